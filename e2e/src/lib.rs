@@ -1,0 +1,256 @@
+//! Headless Chromium over WebDriver, for the end-to-end tests and `cargo xtask bench`.
+//!
+//! Each [`Browser`] starts its own `chromedriver` on a free loopback port with a fresh
+//! profile, so tests run in parallel and share nothing. Pages are found the way people
+//! find them: by ARIA role and accessible name (computed by Chromium, not guessed).
+
+pub mod pages;
+pub mod sizes;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use serde_json::{Value, json};
+
+/// How long a page may take to show what a test waits for (wasm compile included).
+pub const WAIT: Duration = Duration::from_secs(30);
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The release build to test, from `TWINSCOPE_DIST` (set by `cargo xtask test`).
+pub fn release_dist() -> PathBuf {
+    match std::env::var_os("TWINSCOPE_DIST") {
+        Some(dir) => PathBuf::from(dir),
+        None => panic!(
+            "TWINSCOPE_DIST is not set: the end-to-end tests run against a release build; \
+             run them with `cargo xtask test`, or build with `trunk build --release --offline` \
+             and set TWINSCOPE_DIST to the dist directory"
+        ),
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+/// A `chromedriver` process; killed when dropped.
+#[derive(Debug)]
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    async fn start() -> Result<Self> {
+        let binary = env_or("CHROMEDRIVER", "/usr/bin/chromedriver");
+        let mut last_error = None;
+        for _ in 0..5 {
+            let port = free_port()?;
+            let child = Command::new(&binary)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| format!("cannot run {binary}: {e} (run `cargo xtask setup`)"))?;
+            let driver = Self {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+            };
+            match driver.wait_ready().await {
+                Ok(()) => return Ok(driver),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| "chromedriver did not start".into()))
+    }
+
+    async fn wait_ready(&self) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let addr = self.url.trim_start_matches("http://").to_owned();
+        while Instant::now() < deadline {
+            if tokio::net::TcpStream::connect(&addr).await.is_ok() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(format!("chromedriver did not listen on {addr}").into())
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One headless Chromium session with a fresh profile.
+#[derive(Debug)]
+pub struct Browser {
+    client: Client,
+    _profile: tempfile::TempDir,
+    _driver: Driver,
+}
+
+impl Browser {
+    pub async fn start() -> Result<Self> {
+        let driver = Driver::start().await?;
+        let profile = tempfile::tempdir()?;
+        let chromium = env_or("CHROME_BIN", "/usr/bin/chromium");
+        let args = [
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--window-size=1280,900".to_owned(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": chromium, "args": args }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await?;
+        Ok(Self {
+            client,
+            _profile: profile,
+            _driver: driver,
+        })
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        Ok(self.client.goto(url).await?)
+    }
+
+    pub async fn eval(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, Vec::new()).await?)
+    }
+
+    /// Waits until `script` returns something other than `null`/`false`, and returns it.
+    pub async fn wait_for_script(&self, script: &str, what: &str) -> Result<Value> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let value = self.eval(script).await?;
+            if !matches!(value, Value::Null | Value::Bool(false)) {
+                return Ok(value);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("timed out after {WAIT:?} waiting for {what}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The element with this ARIA role whose accessible name is `name`, waiting for it to
+    /// appear. Role and name come from Chromium's accessibility tree.
+    pub async fn find_by_role(&self, role: &str, name: &str) -> Result<Element> {
+        let selector = candidates_for_role(role);
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let mut seen = Vec::new();
+            for element in self.client.find_all(Locator::Css(selector)).await? {
+                let (computed_role, label) = match (
+                    self.computed(&element, "computedrole").await,
+                    self.computed(&element, "computedlabel").await,
+                ) {
+                    (Ok(r), Ok(l)) => (r, l),
+                    // The element went away while we looked: the page is still changing.
+                    _ => continue,
+                };
+                if computed_role == role && label == name {
+                    return Ok(element);
+                }
+                seen.push(format!("{computed_role} {label:?}"));
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "no {role} named {name:?} after {WAIT:?}; found: [{}]",
+                    seen.join(", ")
+                )
+                .into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn computed(&self, element: &Element, what: &'static str) -> Result<String> {
+        let value = self
+            .client
+            .issue_cmd(ComputedProperty {
+                element: element.element_id().to_string(),
+                what,
+            })
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// A PNG of the viewport.
+    pub async fn screenshot(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, self.client.screenshot().await?)?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<()> {
+        Ok(self.client.close().await?)
+    }
+}
+
+fn candidates_for_role(role: &str) -> &'static str {
+    match role {
+        "main" => "main, [role=main]",
+        "heading" => "h1, h2, h3, h4, h5, h6, [role=heading]",
+        "button" => "button, [role=button], input[type=button], input[type=submit]",
+        "link" => "a[href], [role=link]",
+        "alert" => "[role=alert]",
+        "navigation" => "nav, [role=navigation]",
+        "listitem" => "li, [role=listitem]",
+        _ => "*",
+    }
+}
+
+/// WebDriver's "Get Computed Role" / "Get Computed Label".
+#[derive(Debug)]
+struct ComputedProperty {
+    element: String,
+    what: &'static str,
+}
+
+impl WebDriverCompatibleCommand for ComputedProperty {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!(
+            "session/{session}/element/{}/{}",
+            self.element, self.what
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::GET, None)
+    }
+}

@@ -1,0 +1,209 @@
+//! The app shell in headless Chromium: a release build, served by our gateway.
+
+use std::path::Path;
+
+use twinscope_e2e::pages::{ConfigErrorPage, LandingPage, NotFoundPage};
+use twinscope_e2e::{Browser, release_dist};
+use twinscope_gateway::{GatewayConfig, RunningGateway, start};
+
+/// How `config.json` is served in a test.
+enum Config<'a> {
+    AsBuilt,
+    Replaced(&'a str),
+    Absent,
+}
+
+/// A release build behind the gateway, plus a browser. The dist is copied when a test needs
+/// to change what it contains, so tests never touch each other's files.
+struct Fixture {
+    gateway: RunningGateway,
+    browser: Browser,
+    _scratch: tempfile::TempDir,
+}
+
+impl Fixture {
+    async fn new(config: Config<'_>) -> Self {
+        let dist = release_dist();
+        let scratch = tempfile::tempdir().unwrap();
+        let mut gateway_config = GatewayConfig::new(&dist);
+        match config {
+            Config::AsBuilt => {}
+            Config::Replaced(json) => {
+                let path = scratch.path().join("config.json");
+                std::fs::write(&path, json).unwrap();
+                gateway_config.config_json = Some(path);
+            }
+            Config::Absent => {
+                let copy = scratch.path().join("dist");
+                copy_dir_without(&dist, &copy, "config.json");
+                gateway_config = GatewayConfig::new(copy);
+            }
+        }
+        let gateway = start(gateway_config).await.expect("gateway starts");
+        let browser = Browser::start().await.expect("headless Chromium starts");
+        Self {
+            gateway,
+            browser,
+            _scratch: scratch,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.gateway.base_url())
+    }
+}
+
+fn copy_dir_without(from: &Path, to: &Path, skip: &str) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name.to_str().is_some_and(|n| n.starts_with(skip)) {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir_without(&entry.path(), &to.join(&name), skip);
+        } else {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+const VALID_CLIENT: &str = "8f2b6a51-4c3d-4e7f-9a1b-2c5d7e9f0a13";
+
+#[tokio::test]
+async fn landing_page_is_found_by_its_accessible_name() {
+    let f = Fixture::new(Config::AsBuilt).await;
+    let landing = LandingPage::open(&f.browser, f.gateway.base_url())
+        .await
+        .unwrap();
+    let mounted = landing.shell_mounted_ms().await.unwrap();
+    assert!(mounted > 0.0, "shell mounted at {mounted} ms");
+    let facts = landing.deployment_facts().await.unwrap();
+    let identity = facts
+        .iter()
+        .find(|(t, _)| t == "Identity platform")
+        .expect("identity fact");
+    assert_eq!(
+        identity.1, "http://localhost:8480/organizations",
+        "the built-in config is shown"
+    );
+    f.browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn broken_config_shows_the_error_page_naming_each_field() {
+    let json = format!(
+        r#"{{ "clientId": "twinscope", "authority": "https://login.microsoftonline.com/organizations", "cacheLocatoin": "memory", "clientID": "{VALID_CLIENT}" }}"#
+    );
+    let f = Fixture::new(Config::Replaced(&json)).await;
+    f.browser.goto(&f.url("/")).await.unwrap();
+    let page = ConfigErrorPage::expect(&f.browser).await.unwrap();
+    let problems = page.problems().await.unwrap();
+    let fields: Vec<&str> = problems.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(fields.len(), 3, "{problems:?}");
+    for field in ["clientId", "cacheLocatoin", "clientID"] {
+        assert!(fields.contains(&field), "{field} not named in {problems:?}");
+    }
+    let client_id = &problems.iter().find(|(f, _)| f == "clientId").unwrap().1;
+    assert!(client_id.contains("not a GUID"), "{client_id}");
+    let typo = &problems.iter().find(|(f, _)| f == "clientID").unwrap().1;
+    assert!(typo.contains("did you mean `clientId`"), "{typo}");
+    f.browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn config_that_is_not_json_points_at_line_and_column() {
+    let f = Fixture::new(Config::Replaced("{\n  \"clientId\": \"x\",\n  oops\n}")).await;
+    f.browser.goto(&f.url("/")).await.unwrap();
+    let text = ConfigErrorPage::expect(&f.browser)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("not valid JSON at line 3"), "{text}");
+    f.browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn missing_config_says_what_the_server_answered() {
+    let f = Fixture::new(Config::Absent).await;
+    f.browser.goto(&f.url("/")).await.unwrap();
+    let text = ConfigErrorPage::expect(&f.browser)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("config.json answered HTTP 404"), "{text}");
+    f.browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn unknown_paths_show_the_not_found_page() {
+    let f = Fixture::new(Config::AsBuilt).await;
+    f.browser.goto(&f.url("/no/such/page")).await.unwrap();
+    let page = NotFoundPage::expect(&f.browser).await.unwrap();
+    let text = page.main.text().await.unwrap();
+    assert!(text.contains("/no/such/page"), "{text}");
+    f.browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn theme_choice_applies_and_survives_a_reload() {
+    let f = Fixture::new(Config::AsBuilt).await;
+    let landing = LandingPage::open(&f.browser, f.gateway.base_url())
+        .await
+        .unwrap();
+    let theme = || async {
+        f.browser
+            .eval("return document.documentElement.dataset.theme ?? null")
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        theme().await,
+        serde_json::Value::Null,
+        "system theme by default"
+    );
+    landing.theme_button().await.unwrap().click().await.unwrap();
+    assert_eq!(theme().await, "light");
+    landing.theme_button().await.unwrap().click().await.unwrap();
+    assert_eq!(theme().await, "dark");
+    let background = f
+        .browser
+        .eval("return getComputedStyle(document.body).backgroundColor")
+        .await
+        .unwrap();
+    assert_eq!(background, "rgb(15, 18, 22)", "dark tokens apply");
+    f.browser.client().refresh().await.unwrap();
+    let landing = LandingPage::expect(&f.browser).await.unwrap();
+    assert_eq!(theme().await, "dark", "the choice is remembered");
+    assert_eq!(
+        landing.theme_button().await.unwrap().text().await.unwrap(),
+        "Theme: dark"
+    );
+    f.browser.close().await.unwrap();
+}
+
+/// `cargo xtask test` starts `cargo xtask dev` (emulator + `trunk serve`) and passes its URL.
+#[tokio::test]
+async fn dev_stack_serves_the_landing_page() {
+    let Some(url) = std::env::var("TWINSCOPE_DEV_URL").ok() else {
+        panic!(
+            "TWINSCOPE_DEV_URL is not set: run the end-to-end tests with `cargo xtask test`, which starts `cargo xtask dev`"
+        );
+    };
+    let browser = Browser::start().await.unwrap();
+    LandingPage::open(&browser, url.trim_end_matches('/'))
+        .await
+        .unwrap();
+    // The dev proxy sends /adt/ to the emulator, which answers in ADT's error shape.
+    let status = browser
+        .eval("return fetch('/adt/nowhere.api.weu.digitaltwins.azure.net/models?api-version=2023-10-31').then(r => r.json()).then(b => b.error.code)")
+        .await
+        .unwrap();
+    assert_eq!(status, "InstanceNotFound");
+    browser.close().await.unwrap();
+}

@@ -1,0 +1,14 @@
+//! Boots the SPA: panic hook, logging, theme, mount. Nothing else lives here.
+
+fn main() {
+    console_error_panic_hook::set_once();
+    let level = if cfg!(debug_assertions) {
+        log::Level::Debug
+    } else {
+        log::Level::Info
+    };
+    // Only fails if a logger is already set, in which case that one is used.
+    let _ = console_log::init_with_level(level);
+    twinscope::components::theme::apply_saved_theme();
+    leptos::mount::mount_to_body(twinscope::App);
+}

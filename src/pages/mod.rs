@@ -1,0 +1,5 @@
+//! One module per route, plus the error and loading pages.
+
+pub mod error;
+pub mod landing;
+pub mod not_found;

@@ -1,0 +1,105 @@
+//! The SPA in a real browser (headless Chromium via wasm-bindgen-test).
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use twinscope::config::{ConfigError, FieldError, FieldProblem, RuntimeConfig};
+use twinscope::pages::error::ConfigErrorPage;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// A fresh container in the page, so tests do not see each other's DOM.
+fn container() -> web_sys::HtmlElement {
+    let el = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&el).unwrap();
+    el.unchecked_into()
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits until `selector` matches inside `root`, for up to 10 s.
+async fn wait_for(root: &web_sys::HtmlElement, selector: &str) -> web_sys::Element {
+    for _ in 0..200 {
+        if let Some(el) = root.query_selector(selector).unwrap() {
+            return el;
+        }
+        sleep_ms(50).await;
+    }
+    panic!(
+        "nothing matched {selector:?} within 10 s; DOM: {}",
+        root.inner_html()
+    );
+}
+
+#[wasm_bindgen_test]
+fn config_defaults_the_redirect_uri_to_this_pages_origin() {
+    let origin = twinscope::api::page_origin();
+    assert!(
+        origin.starts_with("http://127.0.0.1:") || origin.starts_with("http://localhost:"),
+        "{origin}"
+    );
+    let json = r#"{"clientId":"8f2b6a51-4c3d-4e7f-9a1b-2c5d7e9f0a13","authority":"http://localhost:8480/organizations"}"#;
+    let config = RuntimeConfig::from_json(json, &origin).unwrap();
+    assert_eq!(config.redirect_uri.to_string(), format!("{origin}/"));
+}
+
+#[wasm_bindgen_test]
+async fn config_error_page_names_each_field() {
+    let root = container();
+    let error = ConfigError::Fields(vec![
+        FieldError {
+            field: "clientId".into(),
+            problem: FieldProblem::Missing,
+        },
+        FieldError {
+            field: "authority".into(),
+            problem: FieldProblem::Invalid("`x` must use https".into()),
+        },
+    ]);
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <ConfigErrorPage error=error.clone()/> },
+    );
+    let alert = wait_for(&root, "[role=alert]").await;
+    let missing = wait_for(&root, "li[data-field=clientId][data-problem=missing]").await;
+    assert!(
+        missing
+            .text_content()
+            .unwrap()
+            .contains("`clientId` is required")
+    );
+    let invalid = wait_for(&root, "li[data-field=authority][data-problem=invalid]").await;
+    assert!(invalid.text_content().unwrap().contains("must use https"));
+    assert!(
+        alert
+            .text_content()
+            .unwrap()
+            .contains("twinscope cannot start")
+    );
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn app_without_a_config_explains_instead_of_going_blank() {
+    // The test server has no /config.json, so the app must say so.
+    let root = container();
+    let _handle = leptos::mount::mount_to(root.clone(), twinscope::App);
+    let alert = wait_for(&root, "[role=alert]").await;
+    let text = alert.text_content().unwrap();
+    assert!(text.contains("twinscope cannot start"), "{text}");
+    assert!(text.contains("config.json answered HTTP 404"), "{text}");
+    root.remove();
+}

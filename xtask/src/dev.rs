@@ -1,0 +1,142 @@
+//! `cargo xtask dev`: the local emulator plus `trunk serve`, until Ctrl-C.
+
+use std::path::PathBuf;
+use std::process::{Child, Command};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::process::{http_status, port_in_use, run_visible, stop};
+
+/// The emulator's port during development; `Trunk.toml` proxies `/adt/` here and
+/// `public/config.json` names it as the authority.
+pub const EMULATOR_PORT: u16 = 8480;
+pub const DEFAULT_APP_PORT: u16 = 8080;
+
+struct Options {
+    port: u16,
+    setup: bool,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        port: DEFAULT_APP_PORT,
+        setup: true,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--port" => {
+                let value = args.next().ok_or("--port needs a value")?;
+                options.port = value.parse().map_err(|e| format!("--port {value}: {e}"))?;
+            }
+            "--no-setup" => options.setup = false,
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}` (try --port N, --no-setup)"
+                ));
+            }
+        }
+    }
+    Ok(options)
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::root().join("target"))
+}
+
+/// The running pair; both are stopped when this is dropped.
+struct Stack {
+    emulator: Child,
+    trunk: Child,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        stop(&mut self.trunk, "trunk serve");
+        stop(&mut self.emulator, "the emulator");
+    }
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let options = parse(args)?;
+    if options.setup {
+        crate::setup::run()?;
+    }
+    for (port, what) in [(EMULATOR_PORT, "the emulator"), (options.port, "the app")] {
+        if port_in_use(port) {
+            return Err(format!(
+                "port {port} (for {what}) is already in use; is another `cargo xtask dev` running? Stop it, or pick another app port with --port"
+            ));
+        }
+    }
+
+    let stopping = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stopping);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
+
+    let root = crate::root();
+    let mut build = Command::new("cargo");
+    build
+        .current_dir(&root)
+        .args(["build", "--package", "twinscope-emulator"]);
+    run_visible(build)?;
+    let emulator_bin = target_dir().join("debug").join("twinscope-emulator");
+    let emulator = Command::new(&emulator_bin)
+        .args(["--port", &EMULATOR_PORT.to_string()])
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", emulator_bin.display()))?;
+    let trunk = match Command::new("trunk")
+        .current_dir(&root)
+        .args(["serve", "--offline", "--port", &options.port.to_string()])
+        .spawn()
+    {
+        Ok(trunk) => trunk,
+        Err(e) => {
+            let mut emulator = emulator;
+            stop(&mut emulator, "the emulator");
+            return Err(format!("cannot start trunk: {e} (run `cargo xtask setup`)"));
+        }
+    };
+    let mut stack = Stack { emulator, trunk };
+
+    let started = Instant::now();
+    let mut announced = false;
+    let mut last_note = Instant::now();
+    while !stopping.load(Ordering::SeqCst) {
+        if let Ok(Some(status)) = stack.emulator.try_wait() {
+            return Err(format!("the emulator stopped unexpectedly ({status})"));
+        }
+        if let Ok(Some(status)) = stack.trunk.try_wait() {
+            return Err(format!("trunk serve stopped unexpectedly ({status})"));
+        }
+        if !announced && http_status(options.port, "/") == Some(200) {
+            announced = true;
+            print_banner(options.port);
+        } else if !announced && last_note.elapsed() > Duration::from_secs(30) {
+            last_note = Instant::now();
+            eprintln!(
+                "dev: still building the app ({}s)…",
+                started.elapsed().as_secs()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    eprintln!("\ndev: stopping trunk and the emulator");
+    drop(stack);
+    eprintln!("dev: stopped");
+    Ok(())
+}
+
+fn print_banner(port: u16) {
+    println!(
+        "\n  twinscope is running on the local emulator\n\n\
+         \x20 open      http://localhost:{port}/\n\
+         \x20 emulator  http://127.0.0.1:{EMULATOR_PORT}/  (local stand-in for Entra ID, Resource Manager and Digital Twins)\n\
+         \x20 accounts  none yet: the identity emulator has no directory seeded so far, so there is nothing to sign in to\n\n\
+         \x20 Edit src/ or style/ and reload the page after Trunk rebuilds. Ctrl-C stops both servers.\n"
+    );
+}

@@ -1,0 +1,64 @@
+//! `cargo xtask setup|dev|test|bench`: the project's own commands.
+//!
+//! Only the standard library and `ctrlc`: this crate builds in seconds, so `cargo xtask dev`
+//! on a fresh machine starts installing what is missing right away.
+
+mod bench;
+mod dev;
+mod process;
+mod setup;
+mod test;
+mod wasm_fix;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  setup   install what building and testing need (wasm32 target, trunk, wasm-bindgen-cli,
+          chromium, chromedriver, binaryen); quick when everything is there
+  dev     run twinscope on the local emulator: http://localhost:8080/
+            --port N     serve the app on port N (default 8080)
+            --no-setup   skip the setup check
+  test    everything: fmt, clippy, native tests, wasm tests in headless Chromium,
+          end-to-end tests against a release build
+  bench   build a release bundle and report its size and load time in headless Chromium
+";
+
+/// The workspace root (the parent of this crate's directory).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match command.as_str() {
+        "setup" => setup::run(),
+        "dev" => dev::run(rest),
+        "test" => test::run(rest),
+        "bench" => bench::run(rest),
+        // Trunk's post-build hook (see `Trunk.toml`); not for people.
+        "fix-wasm" => match std::env::var_os("TRUNK_STAGING_DIR") {
+            Some(dir) => wasm_fix::run(std::path::Path::new(&dir)),
+            None => Err("TRUNK_STAGING_DIR is not set; Trunk runs this after each build".to_owned()),
+        },
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask {command}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! `cargo xtask setup`: installs what is missing, says what and why, and is quick when
+//! nothing is.
+
+use std::process::Command;
+use std::time::Instant;
+
+use crate::process::{output, run_visible};
+
+pub const TRUNK_REQUIREMENT: &str = "^0.21";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+pub fn run() -> Result<(), String> {
+    let started = Instant::now();
+    let mut installed = Vec::new();
+
+    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t.trim() == WASM_TARGET) {
+        eprintln!("setup: the {WASM_TARGET} target is missing; the SPA compiles to it");
+        let mut cmd = Command::new("rustup");
+        cmd.args(["target", "add", WASM_TARGET]);
+        run_visible(cmd)?;
+        installed.push(WASM_TARGET.to_owned());
+    }
+
+    let missing_debian: Vec<(&str, &str)> = [
+        (
+            "chromium",
+            "chromium",
+            "headless browser for the wasm and end-to-end tests",
+        ),
+        ("chromedriver", "chromium-driver", "WebDriver for Chromium"),
+        ("wasm-opt", "binaryen", "shrinks the release wasm"),
+    ]
+    .into_iter()
+    .filter(|(binary, _, _)| output("which", &[binary]).is_none())
+    .map(|(binary, package, why)| {
+        eprintln!("setup: `{binary}` is missing ({why}); installing Debian's `{package}`");
+        (binary, package)
+    })
+    .collect();
+    if !missing_debian.is_empty() {
+        install_debian(&missing_debian.iter().map(|(_, p)| *p).collect::<Vec<_>>())?;
+        installed.extend(missing_debian.iter().map(|(_, p)| p.to_string()));
+    }
+
+    let bindgen = locked_wasm_bindgen_version()?;
+    let have_bindgen = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have_bindgen != format!("wasm-bindgen {bindgen}") {
+        eprintln!(
+            "setup: wasm-bindgen-cli {bindgen} is needed (Cargo.lock pins wasm-bindgen {bindgen}; found `{}`)",
+            if have_bindgen.is_empty() {
+                "none"
+            } else {
+                &have_bindgen
+            }
+        );
+        // Not `--locked`: the CLI's own lock file names a crate the registry no longer has.
+        let mut cmd = Command::new("cargo");
+        cmd.args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &bindgen,
+            "--force",
+        ]);
+        run_visible(cmd)?;
+        installed.push(format!("wasm-bindgen-cli {bindgen}"));
+    }
+
+    let have_trunk = output("trunk", &["--version"]).unwrap_or_default();
+    if !have_trunk.starts_with("trunk 0.21.") {
+        eprintln!(
+            "setup: trunk {TRUNK_REQUIREMENT} is needed to build the SPA (found `{}`); this takes several minutes",
+            if have_trunk.is_empty() {
+                "none"
+            } else {
+                &have_trunk
+            }
+        );
+        let mut cmd = Command::new("cargo");
+        cmd.args([
+            "install",
+            "trunk",
+            "--version",
+            TRUNK_REQUIREMENT,
+            "--locked",
+            "--force",
+        ]);
+        run_visible(cmd)?;
+        installed.push("trunk".to_owned());
+    }
+
+    let took = started.elapsed().as_secs_f64();
+    if installed.is_empty() {
+        eprintln!("setup: everything is present ({took:.1}s)");
+    } else {
+        eprintln!("setup: installed {} ({took:.0}s)", installed.join(", "));
+    }
+    Ok(())
+}
+
+fn install_debian(packages: &[&str]) -> Result<(), String> {
+    let is_root = output("id", &["-u"]).as_deref() == Some("0");
+    let prefix: Vec<&str> = if is_root {
+        Vec::new()
+    } else if output("which", &["sudo"]).is_some() {
+        vec!["sudo", "-n"]
+    } else {
+        return Err(format!(
+            "installing {} needs root; run `apt-get install -y {}` as root, then try again",
+            packages.join(", "),
+            packages.join(" ")
+        ));
+    };
+    let apt = |args: &[&str]| {
+        let mut all = prefix.clone();
+        all.push("apt-get");
+        all.extend(args);
+        let mut cmd = Command::new(all[0]);
+        cmd.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        run_visible(cmd)
+    };
+    apt(&["update"])?;
+    let mut install = vec!["install", "-y", "--no-install-recommends"];
+    install.extend(packages);
+    apt(&install)
+}
+
+/// The `wasm-bindgen` version in `Cargo.lock`, which the CLI must match exactly.
+pub fn locked_wasm_bindgen_version() -> Result<String, String> {
+    let path = crate::root().join("Cargo.lock");
+    let lock = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
+        }
+    }
+    Err(format!("{} has no wasm-bindgen package", path.display()))
+}

@@ -1,0 +1,240 @@
+//! Repairs a defect of Debian's binaryen 108: when it rewrites a module with two tables
+//! (wasm-bindgen's `funcref` table and its `externref` table), the export
+//! `__wbindgen_externrefs` comes out pointing at table 0, the `funcref` one, and the app dies
+//! at start with "WebAssembly.Table.set(): Argument 1 is invalid for table".
+//!
+//! Run by Trunk after every build (`Trunk.toml`, `[[hooks]] post_build`). It finds the one
+//! `externref` table and makes the export name it. A module that is already right is left
+//! byte-for-byte alone, so the step is safe on debug builds too.
+
+use std::path::Path;
+
+pub const EXPORT: &str = "__wbindgen_externrefs";
+const EXTERNREF: u8 = 0x6f;
+const SECTION_IMPORT: u8 = 2;
+const SECTION_TABLE: u8 = 4;
+const SECTION_EXPORT: u8 = 7;
+const EXTERNAL_TABLE: u8 = 1;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Fix {
+    AlreadyRight,
+    Repointed { from: u32, to: u32 },
+    NoSuchExport,
+}
+
+fn read_leb(bytes: &[u8], pos: &mut usize) -> Result<u32, String> {
+    let mut value: u64 = 0;
+    for shift in (0..35).step_by(7) {
+        let byte = *bytes.get(*pos).ok_or("truncated LEB128")?;
+        *pos += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return u32::try_from(value).map_err(|_| "LEB128 out of range".to_owned());
+        }
+    }
+    Err("LEB128 too long".to_owned())
+}
+
+fn write_leb(mut value: u32, out: &mut Vec<u8>) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn skip_limits(bytes: &[u8], pos: &mut usize) -> Result<(), String> {
+    let flags = *bytes.get(*pos).ok_or("truncated limits")?;
+    *pos += 1;
+    read_leb(bytes, pos)?;
+    if flags & 1 == 1 {
+        read_leb(bytes, pos)?;
+    }
+    Ok(())
+}
+
+fn skip_name(bytes: &[u8], pos: &mut usize) -> Result<String, String> {
+    let len = read_leb(bytes, pos)? as usize;
+    let name = bytes.get(*pos..*pos + len).ok_or("truncated name")?;
+    *pos += len;
+    Ok(String::from_utf8_lossy(name).into_owned())
+}
+
+/// Table types in index order (imported tables first, as the index space counts them).
+fn table_types(module: &[u8], sections: &[(u8, usize, usize)]) -> Result<Vec<u8>, String> {
+    let mut types = Vec::new();
+    for &(id, start, end) in sections {
+        let body = &module[start..end];
+        let mut pos = 0;
+        match id {
+            SECTION_IMPORT => {
+                for _ in 0..read_leb(body, &mut pos)? {
+                    skip_name(body, &mut pos)?;
+                    skip_name(body, &mut pos)?;
+                    let kind = *body.get(pos).ok_or("truncated import")?;
+                    pos += 1;
+                    match kind {
+                        0 => {
+                            read_leb(body, &mut pos)?;
+                        }
+                        1 => {
+                            types.push(*body.get(pos).ok_or("truncated import")?);
+                            pos += 1;
+                            skip_limits(body, &mut pos)?;
+                        }
+                        2 => skip_limits(body, &mut pos)?,
+                        3 => pos += 2,
+                        4 => pos += 2,
+                        other => return Err(format!("unknown import kind {other}")),
+                    }
+                }
+            }
+            SECTION_TABLE => {
+                for _ in 0..read_leb(body, &mut pos)? {
+                    types.push(*body.get(pos).ok_or("truncated table")?);
+                    pos += 1;
+                    skip_limits(body, &mut pos)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(types)
+}
+
+/// Returns the repaired module (unchanged when nothing needed doing) and what was done.
+pub fn fix_module(module: &[u8]) -> Result<(Vec<u8>, Fix), String> {
+    if module.get(..4) != Some(b"\0asm") {
+        return Err("not a WebAssembly module".to_owned());
+    }
+    // (id, body start, body end) per section, and where each section's header starts.
+    let mut sections = Vec::new();
+    let mut headers = Vec::new();
+    let mut pos = 8;
+    while pos < module.len() {
+        headers.push(pos);
+        let id = module[pos];
+        pos += 1;
+        let size = read_leb(module, &mut pos)? as usize;
+        if pos + size > module.len() {
+            return Err("truncated section".to_owned());
+        }
+        sections.push((id, pos, pos + size));
+        pos += size;
+    }
+    let types = table_types(module, &sections)?;
+    let externref: Vec<u32> = (0..types.len() as u32).filter(|&i| types[i as usize] == EXTERNREF).collect();
+
+    let Some(export) = sections.iter().position(|(id, _, _)| *id == SECTION_EXPORT) else {
+        return Ok((module.to_vec(), Fix::NoSuchExport));
+    };
+    let (_, start, end) = sections[export];
+    let body = &module[start..end];
+    let mut pos = 0;
+    let mut new_body = Vec::with_capacity(body.len());
+    let count = read_leb(body, &mut pos)?;
+    write_leb(count, &mut new_body);
+    let mut fix = Fix::NoSuchExport;
+    for _ in 0..count {
+        let name_start = pos;
+        let name = skip_name(body, &mut pos)?;
+        new_body.extend_from_slice(&body[name_start..pos]);
+        let kind = *body.get(pos).ok_or("truncated export")?;
+        pos += 1;
+        let index = read_leb(body, &mut pos)?;
+        new_body.push(kind);
+        let mut index_out = index;
+        if kind == EXTERNAL_TABLE && name == EXPORT {
+            if types.get(index as usize) == Some(&EXTERNREF) {
+                fix = Fix::AlreadyRight;
+            } else {
+                let [target] = externref.as_slice() else {
+                    return Err(format!("expected exactly one externref table, found {}", externref.len()));
+                };
+                index_out = *target;
+                fix = Fix::Repointed { from: index, to: *target };
+            }
+        }
+        write_leb(index_out, &mut new_body);
+    }
+    new_body.extend_from_slice(&body[pos..]);
+    if !matches!(fix, Fix::Repointed { .. }) {
+        return Ok((module.to_vec(), fix));
+    }
+    let mut out = Vec::with_capacity(module.len());
+    out.extend_from_slice(&module[..headers[export]]);
+    out.push(SECTION_EXPORT);
+    write_leb(new_body.len() as u32, &mut out);
+    out.extend_from_slice(&new_body);
+    out.extend_from_slice(&module[end..]);
+    Ok((out, fix))
+}
+
+/// Repairs every `*_bg.wasm` in `dir` (Trunk's staging directory).
+pub fn run(dir: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.to_string_lossy().ends_with("_bg.wasm") {
+            continue;
+        }
+        let module = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let (fixed, fix) = fix_module(&module).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Fix::Repointed { from, to } = fix {
+            std::fs::write(&path, fixed).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!("xtask: {}: export {EXPORT} re-pointed from table {from} to table {to} (binaryen 108 defect)", path.display());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module with a funcref table (0x70) and an externref table (0x6f), exporting
+    /// `__wbindgen_externrefs` as table `export_index`, plus a trailing custom section.
+    fn module(export_index: u8) -> Vec<u8> {
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        // table section: 2 tables: funcref min 1 max 1; externref min 4
+        m.extend_from_slice(&[SECTION_TABLE, 8, 2, 0x70, 1, 1, 1, EXTERNREF, 0, 4]);
+        let name = EXPORT.as_bytes();
+        let mut exports = vec![2u8];
+        exports.push(name.len() as u8);
+        exports.extend_from_slice(name);
+        exports.extend_from_slice(&[EXTERNAL_TABLE, export_index]);
+        exports.extend_from_slice(&[6, b'm', b'e', b'm', b'o', b'r', b'y', 2, 0]);
+        m.push(SECTION_EXPORT);
+        m.push(exports.len() as u8);
+        m.extend_from_slice(&exports);
+        m.extend_from_slice(&[0, 3, 1, b'x', 9]);
+        m
+    }
+
+    #[test]
+    fn repoints_the_export_at_the_externref_table() {
+        let (fixed, fix) = fix_module(&module(0)).unwrap();
+        assert_eq!(fix, Fix::Repointed { from: 0, to: 1 });
+        assert_eq!(fixed, module(1));
+    }
+
+    #[test]
+    fn a_correct_module_is_left_alone() {
+        let (fixed, fix) = fix_module(&module(1)).unwrap();
+        assert_eq!(fix, Fix::AlreadyRight);
+        assert_eq!(fixed, module(1));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(fix_module(b"not wasm").is_err());
+        let mut truncated = module(0);
+        truncated.truncate(20);
+        assert!(fix_module(&truncated).is_err());
+    }
+}
