@@ -88,6 +88,12 @@ async fn landing_page_is_found_by_its_accessible_name() {
         identity.1, "http://localhost:8480/organizations",
         "the built-in config is shown"
     );
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    f.browser
+        .screenshot(&shots.join("landing.png"))
+        .await
+        .unwrap();
     f.browser.close().await.unwrap();
 }
 
@@ -185,6 +191,24 @@ async fn theme_choice_applies_and_survives_a_reload() {
         "Theme: dark"
     );
     f.browser.close().await.unwrap();
+}
+
+/// The whole first-load payload (wasm, js, css, html), gzip-compressed.
+const FIRST_LOAD_BUDGET_GZIP: u64 = 250 * 1000;
+
+#[test]
+fn release_bundle_fits_the_first_load_budget() {
+    let sizes = twinscope_e2e::sizes::measure(&release_dist()).unwrap();
+    assert!(
+        sizes.wasm.raw > 0 && sizes.js.raw > 0 && sizes.css.raw > 0 && sizes.html.raw > 0,
+        "{sizes:?}"
+    );
+    let total = sizes.total().gzip;
+    assert!(
+        total <= FIRST_LOAD_BUDGET_GZIP,
+        "first load is {total} bytes gzip, over the {FIRST_LOAD_BUDGET_GZIP}-byte budget by {}: {sizes:?}",
+        total - FIRST_LOAD_BUDGET_GZIP
+    );
 }
 
 /// `cargo xtask test` starts `cargo xtask dev` (emulator + `trunk serve`) and passes its URL.

@@ -131,7 +131,12 @@ async fn serve_static(State(files): State<Files>, request: Request) -> Response 
     }
     let path = request.uri().path().to_owned();
     if is_suspicious_path(&path) {
-        return (StatusCode::BAD_REQUEST, [(header::CACHE_CONTROL, CACHE_NEVER)], "Bad path\n").into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CACHE_CONTROL, CACHE_NEVER)],
+            "Bad path\n",
+        )
+            .into_response();
     }
     let is_index = path == "/" || path == "/index.html";
     if !is_index {
@@ -194,7 +199,9 @@ pub fn is_content_hashed(path: &str) -> bool {
     let stem = name.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((_, hash)) => (10..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        Some((_, hash)) => {
+            (10..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        }
         None => false,
     }
 }
@@ -206,7 +213,9 @@ fn is_suspicious_path(path: &str) -> bool {
         || lower.contains("%2f")
         || lower.contains("%5c")
         || lower.contains('\\')
-        || lower.split('/').any(|segment| segment == ".." || segment == ".")
+        || lower
+            .split('/')
+            .any(|segment| segment == ".." || segment == ".")
 }
 
 fn looks_like_a_file(path: &str) -> bool {

@@ -177,8 +177,16 @@ async fn traversal_and_encoded_separators_are_refused() {
     ] {
         let (status, response) = raw_get(f.gateway.addr(), path).await;
         assert_eq!(status, 400, "{path}: {response}");
-        assert!(response.to_ascii_lowercase().contains("x-content-type-options: nosniff"), "{path}");
-        assert!(!response.contains("root:") && !response.contains(INDEX), "{path}: {response}");
+        assert!(
+            response
+                .to_ascii_lowercase()
+                .contains("x-content-type-options: nosniff"),
+            "{path}"
+        );
+        assert!(
+            !response.contains("root:") && !response.contains(INDEX),
+            "{path}: {response}"
+        );
     }
 }
 

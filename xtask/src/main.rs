@@ -46,7 +46,9 @@ fn main() -> ExitCode {
         // Trunk's post-build hook (see `Trunk.toml`); not for people.
         "fix-wasm" => match std::env::var_os("TRUNK_STAGING_DIR") {
             Some(dir) => wasm_fix::run(std::path::Path::new(&dir)),
-            None => Err("TRUNK_STAGING_DIR is not set; Trunk runs this after each build".to_owned()),
+            None => {
+                Err("TRUNK_STAGING_DIR is not set; Trunk runs this after each build".to_owned())
+            }
         },
         "-h" | "--help" | "help" => {
             print!("{USAGE}");

@@ -128,7 +128,9 @@ pub fn fix_module(module: &[u8]) -> Result<(Vec<u8>, Fix), String> {
         pos += size;
     }
     let types = table_types(module, &sections)?;
-    let externref: Vec<u32> = (0..types.len() as u32).filter(|&i| types[i as usize] == EXTERNREF).collect();
+    let externref: Vec<u32> = (0..types.len() as u32)
+        .filter(|&i| types[i as usize] == EXTERNREF)
+        .collect();
 
     let Some(export) = sections.iter().position(|(id, _, _)| *id == SECTION_EXPORT) else {
         return Ok((module.to_vec(), Fix::NoSuchExport));
@@ -154,10 +156,16 @@ pub fn fix_module(module: &[u8]) -> Result<(Vec<u8>, Fix), String> {
                 fix = Fix::AlreadyRight;
             } else {
                 let [target] = externref.as_slice() else {
-                    return Err(format!("expected exactly one externref table, found {}", externref.len()));
+                    return Err(format!(
+                        "expected exactly one externref table, found {}",
+                        externref.len()
+                    ));
                 };
                 index_out = *target;
-                fix = Fix::Repointed { from: index, to: *target };
+                fix = Fix::Repointed {
+                    from: index,
+                    to: *target,
+                };
             }
         }
         write_leb(index_out, &mut new_body);
@@ -177,17 +185,23 @@ pub fn fix_module(module: &[u8]) -> Result<(Vec<u8>, Fix), String> {
 
 /// Repairs every `*_bg.wasm` in `dir` (Trunk's staging directory).
 pub fn run(dir: &Path) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     for entry in entries.flatten() {
         let path = entry.path();
         if !path.to_string_lossy().ends_with("_bg.wasm") {
             continue;
         }
-        let module = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let module =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let (fixed, fix) = fix_module(&module).map_err(|e| format!("{}: {e}", path.display()))?;
         if let Fix::Repointed { from, to } = fix {
-            std::fs::write(&path, fixed).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            eprintln!("xtask: {}: export {EXPORT} re-pointed from table {from} to table {to} (binaryen 108 defect)", path.display());
+            std::fs::write(&path, fixed)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!(
+                "xtask: {}: export {EXPORT} re-pointed from table {from} to table {to} (binaryen 108 defect)",
+                path.display()
+            );
         }
     }
     Ok(())
