@@ -4,6 +4,7 @@
 //! map and invariants.
 
 pub mod api;
+pub mod auth;
 pub mod components;
 pub mod config;
 pub mod ids;

@@ -6,15 +6,18 @@
 //! constants; [`router`] assembles them and [`start`] serves them on a free port.
 
 pub mod clock;
+pub mod identity;
 pub mod service;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use clock::Clock;
+pub use identity::{Directory, DirectoryError, Identity};
 pub use service::{AppState, router};
 
 /// Everything a test or `cargo xtask dev` can choose about an emulator.
@@ -23,6 +26,14 @@ pub struct Options {
     /// Where to listen; port 0 picks a free port.
     pub addr: SocketAddr,
     pub clock: Clock,
+    /// The URL browsers and the SPA use to reach the emulator (e.g. `http://localhost:8480`):
+    /// the issuer host and every URL in discovery. `None`: the bound `http://127.0.0.1:{port}`.
+    pub public_url: Option<String>,
+    /// A directory seed file to load instead of the built-in `emulator/seed/directory.json`.
+    pub directory: Option<PathBuf>,
+    /// Extra SPA redirect URIs registered on the twinscope app (the directory's first app),
+    /// e.g. a test server's `http://127.0.0.1:{port}/`. Matching stays exact.
+    pub extra_spa_redirect_uris: Vec<String>,
 }
 
 impl Default for Options {
@@ -30,6 +41,9 @@ impl Default for Options {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             clock: Clock::default(),
+            public_url: None,
+            directory: None,
+            extra_spa_redirect_uris: Vec::new(),
         }
     }
 }
@@ -42,6 +56,29 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+    #[error(
+        "public URL '{0}' is not valid: give an absolute http(s) URL with no path, query or fragment, e.g. http://localhost:8480"
+    )]
+    PublicUrl(String),
+}
+
+/// `http(s)://host[:port]`, without a trailing slash.
+fn normalise_public_url(raw: &str) -> Result<String, StartError> {
+    let bad = || StartError::PublicUrl(raw.to_string());
+    let url = url::Url::parse(raw).map_err(|_| bad())?;
+    let plain = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    if !plain {
+        return Err(bad());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 /// A running emulator. Dropping it stops the server.
@@ -55,16 +92,26 @@ pub struct RunningEmulator {
 }
 
 impl RunningEmulator {
-    /// `http://127.0.0.1:{port}`, no trailing slash.
+    /// `http://127.0.0.1:{port}`, no trailing slash: where the server listens.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The public URL (issuer host): `Options::public_url`, else [`Self::base_url`].
+    pub fn public_url(&self) -> &str {
+        &self.state.base_url
+    }
+
+    /// The identity platform's test hooks (`rotate_keys`, `revoke_sessions`) and directory.
+    pub fn identity(&self) -> &Identity {
+        &self.state.identity
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// The shared state, for tests to reach the clock and, later, the directory.
+    /// The shared state, for tests to reach the clock and the identity platform.
     pub fn state(&self) -> &AppState {
         &self.state
     }
@@ -94,6 +141,18 @@ impl Drop for RunningEmulator {
 
 /// Binds `options.addr` and serves the emulator in the background.
 pub async fn start(options: Options) -> Result<RunningEmulator, StartError> {
+    let public_url = options
+        .public_url
+        .as_deref()
+        .map(normalise_public_url)
+        .transpose()?;
+    let directory = match &options.directory {
+        Some(path) => Directory::load(path)?,
+        None => Directory::default_seed()?,
+    };
+    // Key generation is CPU-bound (once per process; see `identity::keys`).
+    let keys_ready = tokio::task::spawn_blocking(identity::keys::warm_up);
+    let _ = keys_ready.await;
     let listener = TcpListener::bind(options.addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -105,7 +164,14 @@ pub async fn start(options: Options) -> Result<RunningEmulator, StartError> {
         source,
     })?;
     let base_url = format!("http://{addr}");
-    let state = AppState::new(base_url.clone(), options.clock);
+    let public_url = public_url.unwrap_or_else(|| base_url.clone());
+    let identity = Identity::new(
+        directory,
+        public_url.clone(),
+        options.clock.clone(),
+        &options.extra_spa_redirect_uris,
+    );
+    let state = AppState::new(public_url, options.clock, identity);
     let app = router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -123,6 +189,14 @@ pub async fn start(options: Options) -> Result<RunningEmulator, StartError> {
         shutdown: Some(tx),
         task: Some(task),
     })
+}
+
+/// The development accounts (`GET /dev/accounts`), for the start-up output after [`banner`].
+pub fn dev_accounts(emulator: &RunningEmulator) -> String {
+    format!(
+        "Development accounts (user, password, home tenant, roles):\n{}",
+        emulator.identity().directory().accounts_text()
+    )
 }
 
 /// What the emulator prints when it starts: plainly, that it is not Microsoft's service.

@@ -1,16 +1,24 @@
-//! `twinscope-emulator [--port N] [--bind ADDR]`: serves the emulator until Ctrl-C.
+//! `twinscope-emulator [--port N] [--bind ADDR] [--public-url URL] [--directory FILE]
+//! [--spa-redirect-uri URI]...`: serves the emulator until Ctrl-C.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 
-use twinscope_emulator::{Options, banner, start};
+use twinscope_emulator::{Options, banner, dev_accounts, start};
 
-const USAGE: &str = "usage: twinscope-emulator [--port N] [--bind ADDR]\n\
-    \n  --port N     port to listen on (default 8480; 0 picks a free one)\
-    \n  --bind ADDR  address to listen on (default 127.0.0.1; the emulator is for this machine only)";
+const USAGE: &str = "usage: twinscope-emulator [--port N] [--bind ADDR] [--public-url URL] [--directory FILE] [--spa-redirect-uri URI]...\n\
+    \n  --port N                port to listen on (default 8480; 0 picks a free one)\
+    \n  --bind ADDR             address to listen on (default 127.0.0.1; the emulator is for this machine only)\
+    \n  --public-url URL        URL browsers use to reach it, the token issuer host (default http://localhost:{port})\
+    \n  --directory FILE        directory seed to load instead of the built-in emulator/seed/directory.json\
+    \n  --spa-redirect-uri URI  register one more SPA redirect URI on the twinscope app (repeatable)";
 
-fn parse_args() -> Result<SocketAddr, String> {
+fn parse_args() -> Result<Options, String> {
     let mut port: u16 = 8480;
     let mut ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let mut public_url = None;
+    let mut directory = None;
+    let mut extra_spa_redirect_uris = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -25,11 +33,21 @@ fn parse_args() -> Result<SocketAddr, String> {
                     .parse()
                     .map_err(|e| format!("--bind: {e}"))?
             }
+            "--public-url" => public_url = Some(value("--public-url")?),
+            "--directory" => directory = Some(PathBuf::from(value("--directory")?)),
+            "--spa-redirect-uri" => extra_spa_redirect_uris.push(value("--spa-redirect-uri")?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    Ok(SocketAddr::new(ip, port))
+    Ok(Options {
+        addr: SocketAddr::new(ip, port),
+        // Port 0: the bound address is only known later, so the bound URL is the public one.
+        public_url: public_url.or_else(|| (port != 0).then(|| format!("http://localhost:{port}"))),
+        directory,
+        extra_spa_redirect_uris,
+        ..Options::default()
+    })
 }
 
 #[tokio::main]
@@ -39,8 +57,8 @@ async fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let addr = match parse_args() {
-        Ok(addr) => addr,
+    let options = match parse_args() {
+        Ok(options) => options,
         Err(message) => {
             if !message.is_empty() {
                 eprintln!("twinscope-emulator: {message}");
@@ -49,12 +67,8 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let emulator = match start(Options {
-        addr,
-        ..Options::default()
-    })
-    .await
-    {
+    let addr = options.addr;
+    let emulator = match start(options).await {
         Ok(e) => e,
         Err(e) => {
             eprintln!("twinscope-emulator: {e}");
@@ -62,6 +76,10 @@ async fn main() -> std::process::ExitCode {
         }
     };
     eprintln!("{}", banner(emulator.base_url()));
+    if emulator.public_url() != emulator.base_url() {
+        eprintln!("Public URL (token issuer host): {}", emulator.public_url());
+    }
+    eprintln!("\n{}", dev_accounts(&emulator));
     if !addr.ip().is_loopback() {
         eprintln!("WARNING: listening on {addr}, which other machines may reach.");
     }

@@ -1,5 +1,5 @@
-//! The service-wide routes (index, health) and the shared state. Identity, ARM and ADT each
-//! get a module of their own beside this one as they are built.
+//! The service-wide routes (index, health) and the shared state. Identity (`crate::identity`),
+//! ARM and ADT each get a module of their own beside this one as they are built.
 
 use axum::Json;
 use axum::Router;
@@ -9,7 +9,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use serde_json::json;
 
+use std::sync::Arc;
+
 use crate::clock::Clock;
+use crate::identity::Identity;
 
 pub const ROUTE_INDEX: &str = "/";
 pub const ROUTE_HEALTH: &str = "/healthz";
@@ -19,13 +22,25 @@ pub const ROUTE_ADT: &str = "/adt/{host}/{*path}";
 /// State shared by every request.
 #[derive(Debug, Clone)]
 pub struct AppState {
+    /// The public URL (issuer host), no trailing slash.
     pub base_url: String,
     pub clock: Clock,
+    /// The emulated Microsoft identity platform: directory, keys, grants and test hooks.
+    pub identity: Arc<Identity>,
 }
 
 impl AppState {
-    pub fn new(base_url: String, clock: Clock) -> Self {
-        Self { base_url, clock }
+    pub fn new(base_url: String, clock: Clock, identity: Identity) -> Self {
+        Self {
+            base_url,
+            clock,
+            identity: Arc::new(identity),
+        }
+    }
+
+    /// The identity platform, for tests: `rotate_keys()`, `revoke_sessions(upn)`, the directory.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
     }
 }
 
@@ -34,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route(ROUTE_INDEX, get(index))
         .route(ROUTE_HEALTH, get(health))
         .route(ROUTE_ADT, any(adt_unknown_instance))
+        .merge(crate::identity::routes())
         .with_state(state)
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::process::{http_status, port_in_use, run_visible, stop};
+use crate::process::{http_get, http_status, port_in_use, run_visible, stop};
 
 /// The emulator's port during development; `Trunk.toml` proxies `/adt/` here and
 /// `public/config.json` names it as the authority.
@@ -85,8 +85,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .args(["build", "--package", "twinscope-emulator"]);
     run_visible(build)?;
     let emulator_bin = target_dir().join("debug").join("twinscope-emulator");
-    let emulator = Command::new(&emulator_bin)
-        .args(["--port", &EMULATOR_PORT.to_string()])
+    let mut emulator = Command::new(&emulator_bin);
+    emulator.args(["--port", &EMULATOR_PORT.to_string()]);
+    if options.port != DEFAULT_APP_PORT {
+        // The app registration lists port 8080; sign-in elsewhere needs the exact URI too.
+        for host in ["localhost", "127.0.0.1"] {
+            emulator.args([
+                "--spa-redirect-uri",
+                &format!("http://{host}:{}/", options.port),
+            ]);
+        }
+    }
+    let emulator = emulator
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", emulator_bin.display()))?;
     let trunk = match Command::new("trunk")
@@ -132,11 +142,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 fn print_banner(port: u16) {
+    let accounts = match http_get(EMULATOR_PORT, "/dev/accounts") {
+        Some((200, list)) => list
+            .lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>(),
+        _ => "    (the emulator did not list them; see its output above)\n".to_owned(),
+    };
     println!(
         "\n  twinscope is running on the local emulator\n\n\
          \x20 open      http://localhost:{port}/\n\
-         \x20 emulator  http://127.0.0.1:{EMULATOR_PORT}/  (local stand-in for Entra ID, Resource Manager and Digital Twins)\n\
-         \x20 accounts  none yet: the identity emulator has no directory seeded so far, so there is nothing to sign in to\n\n\
+         \x20 emulator  http://localhost:{EMULATOR_PORT}/  (local stand-in for Entra ID, Resource Manager and Digital Twins)\n\n\
+         \x20 test accounts (development passwords, for this emulator only):\n{accounts}\n\
          \x20 Edit src/ or style/ and reload the page after Trunk rebuilds. Ctrl-C stops both servers.\n"
     );
 }
