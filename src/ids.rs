@@ -92,3 +92,120 @@ mod tests {
         }
     }
 }
+
+/// The DNS suffix of every Azure Digital Twins instance host.
+pub const ADT_HOST_SUFFIX: &str = ".digitaltwins.azure.net";
+
+/// Why a string is not an Azure Digital Twins host name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdtHostError {
+    #[error(
+        "`{0}` is not a host name: use only letters, digits, `-` and `.`, with no scheme, port or path"
+    )]
+    NotAHostName(String),
+    #[error(
+        "`{host}` is not an Azure Digital Twins host (expected `<instance>.api.<region>{suffix}`)"
+    )]
+    WrongSuffix { host: String, suffix: String },
+}
+
+/// An Azure Digital Twins instance host, such as `contoso-twins.api.weu.digitaltwins.azure.net`:
+/// lowercase, a DNS name under an allowed suffix, never an address, port or path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AdtHost(String);
+
+impl AdtHost {
+    /// Parses a host under one of `suffixes` (each starting with `.`).
+    pub fn parse_with_suffixes(s: &str, suffixes: &[&str]) -> Result<Self, AdtHostError> {
+        let host = s.trim().to_ascii_lowercase();
+        let labels_ok = host.len() <= 253
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if !labels_ok {
+            return Err(AdtHostError::NotAHostName(s.to_owned()));
+        }
+        match suffixes
+            .iter()
+            .find(|suffix| host.ends_with(*suffix) && host.len() > suffix.len())
+        {
+            Some(_) => Ok(Self(host)),
+            None => Err(AdtHostError::WrongSuffix {
+                host,
+                suffix: suffixes
+                    .first()
+                    .copied()
+                    .unwrap_or(ADT_HOST_SUFFIX)
+                    .to_owned(),
+            }),
+        }
+    }
+
+    /// Parses a host under the public Azure suffix.
+    pub fn parse(s: &str) -> Result<Self, AdtHostError> {
+        Self::parse_with_suffixes(s, &[ADT_HOST_SUFFIX])
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AdtHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod adt_host_tests {
+    use super::*;
+
+    #[test]
+    fn instance_hosts_are_accepted_lowercased() {
+        let host = AdtHost::parse("Contoso-Twins.api.weu.DigitalTwins.azure.net").unwrap();
+        assert_eq!(
+            host.as_str(),
+            "contoso-twins.api.weu.digitaltwins.azure.net"
+        );
+    }
+
+    #[test]
+    fn anything_else_is_refused_with_a_reason() {
+        for bad in [
+            "",
+            "https://contoso.api.weu.digitaltwins.azure.net",
+            "contoso.api.weu.digitaltwins.azure.net:443",
+            "contoso.api.weu.digitaltwins.azure.net/models",
+            "user@contoso.api.weu.digitaltwins.azure.net",
+            "contoso..digitaltwins.azure.net",
+            "-contoso.api.weu.digitaltwins.azure.net",
+            "contoso.api.weu.digitaltwins.azure.net.",
+            "[::1]",
+            ".digitaltwins.azure.net",
+        ] {
+            assert!(
+                matches!(AdtHost::parse(bad), Err(AdtHostError::NotAHostName(_))),
+                "{bad:?}"
+            );
+        }
+        for bad in [
+            "digitaltwins.azure.net",
+            "127.0.0.1",
+            "contoso.api.weu.digitaltwins.azure.net.evil.example",
+            "contosodigitaltwins.azure.net",
+            "evil.example",
+        ] {
+            assert!(
+                matches!(AdtHost::parse(bad), Err(AdtHostError::WrongSuffix { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+}

@@ -3,8 +3,15 @@
 //! Built so far: the pure checks every later piece relies on.
 //! - [`jwt`]: strict compact-JWS decoding (shape, base64url, duplicate members, RS256 only);
 //! - [`id_token`]: signature against the JWKS and every claim rule, each failure typed;
-//! - [`return_path`]: where to land after sign-in, same origin only.
+//! - [`return_path`]: where to land after sign-in, same origin only;
+//! - [`resources`]: the protected-resource map (which URL may carry which token);
+//! - [`errors`]: Entra (AADSTS) errors as typed cases with a next step;
+//! - [`transaction`]: PKCE, `state` and `nonce` kept for one redirect and consumed once,
+//!   and an interaction lock that clears itself.
 
+pub mod errors;
 pub mod id_token;
 pub mod jwt;
+pub mod resources;
 pub mod return_path;
+pub mod transaction;
