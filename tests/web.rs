@@ -103,3 +103,121 @@ async fn app_without_a_config_explains_instead_of_going_blank() {
     assert!(text.contains("config.json answered HTTP 404"), "{text}");
     root.remove();
 }
+
+mod token_cache {
+    use twinscope::auth::cache::{CacheKey, HomeAccountId, ScopeSet, Secret, TokenCache};
+    use twinscope::auth::storage::ConfiguredStorage;
+    use twinscope::auth::transaction::Storage;
+    use twinscope::config::CacheLocation;
+    use twinscope::ids::TenantId;
+    use wasm_bindgen_test::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn web_storage_text(local: bool) -> String {
+        let window = web_sys::window().unwrap();
+        let storage = if local {
+            window.local_storage()
+        } else {
+            window.session_storage()
+        };
+        let storage = storage.unwrap().unwrap();
+        (0..storage.length().unwrap())
+            .filter_map(|i| storage.key(i).unwrap())
+            .map(|k| format!("{k}={}", storage.get_item(&k).unwrap().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Stores tokens whose text is unique to this run and location, reads them back, and
+    /// returns the secret text so the caller can look for it in the browser's storages.
+    fn round_trip(
+        location: CacheLocation,
+    ) -> (TokenCache<ConfiguredStorage>, HomeAccountId, String) {
+        let tenant = TenantId::parse("9e16b21b-807b-43e3-95d5-439af2c3b46b").unwrap();
+        let account = HomeAccountId::new("5b2d0aa1-0000-4000-8000-000000000001", &tenant);
+        let key = CacheKey {
+            account: account.clone(),
+            tenant,
+            scopes: ScopeSet::new(["https://digitaltwins.azure.net/.default"]),
+        };
+        let secret = format!(
+            "secret-access-token-{}-{}",
+            location.as_str(),
+            js_sys::Math::random()
+        );
+        let cache = TokenCache::new(ConfiguredStorage::for_location(location).unwrap());
+        cache
+            .put_access_token(&key, &Secret::new(secret.clone()), 3600, NOW)
+            .unwrap();
+        cache
+            .put_refresh_token(&account, &Secret::new(format!("{secret}-refresh")), NOW)
+            .unwrap();
+        assert_eq!(
+            cache.access_token(&key, NOW + 60).unwrap().token.expose(),
+            secret
+        );
+        assert_eq!(
+            cache
+                .refresh_token(&account, NOW + 60)
+                .unwrap()
+                .token
+                .expose(),
+            format!("{secret}-refresh")
+        );
+        (cache, account, secret)
+    }
+
+    #[wasm_bindgen_test]
+    fn session_storage_keeps_tokens_out_of_local_storage() {
+        let (cache, account, secret) = round_trip(CacheLocation::SessionStorage);
+        assert!(
+            web_storage_text(false).contains(&secret),
+            "the tokens are in sessionStorage"
+        );
+        assert!(
+            !web_storage_text(true).contains("secret-access-token"),
+            "nothing in localStorage"
+        );
+        cache.remove_account(&account);
+        assert!(
+            !web_storage_text(false).contains(&secret),
+            "sign-out removes them"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn local_storage_round_trip() {
+        let (cache, account, secret) = round_trip(CacheLocation::LocalStorage);
+        assert!(web_storage_text(true).contains(&secret));
+        cache.remove_account(&account);
+        assert!(!web_storage_text(true).contains(&secret));
+    }
+
+    #[wasm_bindgen_test]
+    fn memory_cache_touches_no_browser_storage() {
+        let (cache, _, secret) = round_trip(CacheLocation::Memory);
+        assert!(!web_storage_text(true).contains(&secret));
+        assert!(!web_storage_text(false).contains(&secret));
+        assert!(
+            cache
+                .refresh_token(
+                    &HomeAccountId::new(
+                        "x",
+                        &TenantId::parse("9e16b21b-807b-43e3-95d5-439af2c3b46b").unwrap()
+                    ),
+                    NOW
+                )
+                .is_none()
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn storage_keys_are_listed_for_sweeping() {
+        let storage = ConfiguredStorage::for_location(CacheLocation::SessionStorage).unwrap();
+        storage.set("twinscope.test.listed", "1").unwrap();
+        assert!(storage.keys().iter().any(|k| k == "twinscope.test.listed"));
+        storage.remove("twinscope.test.listed");
+        assert!(storage.get("twinscope.test.listed").is_none());
+    }
+}
