@@ -106,8 +106,7 @@ async fn app_without_a_config_explains_instead_of_going_blank() {
 
 mod token_cache {
     use twinscope::auth::cache::{CacheKey, HomeAccountId, ScopeSet, Secret, TokenCache};
-    use twinscope::auth::storage::ConfiguredStorage;
-    use twinscope::auth::transaction::Storage;
+    use twinscope::auth::storage::{ConfiguredStorage, Storage};
     use twinscope::config::CacheLocation;
     use twinscope::ids::TenantId;
     use wasm_bindgen_test::*;

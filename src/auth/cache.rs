@@ -14,7 +14,7 @@ use std::fmt;
 
 use serde_json::{Value, json};
 
-use super::transaction::{Storage, StorageError};
+use super::storage::{Storage, StorageError};
 use crate::ids::TenantId;
 
 /// Access tokens are treated as expired this long before `expires_in` says.
@@ -258,7 +258,7 @@ impl<S: Storage> TokenCache<S> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::transaction::MemoryStorage;
+    use super::super::storage::MemoryStorage;
     use super::*;
 
     const NOW: i64 = 1_800_000_000;

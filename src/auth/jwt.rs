@@ -135,20 +135,19 @@ fn decode_segment(text: &str, segment: Segment) -> Result<Vec<u8>, JwtError> {
 
 fn decode_object(text: &str, segment: Segment) -> Result<Map<String, Value>, JwtError> {
     let bytes = decode_segment(text, segment)?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| JwtError::NotJson {
-        segment,
-        message: e.to_string(),
-    })?;
-    if !value.is_object() {
-        return Err(JwtError::NotAnObject(segment));
-    }
-    let checked: CheckedObject = serde_json::from_slice(&bytes).map_err(|e| JwtError::NotJson {
-        segment,
-        message: e.to_string(),
-    })?;
-    match checked.duplicates.into_iter().next() {
-        Some(name) => Err(JwtError::DuplicateMember { segment, name }),
-        None => Ok(checked.map),
+    match serde_json::from_slice::<CheckedObject>(&bytes) {
+        Ok(checked) => match checked.duplicates.into_iter().next() {
+            Some(name) => Err(JwtError::DuplicateMember { segment, name }),
+            None => Ok(checked.map),
+        },
+        // Only on failure: tell "valid JSON, but not an object" from "not JSON".
+        Err(_) => match serde_json::from_slice::<Value>(&bytes) {
+            Ok(_) => Err(JwtError::NotAnObject(segment)),
+            Err(e) => Err(JwtError::NotJson {
+                segment,
+                message: e.to_string(),
+            }),
+        },
     }
 }
 

@@ -5,7 +5,7 @@
 //! other URL, including look-alikes (`/adt/evil.example/`, `…azure.net.evil.example`,
 //! `/adt/../`, encoded separators, another origin), gets no token at all.
 
-use crate::config::AdtPathPrefix;
+use crate::config::{AdtPathPrefix, WebUrl};
 use crate::ids::AdtHost;
 
 /// Which token a request needs.
@@ -88,30 +88,19 @@ impl ResourceMap {
     }
 }
 
-/// Splits an absolute URL into (origin, path), or gives a path the page's origin.
-fn split_origin<'a>(url: &'a str, page_origin: &str) -> Option<(String, &'a str)> {
+/// Splits an absolute URL into (origin, path), or gives a path the page's origin. Absolute
+/// URLs go through the configuration's URL parser (no user info, no dot segments, https
+/// except on loopback).
+fn split_origin(url: &str, page_origin: &str) -> Option<(String, String)> {
     if url.starts_with("//") {
         return None;
     }
     if url.starts_with('/') {
-        return Some((page_origin.to_owned(), url));
+        return Some((page_origin.to_owned(), url.to_owned()));
     }
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "https" && scheme != "http" {
-        return None;
-    }
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, "/"),
-    };
-    if authority.is_empty() || authority.contains('@') {
-        return None;
-    }
-    Some((
-        format!("{scheme}://{}", authority.to_ascii_lowercase()),
-        path,
-    ))
+    let without_query = url.split(['?', '#']).next().unwrap_or_default();
+    let parsed = WebUrl::parse(without_query).ok()?;
+    Some((parsed.origin().to_owned(), parsed.path().to_owned()))
 }
 
 #[cfg(test)]

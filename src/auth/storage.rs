@@ -1,7 +1,44 @@
-//! Where tokens and sign-in records live in the browser, as configured (`cacheLocation`).
+//! Where tokens and sign-in records live: the [`Storage`] interface and its backends
+//! (`sessionStorage`, `localStorage` or memory, as configured by `cacheLocation`).
 
-use super::transaction::{MemoryStorage, Storage, StorageError};
 use crate::config::CacheLocation;
+
+/// A string key-value store: `sessionStorage`, `localStorage` or memory.
+pub trait Storage {
+    fn get(&self, key: &str) -> Option<String>;
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError>;
+    fn remove(&self, key: &str);
+    fn keys(&self) -> Vec<String>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the browser refused to store sign-in data: {0}")]
+pub struct StorageError(pub String);
+
+/// A `Storage` in memory, for `cacheLocation: memory` and for tests.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStorage(
+    std::rc::Rc<std::cell::RefCell<std::collections::BTreeMap<String, String>>>,
+);
+
+impl Storage for MemoryStorage {
+    fn get(&self, key: &str) -> Option<String> {
+        self.0.borrow().get(key).cloned()
+    }
+
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+
+    fn remove(&self, key: &str) {
+        self.0.borrow_mut().remove(key);
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.0.borrow().keys().cloned().collect()
+    }
+}
 
 /// `sessionStorage` or `localStorage`.
 #[derive(Debug, Clone)]

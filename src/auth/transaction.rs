@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::return_path::ReturnPath;
+use super::storage::{Storage, StorageError};
 
 /// How long a sign-in may take between redirect and return.
 pub const MAX_AGE_SECONDS: i64 = 10 * 60;
@@ -27,18 +28,6 @@ pub const RANDOM_BYTES: usize = 96;
 
 const KEY_PREFIX: &str = "twinscope.auth.tx.";
 const LOCK_KEY: &str = "twinscope.auth.interaction";
-
-/// A string key-value store: `sessionStorage`, `localStorage` or memory.
-pub trait Storage {
-    fn get(&self, key: &str) -> Option<String>;
-    fn set(&self, key: &str, value: &str) -> Result<(), StorageError>;
-    fn remove(&self, key: &str);
-    fn keys(&self) -> Vec<String>;
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the browser refused to store sign-in data: {0}")]
-pub struct StorageError(pub String);
 
 /// The PKCE code verifier: a secret, single-use, never printed.
 pub struct PkceVerifier(String);
@@ -253,33 +242,9 @@ impl<S: Storage> InteractionLock<S> {
     }
 }
 
-/// A `Storage` in memory, for `cacheLocation: memory` and for tests.
-#[derive(Debug, Clone, Default)]
-pub struct MemoryStorage(
-    std::rc::Rc<std::cell::RefCell<std::collections::BTreeMap<String, String>>>,
-);
-
-impl Storage for MemoryStorage {
-    fn get(&self, key: &str) -> Option<String> {
-        self.0.borrow().get(key).cloned()
-    }
-
-    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
-        Ok(())
-    }
-
-    fn remove(&self, key: &str) {
-        self.0.borrow_mut().remove(key);
-    }
-
-    fn keys(&self) -> Vec<String> {
-        self.0.borrow().keys().cloned().collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::storage::MemoryStorage;
     use super::*;
 
     const NOW: i64 = 1_800_000_000;

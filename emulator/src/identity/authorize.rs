@@ -361,7 +361,8 @@ pub async fn authorize(
         .as_deref()
         .and_then(|h| sessions.iter().find(|s| s.upn.eq_ignore_ascii_case(h)));
     let username = req.login_hint.clone().unwrap_or_default();
-    match req.prompt.as_deref() {
+    // Who to sign in without showing the form, if anyone; `prompt` decides.
+    let silent = match req.prompt.as_deref() {
         Some("none") => {
             let chosen = match (hinted, sessions.len()) {
                 (Some(s), _) => s,
@@ -372,10 +373,18 @@ pub async fn authorize(
                 }
                 (None, _) => return req.target.error(&AadError::AccountSelectionRequired, None),
             };
-            complete(identity, &req, chosen, None)
+            return complete(identity, &req, chosen, None);
         }
-        Some("login") => sign_in(identity, &tenant, &params, "authorize", &[], username, None),
-        Some(_) => sign_in(
+        Some("login") => {
+            return sign_in(identity, &tenant, &params, "authorize", &[], username, None);
+        }
+        Some(_) => None,
+        None => hinted
+            .or_else(|| (sessions.len() == 1 && req.login_hint.is_none()).then(|| &sessions[0])),
+    };
+    match silent {
+        Some(session) => complete(identity, &req, session, None),
+        None => sign_in(
             identity,
             &tenant,
             &params,
@@ -384,19 +393,6 @@ pub async fn authorize(
             username,
             None,
         ),
-        None => match (hinted, sessions.len()) {
-            (Some(s), _) => complete(identity, &req, s, None),
-            (None, 1) if req.login_hint.is_none() => complete(identity, &req, &sessions[0], None),
-            _ => sign_in(
-                identity,
-                &tenant,
-                &params,
-                "authorize",
-                &sessions,
-                username,
-                None,
-            ),
-        },
     }
 }
 
