@@ -71,6 +71,21 @@ impl HomeAccountId {
         Some(Self::new(uid, &utid))
     }
 
+    /// From its stored form `{oid}.{tid}`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (uid, tid) = s.rsplit_once('.')?;
+        let tid = TenantId::parse(tid).ok()?;
+        if uid.is_empty() || !uid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return None;
+        }
+        Some(Self::new(uid, &tid))
+    }
+
+    /// The tenant part: the account's home tenant.
+    pub fn home_tenant(&self) -> Option<TenantId> {
+        TenantId::parse(self.0.rsplit_once('.')?.1).ok()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -96,6 +111,11 @@ impl ScopeSet {
                 })
                 .collect(),
         )
+    }
+
+    /// No resource scopes (only OpenID ones were granted).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     pub fn to_scope_string(&self) -> String {

@@ -85,8 +85,9 @@ pub struct Expectations<'a> {
     /// The discovery document's `issuer`, possibly containing `{tenantid}`.
     pub issuer: &'a str,
     pub client_id: &'a ClientId,
-    /// The nonce sent with this sign-in.
-    pub nonce: &'a str,
+    /// The nonce sent with this sign-in; `None` for ID tokens from a refresh-token grant,
+    /// which carry no nonce of their own.
+    pub nonce: Option<&'a str>,
     /// Seconds since the Unix epoch.
     pub now: i64,
     /// Empty: any tenant.
@@ -224,9 +225,11 @@ pub fn validate_claims(
     if !expect.tenant_allow_list.is_empty() && !expect.tenant_allow_list.contains(&tenant) {
         return Err(IdTokenError::TenantNotAllowed(tenant));
     }
-    match claims.get("nonce") {
-        Some(Value::String(n)) if n == expect.nonce => {}
-        _ => return Err(IdTokenError::NonceMismatch),
+    if let Some(expected) = expect.nonce {
+        match claims.get("nonce") {
+            Some(Value::String(n)) if n == expected => {}
+            _ => return Err(IdTokenError::NonceMismatch),
+        }
     }
     let exp = seconds(claims, "exp")?;
     let iat = seconds(claims, "iat")?;
@@ -367,7 +370,7 @@ mod tests {
         let expect = Expectations {
             issuer: ISSUER,
             client_id: &client,
-            nonce: NONCE,
+            nonce: Some(NONCE),
             now: NOW,
             tenant_allow_list: allow,
         };

@@ -1,6 +1,11 @@
 //! Sign-in and tokens, with no UI code.
 //!
-//! Built so far: the pure checks every later piece relies on.
+//! [`client::AuthClient`] runs the flows (redirect sign-in, silent tokens, sign-out) over
+//! injected HTTP, clock, randomness and storage; the rest are the pure pieces it uses:
+//! - [`discovery`]: metadata and keys, kept a day, refreshed on an unknown `kid`;
+//! - [`response`]: the authorization response in the address bar, parsed strictly;
+//! - [`accounts`] and [`roles`]: who is signed in, per tenant, with typed app roles;
+//! - [`http`]: the HTTP client closure (`fetch` in the browser, fakes in tests);
 //! - [`jwt`]: strict compact-JWS decoding (shape, base64url, duplicate members, RS256 only);
 //! - [`id_token`]: signature against the JWKS and every claim rule, each failure typed;
 //! - [`return_path`]: where to land after sign-in, same origin only;
@@ -11,11 +16,17 @@
 //! - [`transaction`]: PKCE, `state` and `nonce` kept for one redirect and consumed once,
 //!   and an interaction lock that clears itself.
 
+pub mod accounts;
 pub mod cache;
+pub mod client;
+pub mod discovery;
 pub mod errors;
+pub mod http;
 pub mod id_token;
 pub mod jwt;
 pub mod resources;
+pub mod response;
 pub mod return_path;
+pub mod roles;
 pub mod storage;
 pub mod transaction;

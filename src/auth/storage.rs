@@ -135,3 +135,22 @@ impl Storage for ConfiguredStorage {
         }
     }
 }
+
+/// Shared handles to a storage are storages too (the auth client holds `Rc<dyn Storage>`).
+impl<T: Storage + ?Sized> Storage for std::rc::Rc<T> {
+    fn get(&self, key: &str) -> Option<String> {
+        (**self).get(key)
+    }
+
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        (**self).set(key, value)
+    }
+
+    fn remove(&self, key: &str) {
+        (**self).remove(key)
+    }
+
+    fn keys(&self) -> Vec<String> {
+        (**self).keys()
+    }
+}

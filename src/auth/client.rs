@@ -1,0 +1,807 @@
+//! The auth client: sign-in by redirect, silent token acquisition, sign-out.
+//!
+//! Everything it touches is injected ([`Environment`]): the HTTP client (a closure), the
+//! clock, the CSPRNG and three storages (tokens and accounts: as configured; sign-in
+//! records: per tab; discovery: shared). Native tests run the whole flow with fakes; the
+//! browser wires in `fetch`, `Date.now()`, `crypto.getRandomValues` and Web Storage.
+//!
+//! Invariants:
+//! - tokens for a tenant's resources come from `{authority-host}/{tenant}`, never from
+//!   `organizations` (ADT rejects other tenants' tokens);
+//! - concurrent [`AuthClient::acquire_token_silent`] calls for the same account, tenant and
+//!   scopes share one network request;
+//! - the refresh token's sign-in time is kept through rotation, so the 24-hour SPA limit
+//!   counts from the interactive sign-in;
+//! - no token, code or verifier is ever formatted into an error, a log line or a URL.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use futures::FutureExt;
+use futures::future::Shared;
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
+use oauth2::{
+    AuthUrl, AuthorizationCode, EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, StandardRevocableToken, StandardTokenResponse,
+    TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+use super::accounts::{Account, Accounts};
+use super::cache::{CacheKey, HomeAccountId, ScopeSet, Secret, TokenCache};
+use super::discovery::{self, Discovered, DiscoveryCache, DiscoveryError, Metadata};
+use super::errors::SignInError;
+use super::http::{HttpClient, NetworkError};
+use super::id_token::{self, Expectations, IdTokenClaims, IdTokenError, Jwks};
+use super::response::{self, AuthorizationResponse, ResponseError};
+use super::return_path::ReturnPath;
+use super::storage::{Storage, StorageError};
+use super::transaction::{
+    InteractionLock, LockError, RANDOM_BYTES, TransactionError, Transactions,
+};
+use crate::config::{Authority, RuntimeConfig};
+use crate::ids::TenantId;
+
+/// Scopes every sign-in and refresh asks for besides the resource's.
+pub const OIDC_SCOPES: [&str; 3] = ["openid", "profile", "offline_access"];
+/// Azure Resource Manager, on behalf of the user.
+pub const ARM_SCOPE: &str = "https://management.azure.com/user_impersonation";
+/// Azure Digital Twins data plane.
+pub const ADT_SCOPE: &str = "https://digitaltwins.azure.net/.default";
+
+/// Fills a buffer from a CSPRNG (`crypto.getRandomValues` in the browser).
+pub type RandomSource = Rc<dyn Fn(&mut [u8])>;
+
+/// What the client is given.
+#[derive(Clone)]
+pub struct Environment {
+    pub http: HttpClient,
+    /// Seconds since the Unix epoch.
+    pub now: Rc<dyn Fn() -> i64>,
+    /// Fills the buffer from a CSPRNG.
+    pub random: RandomSource,
+    /// Tokens and accounts (session, local or memory storage, as configured).
+    pub tokens: Rc<dyn Storage>,
+    /// This tab's sign-in records and interaction lock (sessionStorage).
+    pub session: Rc<dyn Storage>,
+    /// Discovery and keys (localStorage: shared by tabs, kept across reloads).
+    pub shared: Rc<dyn Storage>,
+}
+
+impl std::fmt::Debug for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Environment { .. }")
+    }
+}
+
+/// Every way an auth operation can fail, each with what the user can do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// The identity platform said no; [`SignInError::next_step`] tells the UI what to offer.
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
+    #[error(transparent)]
+    Response(#[from] ResponseError),
+    #[error(transparent)]
+    Transaction(#[from] TransactionError),
+    #[error(transparent)]
+    IdToken(#[from] IdTokenError),
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+    /// RFC 9207: the response names an issuer other than the one this sign-in went to.
+    #[error(
+        "the sign-in response comes from `{found}`, not from the identity platform this sign-in was sent to; it was refused"
+    )]
+    IssuerParameterMismatch { found: String },
+    /// No usable refresh token: the user must sign in (again).
+    #[error("{0}")]
+    InteractionRequired(InteractionReason),
+    /// The token endpoint answered something that is not a token response.
+    #[error("the identity platform's answer could not be read: {0}")]
+    MalformedTokenResponse(String),
+    /// The account is not (or no longer) signed in here.
+    #[error("that account is not signed in here")]
+    UnknownAccount,
+    /// The configured authority's host is not usable as a URL by the OAuth client.
+    #[error("the URL `{0}` is not usable for sign-in")]
+    BadUrl(String),
+}
+
+/// Why a silent request needs the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InteractionReason {
+    NotSignedIn,
+    /// The 24-hour SPA session has run out.
+    SessionExpired,
+}
+
+impl std::fmt::Display for InteractionReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::NotSignedIn => "you are not signed in; please sign in",
+            Self::SessionExpired => {
+                "your sign-in has lasted 24 hours, the limit; please sign in again"
+            }
+        })
+    }
+}
+
+/// An access token handed to a caller: cheap to clone, never printed.
+#[derive(Debug, Clone)]
+pub struct AccessToken {
+    pub secret: Rc<Secret>,
+    pub expires_at: i64,
+}
+
+/// Options for an interactive sign-in.
+#[derive(Debug, Clone, Default)]
+pub struct SignInOptions {
+    pub return_path: Option<ReturnPath>,
+    /// Sign in at this tenant instead of the configured authority (e.g. a guest tenant).
+    pub tenant: Option<TenantId>,
+    pub login_hint: Option<String>,
+    /// `select_account`, `login` or `consent`.
+    pub prompt: Option<String>,
+}
+
+/// A completed sign-in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub account: Account,
+    pub return_path: ReturnPath,
+}
+
+/// Entra's fields beyond RFC 6749 in a token response.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct EntraFields {
+    #[serde(default)]
+    id_token: Option<String>,
+    #[serde(default)]
+    client_info: Option<String>,
+}
+
+impl ExtraTokenFields for EntraFields {}
+
+type EntraTokenResponse = StandardTokenResponse<EntraFields, BasicTokenType>;
+type OAuthClient<HasAuth, HasToken> = oauth2::Client<
+    BasicErrorResponse,
+    EntraTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    HasAuth,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    HasToken,
+>;
+
+type SharedTokenFuture = Shared<Pin<Box<dyn Future<Output = Result<AccessToken, AuthError>>>>>;
+
+/// The auth client. Held in an `Rc`: silent requests in flight keep it alive.
+pub struct AuthClient {
+    config: RuntimeConfig,
+    env: Environment,
+    tokens: TokenCache<Rc<dyn Storage>>,
+    accounts: Accounts<Rc<dyn Storage>>,
+    transactions: Transactions<Rc<dyn Storage>>,
+    lock: InteractionLock<Rc<dyn Storage>>,
+    discovery: DiscoveryCache<Rc<dyn Storage>>,
+    in_flight: RefCell<HashMap<CacheKey, SharedTokenFuture>>,
+}
+
+impl std::fmt::Debug for AuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthClient")
+            .field("authority", &self.config.authority.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthClient {
+    pub fn new(config: RuntimeConfig, env: Environment) -> Rc<Self> {
+        Rc::new(Self {
+            tokens: TokenCache::new(env.tokens.clone()),
+            accounts: Accounts::new(env.tokens.clone()),
+            transactions: Transactions::new(env.session.clone()),
+            lock: InteractionLock::new(env.session.clone()),
+            discovery: DiscoveryCache::new(env.shared.clone()),
+            in_flight: RefCell::new(HashMap::new()),
+            config,
+            env,
+        })
+    }
+
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.config
+    }
+
+    fn now(&self) -> i64 {
+        (self.env.now)()
+    }
+
+    // ---- discovery ------------------------------------------------------------------
+
+    async fn get_text(&self, url: &str) -> Result<(u16, String), AuthError> {
+        let request = http::Request::get(url)
+            .header("accept", "application/json")
+            .body(Vec::new())
+            .map_err(|_| AuthError::BadUrl(url.to_owned()))?;
+        let response = (self.env.http)(request).await?;
+        let status = response.status().as_u16();
+        Ok((
+            status,
+            String::from_utf8_lossy(response.body()).into_owned(),
+        ))
+    }
+
+    /// Metadata and keys of the configured authority: from storage when fresh (no request),
+    /// else fetched (two requests) and kept. `refresh` forces a fetch (unknown `kid`).
+    pub async fn discovered(&self, refresh: bool) -> Result<Discovered, AuthError> {
+        let authority = &self.config.authority;
+        let now = self.now();
+        if !refresh && let Some(found) = self.discovery.get(authority, now) {
+            return Ok(found);
+        }
+        let (status, text) = self.get_text(&discovery::discovery_url(authority)).await?;
+        if status != 200 {
+            return Err(DiscoveryError::HttpStatus { status }.into());
+        }
+        let metadata = Metadata::from_json(&text, authority)?;
+        let (status, jwks_text) = self.get_text(&metadata.jwks_uri).await?;
+        if status != 200 {
+            return Err(DiscoveryError::HttpStatus { status }.into());
+        }
+        let jwks = Jwks::from_json(&jwks_text).map_err(DiscoveryError::from)?;
+        self.discovery.put(authority, &text, &jwks_text, now);
+        Ok(Discovered {
+            metadata,
+            jwks,
+            jwks_text,
+            fetched_at: now,
+        })
+    }
+
+    /// Validates an ID token, fetching the keys again once if it names an unknown key.
+    async fn validate_id_token(
+        &self,
+        token: &str,
+        nonce: Option<&str>,
+    ) -> Result<IdTokenClaims, AuthError> {
+        let mut discovered = self.discovered(false).await?;
+        for attempt in 0..2 {
+            let expect = Expectations {
+                issuer: &discovered.metadata.issuer,
+                client_id: &self.config.client_id,
+                nonce,
+                now: self.now(),
+                tenant_allow_list: &self.config.tenant_allow_list,
+            };
+            match id_token::validate(token, &discovered.jwks, &expect) {
+                Err(IdTokenError::UnknownKey(_)) if attempt == 0 => {
+                    discovered = self.discovered(true).await?;
+                }
+                other => return other.map_err(AuthError::from),
+            }
+        }
+        Err(AuthError::IdToken(IdTokenError::BadSignature))
+    }
+
+    // ---- interactive sign-in ----------------------------------------------------------
+
+    fn sign_in_scopes(&self) -> Vec<String> {
+        let mut scopes: Vec<String> = OIDC_SCOPES.iter().map(|s| (*s).to_owned()).collect();
+        if self.config.arm_discovery {
+            scopes.push(ARM_SCOPE.to_owned());
+        }
+        scopes
+    }
+
+    fn redirect_url(&self) -> Result<RedirectUrl, AuthError> {
+        let uri = self.config.redirect_uri.to_string();
+        RedirectUrl::new(uri.clone()).map_err(|_| AuthError::BadUrl(uri))
+    }
+
+    /// Starts a sign-in: takes the interaction lock, records `state`, `nonce` and the PKCE
+    /// verifier for this tab, and returns the authorize URL to navigate to.
+    pub async fn begin_sign_in(&self, options: SignInOptions) -> Result<String, AuthError> {
+        let discovered = self.discovered(false).await?;
+        let now = self.now();
+        self.lock.acquire(now)?;
+        let authority = match &options.tenant {
+            Some(t) => self.config.authority.for_tenant(t),
+            None => self.config.authority.clone(),
+        };
+        let mut random = [0u8; RANDOM_BYTES];
+        (self.env.random)(&mut random);
+        let return_path = options.return_path.clone().unwrap_or_else(ReturnPath::home);
+        let redirect = match self.transactions.begin(
+            &random,
+            &return_path,
+            &authority.tenant().to_string(),
+            now,
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                self.lock.release();
+                return Err(e.into());
+            }
+        };
+        let endpoint = retarget(
+            &discovered.metadata.authorization_endpoint,
+            &self.config.authority,
+            &authority,
+        );
+        let client: OAuthClient<EndpointSet, EndpointNotSet> =
+            oauth2::Client::new(oauth2::ClientId::new(self.config.client_id.to_string()))
+                .set_auth_uri(
+                    AuthUrl::new(endpoint.clone()).map_err(|_| AuthError::BadUrl(endpoint))?,
+                )
+                .set_redirect_uri(self.redirect_url()?);
+        let state = redirect.state.clone();
+        let mut request = client
+            .authorize_url(move || oauth2::CsrfToken::new(state))
+            .add_scopes(self.sign_in_scopes().into_iter().map(oauth2::Scope::new))
+            .add_extra_param("code_challenge", redirect.code_challenge.clone())
+            .add_extra_param("code_challenge_method", "S256")
+            .add_extra_param("nonce", redirect.nonce.clone())
+            .add_extra_param("response_mode", "fragment")
+            .add_extra_param("client_info", "1");
+        if let Some(hint) = &options.login_hint {
+            request = request.add_extra_param("login_hint", hint.clone());
+        }
+        if let Some(prompt) = &options.prompt {
+            request = request.add_extra_param("prompt", prompt.clone());
+        }
+        let (url, _) = request.url();
+        Ok(url.to_string())
+    }
+
+    /// Handles the page URL's query or fragment after the redirect back. `Ok(None)`: the
+    /// URL is not a sign-in response. The interaction lock is released either way.
+    pub async fn complete_sign_in(&self, raw: &str) -> Result<Option<SignedIn>, AuthError> {
+        let parsed = response::parse(raw);
+        let response = match parsed {
+            Ok(None) => return Ok(None),
+            Ok(Some(r)) => r,
+            Err(e) => {
+                self.lock.release();
+                return Err(e.into());
+            }
+        };
+        self.lock.release();
+        let now = self.now();
+        let completed = self.transactions.complete(response.state(), now)?;
+        let discovered = self.discovered(false).await?;
+        let issuer_tenant = check_iss_parameter(response.iss(), &discovered.metadata.issuer)?;
+        let code = match response {
+            AuthorizationResponse::Error {
+                error, description, ..
+            } => return Err(SignInError::from_entra(&error, &description, None).into()),
+            AuthorizationResponse::Code { code, .. } => code,
+        };
+        let authority = match TenantId::parse(&completed.authority_tenant) {
+            Ok(t) => self.config.authority.for_tenant(&t),
+            Err(_) => self.config.authority.clone(),
+        };
+        let endpoint = retarget(
+            &discovered.metadata.token_endpoint,
+            &self.config.authority,
+            &authority,
+        );
+        let client = self.token_client(&endpoint)?;
+        let http = self.env.http.clone();
+        let verifier = PkceCodeVerifier::new(completed.verifier.secret().to_owned());
+        let token = client
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(verifier)
+            .request_async(&|r| http(r))
+            .await
+            .map_err(token_error)?;
+        let id_token = token
+            .extra_fields()
+            .id_token
+            .clone()
+            .ok_or_else(|| AuthError::MalformedTokenResponse("no ID token".to_owned()))?;
+        let claims = self
+            .validate_id_token(&id_token, Some(&completed.nonce))
+            .await?;
+        if let Some(tenant) = issuer_tenant
+            && tenant != claims.tenant
+        {
+            return Err(AuthError::IssuerParameterMismatch {
+                found: response_issuer(&discovered.metadata, &tenant),
+            });
+        }
+        let home = token
+            .extra_fields()
+            .client_info
+            .as_deref()
+            .and_then(HomeAccountId::from_client_info)
+            .unwrap_or_else(|| HomeAccountId::new(&claims.object_id, &claims.tenant));
+        let home_tenant = home.home_tenant().unwrap_or_else(|| claims.tenant.clone());
+        let mut account = self
+            .accounts
+            .get(&home)
+            .unwrap_or_else(|| Account::from_sign_in(home.clone(), home_tenant, &claims));
+        account.record_tenant(&claims);
+        self.accounts.put(&account)?;
+        self.accounts.set_active(&home)?;
+        self.store_tokens(&home, &claims.tenant, &token, Some(now))?;
+        Ok(Some(SignedIn {
+            account,
+            return_path: completed.return_path,
+        }))
+    }
+
+    fn token_client(
+        &self,
+        endpoint: &str,
+    ) -> Result<OAuthClient<EndpointNotSet, EndpointSet>, AuthError> {
+        Ok(
+            oauth2::Client::new(oauth2::ClientId::new(self.config.client_id.to_string()))
+                .set_token_uri(
+                    TokenUrl::new(endpoint.to_owned())
+                        .map_err(|_| AuthError::BadUrl(endpoint.to_owned()))?,
+                )
+                .set_redirect_uri(self.redirect_url()?),
+        )
+    }
+
+    /// Keeps the access token (under the granted resource scopes) and the refresh token.
+    /// `signed_in_at`: `Some` for an interactive sign-in, `None` to keep the original time.
+    fn store_tokens(
+        &self,
+        home: &HomeAccountId,
+        tenant: &TenantId,
+        token: &EntraTokenResponse,
+        signed_in_at: Option<i64>,
+    ) -> Result<(), AuthError> {
+        let now = self.now();
+        let granted: Vec<String> = token
+            .scopes()
+            .map(|s| s.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default();
+        let scopes = ScopeSet::new(granted.iter().map(String::as_str));
+        let expires_in = token.expires_in().map_or(0, |d| d.as_secs() as i64);
+        if !scopes.is_empty() {
+            let key = CacheKey {
+                account: home.clone(),
+                tenant: tenant.clone(),
+                scopes,
+            };
+            let secret = Secret::new(token.access_token().secret().clone());
+            self.tokens
+                .put_access_token(&key, &secret, expires_in, now)?;
+        }
+        if let Some(rt) = token.refresh_token() {
+            let since = match signed_in_at {
+                Some(t) => t,
+                None => self
+                    .tokens
+                    .refresh_token(home, now)
+                    .map_or(now, |old| old.signed_in_at),
+            };
+            self.tokens
+                .put_refresh_token(home, &Secret::new(rt.secret().clone()), since)?;
+        }
+        Ok(())
+    }
+
+    // ---- silent -----------------------------------------------------------------------
+
+    /// A token for `scopes` in `tenant`: from the cache, else by the refresh-token grant at
+    /// `{authority-host}/{tenant}`, else [`AuthError::InteractionRequired`]. Concurrent
+    /// calls with the same key share one request.
+    pub async fn acquire_token_silent(
+        self: &Rc<Self>,
+        account: &HomeAccountId,
+        tenant: &TenantId,
+        scopes: &ScopeSet,
+    ) -> Result<AccessToken, AuthError> {
+        let key = CacheKey {
+            account: account.clone(),
+            tenant: tenant.clone(),
+            scopes: scopes.clone(),
+        };
+        if let Some(cached) = self.tokens.access_token(&key, self.now()) {
+            return Ok(AccessToken {
+                secret: Rc::new(cached.token),
+                expires_at: cached.expires_at,
+            });
+        }
+        let existing = self.in_flight.borrow().get(&key).cloned();
+        let shared = match existing {
+            Some(f) => f,
+            None => {
+                let this = Rc::clone(self);
+                let k = key.clone();
+                let fut: Pin<Box<dyn Future<Output = Result<AccessToken, AuthError>>>> =
+                    Box::pin(async move {
+                        let result = this.refresh(&k).await;
+                        this.in_flight.borrow_mut().remove(&k);
+                        result
+                    });
+                let shared = fut.shared();
+                self.in_flight
+                    .borrow_mut()
+                    .insert(key.clone(), shared.clone());
+                shared
+            }
+        };
+        shared.await
+    }
+
+    async fn refresh(&self, key: &CacheKey) -> Result<AccessToken, AuthError> {
+        let now = self.now();
+        if self.accounts.get(&key.account).is_none() {
+            return Err(AuthError::UnknownAccount);
+        }
+        let Some(rt) = self.tokens.refresh_token(&key.account, now) else {
+            return Err(AuthError::InteractionRequired(
+                InteractionReason::SessionExpired,
+            ));
+        };
+        let discovered = self.discovered(false).await?;
+        let endpoint = discovered
+            .metadata
+            .token_endpoint_for(&self.config.authority, &key.tenant);
+        let client = self.token_client(&endpoint)?;
+        let http = self.env.http.clone();
+        let refresh_token = RefreshToken::new(rt.token.expose().to_owned());
+        let mut scopes: Vec<oauth2::Scope> = key
+            .scopes
+            .to_scope_string()
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(|s| oauth2::Scope::new(s.to_owned()))
+            .collect();
+        scopes.extend(
+            OIDC_SCOPES
+                .iter()
+                .map(|s| oauth2::Scope::new((*s).to_owned())),
+        );
+        let result = client
+            .exchange_refresh_token(&refresh_token)
+            .add_scopes(scopes)
+            .request_async(&|r| http(r))
+            .await;
+        let token = match result {
+            Ok(t) => t,
+            Err(e) => {
+                let error = token_error(e);
+                if matches!(
+                    &error,
+                    AuthError::SignIn(SignInError::SessionExpired { .. })
+                ) {
+                    self.tokens.remove_account(&key.account);
+                }
+                return Err(error);
+            }
+        };
+        if let Some(id_token) = token.extra_fields().id_token.clone() {
+            let claims = self.validate_id_token(&id_token, None).await?;
+            if claims.tenant != key.tenant {
+                return Err(AuthError::IdToken(IdTokenError::IssuerMismatch {
+                    expected: discovered.metadata.issuer_for(&key.tenant),
+                    found: claims.issuer,
+                }));
+            }
+            if let Some(mut account) = self.accounts.get(&key.account) {
+                account.record_tenant(&claims);
+                self.accounts.put(&account)?;
+            }
+        }
+        let expires_in = token.expires_in().map_or(0, |d| d.as_secs() as i64);
+        let secret = Secret::new(token.access_token().secret().clone());
+        self.tokens
+            .put_access_token(key, &secret, expires_in, now)?;
+        if let Some(rt) = token.refresh_token() {
+            self.tokens.put_refresh_token(
+                &key.account,
+                &Secret::new(rt.secret().clone()),
+                self.tokens
+                    .refresh_token(&key.account, now)
+                    .map_or(now, |old| old.signed_in_at),
+            )?;
+        }
+        Ok(AccessToken {
+            secret: Rc::new(secret),
+            expires_at: now + expires_in,
+        })
+    }
+
+    // ---- accounts and sign-out --------------------------------------------------------
+
+    pub fn accounts(&self) -> Vec<Account> {
+        self.accounts.all()
+    }
+
+    pub fn active_account(&self) -> Option<Account> {
+        self.accounts.active_account()
+    }
+
+    pub fn set_active(&self, home: &HomeAccountId) -> Result<(), AuthError> {
+        if self.accounts.get(home).is_none() {
+            return Err(AuthError::UnknownAccount);
+        }
+        Ok(self.accounts.set_active(home)?)
+    }
+
+    /// When this account's 24-hour session ends, if it has one.
+    pub fn session_ends_at(&self, home: &HomeAccountId) -> Option<i64> {
+        self.tokens.session_ends_at(home, self.now())
+    }
+
+    /// Forgets one account locally (tokens and profile).
+    pub fn forget(&self, home: &HomeAccountId) -> Result<(), AuthError> {
+        self.tokens.remove_account(home);
+        self.accounts.remove(home)?;
+        Ok(())
+    }
+
+    /// Forgets every account locally.
+    pub fn forget_all(&self) {
+        self.tokens.clear();
+        self.accounts.clear();
+    }
+
+    /// The end-session URL to navigate to after forgetting the account(s), with the app's
+    /// own origin as the post-logout redirect.
+    pub async fn end_session_url(
+        &self,
+        hint: Option<&Account>,
+    ) -> Result<Option<String>, AuthError> {
+        let discovered = self.discovered(false).await?;
+        let Some(endpoint) = discovered.metadata.end_session_endpoint else {
+            return Ok(None);
+        };
+        let post_logout = self.config.redirect_uri.to_string();
+        let mut url = format!(
+            "{endpoint}?post_logout_redirect_uri={}",
+            encode_component(&post_logout)
+        );
+        if let Some(account) = hint
+            && !account.username.is_empty()
+        {
+            url.push_str("&logout_hint=");
+            url.push_str(&encode_component(&account.username));
+        }
+        Ok(Some(url))
+    }
+
+    /// Clears a lock and sign-in records left by an abandoned redirect (back button).
+    pub fn recover_abandoned_sign_in(&self) {
+        self.lock.release();
+        self.transactions.sweep(self.now());
+    }
+}
+
+/// `endpoint` of the configured authority, moved to `target`'s tenant segment.
+fn retarget(endpoint: &str, configured: &Authority, target: &Authority) -> String {
+    if configured == target {
+        return endpoint.to_owned();
+    }
+    let from = format!("/{}/", configured.tenant());
+    let to = format!("/{}/", target.tenant());
+    endpoint.replacen(&from, &to, 1)
+}
+
+/// RFC 9207: an `iss` in the response must be the issuer template with a tenant GUID in it.
+/// Returns that tenant, to be compared with the ID token's.
+fn check_iss_parameter(iss: Option<&str>, template: &str) -> Result<Option<TenantId>, AuthError> {
+    let Some(iss) = iss else {
+        return Ok(None);
+    };
+    let mismatch = || AuthError::IssuerParameterMismatch {
+        found: iss.to_owned(),
+    };
+    match template.split_once(id_token::TENANT_PLACEHOLDER) {
+        None if iss == template => Ok(None),
+        None => Err(mismatch()),
+        Some((before, after)) => {
+            let middle = iss
+                .strip_prefix(before)
+                .and_then(|r| r.strip_suffix(after))
+                .ok_or_else(mismatch)?;
+            TenantId::parse(middle).map(Some).map_err(|_| mismatch())
+        }
+    }
+}
+
+fn response_issuer(metadata: &Metadata, tenant: &TenantId) -> String {
+    metadata.issuer_for(tenant)
+}
+
+fn token_error(e: RequestTokenError<NetworkError, BasicErrorResponse>) -> AuthError {
+    match e {
+        RequestTokenError::ServerResponse(r) => SignInError::from_entra(
+            r.error().as_ref(),
+            r.error_description().map_or("", String::as_str),
+            None,
+        )
+        .into(),
+        RequestTokenError::Request(n) => AuthError::Network(n),
+        RequestTokenError::Parse(e, _) => AuthError::MalformedTokenResponse(e.to_string()),
+        RequestTokenError::Other(s) => AuthError::MalformedTokenResponse(s),
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = "https://login.microsoftonline.com/{tenantid}/v2.0";
+
+    #[test]
+    fn the_iss_parameter_must_fit_the_issuer_template() {
+        assert_eq!(check_iss_parameter(None, TEMPLATE).unwrap(), None);
+        let ok = check_iss_parameter(
+            Some("https://login.microsoftonline.com/9cfa42f1-3911-49e1-a538-13453e29a36b/v2.0"),
+            TEMPLATE,
+        )
+        .unwrap();
+        assert_eq!(ok.unwrap().as_str(), "9cfa42f1-3911-49e1-a538-13453e29a36b");
+        for bad in [
+            "https://evil.example/9cfa42f1-3911-49e1-a538-13453e29a36b/v2.0",
+            "https://login.microsoftonline.com/organizations/v2.0",
+            "https://login.microsoftonline.com/9cfa42f1-3911-49e1-a538-13453e29a36b/v2.0/x",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    check_iss_parameter(Some(bad), TEMPLATE),
+                    Err(AuthError::IssuerParameterMismatch { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn endpoints_move_to_the_target_tenant() {
+        let orgs = Authority::parse("https://login.microsoftonline.com/organizations").unwrap();
+        let t = TenantId::parse("9cfa42f1-3911-49e1-a538-13453e29a36b").unwrap();
+        assert_eq!(
+            retarget(
+                "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize",
+                &orgs,
+                &orgs.for_tenant(&t)
+            ),
+            "https://login.microsoftonline.com/9cfa42f1-3911-49e1-a538-13453e29a36b/oauth2/v2.0/authorize"
+        );
+    }
+
+    #[test]
+    fn components_are_percent_encoded() {
+        assert_eq!(
+            encode_component("http://a.b/x y"),
+            "http%3A%2F%2Fa.b%2Fx%20y"
+        );
+    }
+}
