@@ -1,17 +1,42 @@
-//! The twinscope gateway: serves the built SPA from one origin with strict headers.
+//! The twinscope gateway: serves the built SPA from one origin with strict headers, and
+//! forwards `/adt/{instance-host}/…` to Azure Digital Twins (which has no CORS).
 //!
+//! Static files:
 //! - `index.html` (and every SPA route, which falls back to it) is never cached;
 //! - Trunk's content-hashed assets (`name-<16 hex>.ext`) are cached for a year, immutable;
 //! - other files (`boot.js`, `config.json`) are revalidated on every load;
-//! - precompressed `.br`/`.gz` siblings are served when the browser accepts them;
+//! - precompressed `.br`/`.gz` siblings are served when the browser accepts them (except for
+//!   `index.html`, which is rewritten, see below);
 //! - every response carries the CSP, `nosniff`, `no-referrer`, frame denial and COOP.
 //!
 //! `config.json` can come from a file outside the bundle (`--config-json`), so one build
-//! serves many deployments. The ADT pass-through (`/adt/{host}/…`) is the next piece; until
-//! it is configured the gateway answers those paths with a plain 404 instead of the SPA.
+//! serves many deployments. It is read once at start: its `authority` and `armEndpoint`
+//! origins go into the policy's `connect-src` ([`csp`]), sent as a header and written into
+//! `index.html`'s CSP meta, so the two always agree. A missing or unusable `config.json`
+//! stops start with an error naming the file; changing it needs a restart.
+//!
+//! The ADT pass-through ([`adt`], when [`GatewayConfig::adt`] is set; otherwise `/adt/…` is a
+//! plain 404, never the SPA):
+//! - only hosts under an allowed suffix (`.digitaltwins.azure.net` by default), validated
+//!   from the raw request target together with the path; anything refused is a 400
+//!   `GatewayRefused` and opens no connection;
+//! - `https://{host}/{path}?{query}` with the path and query exactly as received, or, in
+//!   emulator mode, `{base}/adt/{host}/{path}?{query}` over plain http;
+//! - allow-listed headers both ways: `Authorization` goes up untouched (and is never logged),
+//!   cookies never go up, `Set-Cookie` never comes back; redirects are never followed;
+//! - the request body is bounded in size and read time before the upstream is contacted; the
+//!   response is streamed; the exchange is bounded in time (502/504 with a JSON error).
+//!
+//! The server (hyper HTTP/1.1) bounds the request line plus headers in size (431) and in
+//! read time (the connection is closed): see [`ServerLimits`].
+
+pub mod adt;
+pub mod csp;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -20,24 +45,51 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// The Content-Security-Policy every response carries: our origin only, plus what
-/// WebAssembly needs. Matches the `<meta>` in `index.html`, and adds `frame-ancestors`.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
-    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
-    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+pub use adt::{AdtPassThrough, Upstream};
+pub use csp::{ConnectSources, content_security_policy};
 
 pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const CACHE_NEVER: &str = "no-store";
 pub const CACHE_REVALIDATE: &str = "no-cache";
 
 pub const ROUTE_ADT: &str = "/adt/{*rest}";
+/// `/adt` and `/adt/` name no host; they are refused by the pass-through, never the SPA.
+pub const ROUTE_ADT_BARE: &str = "/adt";
+pub const ROUTE_ADT_SLASH: &str = "/adt/";
 pub const ROUTE_CONFIG: &str = "/config.json";
+
+/// A client must send its request line and headers within this time (slow-loris bound).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most a client may send as request line plus headers; more is a 431.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
+/// Open connections get this long to finish when the gateway stops.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Bounds on what a client may make the server wait for or hold.
+#[derive(Debug, Clone)]
+pub struct ServerLimits {
+    pub header_read_timeout: Duration,
+    /// hyper's read buffer; at least 8192 (smaller values are raised to it).
+    pub max_header_bytes: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+        }
+    }
+}
 
 /// What to serve.
 #[derive(Debug, Clone)]
@@ -47,15 +99,28 @@ pub struct GatewayConfig {
     /// Serve `/config.json` from this file instead of the one in `dist`.
     pub config_json: Option<PathBuf>,
     pub addr: SocketAddr,
+    /// The ADT pass-through; `None` answers `/adt/…` with a 404.
+    pub adt: Option<AdtPassThrough>,
+    pub limits: ServerLimits,
 }
 
 impl GatewayConfig {
+    /// Static files only (no pass-through), on a free loopback port, default limits.
     pub fn new(dist: impl Into<PathBuf>) -> Self {
         Self {
             dist: dist.into(),
             config_json: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            adt: None,
+            limits: ServerLimits::default(),
         }
+    }
+
+    /// The `config.json` that is served (and read for the CSP).
+    pub fn config_json_path(&self) -> PathBuf {
+        self.config_json
+            .clone()
+            .unwrap_or_else(|| self.dist.join("config.json"))
     }
 }
 
@@ -66,6 +131,12 @@ pub enum StartError {
     NoIndex(PathBuf),
     #[error("the config file `{0}` does not exist")]
     NoConfigFile(PathBuf),
+    #[error(transparent)]
+    Config(#[from] csp::ConfigJsonError),
+    #[error("the ADT pass-through cannot be set up: {0}")]
+    PassThrough(#[from] adt::SetupError),
+    #[error("the computed Content-Security-Policy is not a valid header value: {0}")]
+    Policy(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -77,20 +148,73 @@ pub enum StartError {
 struct Files {
     dist: PathBuf,
     config_json: Option<PathBuf>,
+    connect: Arc<ConnectSources>,
+}
+
+/// What the header middleware sets: the policy computed at start.
+#[derive(Debug, Clone)]
+struct Policy(HeaderValue);
+
+/// Everything [`router`] needs that is computed (and checked) from a [`GatewayConfig`].
+#[derive(Debug)]
+pub struct Prepared {
+    connect: ConnectSources,
+    policy: HeaderValue,
+    adt: Option<Arc<adt::PassThrough>>,
+}
+
+impl Prepared {
+    /// Checks `dist`, reads `config.json` for the policy, builds the pass-through's client.
+    pub fn new(config: &GatewayConfig) -> Result<Self, StartError> {
+        if !config.dist.join("index.html").is_file() {
+            return Err(StartError::NoIndex(config.dist.clone()));
+        }
+        let config_path = config.config_json_path();
+        if !config_path.is_file() {
+            return Err(StartError::NoConfigFile(config_path));
+        }
+        let connect = csp::connect_sources_from_file(&config_path)?;
+        let policy = HeaderValue::from_str(&content_security_policy(&connect))
+            .map_err(|e| StartError::Policy(e.to_string()))?;
+        let adt = match &config.adt {
+            Some(adt) => Some(Arc::new(adt::PassThrough::new(adt.clone())?)),
+            None => None,
+        };
+        Ok(Self {
+            connect,
+            policy,
+            adt,
+        })
+    }
+
+    /// The `connect-src` sources from `config.json`.
+    pub fn connect_sources(&self) -> &ConnectSources {
+        &self.connect
+    }
 }
 
 /// The gateway's routes, for embedding or testing without a socket.
-pub fn router(config: &GatewayConfig) -> Router {
+pub fn router(config: &GatewayConfig, prepared: &Prepared) -> Router {
     let files = Files {
         dist: config.dist.clone(),
         config_json: config.config_json.clone(),
+        connect: Arc::new(prepared.connect.clone()),
+    };
+    let adt_routes = match &prepared.adt {
+        Some(pass) => any(adt::handle).with_state(Arc::clone(pass)),
+        None => any(adt_not_configured),
     };
     Router::new()
-        .route(ROUTE_ADT, any(adt_not_configured))
+        .route(ROUTE_ADT, adt_routes.clone())
+        .route(ROUTE_ADT_BARE, adt_routes.clone())
+        .route(ROUTE_ADT_SLASH, adt_routes)
         .route(ROUTE_CONFIG, any(serve_config))
         .fallback(serve_static)
         .with_state(files)
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            Policy(prepared.policy.clone()),
+            security_headers,
+        ))
 }
 
 async fn adt_not_configured() -> Response {
@@ -168,16 +292,37 @@ async fn serve_static(State(files): State<Files>, request: Request) -> Response 
     serve_index(&files, request).await
 }
 
-/// `index.html`, for `/` and for every client-side route.
+/// `index.html`, for `/` and for every client-side route, with its CSP meta's `connect-src`
+/// set to this deployment's (see [`csp`]). Read on every request, so a rebuilt `dist` is
+/// served at once; never from a precompressed sibling, which would carry the build's meta.
 async fn serve_index(files: &Files, request: Request) -> Response {
-    let mut response = serve_file(
-        ServeFile::new(files.dist.join("index.html"))
-            .precompressed_br()
-            .precompressed_gzip(),
-        request,
-    )
-    .await;
-    set_cache(response.headers_mut(), CACHE_NEVER);
+    let path = files.dist.join("index.html");
+    let html = match tokio::fs::read_to_string(&path).await {
+        Ok(html) => html,
+        Err(e) => {
+            tracing::error!("cannot read {}: {e}", path.display());
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CACHE_CONTROL, CACHE_NEVER)],
+                "index.html is missing or unreadable on the server\n",
+            )
+                .into_response();
+        }
+    };
+    let html = csp::rewrite_meta_connect_src(&html, &files.connect);
+    let body = if request.method() == Method::HEAD {
+        Body::empty()
+    } else {
+        Body::from(html.clone())
+    };
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(html.len()));
+    set_cache(headers, CACHE_NEVER);
     response
 }
 
@@ -224,11 +369,11 @@ fn looks_like_a_file(path: &str) -> bool {
         .is_some_and(|name| name.contains('.'))
 }
 
-async fn security_headers(request: Request, next: Next) -> Response {
+async fn security_headers(State(policy): State<Policy>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy.0);
     for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
@@ -287,14 +432,10 @@ impl Drop for RunningGateway {
     }
 }
 
-/// Checks the configuration, binds `config.addr` and serves in the background.
+/// Checks the configuration (see [`Prepared::new`]), binds `config.addr` and serves in the
+/// background with hyper's HTTP/1.1 server and `config.limits`.
 pub async fn start(config: GatewayConfig) -> Result<RunningGateway, StartError> {
-    if !config.dist.join("index.html").is_file() {
-        return Err(StartError::NoIndex(config.dist));
-    }
-    if let Some(path) = config.config_json.as_ref().filter(|p| !p.is_file()) {
-        return Err(StartError::NoConfigFile(path.clone()));
-    }
+    let prepared = Prepared::new(&config)?;
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -305,22 +446,59 @@ pub async fn start(config: GatewayConfig) -> Result<RunningGateway, StartError> 
         addr: config.addr,
         source,
     })?;
-    let app = router(&config);
+    let app = router(&config, &prepared);
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = rx.await;
-        });
-        if let Err(e) = served.await {
-            tracing::error!("gateway stopped with an error: {e}");
-        }
-    });
+    let task = tokio::spawn(serve(listener, app, config.limits, rx));
     Ok(RunningGateway {
         base_url: format!("http://{addr}"),
         addr,
         shutdown: Some(tx),
         task: Some(task),
     })
+}
+
+/// Accepts until `stop` fires, then gives open connections [`SHUTDOWN_GRACE`] to finish.
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ServerLimits,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_header_bytes.max(8192));
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (stream, _peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off, keep serving.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; stopping anyway");
+    }
 }
 
 #[cfg(test)]

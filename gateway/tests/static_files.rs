@@ -4,7 +4,8 @@ use std::path::Path;
 
 use reqwest::StatusCode;
 use twinscope_gateway::{
-    CACHE_IMMUTABLE, CACHE_NEVER, CACHE_REVALIDATE, CONTENT_SECURITY_POLICY, GatewayConfig, start,
+    CACHE_IMMUTABLE, CACHE_NEVER, CACHE_REVALIDATE, ConnectSources, GatewayConfig,
+    content_security_policy, start,
 };
 
 const INDEX: &str = "<!DOCTYPE html><title>twinscope</title>";
@@ -18,7 +19,10 @@ fn dist() -> tempfile::TempDir {
     write(HASHED_JS, b"export default 1;");
     write(&format!("{HASHED_JS}.br"), b"brotli-bytes");
     write("boot.js", b"// boot");
-    write("config.json", br#"{"from":"dist"}"#);
+    write(
+        "config.json",
+        br#"{"from":"dist","authority":"https://login.microsoftonline.com/organizations"}"#,
+    );
     dir
 }
 
@@ -62,13 +66,19 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// The policy for the fixture's `config.json` (authority plus ARM's default).
+fn expected_policy() -> String {
+    content_security_policy(&ConnectSources::new([
+        "https://login.microsoftonline.com".to_owned(),
+        "https://management.azure.com".to_owned(),
+    ]))
+}
+
 fn check_security_headers(response: &reqwest::Response) {
-    assert_eq!(
-        header(response, "content-security-policy"),
-        CONTENT_SECURITY_POLICY
-    );
-    assert!(CONTENT_SECURITY_POLICY.contains("'wasm-unsafe-eval'"));
-    assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-inline"));
+    let policy = expected_policy();
+    assert_eq!(header(response, "content-security-policy"), policy);
+    assert!(policy.contains("'wasm-unsafe-eval'"));
+    assert!(!policy.contains("unsafe-inline"));
     assert_eq!(header(response, "x-content-type-options"), "nosniff");
     assert_eq!(header(response, "referrer-policy"), "no-referrer");
     assert_eq!(header(response, "x-frame-options"), "DENY");
@@ -197,14 +207,21 @@ async fn config_json_can_come_from_outside_the_bundle() {
             .parent()
             .unwrap()
             .join(format!("twinscope-config-{}.json", std::process::id()));
-        std::fs::write(&outside, br#"{"from":"deployment"}"#).unwrap();
+        std::fs::write(
+            &outside,
+            br#"{"from":"deployment","authority":"https://login.microsoftonline.com/organizations"}"#,
+        )
+        .unwrap();
         config.config_json = Some(outside);
     })
     .await;
     let r = f.get("/config.json").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(header(&r, "cache-control"), CACHE_REVALIDATE);
-    assert_eq!(r.text().await.unwrap(), r#"{"from":"deployment"}"#);
+    assert_eq!(
+        r.text().await.unwrap(),
+        r#"{"from":"deployment","authority":"https://login.microsoftonline.com/organizations"}"#
+    );
 }
 
 #[tokio::test]

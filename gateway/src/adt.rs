@@ -1,0 +1,589 @@
+//! The Azure Digital Twins pass-through: `/adt/{instance-host}/{path}?{query}` on our origin
+//! is forwarded to `https://{instance-host}/{path}?{query}` (ADT has no CORS).
+//!
+//! Invariants:
+//! - The host and path are validated from the raw request target ([`target`]) before any
+//!   connection is made; a refusal is a 400 `GatewayRefused` and nothing goes upstream.
+//! - The forwarded URL is exactly the validated path and the query as received: if the URL
+//!   parser would rewrite either, the request is refused rather than altered.
+//! - Only allow-listed request headers go upstream ([`FORWARDED_REQUEST_HEADERS`]);
+//!   `Authorization` is passed through untouched and never logged. Cookies never go up, and
+//!   only allow-listed response headers come back ([`FORWARDED_RESPONSE_HEADERS`]), so
+//!   `Set-Cookie` never does.
+//! - Redirects are never followed: a 3xx comes back as is.
+//! - The request body is read into memory up to [`AdtPassThrough::max_request_body`] within
+//!   [`AdtPassThrough::body_read_timeout`] before the upstream is contacted (413 / 408
+//!   otherwise). The response body is streamed, never buffered.
+//! - The whole upstream exchange (connect, request, response headers and body) is bounded by
+//!   [`AdtPassThrough::timeout`], the connection by [`AdtPassThrough::connect_timeout`].
+
+pub mod target;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, Limited};
+
+pub use target::{AdtHost, HostRefusal, PathRefusal, validate_host, validate_path};
+
+/// The pass-through's route prefix on our origin.
+pub const ADT_PREFIX: &str = "/adt/";
+/// ADT's data-plane hosts: `{name}.api.{region}.digitaltwins.azure.net`.
+pub const DEFAULT_ADT_SUFFIX: &str = ".digitaltwins.azure.net";
+/// The whole upstream exchange, headers and body (ADT's own server-side limit is similar).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A slow or stalled client must deliver its whole request body within this time.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bodies are buffered before forwarding, so this also bounds memory per request. ADT's own
+/// limits are 32 KB per twin and 1 MB per model; 8 MiB leaves room for a batch of models.
+pub const DEFAULT_MAX_REQUEST_BODY: usize = 8 * 1024 * 1024;
+
+/// The methods forwarded. `OPTIONS` is not: ADT has no CORS and we add none.
+pub const FORWARDED_METHODS: [Method; 6] = [
+    Method::GET,
+    Method::PUT,
+    Method::PATCH,
+    Method::POST,
+    Method::DELETE,
+    Method::HEAD,
+];
+const ALLOW_VALUE: &str = "GET, PUT, PATCH, POST, DELETE, HEAD";
+
+/// Request headers that go upstream; everything else (cookies, `Host`, forwarding headers)
+/// is dropped. `Content-Length` is recomputed from the buffered body.
+pub const FORWARDED_REQUEST_HEADERS: [&str; 10] = [
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "accept",
+    "max-items-per-page",
+    "message-id",
+    "dt-timestamp",
+    "traceparent",
+    "x-ms-client-request-id",
+];
+
+/// Response headers that come back; everything else (`Set-Cookie`, server banners,
+/// upstream security headers) is dropped. The body is passed as received, so its
+/// `Content-Encoding` is kept.
+pub const FORWARDED_RESPONSE_HEADERS: [&str; 8] = [
+    "content-type",
+    "content-length",
+    "content-encoding",
+    "etag",
+    "retry-after",
+    "query-charge",
+    "location",
+    "x-ms-request-id",
+];
+
+/// Where forwarded requests go.
+#[derive(Debug, Clone)]
+pub enum Upstream {
+    /// `https://{host}/{path}`, the real service.
+    Https {
+        /// Trusted in addition to the built-in web PKI roots (tests, private CAs).
+        extra_root_ca_pem: Option<Vec<u8>>,
+        /// DNS overrides: this host connects to this address (tests).
+        resolve: Vec<(String, SocketAddr)>,
+    },
+    /// `{base}/adt/{host}/{path}` over plain http: the local emulator. The host is validated
+    /// exactly as in https mode.
+    Emulator { base: String },
+}
+
+impl Upstream {
+    /// The real service, with the built-in roots and real DNS.
+    pub fn https() -> Self {
+        Self::Https {
+            extra_root_ca_pem: None,
+            resolve: Vec::new(),
+        }
+    }
+}
+
+/// The pass-through's configuration.
+#[derive(Debug, Clone)]
+pub struct AdtPassThrough {
+    /// Hosts must end with one of these (a label boundary is implied).
+    pub allowed_suffixes: Vec<String>,
+    pub upstream: Upstream,
+    /// The whole upstream exchange.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_request_body: usize,
+    pub body_read_timeout: Duration,
+}
+
+impl AdtPassThrough {
+    /// The defaults: ADT's suffix and the `DEFAULT_*` bounds.
+    pub fn new(upstream: Upstream) -> Self {
+        Self {
+            allowed_suffixes: vec![DEFAULT_ADT_SUFFIX.to_owned()],
+            upstream,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_request_body: DEFAULT_MAX_REQUEST_BODY,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+        }
+    }
+}
+
+/// Why the pass-through cannot be set up (at start).
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("the extra root CA is not usable: {0}")]
+    RootCa(String),
+    #[error("the emulator upstream `{0}` must be an http:// URL without query or fragment")]
+    EmulatorBase(String),
+    #[error("the allowed suffix `{0}` is not a lower-case DNS suffix like .digitaltwins.azure.net")]
+    Suffix(String),
+    #[error("cannot build the HTTPS client: {0}")]
+    Client(reqwest::Error),
+}
+
+/// Why one request was not forwarded, or failed upstream. Each maps to a status and a JSON
+/// body `{"error":{"code","message"}}`.
+#[derive(Debug, thiserror::Error)]
+pub enum PassThroughError {
+    #[error("refused: {0}")]
+    Host(#[from] HostRefusal),
+    #[error("refused: {0}")]
+    Path(#[from] PathRefusal),
+    #[error("refused: the URL would be rewritten before forwarding (`{0}`); encode it canonically")]
+    Rewritten(String),
+    #[error("{0} is not forwarded; the pass-through forwards {ALLOW_VALUE}")]
+    Method(Method),
+    #[error("the request body is larger than the gateway's limit of {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    #[error("the request body did not arrive within {0:?}")]
+    BodyTimeout(Duration),
+    #[error("the request body could not be read: {0}")]
+    BodyUnreadable(String),
+    #[error("Content-Length is not a number")]
+    BadContentLength,
+    #[error("cannot reach {host}: {reason}")]
+    Unreachable { host: String, reason: String },
+    #[error("{host} did not answer within {timeout:?}")]
+    Timeout { host: String, timeout: Duration },
+}
+
+impl PassThroughError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Host(_) | Self::Path(_) | Self::Rewritten(_) | Self::BadContentLength => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
+            Self::Method(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::Unreachable { .. } => StatusCode::BAD_GATEWAY,
+            Self::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+        }
+    }
+
+    /// The `error.code` in the JSON body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Host(_) | Self::Path(_) | Self::Rewritten(_) | Self::Method(_) => {
+                "GatewayRefused"
+            }
+            Self::BodyTooLarge { .. } => "GatewayRequestTooLarge",
+            Self::BodyTimeout(_) => "GatewayRequestTimeout",
+            Self::BodyUnreadable(_) | Self::BadContentLength => "GatewayBadRequest",
+            Self::Unreachable { .. } => "GatewayUpstreamUnreachable",
+            Self::Timeout { .. } => "GatewayTimeout",
+        }
+    }
+}
+
+impl IntoResponse for PassThroughError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "error": { "code": self.code(), "message": self.to_string() }
+        });
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if matches!(self, Self::Method(_)) {
+            headers.insert(header::ALLOW, HeaderValue::from_static(ALLOW_VALUE));
+        }
+        if matches!(self, Self::BodyTooLarge { .. } | Self::BodyTimeout(_)) {
+            // The rest of the body is not read; the connection cannot be reused.
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
+    }
+}
+
+/// The pass-through, ready to serve (shared by every request).
+#[derive(Debug)]
+pub struct PassThrough {
+    config: AdtPassThrough,
+    client: reqwest::Client,
+}
+
+impl PassThrough {
+    /// Checks the configuration and builds the client (rustls, no redirects, no cookies, no
+    /// proxy from the environment).
+    pub fn new(config: AdtPassThrough) -> Result<Self, SetupError> {
+        for suffix in &config.allowed_suffixes {
+            let bare = suffix.trim_start_matches('.');
+            let valid = bare.contains('.')
+                && bare.split('.').all(|l| {
+                    !l.is_empty()
+                        && l.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                });
+            if !valid {
+                return Err(SetupError::Suffix(suffix.clone()));
+            }
+        }
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(60));
+        match &config.upstream {
+            Upstream::Https {
+                extra_root_ca_pem,
+                resolve,
+            } => {
+                builder = builder.https_only(true);
+                if let Some(pem) = extra_root_ca_pem {
+                    let cas = reqwest::Certificate::from_pem_bundle(pem)
+                        .map_err(|e| SetupError::RootCa(e.to_string()))?;
+                    if cas.is_empty() {
+                        return Err(SetupError::RootCa(
+                            "no PEM `CERTIFICATE` block found".to_owned(),
+                        ));
+                    }
+                    for ca in cas {
+                        builder = builder.add_root_certificate(ca);
+                    }
+                }
+                for (host, addr) in resolve {
+                    builder = builder.resolve(host, *addr);
+                }
+            }
+            Upstream::Emulator { base } => {
+                let ok = url::Url::parse(base).is_ok_and(|u| {
+                    u.scheme() == "http"
+                        && u.host_str().is_some()
+                        && u.query().is_none()
+                        && u.fragment().is_none()
+                });
+                if !ok {
+                    return Err(SetupError::EmulatorBase(base.clone()));
+                }
+            }
+        }
+        let client = builder.build().map_err(SetupError::Client)?;
+        Ok(Self { config, client })
+    }
+
+    pub fn config(&self) -> &AdtPassThrough {
+        &self.config
+    }
+
+    /// The upstream URL for a validated target, or a refusal if parsing would change it.
+    fn upstream_url(
+        &self,
+        host: &AdtHost,
+        path: &str,
+        query: Option<&str>,
+    ) -> Result<url::Url, PassThroughError> {
+        let (text, expected_path) = match &self.config.upstream {
+            Upstream::Https { .. } => (format!("https://{host}{path}"), path.to_owned()),
+            Upstream::Emulator { base } => {
+                let base = base.trim_end_matches('/');
+                let text = format!("{base}/adt/{host}{path}");
+                let base_path = url::Url::parse(base)
+                    .map(|u| u.path().trim_end_matches('/').to_owned())
+                    .unwrap_or_default();
+                (text, format!("{base_path}/adt/{host}{path}"))
+            }
+        };
+        let text = match query {
+            Some(q) => format!("{text}?{q}"),
+            None => text,
+        };
+        let url = url::Url::parse(&text).map_err(|_| PassThroughError::Rewritten(text.clone()))?;
+        if url.path() != expected_path || url.query() != query {
+            return Err(PassThroughError::Rewritten(text));
+        }
+        Ok(url)
+    }
+
+    async fn forward(&self, request: Request) -> Result<Response, PassThroughError> {
+        let method = request.method().clone();
+        if !FORWARDED_METHODS.contains(&method) {
+            return Err(PassThroughError::Method(method));
+        }
+        let (parts, body) = request.into_parts();
+        let (host, path) = split_target(parts.uri.path());
+        let host = validate_host(host, &self.config.allowed_suffixes)?;
+        validate_path(path)?;
+        let url = self.upstream_url(&host, path, parts.uri.query())?;
+        let body = self.read_body(&parts.headers, body).await?;
+        let started = Instant::now();
+        let sent = self
+            .client
+            .request(method.clone(), url)
+            .headers(forwarded_request_headers(&parts.headers))
+            .body(body)
+            .send()
+            .await;
+        let upstream = sent.map_err(|e| {
+            let error = self.upstream_error(&host, &e);
+            tracing::warn!(
+                %method, %host, path, status = error.status().as_u16(),
+                duration_ms = started.elapsed().as_millis() as u64,
+                "ADT pass-through failed: {error}"
+            );
+            error
+        })?;
+        tracing::info!(
+            %method, %host, path, status = upstream.status().as_u16(),
+            duration_ms = started.elapsed().as_millis() as u64,
+            "ADT pass-through"
+        );
+        Ok(stream_back(upstream))
+    }
+
+    /// The whole body, within the size and time bounds; nothing upstream has been contacted.
+    async fn read_body(&self, headers: &HeaderMap, body: Body) -> Result<Bytes, PassThroughError> {
+        let limit = self.config.max_request_body;
+        if let Some(length) = headers.get(header::CONTENT_LENGTH) {
+            let length: u64 = length
+                .to_str()
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or(PassThroughError::BadContentLength)?;
+            if length > limit as u64 {
+                return Err(PassThroughError::BodyTooLarge { limit });
+            }
+        }
+        let collect = Limited::new(body, limit).collect();
+        match tokio::time::timeout(self.config.body_read_timeout, collect).await {
+            Err(_) => Err(PassThroughError::BodyTimeout(self.config.body_read_timeout)),
+            Ok(Ok(collected)) => Ok(collected.to_bytes()),
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+                Err(PassThroughError::BodyTooLarge { limit })
+            }
+            Ok(Err(e)) => Err(PassThroughError::BodyUnreadable(e.to_string())),
+        }
+    }
+
+    fn upstream_error(&self, host: &AdtHost, error: &reqwest::Error) -> PassThroughError {
+        let host = host.to_string();
+        if error.is_timeout() {
+            return PassThroughError::Timeout {
+                host,
+                timeout: self.config.timeout,
+            };
+        }
+        // The innermost cause names the problem (refused, reset, certificate, DNS).
+        let mut reason = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            reason = cause.to_string();
+            source = cause.source();
+        }
+        PassThroughError::Unreachable { host, reason }
+    }
+}
+
+/// Splits `/adt/{host}/{path}` into the raw host segment and the raw path (with its `/`).
+fn split_target(path: &str) -> (&str, &str) {
+    let rest = path
+        .strip_prefix(ADT_PREFIX)
+        .or_else(|| path.strip_prefix(ADT_PREFIX.trim_end_matches('/')))
+        .unwrap_or_default();
+    match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    }
+}
+
+fn forwarded_request_headers(incoming: &HeaderMap) -> HeaderMap {
+    copy_allowed(incoming, &FORWARDED_REQUEST_HEADERS)
+}
+
+fn copy_allowed(from: &HeaderMap, allowed: &[&'static str]) -> HeaderMap {
+    let mut out = HeaderMap::new();
+    for name in allowed {
+        let name = HeaderName::from_static(name);
+        for value in from.get_all(&name) {
+            out.append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+/// The upstream's status, allow-listed headers and streamed body.
+fn stream_back(upstream: reqwest::Response) -> Response {
+    let status = upstream.status();
+    let mut headers = copy_allowed(upstream.headers(), &FORWARDED_RESPONSE_HEADERS);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let mut response = Response::new(Body::from_stream(upstream.bytes_stream()));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
+
+/// The axum handler for [`crate::ROUTE_ADT`].
+pub async fn handle(State(pass): State<Arc<PassThrough>>, request: Request) -> Response {
+    pass.forward(request).await.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass(upstream: Upstream) -> PassThrough {
+        PassThrough::new(AdtPassThrough::new(upstream)).unwrap()
+    }
+
+    /// A raw `/adt/…` path and query → the upstream URL, or the refusal's message fragment.
+    fn check(upstream: &Upstream, target: &str, expected: Result<&str, &str>) {
+        let pass = pass(upstream.clone());
+        let (path, query) = match target.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (target, None),
+        };
+        let (host, rest) = split_target(path);
+        let got = validate_host(host, &pass.config.allowed_suffixes)
+            .map_err(PassThroughError::from)
+            .and_then(|h| {
+                validate_path(rest)?;
+                pass.upstream_url(&h, rest, query)
+            });
+        match (got, expected) {
+            (Ok(url), Ok(want)) => assert_eq!(url.as_str(), want, "{target}"),
+            (Err(e), Err(want)) => assert!(e.to_string().contains(want), "{target}: {e}"),
+            (got, want) => panic!("{target}: got {got:?}, want {want:?}"),
+        }
+    }
+
+    const HOST: &str = "myinst.api.weu.digitaltwins.azure.net";
+
+    #[test]
+    fn targets_map_to_the_instance_verbatim() {
+        let https = Upstream::https();
+        check(
+            &https,
+            &format!("/adt/{HOST}/models?api-version=2023-10-31&includeModelDefinition=true"),
+            Ok(&format!(
+                "https://{HOST}/models?api-version=2023-10-31&includeModelDefinition=true"
+            )),
+        );
+        check(
+            &https,
+            &format!("/adt/{HOST}/digitaltwins/room%20101?a=%2F&b=c%3Dd"),
+            Ok(&format!(
+                "https://{HOST}/digitaltwins/room%20101?a=%2F&b=c%3Dd"
+            )),
+        );
+        let emulator = Upstream::Emulator {
+            base: "http://127.0.0.1:8480/".to_owned(),
+        };
+        check(
+            &emulator,
+            &format!("/adt/{HOST}/query?api-version=2023-10-31"),
+            Ok(&format!(
+                "http://127.0.0.1:8480/adt/{HOST}/query?api-version=2023-10-31"
+            )),
+        );
+    }
+
+    #[test]
+    fn targets_that_would_be_rewritten_or_escape_are_refused() {
+        let https = Upstream::https();
+        check(&https, "/adt", Err("instance host is empty"));
+        check(&https, "/adt/", Err("instance host is empty"));
+        check(&https, &format!("/adt/{HOST}"), Err("nothing follows"));
+        check(
+            &https,
+            "/adt/evil.example/models",
+            Err("not under an allowed suffix"),
+        );
+        check(&https, &format!("/adt/{HOST}/a/../b"), Err("`..` segment"));
+        // The URL parser would encode the quote in the query: refused, not altered.
+        check(
+            &https,
+            &format!("/adt/{HOST}/models?x='"),
+            Err("would be rewritten"),
+        );
+        check(
+            &https,
+            &format!("/adt/{HOST}/models?x=a b"),
+            Err("would be rewritten"),
+        );
+    }
+
+    #[test]
+    fn setup_refuses_bad_suffixes_bases_and_certificates() {
+        let mut config = AdtPassThrough::new(Upstream::https());
+        for bad in ["", ".", "net", ".Digitaltwins.azure.net", "a..b", "a_b.net"] {
+            config.allowed_suffixes = vec![bad.to_owned()];
+            assert!(
+                matches!(PassThrough::new(config.clone()), Err(SetupError::Suffix(_))),
+                "{bad:?}"
+            );
+        }
+        for bad in ["https://127.0.0.1:8480", "127.0.0.1:8480", "http://h/?q"] {
+            let config = AdtPassThrough::new(Upstream::Emulator {
+                base: bad.to_owned(),
+            });
+            assert!(
+                matches!(PassThrough::new(config), Err(SetupError::EmulatorBase(_))),
+                "{bad:?}"
+            );
+        }
+        let config = AdtPassThrough::new(Upstream::Https {
+            extra_root_ca_pem: Some(b"not a certificate".to_vec()),
+            resolve: Vec::new(),
+        });
+        assert!(matches!(
+            PassThrough::new(config),
+            Err(SetupError::RootCa(_))
+        ));
+    }
+
+    #[test]
+    fn only_allow_listed_headers_are_copied() {
+        let mut incoming = HeaderMap::new();
+        for (name, value) in [
+            ("authorization", "Bearer abc"),
+            ("cookie", "session=1"),
+            ("accept", "application/json"),
+            ("accept", "text/plain"),
+            ("x-forwarded-for", "10.0.0.1"),
+            ("host", "gateway.example"),
+            ("content-length", "5"),
+            ("traceparent", "00-abc-def-01"),
+        ] {
+            incoming.append(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        let out = forwarded_request_headers(&incoming);
+        assert_eq!(out.get("authorization").unwrap(), "Bearer abc");
+        assert_eq!(out.get_all("accept").iter().count(), 2);
+        assert_eq!(out.get("traceparent").unwrap(), "00-abc-def-01");
+        for dropped in ["cookie", "x-forwarded-for", "host", "content-length"] {
+            assert!(out.get(dropped).is_none(), "{dropped}");
+        }
+    }
+}
