@@ -1,0 +1,220 @@
+//! [`ModelSet`]: the accepted, resolved models of one ADT instance.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::dtmi::Dtmi;
+use crate::error::{ModelBatchError, ModelError, ModelErrorKind, RemoveModelError};
+use crate::model::Interface;
+use crate::parse::{ParsedModel, parse_document};
+use crate::resolve::{Entry, resolve_batch};
+
+/// Maximum number of models in one upload (ADT limit).
+pub const MAX_MODELS_PER_BATCH: usize = 250;
+
+/// All accepted models. Invariants: every model's references (`extends`, component schemas,
+/// reused schemas) are in the set; the `extends` graph is acyclic; every stored [`Interface`]
+/// is flattened and resolved.
+#[derive(Debug, Clone, Default)]
+pub struct ModelSet {
+    entries: BTreeMap<Dtmi, Entry>,
+}
+
+impl ModelSet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Atomic: either every document in `docs` is accepted or none is. Each doc is one DTDL
+    /// Interface (JSON object; `@context` `dtmi:dtdl:context;2` or `;3`, also arrays with
+    /// extension contexts). References (extends, component schemas, schema ids) may point to
+    /// models in the same batch or already in the set; relationship targets need not exist
+    /// (DTDL gives them "by reference" semantics). Returns the ids in input order.
+    pub fn add_models(&mut self, docs: &[Value]) -> Result<Vec<Dtmi>, ModelBatchError> {
+        if docs.len() > MAX_MODELS_PER_BATCH {
+            return Err(ModelBatchError {
+                errors: vec![ModelError {
+                    model_id: None,
+                    kind: ModelErrorKind::TooManyModels,
+                    path: String::new(),
+                    message: format!(
+                        "the upload has {} models; at most {MAX_MODELS_PER_BATCH} models can be added in one request",
+                        docs.len()
+                    ),
+                }],
+            });
+        }
+        let mut parsed: Vec<ParsedModel> = Vec::with_capacity(docs.len());
+        let mut errors = Vec::new();
+        for (index, doc) in docs.iter().enumerate() {
+            match parse_document(doc, index) {
+                Ok(model) => parsed.push(model),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        errors.extend(self.identity_errors(&parsed));
+        if !errors.is_empty() {
+            return Err(ModelBatchError { errors });
+        }
+        let accepted =
+            resolve_batch(&parsed, &self.entries).map_err(|errors| ModelBatchError { errors })?;
+        let ids = accepted.iter().map(|e| e.parsed.id.clone()).collect();
+        for entry in accepted {
+            self.entries.insert(entry.parsed.id.clone(), entry);
+        }
+        Ok(ids)
+    }
+
+    /// Ids (of models and of reusable schemas) that clash within the batch or with the set.
+    fn identity_errors(&self, parsed: &[ParsedModel]) -> Vec<ModelError> {
+        let mut errors = Vec::new();
+        let stored_schemas: BTreeSet<&Dtmi> = self
+            .entries
+            .values()
+            .flat_map(|e| e.parsed.defs.keys())
+            .collect();
+        let mut seen: BTreeSet<&Dtmi> = BTreeSet::new();
+        for model in parsed {
+            let ids = std::iter::once((&model.id, "model"))
+                .chain(model.defs.keys().map(|d| (d, "schema")));
+            for (id, what) in ids {
+                let (kind, message) = if !seen.insert(id) {
+                    (
+                        ModelErrorKind::DuplicateIdInBatch,
+                        format!(
+                            "{}: {what} id '{id}' appears more than once in this upload",
+                            model.id
+                        ),
+                    )
+                } else if self.entries.contains_key(id) || stored_schemas.contains(id) {
+                    (
+                        ModelErrorKind::AlreadyExists,
+                        format!(
+                            "{}: {what} id '{id}' already exists (ModelIdAlreadyExists); delete it first or use a new version",
+                            model.id
+                        ),
+                    )
+                } else {
+                    continue;
+                };
+                errors.push(ModelError {
+                    model_id: Some(model.id.to_string()),
+                    kind,
+                    path: if what == "model" {
+                        "/@id".to_owned()
+                    } else {
+                        String::new()
+                    },
+                    message,
+                });
+            }
+        }
+        errors
+    }
+
+    /// Removes a model. Refused while another model references it (extends / component schema /
+    /// reused schema).
+    pub fn remove_model(&mut self, id: &str) -> Result<(), RemoveModelError> {
+        let Some(key) = self.key(id) else {
+            return Err(RemoveModelError::NotFound(id.to_owned()));
+        };
+        let by: Vec<String> = self
+            .dependants(id)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if !by.is_empty() {
+            return Err(RemoveModelError::Referenced {
+                id: id.to_owned(),
+                by,
+            });
+        }
+        self.entries.remove(&key);
+        Ok(())
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.key(id).is_some()
+    }
+
+    /// All model ids, sorted.
+    pub fn ids(&self) -> Vec<Dtmi> {
+        self.entries.keys().cloned().collect()
+    }
+
+    /// Models this model depends on, transitively (extends, component schemas, reused schemas),
+    /// not including itself. Sorted; empty for an unknown id.
+    pub fn dependencies(&self, id: &str) -> Vec<Dtmi> {
+        let Some(start) = self.key(id) else {
+            return Vec::new();
+        };
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![start.clone()];
+        while let Some(next) = todo.pop() {
+            for r in self
+                .entries
+                .get(&next)
+                .map(|e| &e.refs)
+                .into_iter()
+                .flatten()
+            {
+                if *r != start && seen.insert(r.clone()) {
+                    todo.push(r.clone());
+                }
+            }
+        }
+        seen.into_iter().collect()
+    }
+
+    /// Models that reference `id` directly (extends, component schema, reused schema). Sorted.
+    pub fn dependants(&self, id: &str) -> Vec<Dtmi> {
+        self.entries
+            .values()
+            .filter(|e| e.refs.iter().any(|r| r.as_str() == id))
+            .map(|e| e.parsed.id.clone())
+            .collect()
+    }
+
+    /// `IS_OF_MODEL`: true when `twin_model` == `model`, or (unless `exact`) `twin_model` extends
+    /// `model` transitively. False when `twin_model` is not in the set.
+    pub fn is_of_model(&self, twin_model: &str, model: &str, exact: bool) -> bool {
+        let Some(start) = self.key(twin_model) else {
+            return false;
+        };
+        if twin_model == model {
+            return true;
+        }
+        if exact {
+            return false;
+        }
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![start];
+        while let Some(next) = todo.pop() {
+            let Some(entry) = self.entries.get(&next) else {
+                continue;
+            };
+            for parent in &entry.interface.extends {
+                if parent.as_str() == model {
+                    return true;
+                }
+                if seen.insert(parent.clone()) {
+                    todo.push(parent.clone());
+                }
+            }
+        }
+        false
+    }
+
+    /// The resolved Interface with inherited contents flattened.
+    pub fn interface(&self, id: &str) -> Option<&Interface> {
+        self.key(id)
+            .and_then(|k| self.entries.get(&k))
+            .map(|e| &e.interface)
+    }
+
+    fn key(&self, id: &str) -> Option<Dtmi> {
+        let key = Dtmi::parse(id).ok()?;
+        self.entries.contains_key(&key).then_some(key)
+    }
+}
