@@ -9,6 +9,7 @@ pub mod components;
 pub mod config;
 pub mod ids;
 pub mod pages;
+pub mod session;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -16,9 +17,14 @@ use leptos_router::path;
 
 use crate::components::header::Header;
 use crate::config::RuntimeConfig;
-use crate::pages::error::{ConfigErrorPage, ErrorPage, Loading};
+use crate::components::sign_in_gate::RequireSignIn;
+use crate::pages::error::{ConfigErrorPage, ErrorPage, Loading, StorageUnavailable};
 use crate::pages::landing::Landing;
 use crate::pages::not_found::NotFound;
+use crate::pages::onboarding::Onboarding;
+use crate::pages::settings::Settings;
+use crate::pages::tenant::TenantPage;
+use crate::session::Session;
 
 /// The `performance.mark` set once the shell (header, routes, first page) is on screen;
 /// the end-to-end tests and `cargo xtask bench` read it.
@@ -31,12 +37,11 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <Header/>
-            <Transition fallback=|| view! { <Loading/> }>
+            <Transition fallback=|| view! { <Header/><Loading/> }>
                 {move || Suspend::new(async move {
                     match config.await {
                         Ok(config) => view! { <Shell config/> }.into_any(),
-                        Err(error) => view! { <ConfigErrorPage error/> }.into_any(),
+                        Err(error) => view! { <Header/><ConfigErrorPage error/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -44,17 +49,28 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The configured app: provides the configuration to every page and routes.
+/// The configured app: provides the configuration and the sign-in session to every page,
+/// and routes.
 #[component]
 fn Shell(config: RuntimeConfig) -> impl IntoView {
-    provide_context(config);
+    provide_context(config.clone());
+    let session = Session::start(config);
     Effect::new(move |_| mark_shell_mounted());
     view! {
-        <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
-            <Routes fallback=NotFound>
-                <Route path=path!("/") view=Landing/>
-            </Routes>
-        </ErrorBoundary>
+        <Header/>
+        {match session {
+            Err(error) => view! { <StorageUnavailable error/> }.into_any(),
+            Ok(_) => view! {
+                <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=Landing/>
+                        <Route path=path!("/onboarding") view=Onboarding/>
+                        <Route path=path!("/settings") view=|| view! { <RequireSignIn><Settings/></RequireSignIn> }/>
+                        <Route path=path!("/t/:tenant") view=|| view! { <RequireSignIn><TenantPage/></RequireSignIn> }/>
+                    </Routes>
+                </ErrorBoundary>
+            }.into_any(),
+        }}
     }
 }
 

@@ -6,7 +6,6 @@
 
 use serde_json::Value;
 
-use crate::ids::TenantId;
 
 /// What went wrong, and so what the user can do next.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -148,10 +147,11 @@ impl SignInError {
     }
 }
 
-/// The admin-consent URL an administrator of `tenant` opens to approve twinscope.
+/// The admin-consent URL an administrator opens to approve twinscope: for one tenant (a
+/// GUID), or `organizations` when the tenant is not known (the admin's own is used).
 pub fn admin_consent_url(
     authority_host: &str,
-    tenant: &TenantId,
+    tenant: &str,
     client_id: &str,
     redirect_uri: &str,
 ) -> String {
@@ -181,6 +181,7 @@ fn encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::TenantId;
 
     fn check(error: &str, description: &str, expected_step: NextStep) -> SignInError {
         let e = SignInError::from_entra(error, description, None);
@@ -295,7 +296,7 @@ mod tests {
         let tenant = TenantId::parse("78a7b6ec-07a9-4ba3-bb89-a447861cace4").unwrap();
         let url = admin_consent_url(
             "https://login.microsoftonline.com/",
-            &tenant,
+            tenant.as_str(),
             "8f2b6a51-4c3d-4e7f-9a1b-2c5d7e9f0a13",
             "http://localhost:8080/onboarding?x=1&y",
         );

@@ -28,5 +28,6 @@ pub mod resources;
 pub mod response;
 pub mod return_path;
 pub mod roles;
+pub mod state;
 pub mod storage;
 pub mod transaction;

@@ -1,10 +1,12 @@
-//! The top bar: brand, navigation and the theme switch. Account and tenant controls join it
-//! once sign-in exists.
+//! The top bar: brand, the theme switch and the account menu; the session notice below it.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::account::AccountMenu;
+use super::session_notice::SessionNotice;
 use super::theme::ThemeToggle;
+use crate::session::Session;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -16,7 +18,9 @@ pub fn Header() -> impl IntoView {
             </A>
             <nav class="app-header__nav" aria-label="Main">
                 <ThemeToggle/>
+                {move || use_context::<Session>().map(|_| view! { <AccountMenu/> })}
             </nav>
         </header>
+        {move || use_context::<Session>().map(|_| view! { <SessionNotice/> })}
     }
 }

@@ -1,4 +1,8 @@
 //! Pieces shared by several pages.
 
+pub mod account;
 pub mod header;
+pub mod problem;
+pub mod session_notice;
+pub mod sign_in_gate;
 pub mod theme;

@@ -71,3 +71,16 @@ pub fn Loading() -> impl IntoView {
         </main>
     }
 }
+
+/// The browser refuses Web Storage (some private modes, or storage disabled): sign-in
+/// cannot keep its one-time values, so say so instead of failing later.
+#[component]
+pub fn StorageUnavailable(error: crate::auth::storage::StorageError) -> impl IntoView {
+    view! {
+        <main id="main" class="page page--message" aria-labelledby="storage-title" tabindex="-1">
+            <h1 id="storage-title">"This browser will not let twinscope keep sign-in data"</h1>
+            <div class="alert" role="alert"><p>{error.to_string()}</p></div>
+            <p class="hint">"Allow site data for this address (or leave private browsing), then reload."</p>
+        </main>
+    }
+}

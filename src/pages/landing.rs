@@ -2,7 +2,68 @@
 
 use leptos::prelude::*;
 
+use crate::auth::client::SignInOptions;
+use crate::auth::state::AuthState;
+use crate::components::problem::SignInProblem;
 use crate::config::{AuthorityTenant, RuntimeConfig};
+use crate::session::use_session;
+
+/// After an administrator approved twinscope, the identity platform returns here with
+/// `admin_consent=True`.
+#[component]
+fn ConsentGranted() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        query
+            .with(|q| q.get("admin_consent").is_some_and(|v| v.eq_ignore_ascii_case("true")))
+            .then(|| view! {
+                <div class="notice" role="status">
+                    <p>"twinscope is now approved for your organisation: everyone in it can sign in."</p>
+                </div>
+            })
+    }
+}
+
+/// Sign in, or go on to your organisation: the landing page's call to action.
+#[component]
+fn SignInPanel() -> impl IntoView {
+    let session = use_session();
+    move || match session.state.get() {
+        AuthState::Resolving => view! {
+            <section class="card cta" aria-busy="true"><p class="loading" role="status">"Signing you in…"</p></section>
+        }
+        .into_any(),
+        AuthState::SignedOut { problem } => view! {
+            <section class="card cta" aria-labelledby="cta-title">
+                <h2 id="cta-title">"Sign in"</h2>
+                {problem.map(|problem| view! { <SignInProblem problem/> })}
+                <p>"Use your work or school account. twinscope asks only for your profile and access to Azure Resource Manager and Azure Digital Twins on your behalf."</p>
+                <button type="button" class="button button--primary"
+                    on:click=move |_| session.sign_in(SignInOptions::default())>
+                    "Sign in with your work account"
+                </button>
+            </section>
+        }
+        .into_any(),
+        AuthState::SignedIn { account, .. } => {
+            let tenants: Vec<_> = account.tenants.keys().cloned().collect();
+            let home = account.home_tenant.clone();
+            view! {
+                <section class="card cta" aria-labelledby="cta-title">
+                    <h2 id="cta-title">{format!("Signed in as {}", account.name)}</h2>
+                    <p>"Choose the organisation to work in:"</p>
+                    <ul class="tenant-links">
+                        {tenants.into_iter().map(|t| {
+                            let label = if t == home { format!("{t} (home)") } else { format!("{t} (guest)") };
+                            view! { <li><a class="button" href=format!("/t/{t}")>{label}</a></li> }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}
 
 #[component]
 pub fn Landing() -> impl IntoView {
@@ -23,6 +84,8 @@ pub fn Landing() -> impl IntoView {
                     "Tokens stay in this browser and go only to the services they are for."
                 </p>
             </section>
+            <ConsentGranted/>
+            <SignInPanel/>
             <section class="cards" aria-label="What twinscope does">
                 <article class="card">
                     <h2>"Many organisations"</h2>

@@ -3,3 +3,6 @@
 pub mod error;
 pub mod landing;
 pub mod not_found;
+pub mod onboarding;
+pub mod settings;
+pub mod tenant;

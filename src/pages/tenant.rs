@@ -1,0 +1,143 @@
+//! `/t/{tenantId}`: one organisation — the user's role there, and its Digital Twins
+//! instances (discovered through Resource Manager, or entered by hand and remembered).
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::auth::accounts::TenantProfile;
+use crate::auth::client::AuthError;
+use crate::components::problem::SignInProblem;
+use crate::ids::{AdtHost, TenantId};
+use crate::session::use_session;
+
+const REMEMBERED_PREFIX: &str = "twinscope.instances.";
+
+/// Hosts entered by hand for a tenant, newest first (localStorage; bad entries ignored).
+pub fn remembered_hosts(tenant: &TenantId) -> Vec<AdtHost> {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return Vec::new();
+    };
+    let text = storage
+        .get_item(&format!("{REMEMBERED_PREFIX}{tenant}"))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    serde_json::from_str::<Vec<String>>(&text)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|h| AdtHost::parse(h).ok())
+        .collect()
+}
+
+fn remember_host(tenant: &TenantId, host: &AdtHost) {
+    let mut hosts: Vec<String> = remembered_hosts(tenant)
+        .into_iter()
+        .map(|h| h.to_string())
+        .filter(|h| h != host.as_str())
+        .collect();
+    hosts.insert(0, host.to_string());
+    hosts.truncate(20);
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(
+            &format!("{REMEMBERED_PREFIX}{tenant}"),
+            &serde_json::to_string(&hosts).unwrap_or_default(),
+        );
+    }
+}
+
+#[component]
+pub fn TenantPage() -> impl IntoView {
+    let params = use_params_map();
+    let tenant = move || params.with(|p| p.get("tenant").and_then(|t| TenantId::parse(&t).ok()));
+    move || match tenant() {
+        None => view! {
+            <main id="main" class="page page--message" aria-labelledby="tenant-title" tabindex="-1">
+                <h1 id="tenant-title">"That is not an organisation id"</h1>
+                <p>"Organisation (tenant) ids are GUIDs such as 9e16b21b-807b-43e3-95d5-439af2c3b46b."</p>
+                <p><a href="/">"Back to the start page"</a></p>
+            </main>
+        }
+        .into_any(),
+        Some(tenant) => view! { <Tenant tenant/> }.into_any(),
+    }
+}
+
+#[component]
+fn Tenant(tenant: TenantId) -> impl IntoView {
+    let session = use_session();
+    let t = tenant.clone();
+    let profile = LocalResource::new(move || {
+        let t = t.clone();
+        async move { session.tenant_profile(&t).await }
+    });
+    view! {
+        <main id="main" class="page" aria-labelledby="tenant-title" tabindex="-1">
+            <h1 id="tenant-title">{format!("Organisation {tenant}")}</h1>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Checking your access…"</p> }>
+                {move || {
+                    let tenant = tenant.clone();
+                    Suspend::new(async move {
+                        match profile.await {
+                            Ok(profile) => view! { <TenantHome tenant profile/> }.into_any(),
+                            Err(problem) => view! { <NoAccess problem/> }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+        </main>
+    }
+}
+
+#[component]
+fn NoAccess(problem: AuthError) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="no-access-title">
+            <h2 id="no-access-title">"You cannot use this organisation with this account"</h2>
+            <SignInProblem problem/>
+            <p><a href="/">"Choose another organisation"</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn TenantHome(tenant: TenantId, profile: TenantProfile) -> impl IntoView {
+    let role = profile
+        .roles
+        .highest()
+        .map_or("no twinscope role".to_owned(), |r| r.to_string());
+    let remembered = remembered_hosts(&tenant);
+    let (entered, set_entered) = signal(String::new());
+    let (problem, set_problem) = signal(None::<String>);
+    let navigate = use_navigate();
+    let t = tenant.clone();
+    let open = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match AdtHost::parse(entered.get_untracked().trim()) {
+            Ok(host) => {
+                remember_host(&t, &host);
+                navigate(&format!("/t/{t}/i/{host}/twins"), Default::default());
+            }
+            Err(e) => set_problem.set(Some(e.to_string())),
+        }
+    };
+    view! {
+        <p>"Your role here: " <strong class="role-badge">{role}</strong></p>
+        <section class="card" aria-labelledby="instances-title">
+            <h2 id="instances-title">"Digital Twins instances"</h2>
+            <ul class="instance-list">
+                {remembered.into_iter().map(|h| view! {
+                    <li><a href=format!("/t/{tenant}/i/{h}/twins")>{h.to_string()}</a></li>
+                }).collect_view()}
+            </ul>
+            <form class="host-form" on:submit=open>
+                <label for="host-input">"Instance host name"</label>
+                <input id="host-input" type="text" inputmode="url" autocomplete="off" spellcheck="false"
+                    placeholder="myinstance.api.weu.digitaltwins.azure.net"
+                    aria-describedby="host-problem"
+                    on:input=move |ev| set_entered.set(event_target_value(&ev))/>
+                <button type="submit" class="button button--primary">"Open"</button>
+                <p id="host-problem" class="field-error" role="alert">{move || problem.get()}</p>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,332 @@
+//! The auth client wired into the browser and the UI: one [`Session`] per page, in context.
+//!
+//! On start it either completes the redirect sign-in in the address bar (state stays
+//! [`AuthState::Resolving`] meanwhile, then the code is removed from the address bar and
+//! the user lands where they started) or reads the signed-in accounts from storage. Sign-out
+//! is announced on a `BroadcastChannel`, so every tab of the app signs out together.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use crate::auth::accounts::{Account, TenantProfile};
+use crate::auth::cache::{HomeAccountId, ScopeSet};
+use crate::auth::client::{AccessToken, AuthClient, AuthError, Environment, SignInOptions};
+use crate::auth::http::browser_fetch;
+use crate::auth::return_path::ReturnPath;
+use crate::auth::state::{self, AuthState};
+use crate::auth::storage::{ConfiguredStorage, Storage, StorageError, WebStorage};
+use crate::config::RuntimeConfig;
+use crate::ids::TenantId;
+
+/// The channel tabs announce sign-outs on.
+pub const CHANNEL: &str = "twinscope.auth";
+
+/// Supplies a bearer token on demand (acquired silently, cached, merged).
+pub type TokenProvider =
+    Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<AccessToken, AuthError>>>>>;
+
+/// The page's sign-in session. `Copy`: the client lives in Leptos's local arena.
+#[derive(Clone, Copy)]
+pub struct Session {
+    client: StoredValue<Rc<AuthClient>, LocalStorage>,
+    channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
+    navigate: StoredValue<Rc<dyn Fn(&str)>, LocalStorage>,
+    pub state: RwSignal<AuthState>,
+    /// Seconds since the epoch, ticking once a minute (drives the session notice).
+    pub now: RwSignal<i64>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Session { .. }")
+    }
+}
+
+/// Which accounts to sign out.
+#[derive(Debug, Clone)]
+pub enum SignOut {
+    One(HomeAccountId),
+    All,
+}
+
+fn now_seconds() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+fn browser_environment(config: &RuntimeConfig) -> Result<Environment, StorageError> {
+    let tokens: Rc<dyn Storage> = Rc::new(ConfiguredStorage::for_location(config.cache_location)?);
+    let session: Rc<dyn Storage> = Rc::new(WebStorage::session()?);
+    let shared: Rc<dyn Storage> = Rc::new(WebStorage::local()?);
+    Ok(Environment {
+        http: Rc::new(browser_fetch),
+        now: Rc::new(now_seconds),
+        random: Rc::new(|buf: &mut [u8]| {
+            if getrandom::getrandom(buf).is_err() {
+                // Without a CSPRNG there is no safe sign-in; fail loudly rather than weakly.
+                panic!("the browser's crypto.getRandomValues is unavailable");
+            }
+        }),
+        tokens,
+        session,
+        shared,
+    })
+}
+
+impl Session {
+    /// Creates the session, provides it as context, and starts resolving the auth state.
+    /// Call inside the router (it navigates to the return path after sign-in).
+    pub fn start(config: RuntimeConfig) -> Result<Self, StorageError> {
+        let client = AuthClient::new(config.clone(), browser_environment(&config)?);
+        let channel = web_sys::BroadcastChannel::new(CHANNEL).ok();
+        let router_navigate = leptos_router::hooks::use_navigate();
+        // Replaces the current history entry, so `code` and `state` leave the address bar
+        // and the back button does not return to them.
+        let navigate: Rc<dyn Fn(&str)> = Rc::new(move |path: &str| {
+            router_navigate(
+                path,
+                leptos_router::NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            )
+        });
+        let session = Self {
+            client: StoredValue::new_local(client),
+            channel: StoredValue::new_local(channel),
+            navigate: StoredValue::new_local(navigate),
+            state: RwSignal::new(AuthState::Resolving),
+            now: RwSignal::new(now_seconds()),
+        };
+        provide_context(session);
+        session.listen_for_other_tabs();
+        session.tick();
+        session.resolve();
+        Ok(session)
+    }
+
+    fn client(&self) -> Rc<AuthClient> {
+        self.client.get_value()
+    }
+
+    /// Re-reads the accounts from storage.
+    pub fn refresh(&self) {
+        let client = self.client();
+        self.state.set(state::from_accounts(
+            client.active_account(),
+            client.accounts(),
+            |a| client.session_ends_at(&a.home),
+        ));
+    }
+
+    fn resolve(&self) {
+        let this = *self;
+        let Some(location) = web_sys::window().map(|w| w.location()) else {
+            return;
+        };
+        let hash = location.hash().unwrap_or_default();
+        let search = location.search().unwrap_or_default();
+        let raw = if hash.len() > 1 { hash } else { search };
+        spawn_local(async move {
+            let client = this.client();
+            match client.complete_sign_in(&raw).await {
+                Ok(Some(signed_in)) => {
+                    this.refresh();
+                    (this.navigate.get_value())(signed_in.return_path.as_str());
+                }
+                Ok(None) => {
+                    client.recover_abandoned_sign_in();
+                    this.refresh();
+                }
+                Err(problem) => {
+                    log::warn!("sign-in did not complete: {problem}");
+                    (this.navigate.get_value())("/");
+                    let accounts = client.accounts();
+                    this.state.set(match client.active_account() {
+                        Some(account) => AuthState::SignedIn {
+                            session_ends_at: client.session_ends_at(&account.home),
+                            others: accounts,
+                            account,
+                        },
+                        None => AuthState::SignedOut {
+                            problem: Some(problem),
+                        },
+                    });
+                    if let Some(account) = this.state.get_untracked().account() {
+                        // A failed second sign-in keeps the first account, but says why.
+                        log::info!("still signed in as {}", account.username);
+                    }
+                }
+            }
+        });
+    }
+
+    fn tick(&self) {
+        let now = self.now;
+        let tick = Closure::<dyn Fn()>::new(move || now.set(now_seconds()));
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                30_000,
+            );
+        }
+        tick.forget();
+    }
+
+    fn listen_for_other_tabs(&self) {
+        let this = *self;
+        let Some(channel) = self.channel.get_value() else {
+            return;
+        };
+        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let Some(text) = event.data().as_string() else {
+                    return;
+                };
+                let client = this.client();
+                match text.strip_prefix("signed-out:") {
+                    Some("*") => client.forget_all(),
+                    Some(home) => {
+                        if let Some(home) = HomeAccountId::parse(home) {
+                            let _ = client.forget(&home);
+                        }
+                    }
+                    None => return,
+                }
+                this.refresh();
+            },
+        );
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+    }
+
+    /// Leaves for the identity platform's sign-in page.
+    pub fn sign_in(&self, options: SignInOptions) {
+        let this = *self;
+        spawn_local(async move {
+            match this.client().begin_sign_in(options).await {
+                Ok(url) => navigate_away(&url),
+                Err(problem) => this.state.set(AuthState::SignedOut {
+                    problem: Some(problem),
+                }),
+            }
+        });
+    }
+
+    /// Signs in again (same account, back to this page) before the 24 hours run out.
+    pub fn sign_in_again(&self) {
+        let hint = self.state.get_untracked().account().map(|a| a.username.clone());
+        self.sign_in(SignInOptions {
+            return_path: current_path(),
+            login_hint: hint,
+            ..SignInOptions::default()
+        });
+    }
+
+    /// Forgets the account(s) here and in every other tab, then ends the session at the
+    /// identity platform (which returns to the app).
+    pub fn sign_out(&self, which: SignOut) {
+        let this = *self;
+        let client = self.client();
+        let hint = match &which {
+            SignOut::One(home) => client.accounts().into_iter().find(|a| &a.home == home),
+            SignOut::All => client.active_account(),
+        };
+        let message = match &which {
+            SignOut::One(home) => {
+                let _ = client.forget(home);
+                format!("signed-out:{}", home.as_str())
+            }
+            SignOut::All => {
+                client.forget_all();
+                "signed-out:*".to_owned()
+            }
+        };
+        if let Some(channel) = self.channel.get_value() {
+            let _ = channel.post_message(&message.into());
+        }
+        this.refresh();
+        spawn_local(async move {
+            if let Ok(Some(url)) = client.end_session_url(hint.as_ref()).await {
+                navigate_away(&url);
+            }
+        });
+    }
+
+    pub fn switch_account(&self, home: &HomeAccountId) {
+        if self.client().set_active(home).is_ok() {
+            self.refresh();
+        }
+    }
+
+    /// The active account's profile in `tenant`, acquiring a token there first if the
+    /// account has not used that tenant yet (the tenant's ID token carries its roles).
+    pub async fn tenant_profile(&self, tenant: &TenantId) -> Result<TenantProfile, AuthError> {
+        let client = self.client();
+        let account = client.active_account().ok_or(AuthError::UnknownAccount)?;
+        if let Some(profile) = account.profile(tenant) {
+            return Ok(profile.clone());
+        }
+        let scope = ScopeSet::new([crate::auth::client::ADT_SCOPE]);
+        client
+            .acquire_token_silent(&account.home, tenant, &scope)
+            .await?;
+        self.refresh();
+        client
+            .accounts()
+            .into_iter()
+            .find(|a| a.home == account.home)
+            .and_then(|a| a.profile(tenant).cloned())
+            .ok_or(AuthError::UnknownAccount)
+    }
+
+    /// Tokens for `scope` in `tenant`, for the active account at the time of each call.
+    pub fn token_provider(&self, tenant: TenantId, scope: &str) -> TokenProvider {
+        let this = *self;
+        let scopes = ScopeSet::new([scope]);
+        Rc::new(move || {
+            let client = this.client();
+            let tenant = tenant.clone();
+            let scopes = scopes.clone();
+            let result = this.state.with_untracked(|s| s.account().map(|a| a.home.clone()));
+            Box::pin(async move {
+                let home = result.ok_or(AuthError::UnknownAccount)?;
+                client.acquire_token_silent(&home, &tenant, &scopes).await
+            })
+        })
+    }
+
+    pub fn config(&self) -> RuntimeConfig {
+        self.client().config().clone()
+    }
+
+    pub fn accounts(&self) -> Vec<Account> {
+        self.client().accounts()
+    }
+}
+
+/// The session in context.
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+/// The current path (with query) as a return path.
+pub fn current_path() -> Option<ReturnPath> {
+    let location = web_sys::window()?.location();
+    let path = location.pathname().ok()?;
+    let search = location.search().unwrap_or_default();
+    ReturnPath::parse(&format!("{path}{search}")).ok()
+}
+
+fn navigate_away(url: &str) {
+    if let Some(window) = web_sys::window()
+        && window.location().assign(url).is_err()
+    {
+        log::error!("could not leave for the sign-in page");
+    }
+}
