@@ -5,8 +5,11 @@
 //! default and says so on start. Each resource is a module with its routes as named
 //! constants; [`router`] assembles them and [`start`] serves them on a free port.
 
+pub mod adt;
+pub mod arm;
 pub mod clock;
 pub mod identity;
+pub mod instances;
 pub mod service;
 
 use std::net::SocketAddr;
@@ -16,8 +19,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use adt::Adt;
+pub use adt::store::StoreError;
+pub use adt::throttle::Throttle;
 pub use clock::Clock;
 pub use identity::{Directory, DirectoryError, Identity};
+pub use instances::{Instances, InstancesError};
 pub use service::{AppState, router};
 
 /// Everything a test or `cargo xtask dev` can choose about an emulator.
@@ -34,6 +41,13 @@ pub struct Options {
     /// Extra SPA redirect URIs registered on the twinscope app (the directory's first app),
     /// e.g. a test server's `http://127.0.0.1:{port}/`. Matching stays exact.
     pub extra_spa_redirect_uris: Vec<String>,
+    /// Where each ADT instance keeps its write-ahead log (`{dir}/{host}.jsonl`); `None` keeps
+    /// everything in memory (tests). Instances are seeded only when they have no log yet.
+    pub data_dir: Option<PathBuf>,
+    /// An instances seed file to load instead of the built-in `emulator/seed/instances.json`.
+    pub instances: Option<PathBuf>,
+    /// Seeds instances configured with the campus graph with about this many twins instead.
+    pub scale: Option<u32>,
 }
 
 impl Default for Options {
@@ -44,6 +58,9 @@ impl Default for Options {
             public_url: None,
             directory: None,
             extra_spa_redirect_uris: Vec::new(),
+            data_dir: None,
+            instances: None,
+            scale: None,
         }
     }
 }
@@ -58,6 +75,10 @@ pub enum StartError {
     },
     #[error(transparent)]
     Directory(#[from] DirectoryError),
+    #[error(transparent)]
+    Instances(#[from] InstancesError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
     #[error(
         "public URL '{0}' is not valid: give an absolute http(s) URL with no path, query or fragment, e.g. http://localhost:8480"
     )]
@@ -111,6 +132,11 @@ impl RunningEmulator {
         self.addr
     }
 
+    /// The Azure Digital Twins data plane's test hooks (`set_throttle`, `instance`, `twin_count`).
+    pub fn adt(&self) -> &Adt {
+        &self.state.adt
+    }
+
     /// The shared state, for tests to reach the clock and the identity platform.
     pub fn state(&self) -> &AppState {
         &self.state
@@ -150,6 +176,16 @@ pub async fn start(options: Options) -> Result<RunningEmulator, StartError> {
         Some(path) => Directory::load(path)?,
         None => Directory::default_seed()?,
     };
+    let instances = match &options.instances {
+        Some(path) => Instances::load(path, &directory)?,
+        None => Instances::default_seed(&directory)?,
+    };
+    let adt = Adt::open(
+        instances,
+        options.data_dir.as_deref(),
+        options.scale,
+        &options.clock,
+    )?;
     // Key generation is CPU-bound (once per process; see `identity::keys`).
     let keys_ready = tokio::task::spawn_blocking(identity::keys::warm_up);
     let _ = keys_ready.await;
@@ -171,7 +207,7 @@ pub async fn start(options: Options) -> Result<RunningEmulator, StartError> {
         options.clock.clone(),
         &options.extra_spa_redirect_uris,
     );
-    let state = AppState::new(public_url, options.clock, identity);
+    let state = AppState::new(public_url, options.clock, identity, adt);
     let app = router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -1,16 +1,17 @@
 //! The service-wide routes (index, health) and the shared state. Identity (`crate::identity`),
-//! ARM and ADT each get a module of their own beside this one as they are built.
+//! ARM (`crate::arm`) and ADT (`crate::adt`) each have a module of their own beside this one.
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::extract::State;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use serde_json::json;
 
 use std::sync::Arc;
 
+use crate::adt::Adt;
 use crate::clock::Clock;
 use crate::identity::Identity;
 
@@ -27,15 +28,23 @@ pub struct AppState {
     pub clock: Clock,
     /// The emulated Microsoft identity platform: directory, keys, grants and test hooks.
     pub identity: Arc<Identity>,
+    /// The Azure Digital Twins instances (data plane) and the subscriptions ARM lists.
+    pub adt: Arc<Adt>,
 }
 
 impl AppState {
-    pub fn new(base_url: String, clock: Clock, identity: Identity) -> Self {
+    pub fn new(base_url: String, clock: Clock, identity: Identity, adt: Adt) -> Self {
         Self {
             base_url,
             clock,
             identity: Arc::new(identity),
+            adt: Arc::new(adt),
         }
+    }
+
+    /// The data plane, for tests: instances, throttles.
+    pub fn adt(&self) -> &Adt {
+        &self.adt
     }
 
     /// The identity platform, for tests: `rotate_keys()`, `revoke_sessions(upn)`, the directory.
@@ -48,8 +57,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route(ROUTE_INDEX, get(index))
         .route(ROUTE_HEALTH, get(health))
-        .route(ROUTE_ADT, any(adt_unknown_instance))
+        .route(ROUTE_ADT, any(crate::adt::handle))
         .merge(crate::identity::routes())
+        .merge(crate::arm::routes())
         .with_state(state)
 }
 
@@ -63,15 +73,4 @@ async fn index(State(state): State<AppState>) -> Response {
 
 async fn health(State(state): State<AppState>) -> Response {
     Json(json!({ "status": "ok", "now": state.clock.now() })).into_response()
-}
-
-/// No instance is seeded yet, so every ADT host is unknown. The reply has ADT's error shape.
-async fn adt_unknown_instance(Path((host, _path)): Path<(String, String)>) -> Response {
-    let body = json!({
-        "error": {
-            "code": "InstanceNotFound",
-            "message": format!("No Azure Digital Twins instance named '{host}' exists in this emulator."),
-        }
-    });
-    (StatusCode::NOT_FOUND, Json(body)).into_response()
 }

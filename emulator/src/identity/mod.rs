@@ -220,6 +220,12 @@ impl Identity {
         self.keys.rotate()
     }
 
+    /// The published signing keys (`{"keys": [...]}`, newest first), as the JWKS endpoint
+    /// serves them: what resource servers (ARM, ADT) verify access tokens against.
+    pub fn jwks(&self) -> Value {
+        self.keys.jwks(&self.issuer("{tenantid}"))
+    }
+
     /// The `kid` tokens are signed with now.
     pub fn current_kid(&self) -> String {
         self.keys.current().kid.clone()
