@@ -183,8 +183,8 @@ impl Session {
         let Some(channel) = self.channel.get_value() else {
             return;
         };
-        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
+        let on_message =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                 let Some(text) = event.data().as_string() else {
                     return;
                 };
@@ -199,8 +199,15 @@ impl Session {
                     None => return,
                 }
                 this.refresh();
-            },
-        );
+                if this.state.with_untracked(|s| s.account().is_none()) {
+                    // Say why, and do not start a new sign-in by ourselves.
+                    this.state.set(AuthState::SignedOut {
+                        problem: Some(AuthError::InteractionRequired(
+                            crate::auth::client::InteractionReason::SignedOutElsewhere,
+                        )),
+                    });
+                }
+            });
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
     }
@@ -220,7 +227,11 @@ impl Session {
 
     /// Signs in again (same account, back to this page) before the 24 hours run out.
     pub fn sign_in_again(&self) {
-        let hint = self.state.get_untracked().account().map(|a| a.username.clone());
+        let hint = self
+            .state
+            .get_untracked()
+            .account()
+            .map(|a| a.username.clone());
         self.sign_in(SignInOptions {
             return_path: current_path(),
             login_hint: hint,
@@ -275,7 +286,8 @@ impl Session {
         let scope = ScopeSet::new([crate::auth::client::ADT_SCOPE]);
         client
             .acquire_token_silent(&account.home, tenant, &scope)
-            .await?;
+            .await
+            .map_err(|e| self.check(e))?;
         self.refresh();
         client
             .accounts()
@@ -293,12 +305,32 @@ impl Session {
             let client = this.client();
             let tenant = tenant.clone();
             let scopes = scopes.clone();
-            let result = this.state.with_untracked(|s| s.account().map(|a| a.home.clone()));
+            let result = this
+                .state
+                .with_untracked(|s| s.account().map(|a| a.home.clone()));
             Box::pin(async move {
                 let home = result.ok_or(AuthError::UnknownAccount)?;
-                client.acquire_token_silent(&home, &tenant, &scopes).await
+                client
+                    .acquire_token_silent(&home, &tenant, &scopes)
+                    .await
+                    .map_err(|e| this.check(e))
             })
         })
+    }
+
+    /// A token failure that only a new sign-in can fix (the 24 hours are up, the session
+    /// was revoked) ends this account's session here, and the UI asks to sign in again.
+    fn check(&self, error: AuthError) -> AuthError {
+        if needs_sign_in(&error) {
+            let client = self.client();
+            if let Some(account) = client.active_account() {
+                let _ = client.forget(&account.home);
+            }
+            self.state.set(AuthState::SignedOut {
+                problem: Some(error.clone()),
+            });
+        }
+        error
     }
 
     pub fn config(&self) -> RuntimeConfig {
@@ -308,6 +340,18 @@ impl Session {
     pub fn accounts(&self) -> Vec<Account> {
         self.client().accounts()
     }
+}
+
+/// Whether only an interactive sign-in can fix `error`.
+pub fn needs_sign_in(error: &AuthError) -> bool {
+    use crate::auth::errors::SignInError;
+    matches!(
+        error,
+        AuthError::InteractionRequired(_)
+            | AuthError::SignIn(
+                SignInError::SessionExpired { .. } | SignInError::InteractionRequired { .. }
+            )
+    )
 }
 
 /// The session in context.

@@ -6,6 +6,7 @@
 
 pub mod pages;
 pub mod sizes;
+pub mod stack;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -226,6 +227,12 @@ fn candidates_for_role(role: &str) -> &'static str {
         "alert" => "[role=alert]",
         "navigation" => "nav, [role=navigation]",
         "listitem" => "li, [role=listitem]",
+        "textbox" => "input, textarea, [role=textbox]",
+        "status" => "[role=status]",
+        "combobox" => "select, [role=combobox]",
+        "checkbox" => "input[type=checkbox], [role=checkbox]",
+        "grid" => "table, [role=grid]",
+        "row" => "tr, [role=row]",
         _ => "*",
     }
 }

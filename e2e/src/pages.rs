@@ -104,3 +104,101 @@ impl NotFoundPage {
         })
     }
 }
+
+/// The identity emulator's sign-in page (the stand-in for Entra ID's).
+#[derive(Debug)]
+pub struct EmulatorSignIn<'a> {
+    pub browser: &'a Browser,
+}
+
+impl<'a> EmulatorSignIn<'a> {
+    pub async fn expect(browser: &'a Browser) -> Result<Self> {
+        match browser.find_by_role("heading", "Sign in").await {
+            Ok(_) => Ok(Self { browser }),
+            Err(e) => {
+                let text = browser
+                    .eval("return location.href + '\\n' + document.body.innerText")
+                    .await?;
+                Err(format!("{e}; the page says: {}", text.as_str().unwrap_or_default()).into())
+            }
+        }
+    }
+
+    /// Types the credentials and submits.
+    pub async fn sign_in_as(&self, upn: &str, password: &str) -> Result<()> {
+        let login = self
+            .browser
+            .find_by_role("textbox", "Email or username")
+            .await?;
+        login.clear().await?;
+        login.send_keys(upn).await?;
+        let passwd = self.browser.find_by_role("textbox", "Password").await;
+        let passwd = match passwd {
+            Ok(p) => p,
+            // Chromium gives password inputs no textbox role in some versions.
+            Err(_) => {
+                self.browser
+                    .client()
+                    .find(Locator::Css("input[type=password]"))
+                    .await?
+            }
+        };
+        passwd.send_keys(password).await?;
+        self.browser
+            .find_by_role("button", "Sign in")
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+}
+
+/// The app's header account control, as a person sees it.
+#[derive(Debug)]
+pub struct AppHeader<'a> {
+    pub browser: &'a Browser,
+}
+
+impl<'a> AppHeader<'a> {
+    pub fn new(browser: &'a Browser) -> Self {
+        Self { browser }
+    }
+
+    /// Waits until the header says who is signed in, and returns the user name.
+    pub async fn signed_in_user(&self) -> Result<String> {
+        let value = self
+            .browser
+            .wait_for_script(
+                "const s = document.querySelector('header summary[aria-label^=\"Account: \"]'); return s ? s.getAttribute('aria-label').slice(9) : null;",
+                "the account menu",
+            )
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until the header offers "Sign in" (signed out).
+    pub async fn expect_signed_out(&self) -> Result<()> {
+        self.browser.find_by_role("button", "Sign in").await?;
+        Ok(())
+    }
+
+    pub async fn open_menu(&self) -> Result<()> {
+        let summary = self
+            .browser
+            .client()
+            .find(Locator::Css("header summary"))
+            .await?;
+        summary.click().await?;
+        Ok(())
+    }
+
+    pub async fn sign_out(&self) -> Result<()> {
+        self.open_menu().await?;
+        self.browser
+            .find_by_role("button", "Sign out")
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+}

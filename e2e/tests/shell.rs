@@ -1,8 +1,7 @@
 //! The app shell in headless Chromium: a release build, served by our gateway.
 
-use std::path::Path;
-
 use twinscope_e2e::pages::{ConfigErrorPage, LandingPage, NotFoundPage};
+use twinscope_e2e::stack::{StaticSite, copy_dir_without};
 use twinscope_e2e::{Browser, release_dist};
 use twinscope_gateway::{GatewayConfig, RunningGateway, start};
 
@@ -13,10 +12,18 @@ enum Config<'a> {
     Absent,
 }
 
-/// A release build behind the gateway, plus a browser. The dist is copied when a test needs
+/// Who serves the build: our gateway for a deployable config; a plain static server for
+/// configs the gateway refuses at start (it computes its CSP from them), so the app's own
+/// error page can be tested.
+enum Server {
+    Gateway(RunningGateway),
+    Static(StaticSite),
+}
+
+/// A release build behind a server, plus a browser. The dist is copied when a test needs
 /// to change what it contains, so tests never touch each other's files.
 struct Fixture {
-    gateway: RunningGateway,
+    server: Server,
     browser: Browser,
     _scratch: tempfile::TempDir,
 }
@@ -25,47 +32,40 @@ impl Fixture {
     async fn new(config: Config<'_>) -> Self {
         let dist = release_dist();
         let scratch = tempfile::tempdir().unwrap();
-        let mut gateway_config = GatewayConfig::new(&dist);
-        match config {
-            Config::AsBuilt => {}
+        let copy = scratch.path().join("dist");
+        let server = match config {
+            Config::AsBuilt => Server::Gateway(
+                start(GatewayConfig::new(&dist))
+                    .await
+                    .expect("gateway starts"),
+            ),
             Config::Replaced(json) => {
-                let path = scratch.path().join("config.json");
-                std::fs::write(&path, json).unwrap();
-                gateway_config.config_json = Some(path);
+                copy_dir_without(&dist, &copy, "config.json").unwrap();
+                std::fs::write(copy.join("config.json"), json).unwrap();
+                Server::Static(StaticSite::serve(&copy).await.unwrap())
             }
             Config::Absent => {
-                let copy = scratch.path().join("dist");
-                copy_dir_without(&dist, &copy, "config.json");
-                gateway_config = GatewayConfig::new(copy);
+                copy_dir_without(&dist, &copy, "config.json").unwrap();
+                Server::Static(StaticSite::serve(&copy).await.unwrap())
             }
-        }
-        let gateway = start(gateway_config).await.expect("gateway starts");
+        };
         let browser = Browser::start().await.expect("headless Chromium starts");
         Self {
-            gateway,
+            server,
             browser,
             _scratch: scratch,
         }
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.gateway.base_url())
+    fn base_url(&self) -> &str {
+        match &self.server {
+            Server::Gateway(g) => g.base_url(),
+            Server::Static(s) => &s.base_url,
+        }
     }
-}
 
-fn copy_dir_without(from: &Path, to: &Path, skip: &str) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name.to_str().is_some_and(|n| n.starts_with(skip)) {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir_without(&entry.path(), &to.join(&name), skip);
-        } else {
-            std::fs::copy(entry.path(), to.join(&name)).unwrap();
-        }
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url())
     }
 }
 
@@ -74,9 +74,7 @@ const VALID_CLIENT: &str = "8f2b6a51-4c3d-4e7f-9a1b-2c5d7e9f0a13";
 #[tokio::test]
 async fn landing_page_is_found_by_its_accessible_name() {
     let f = Fixture::new(Config::AsBuilt).await;
-    let landing = LandingPage::open(&f.browser, f.gateway.base_url())
-        .await
-        .unwrap();
+    let landing = LandingPage::open(&f.browser, f.base_url()).await.unwrap();
     let mounted = landing.shell_mounted_ms().await.unwrap();
     assert!(mounted > 0.0, "shell mounted at {mounted} ms");
     let facts = landing.deployment_facts().await.unwrap();
@@ -159,9 +157,7 @@ async fn unknown_paths_show_the_not_found_page() {
 #[tokio::test]
 async fn theme_choice_applies_and_survives_a_reload() {
     let f = Fixture::new(Config::AsBuilt).await;
-    let landing = LandingPage::open(&f.browser, f.gateway.base_url())
-        .await
-        .unwrap();
+    let landing = LandingPage::open(&f.browser, f.base_url()).await.unwrap();
     let theme = || async {
         f.browser
             .eval("return document.documentElement.dataset.theme ?? null")

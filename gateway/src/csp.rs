@@ -159,10 +159,20 @@ fn meta_csp_content(html: &str) -> Option<(usize, usize)> {
         let tag_start = from + offset;
         let tag_end = tag_start + lower[tag_start..].find('>')?;
         let tag = &lower[tag_start..tag_end];
-        if tag.contains("http-equiv=\"content-security-policy\"") {
-            let value_start = tag_start + tag.find("content=\"")? + "content=\"".len();
-            let value_end = value_start + lower[value_start..tag_end].find('"')?;
-            return Some((value_start, value_end));
+        // Minifiers reorder attributes and drop quotes where they can: accept
+        // `http-equiv="…"`, `http-equiv='…'` and `http-equiv=…`, before or after `content`.
+        let is_csp = ["\"", "'", ""]
+            .iter()
+            .any(|q| tag.contains(&format!("http-equiv={q}content-security-policy")));
+        if is_csp {
+            for quote in ['"', '\''] {
+                let opener = format!("content={quote}");
+                if let Some(at) = tag.find(&opener) {
+                    let value_start = tag_start + at + opener.len();
+                    let value_end = value_start + lower[value_start..tag_end].find(quote)?;
+                    return Some((value_start, value_end));
+                }
+            }
         }
         from = tag_end;
     }
@@ -180,6 +190,18 @@ mod tests {
             (Err(got), Err(want)) => assert!(got.contains(want), "{json}: {got}"),
             (got, want) => panic!("{json}: got {got:?}, want {want:?}"),
         }
+    }
+
+    #[test]
+    fn a_minified_meta_is_rewritten_too() {
+        let connect = ConnectSources::new(["http://127.0.0.1:9".to_owned()]);
+        let html = r#"<meta content="default-src 'none'; connect-src 'self' http://localhost:8480; base-uri 'none'" http-equiv=Content-Security-Policy><meta content=no-referrer name=referrer>"#;
+        let out = rewrite_meta_connect_src(html, &connect);
+        assert!(
+            out.contains("connect-src 'self' http://127.0.0.1:9; base-uri"),
+            "{out}"
+        );
+        assert!(!out.contains("localhost:8480"), "{out}");
     }
 
     #[test]

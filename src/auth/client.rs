@@ -125,6 +125,8 @@ pub enum InteractionReason {
     NotSignedIn,
     /// The 24-hour SPA session has run out.
     SessionExpired,
+    /// The user signed out in another tab or window of the app.
+    SignedOutElsewhere,
 }
 
 impl std::fmt::Display for InteractionReason {

@@ -1,0 +1,139 @@
+//! The whole system for one test: the emulator (identity, ARM, ADT) in process, and the
+//! release build behind our gateway, whose `/adt` path forwards to the emulator. The app's
+//! origin is registered as a SPA redirect URI, exactly as a deployment registers its own.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use twinscope_emulator::{Options, RunningEmulator};
+use twinscope_gateway::adt::{AdtPassThrough, Upstream};
+use twinscope_gateway::{GatewayConfig, RunningGateway};
+
+use crate::{Result, release_dist};
+
+pub const CLIENT_ID: &str = "8f2b6a51-4c3d-4e7f-9a1b-2c5d7e9f0a13";
+pub const CONTOSO: &str = "9e16b21b-807b-43e3-95d5-439af2c3b46b";
+pub const FABRIKAM: &str = "9cfa42f1-3911-49e1-a538-13453e29a36b";
+pub const NORTHWIND: &str = "78a7b6ec-07a9-4ba3-bb89-a447861cace4";
+
+/// A running emulator and gateway.
+pub struct Stack {
+    pub emulator: RunningEmulator,
+    pub gateway: RunningGateway,
+    _scratch: tempfile::TempDir,
+}
+
+impl std::fmt::Debug for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stack")
+            .field("app", &self.gateway.base_url())
+            .field("emulator", &self.emulator.base_url())
+            .finish()
+    }
+}
+
+fn free_addr() -> Result<SocketAddr> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+}
+
+impl Stack {
+    /// Starts both; `config` fields are merged over the generated `config.json`.
+    pub async fn start(config: Value) -> Result<Self> {
+        Self::start_with(config, Options::default()).await
+    }
+
+    pub async fn start_with(config: Value, mut options: Options) -> Result<Self> {
+        let app_addr = free_addr()?;
+        let app_origin = format!("http://{app_addr}");
+        options
+            .extra_spa_redirect_uris
+            .push(format!("{app_origin}/"));
+        let emulator = twinscope_emulator::start(options).await?;
+        let mut merged = json!({
+            "clientId": CLIENT_ID,
+            "authority": format!("{}/organizations", emulator.base_url()),
+            "armEndpoint": emulator.base_url(),
+        });
+        if let (Some(target), Some(extra)) = (merged.as_object_mut(), config.as_object()) {
+            for (k, v) in extra {
+                target.insert(k.clone(), v.clone());
+            }
+        }
+        let scratch = tempfile::tempdir()?;
+        let config_path = scratch.path().join("config.json");
+        std::fs::write(&config_path, merged.to_string())?;
+        let mut gateway_config = GatewayConfig::new(release_dist());
+        gateway_config.addr = app_addr;
+        gateway_config.config_json = Some(config_path);
+        gateway_config.adt = Some(AdtPassThrough::new(Upstream::Emulator {
+            base: emulator.base_url().to_owned(),
+        }));
+        let gateway = twinscope_gateway::start(gateway_config).await?;
+        Ok(Self {
+            emulator,
+            gateway,
+            _scratch: scratch,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.gateway.base_url())
+    }
+}
+
+/// A plain static server for a dist directory (SPA fallback, no policy computed from the
+/// config): for tests of what the app does with a config.json the gateway would refuse.
+pub struct StaticSite {
+    pub base_url: String,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for StaticSite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.base_url)
+    }
+}
+
+impl StaticSite {
+    pub async fn serve(dist: &Path) -> Result<Self> {
+        use tower_http::services::{ServeDir, ServeFile};
+        let index = dist.join("index.html");
+        let service = ServeDir::new(dist).fallback(ServeFile::new(index));
+        let app = axum::Router::new().fallback_service(service);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self {
+            base_url,
+            _task: task,
+        })
+    }
+}
+
+/// A copy of `from` without the entries whose names start with `skip`.
+pub fn copy_dir_without(from: &Path, to: &Path, skip: &str) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name.to_str().is_some_and(|n| n.starts_with(skip)) {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            copy_dir_without(&entry.path(), &to.join(&name), skip)?;
+        } else {
+            std::fs::copy(entry.path(), to.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+/// Where tests put screenshots for the README.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
