@@ -3,22 +3,27 @@
 //! `App` is the root component; `main.rs` only mounts it. See `ARCHITECTURE.md` for the code
 //! map and invariants.
 
+pub mod adt;
 pub mod api;
+pub mod arm;
 pub mod auth;
 pub mod components;
 pub mod config;
+pub mod graph;
 pub mod ids;
 pub mod pages;
 pub mod session;
+pub mod transfer;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::header::Header;
-use crate::config::RuntimeConfig;
 use crate::components::sign_in_gate::RequireSignIn;
+use crate::config::RuntimeConfig;
 use crate::pages::error::{ConfigErrorPage, ErrorPage, Loading, StorageUnavailable};
+use crate::pages::instance::{Instance, Screen};
 use crate::pages::landing::Landing;
 use crate::pages::not_found::NotFound;
 use crate::pages::onboarding::Onboarding;
@@ -67,6 +72,10 @@ fn Shell(config: RuntimeConfig) -> impl IntoView {
                         <Route path=path!("/onboarding") view=Onboarding/>
                         <Route path=path!("/settings") view=|| view! { <RequireSignIn><Settings/></RequireSignIn> }/>
                         <Route path=path!("/t/:tenant") view=|| view! { <RequireSignIn><TenantPage/></RequireSignIn> }/>
+                        <Route path=path!("/t/:tenant/i/:host/twins") view=|| view! { <RequireSignIn><Instance screen=Screen::Twins/></RequireSignIn> }/>
+                        <Route path=path!("/t/:tenant/i/:host/twins/:twin_id") view=|| view! { <RequireSignIn><Instance screen=Screen::Twin/></RequireSignIn> }/>
+                        <Route path=path!("/t/:tenant/i/:host/models") view=|| view! { <RequireSignIn><Instance screen=Screen::Models/></RequireSignIn> }/>
+                        <Route path=path!("/t/:tenant/i/:host/graph") view=|| view! { <RequireSignIn><Instance screen=Screen::Graph/></RequireSignIn> }/>
                     </Routes>
                 </ErrorBoundary>
             }.into_any(),

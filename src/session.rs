@@ -27,6 +27,9 @@ use crate::ids::TenantId;
 /// The channel tabs announce sign-outs on.
 pub const CHANNEL: &str = "twinscope.auth";
 
+/// Replaces the current history entry with a path.
+type Navigate = Rc<dyn Fn(&str)>;
+
 /// Supplies a bearer token on demand (acquired silently, cached, merged).
 pub type TokenProvider =
     Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<AccessToken, AuthError>>>>>;
@@ -36,7 +39,7 @@ pub type TokenProvider =
 pub struct Session {
     client: StoredValue<Rc<AuthClient>, LocalStorage>,
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
-    navigate: StoredValue<Rc<dyn Fn(&str)>, LocalStorage>,
+    navigate: StoredValue<Navigate, LocalStorage>,
     pub state: RwSignal<AuthState>,
     /// Seconds since the epoch, ticking once a minute (drives the session notice).
     pub now: RwSignal<i64>,

@@ -136,6 +136,7 @@ impl std::fmt::Display for InteractionReason {
             Self::SessionExpired => {
                 "your sign-in has lasted 24 hours, the limit; please sign in again"
             }
+            Self::SignedOutElsewhere => "you signed out in another tab or window",
         })
     }
 }

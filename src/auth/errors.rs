@@ -6,7 +6,6 @@
 
 use serde_json::Value;
 
-
 /// What went wrong, and so what the user can do next.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignInError {

@@ -28,7 +28,9 @@ pub enum AuthState {
 pub enum SessionNotice {
     None,
     /// Ends within [`SESSION_WARNING_SECONDS`]: offer a re-sign-in now.
-    EndingSoon { minutes_left: i64 },
+    EndingSoon {
+        minutes_left: i64,
+    },
     Ended,
 }
 

@@ -9,7 +9,8 @@ use crate::session::{SignOut, current_path, use_session};
 #[component]
 pub fn AccountMenu() -> impl IntoView {
     let session = use_session();
-    move || match session.state.get() {
+    move || {
+        match session.state.get() {
         AuthState::Resolving => view! {
             <span class="account account--busy" role="status" aria-live="polite">"Signing in…"</span>
         }
@@ -71,6 +72,7 @@ pub fn AccountMenu() -> impl IntoView {
             }
             .into_any()
         }
+    }
     }
 }
 

@@ -12,7 +12,8 @@ use crate::session::{current_path, use_session};
 #[component]
 pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
-    move || match session.state.get() {
+    move || {
+        match session.state.get() {
         AuthState::Resolving => view! {
             <main id="main" class="page page--message" aria-busy="true" aria-label="Signing in">
                 <p class="loading">"Signing you in…"</p>
@@ -43,5 +44,6 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
         }
         .into_any(),
         AuthState::SignedIn { .. } => children().into_any(),
+    }
     }
 }

@@ -28,7 +28,8 @@ fn ConsentGranted() -> impl IntoView {
 #[component]
 fn SignInPanel() -> impl IntoView {
     let session = use_session();
-    move || match session.state.get() {
+    move || {
+        match session.state.get() {
         AuthState::Resolving => view! {
             <section class="card cta" aria-busy="true"><p class="loading" role="status">"Signing you in…"</p></section>
         }
@@ -62,6 +63,7 @@ fn SignInPanel() -> impl IntoView {
             }
             .into_any()
         }
+    }
     }
 }
 

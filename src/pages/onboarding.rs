@@ -13,10 +13,13 @@ use crate::ids::TenantId;
 pub fn Onboarding() -> impl IntoView {
     let config = expect_context::<RuntimeConfig>();
     let query = use_query_map();
-    let consented = move || query.with(|q| q.get("admin_consent").is_some_and(|v| v.eq_ignore_ascii_case("true")));
-    let tenant = move || {
-        query.with(|q| q.get("tenant").and_then(|t| TenantId::parse(&t).ok()))
+    let consented = move || {
+        query.with(|q| {
+            q.get("admin_consent")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        })
     };
+    let tenant = move || query.with(|q| q.get("tenant").and_then(|t| TenantId::parse(&t).ok()));
     let host = config.authority.host().to_owned();
     let client_id = config.client_id.to_string();
     // The registered redirect URI; the start page then says the approval went through.

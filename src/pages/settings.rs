@@ -15,7 +15,10 @@ pub fn Settings() -> impl IntoView {
     };
     let ends = move || {
         session.state.with(|s| match s {
-            crate::auth::state::AuthState::SignedIn { session_ends_at: Some(t), .. } => {
+            crate::auth::state::AuthState::SignedIn {
+                session_ends_at: Some(t),
+                ..
+            } => {
                 let left = (*t - session.now.get()).max(0);
                 format!("{} h {} min", left / 3600, (left % 3600) / 60)
             }

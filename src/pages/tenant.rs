@@ -49,7 +49,8 @@ fn remember_host(tenant: &TenantId, host: &AdtHost) {
 pub fn TenantPage() -> impl IntoView {
     let params = use_params_map();
     let tenant = move || params.with(|p| p.get("tenant").and_then(|t| TenantId::parse(&t).ok()));
-    move || match tenant() {
+    move || {
+        match tenant() {
         None => view! {
             <main id="main" class="page page--message" aria-labelledby="tenant-title" tabindex="-1">
                 <h1 id="tenant-title">"That is not an organisation id"</h1>
@@ -59,6 +60,7 @@ pub fn TenantPage() -> impl IntoView {
         }
         .into_any(),
         Some(tenant) => view! { <Tenant tenant/> }.into_any(),
+    }
     }
 }
 
@@ -120,10 +122,67 @@ fn TenantHome(tenant: TenantId, profile: TenantProfile) -> impl IntoView {
             Err(e) => set_problem.set(Some(e.to_string())),
         }
     };
+    let session = use_session();
+    let config = expect_context::<crate::config::RuntimeConfig>();
+    let discovery = config.arm_discovery.then(|| {
+        let arm = crate::arm::ArmClient::new(
+            &config.arm_endpoint,
+            std::rc::Rc::new(crate::auth::http::browser_fetch),
+            session.token_provider(tenant.clone(), crate::auth::client::ARM_SCOPE),
+        );
+        LocalResource::new(move || {
+            let arm = arm.clone();
+            async move {
+                // Subscriptions first, then every subscription's instances in parallel.
+                let subscriptions = arm.subscriptions().await.map_err(|e| e.to_string())?;
+                let lists = futures::future::join_all(
+                    subscriptions
+                        .iter()
+                        .map(|s| arm.instances(&s.subscription_id)),
+                )
+                .await;
+                let mut hosts = Vec::new();
+                for list in lists {
+                    hosts.extend(list.map_err(|e| e.to_string())?);
+                }
+                Ok::<_, String>(hosts)
+            }
+        })
+    });
+    let tenant_for_list = tenant.clone();
+    let discovered = move || {
+        let tenant = tenant_for_list.clone();
+        discovery.map(|resource| view! {
+            <Transition fallback=|| view! { <p class="loading" role="status">"Looking for instances in Azure Resource Manager…"</p> }>
+                {move || {
+                    let tenant = tenant.clone();
+                    Suspend::new(async move {
+                        match resource.await {
+                            Ok(instances) if instances.is_empty() => view! {
+                                <p>"Resource Manager lists no Digital Twins instances you can see here. Enter a host name below if you know one."</p>
+                            }.into_any(),
+                            Ok(instances) => view! {
+                                <ul class="instance-list" aria-label="Instances found in Azure Resource Manager">
+                                    {instances.into_iter().map(|i| view! {
+                                        <li><a href=format!("/t/{tenant}/i/{}/twins", i.host_name)>{i.name.clone()}</a>
+                                            " " <span class="hint">{format!("{} · {}", i.host_name, i.location.clone().unwrap_or_default())}</span></li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                            Err(message) => view! {
+                                <div class="alert" role="alert"><p>{format!("Instances could not be listed: {message}. Enter a host name below.")}</p></div>
+                            }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+        })
+    };
     view! {
         <p>"Your role here: " <strong class="role-badge">{role}</strong></p>
         <section class="card" aria-labelledby="instances-title">
             <h2 id="instances-title">"Digital Twins instances"</h2>
+            {discovered}
             <ul class="instance-list">
                 {remembered.into_iter().map(|h| view! {
                     <li><a href=format!("/t/{tenant}/i/{h}/twins")>{h.to_string()}</a></li>

@@ -1,0 +1,514 @@
+//! [`GraphView`]: the twin graph as SVG.
+//!
+//! One `<g transform>` carries pan and zoom, so moving the view changes one attribute. Edges are
+//! one `<path>` (a line plus an arrowhead per relationship); each twin is a focusable `<g>`
+//! with `aria-label` = its label; labels are SVG text nodes, never HTML.
+//!
+//! Pointer: wheel zooms about the cursor, dragging the background pans, clicking a twin selects
+//! it, double-clicking opens it. Keyboard (when the drawing has focus): `+`/`-` zoom, arrows
+//! pan, `0` fits the drawing; Tab moves through the twins, Enter opens one, `E` expands its
+//! neighbours.
+
+use std::fmt::Write as _;
+
+use leptos::ev;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::layout::Transform;
+use super::{GraphEdge, GraphModel, GraphNode, LAYOUT_ITERATIONS, seed_for};
+
+/// Radius of a twin's circle, in world units.
+pub const NODE_RADIUS: f32 = 9.0;
+/// Zoom factor of one `+`/`-` key press or toolbar click.
+pub const ZOOM_STEP: f32 = 1.25;
+/// Pixels moved by one arrow key press.
+pub const PAN_STEP: f32 = 40.0;
+/// Above this many relationships, their names are not drawn (the drawing stays legible).
+pub const EDGE_LABEL_LIMIT: usize = 150;
+/// A pointer that moves less than this many pixels between down and up is a click, not a drag.
+const DRAG_THRESHOLD: f64 = 4.0;
+/// Number of colour classes (`graph__node--c0` …) twins are spread over by model.
+pub const PALETTE_SIZE: u64 = 8;
+/// Drawing size used until the element has been measured.
+const DEFAULT_SIZE: (f32, f32) = (960.0, 600.0);
+
+/// What a key press on the drawing does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum KeyAction {
+    Zoom(f32),
+    Pan(f32, f32),
+    Fit,
+}
+
+/// The view action for a key (`KeyboardEvent.key`), if any. Arrows move the drawing the way
+/// the arrow points (the camera moves the other way).
+pub fn key_action(key: &str) -> Option<KeyAction> {
+    Some(match key {
+        "+" | "=" => KeyAction::Zoom(ZOOM_STEP),
+        "-" | "_" => KeyAction::Zoom(1.0 / ZOOM_STEP),
+        "ArrowLeft" => KeyAction::Pan(PAN_STEP, 0.0),
+        "ArrowRight" => KeyAction::Pan(-PAN_STEP, 0.0),
+        "ArrowUp" => KeyAction::Pan(0.0, PAN_STEP),
+        "ArrowDown" => KeyAction::Pan(0.0, -PAN_STEP),
+        "0" => KeyAction::Fit,
+        _ => return None,
+    })
+}
+
+/// Zoom factor for a wheel event's vertical delta (in pixels): scrolling up zooms in.
+pub fn wheel_factor(delta_y: f64) -> f32 {
+    let clamped = delta_y.clamp(-300.0, 300.0) as f32;
+    (-clamped * 0.002).exp()
+}
+
+/// The colour class of a model: the same model always gets the same class.
+pub fn palette_class(model: &str) -> String {
+    let hash = model.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("graph__node graph__node--c{}", hash % PALETTE_SIZE)
+}
+
+/// The `d` attribute drawing every edge of `edges` (layout index pairs, source first) as a
+/// line from border to border of the two circles with an arrowhead at the target. Edges
+/// between coincident nodes are skipped.
+pub fn edge_path(positions: &[(f32, f32)], edges: &[(usize, usize)], radius: f32) -> String {
+    let mut d = String::with_capacity(edges.len() * 64);
+    let head = radius * 0.8;
+    for &(s, t) in edges {
+        let (Some(&a), Some(&b)) = (positions.get(s), positions.get(t)) else {
+            continue;
+        };
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let len = (dx * dx + dy * dy).sqrt();
+        if !len.is_finite() || len <= 2.0 * radius {
+            continue;
+        }
+        let (ux, uy) = (dx / len, dy / len);
+        let start = (a.0 + ux * radius, a.1 + uy * radius);
+        let tip = (b.0 - ux * radius, b.1 - uy * radius);
+        // Arrowhead: two short strokes back from the tip at ±30°.
+        let (cos, sin) = (0.866_f32, 0.5_f32);
+        let left = (
+            tip.0 - head * (ux * cos - uy * sin),
+            tip.1 - head * (uy * cos + ux * sin),
+        );
+        let right = (
+            tip.0 - head * (ux * cos + uy * sin),
+            tip.1 - head * (uy * cos - ux * sin),
+        );
+        let _ = write!(
+            d,
+            "M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}",
+            start.0, start.1, tip.0, tip.1, left.0, left.1, tip.0, tip.1, right.0, right.1
+        );
+    }
+    d
+}
+
+/// True when `new` only adds to what `model` already shows (so it can grow in place and keep
+/// the positions the user knows).
+fn extends_model(model: &GraphModel, new: &[GraphNode]) -> bool {
+    !model.nodes().is_empty()
+        && model
+            .nodes()
+            .iter()
+            .all(|n| new.iter().any(|m| m.id == n.id))
+}
+
+/// The twin graph. `nodes` and `edges` may change at any time: when the new data only adds
+/// twins (e.g. after "expand neighbours") the drawing grows around the existing twins,
+/// otherwise it is laid out afresh.
+#[component]
+pub fn GraphView(
+    /// The twins to show.
+    #[prop(into)]
+    nodes: Signal<Vec<GraphNode>>,
+    /// Relationships; ones whose ends are not both in `nodes` are not drawn.
+    #[prop(into)]
+    edges: Signal<Vec<GraphEdge>>,
+    /// Called with a twin id when the user opens it (Enter, double-click, "Open").
+    on_open: Callback<String>,
+    /// Called with a twin id when the user asks for its neighbours (`E`, "Expand").
+    on_expand: Callback<String>,
+    /// The property shown as each twin's label (`None`: the twin id).
+    #[prop(into, optional)]
+    label_property: Signal<Option<String>>,
+    /// Accessible name of the drawing.
+    #[prop(into, default = "Twin graph".into())]
+    label: String,
+) -> impl IntoView {
+    let model = StoredValue::new(GraphModel::new(Vec::new(), Vec::new(), 0));
+    // Bumped whenever the model changes, so the drawing re-reads it.
+    let revision = RwSignal::new(0u64);
+    let transform = RwSignal::new(Transform::IDENTITY);
+    let selected = RwSignal::new(None::<String>);
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+
+    let measured_size = move || -> (f32, f32) {
+        svg_ref
+            .get_untracked()
+            .map(|svg| (svg.client_width() as f32, svg.client_height() as f32))
+            .filter(|(w, h)| *w > 0.0 && *h > 0.0)
+            .unwrap_or(DEFAULT_SIZE)
+    };
+    let fit = move || {
+        let (w, h) = measured_size();
+        model.with_value(|m| transform.set(m.layout().fit(w, h)));
+    };
+
+    // Data → model → layout.
+    Effect::new(move |_| {
+        let nodes = nodes.get();
+        let edges = edges.get();
+        let grow = model.with_value(|m| extends_model(m, &nodes));
+        if grow {
+            model.update_value(|m| {
+                m.expand(nodes, edges);
+                m.relax(LAYOUT_ITERATIONS);
+            });
+        } else {
+            let seed = seed_for(&nodes);
+            let mut fresh = GraphModel::new(nodes, edges, seed);
+            fresh.relax(LAYOUT_ITERATIONS);
+            model.set_value(fresh);
+            fit();
+        }
+        revision.update(|r| *r += 1);
+    });
+
+    let edge_d = Memo::new(move |_| {
+        revision.track();
+        model.with_value(|m| {
+            let pairs: Vec<(usize, usize)> = m
+                .edges()
+                .iter()
+                .filter_map(|e| Some((m.index_of(&e.source)?, m.index_of(&e.target)?)))
+                .collect();
+            edge_path(m.layout().positions(), &pairs, NODE_RADIUS)
+        })
+    });
+
+    let edge_labels = move || {
+        revision.track();
+        model.with_value(|m| {
+            if m.edges().len() > EDGE_LABEL_LIMIT {
+                return Vec::new();
+            }
+            let positions = m.layout().positions();
+            m.edges()
+                .iter()
+                .filter_map(|e| {
+                    let a = positions[m.index_of(&e.source)?];
+                    let b = positions[m.index_of(&e.target)?];
+                    let (x, y) = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+                    Some(view! {
+                        <text class="graph__edge-label" x=format!("{x:.1}") y=format!("{y:.1}")>
+                            {e.name.clone()}
+                        </text>
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+
+    let node_views = move || {
+        revision.track();
+        let property = label_property.get();
+        model.with_value(|m| {
+            let positions = m.layout().positions();
+            m.nodes()
+                .iter()
+                .zip(positions)
+                .map(|(node, &(x, y))| {
+                    let id = node.id.clone();
+                    let text = node.label(property.as_deref());
+                    let aria = format!("{text} ({})", short_model(&node.model));
+                    let is_selected = {
+                        let id = id.clone();
+                        move || selected.get().as_deref() == Some(id.as_str())
+                    };
+                    let on_key = {
+                        let id = id.clone();
+                        move |e: ev::KeyboardEvent| match e.key().as_str() {
+                            "Enter" => {
+                                e.prevent_default();
+                                on_open.run(id.clone());
+                            }
+                            "e" | "E" => {
+                                e.prevent_default();
+                                on_expand.run(id.clone());
+                            }
+                            _ => {}
+                        }
+                    };
+                    let on_click = {
+                        let id = id.clone();
+                        move |_| selected.set(Some(id.clone()))
+                    };
+                    let on_dbl = {
+                        let id = id.clone();
+                        move |_| on_open.run(id.clone())
+                    };
+                    let on_focus = {
+                        let id = id.clone();
+                        move |_| selected.set(Some(id.clone()))
+                    };
+                    view! {
+                        <g
+                            class=palette_class(&node.model)
+                            class:graph__node--selected=is_selected
+                            transform=format!("translate({x:.1} {y:.1})")
+                            tabindex="0"
+                            role="button"
+                            aria-label=aria
+                            data-twin=id.clone()
+                            on:keydown=on_key
+                            on:click=on_click
+                            on:dblclick=on_dbl
+                            on:focus=on_focus
+                        >
+                            <circle r=NODE_RADIUS.to_string()></circle>
+                            <text class="graph__label" y=(NODE_RADIUS * 2.4).to_string()>{text}</text>
+                        </g>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+
+    // Pan by dragging the background (or a twin, once the pointer has moved far enough).
+    let drag = StoredValue::new(None::<Drag>);
+    let on_pointer_down = move |e: ev::PointerEvent| {
+        if e.button() != 0 {
+            return;
+        }
+        drag.set_value(Some(Drag {
+            pointer: e.pointer_id(),
+            start: (e.client_x() as f64, e.client_y() as f64),
+            last: (e.client_x() as f64, e.client_y() as f64),
+            panning: false,
+        }));
+    };
+    let on_pointer_move = move |e: ev::PointerEvent| {
+        let Some(mut d) = drag.get_value() else {
+            return;
+        };
+        if d.pointer != e.pointer_id() {
+            return;
+        }
+        let now = (e.client_x() as f64, e.client_y() as f64);
+        if !d.panning && (now.0 - d.start.0).hypot(now.1 - d.start.1) >= DRAG_THRESHOLD {
+            d.panning = true;
+            if let Some(svg) = svg_ref.get_untracked() {
+                let _ = svg.set_pointer_capture(e.pointer_id());
+            }
+        }
+        if d.panning {
+            let (dx, dy) = ((now.0 - d.last.0) as f32, (now.1 - d.last.1) as f32);
+            transform.update(|t| *t = t.pan(dx, dy));
+        }
+        d.last = now;
+        drag.set_value(Some(d));
+    };
+    let end_drag = move |_: ev::PointerEvent| drag.set_value(None);
+
+    let on_wheel = move |e: ev::WheelEvent| {
+        e.prevent_default();
+        let Some(svg) = svg_ref.get_untracked() else {
+            return;
+        };
+        let (left, top) = client_origin(&svg);
+        let anchor = (
+            (e.client_x() as f64 - left) as f32,
+            (e.client_y() as f64 - top) as f32,
+        );
+        let factor = wheel_factor(e.delta_y());
+        transform.update(|t| *t = t.zoom_about(anchor, factor));
+    };
+
+    let centre = move || {
+        let (w, h) = measured_size();
+        (w / 2.0, h / 2.0)
+    };
+    let apply = move |action: KeyAction| match action {
+        KeyAction::Zoom(f) => transform.update(|t| *t = t.zoom_about(centre(), f)),
+        KeyAction::Pan(dx, dy) => transform.update(|t| *t = t.pan(dx, dy)),
+        KeyAction::Fit => fit(),
+    };
+    let on_key = move |e: ev::KeyboardEvent| {
+        if e.ctrl_key() || e.meta_key() || e.alt_key() {
+            return;
+        }
+        if let Some(action) = key_action(&e.key()) {
+            e.prevent_default();
+            apply(action);
+        }
+    };
+
+    let selected_label = move || {
+        let id = selected.get()?;
+        let property = label_property.get();
+        model.with_value(|m| {
+            m.index_of(&id)
+                .map(|i| m.nodes()[i].label(property.as_deref()))
+        })
+    };
+    let counts = move || {
+        revision.track();
+        model.with_value(|m| {
+            format!(
+                "{} twins, {} relationships",
+                m.nodes().len(),
+                m.edges().len()
+            )
+        })
+    };
+
+    view! {
+        <div class="graph">
+            <div class="graph__toolbar" role="toolbar" aria-label="Graph view">
+                <button type="button" class="button button--ghost" on:click=move |_| apply(KeyAction::Zoom(ZOOM_STEP))>
+                    "Zoom in"
+                </button>
+                <button type="button" class="button button--ghost" on:click=move |_| apply(KeyAction::Zoom(1.0 / ZOOM_STEP))>
+                    "Zoom out"
+                </button>
+                <button type="button" class="button button--ghost" on:click=move |_| apply(KeyAction::Fit)>
+                    "Fit"
+                </button>
+                <button type="button" class="button button--ghost" on:click=move |_| {
+                    model.update_value(|m| { m.unpin_all(); m.relax(LAYOUT_ITERATIONS); });
+                    revision.update(|r| *r += 1);
+                }>
+                    "Re-arrange"
+                </button>
+                <span class="graph__counts" aria-live="polite">{counts}</span>
+                {move || selected_label().map(|text| {
+                    let open_id = selected.get_untracked().unwrap_or_default();
+                    let expand_id = open_id.clone();
+                    view! {
+                        <span class="graph__selection">
+                            <span class="graph__selection-name">{text}</span>
+                            <button type="button" class="button" on:click=move |_| on_open.run(open_id.clone())>"Open"</button>
+                            <button type="button" class="button button--ghost" on:click=move |_| on_expand.run(expand_id.clone())>
+                                "Expand neighbours"
+                            </button>
+                        </span>
+                    }
+                })}
+            </div>
+            <svg
+                node_ref=svg_ref
+                class="graph__canvas"
+                role="group"
+                aria-label=label
+                aria-roledescription="graph"
+                tabindex="0"
+                on:wheel=on_wheel
+                on:pointerdown=on_pointer_down
+                on:pointermove=on_pointer_move
+                on:pointerup=end_drag
+                on:pointercancel=end_drag
+                on:keydown=on_key
+            >
+                <g class="graph__world" transform=move || transform.get().svg()>
+                    <path class="graph__edges" d=move || edge_d.get()></path>
+                    <g class="graph__edge-labels" aria-hidden="true">{edge_labels}</g>
+                    <g class="graph__nodes">{node_views}</g>
+                </g>
+            </svg>
+            <p class="hint graph__help">
+                "Scroll or press + and − to zoom, drag or use the arrow keys to move, 0 to fit. "
+                "Tab moves through the twins; Enter opens one, E shows its neighbours."
+            </p>
+        </div>
+    }
+}
+
+/// A pointer held down on the drawing.
+#[derive(Debug, Clone, Copy)]
+struct Drag {
+    pointer: i32,
+    start: (f64, f64),
+    last: (f64, f64),
+    /// True once the pointer moved beyond [`DRAG_THRESHOLD`] (before that it may be a click).
+    panning: bool,
+}
+
+/// The last segment of a DTMI's path, e.g. `Room;1` for `dtmi:com:contoso:Room;1`.
+fn short_model(model: &str) -> &str {
+    model.rsplit(':').next().unwrap_or(model)
+}
+
+/// The element's top-left corner in client coordinates (`getBoundingClientRect`), read through
+/// `Reflect` so no extra `web-sys` features are needed. `(0, 0)` if unavailable.
+fn client_origin(element: &web_sys::Element) -> (f64, f64) {
+    let read = || -> Option<(f64, f64)> {
+        let function = js_sys::Reflect::get(element, &"getBoundingClientRect".into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?;
+        let rect = function.call0(element).ok()?;
+        let left = js_sys::Reflect::get(&rect, &"left".into()).ok()?.as_f64()?;
+        let top = js_sys::Reflect::get(&rect, &"top".into()).ok()?.as_f64()?;
+        Some((left, top))
+    };
+    read().unwrap_or((0.0, 0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_map_to_view_actions() {
+        let check = |key: &str, expected: Option<KeyAction>| {
+            assert_eq!(key_action(key), expected, "key {key}");
+        };
+        check("+", Some(KeyAction::Zoom(ZOOM_STEP)));
+        check("=", Some(KeyAction::Zoom(ZOOM_STEP)));
+        check("-", Some(KeyAction::Zoom(1.0 / ZOOM_STEP)));
+        check("ArrowLeft", Some(KeyAction::Pan(PAN_STEP, 0.0)));
+        check("ArrowDown", Some(KeyAction::Pan(0.0, -PAN_STEP)));
+        check("0", Some(KeyAction::Fit));
+        check("Enter", None);
+        check("a", None);
+    }
+
+    #[test]
+    fn wheel_up_zooms_in_and_down_zooms_out_symmetrically() {
+        assert!(wheel_factor(-100.0) > 1.0);
+        assert!(wheel_factor(100.0) < 1.0);
+        assert!((wheel_factor(100.0) * wheel_factor(-100.0) - 1.0).abs() < 1e-5);
+        assert_eq!(wheel_factor(10_000.0), wheel_factor(300.0));
+    }
+
+    #[test]
+    fn edge_path_draws_a_line_and_arrowhead_per_drawable_edge() {
+        let positions = [(0.0, 0.0), (100.0, 0.0), (100.0, 5.0)];
+        let d = edge_path(&positions, &[(0, 1), (1, 2), (0, 9)], 9.0);
+        // (1, 2) is too short to draw, (0, 9) names no node: one edge, three sub-paths.
+        assert_eq!(d.matches('M').count(), 2);
+        assert!(d.starts_with("M9.0 0.0L91.0 0.0"), "{d}");
+        // The line ends at the target's border, and the arrowhead's two strokes meet there.
+        assert_eq!(d.matches("L91.0 0.0").count(), 2);
+        assert!(d.ends_with("M84.8 -3.6L91.0 0.0L84.8 3.6"), "{d}");
+        assert!(edge_path(&positions, &[], 9.0).is_empty());
+    }
+
+    #[test]
+    fn models_keep_their_colour() {
+        let a = palette_class("dtmi:com:contoso:Room;1");
+        assert_eq!(a, palette_class("dtmi:com:contoso:Room;1"));
+        let classes: std::collections::BTreeSet<String> = (0..40)
+            .map(|i| palette_class(&format!("dtmi:x:M{i};1")))
+            .collect();
+        assert!(
+            classes.len() > 4,
+            "models spread over the palette: {classes:?}"
+        );
+        assert_eq!(short_model("dtmi:com:contoso:Room;1"), "Room;1");
+    }
+}

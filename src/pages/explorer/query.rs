@@ -1,0 +1,484 @@
+//! `/t/:tenant/i/:host/twins?q=…`: write a query, run it, page through the results.
+//!
+//! The query text lives in the URL (`?q=`) so a view can be shared. Paging runs until the
+//! last page or until Stop; rows arrive into the virtualised [`ResultsTable`]. History and
+//! saved queries are kept per tenant and instance in `localStorage`.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use serde_json::Value;
+
+use super::{
+    MissingContext, QueryList, QueryListKind, load_queries, query_list_key, query_path,
+    store_queries, twin_path, use_explorer_context,
+};
+use crate::adt::{AdtError, CancelFlag, QueryPage};
+use crate::components::results_table::{ResultsTable, row_twin_id};
+
+/// What the editor holds when no `?q=` is given.
+pub const DEFAULT_QUERY: &str = "SELECT * FROM DIGITALTWINS";
+
+/// Rows, pages and query units so far.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Progress {
+    pub rows: usize,
+    pub pages: usize,
+    pub charge: Option<f64>,
+}
+
+impl Progress {
+    pub fn add(&mut self, page: &QueryPage) {
+        self.rows += page.items.len();
+        self.pages += 1;
+        if let Some(c) = page.charge {
+            self.charge = Some(self.charge.unwrap_or(0.0) + c);
+        }
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1,000 rows · page 1 · charge 12.5` (the charge only when the service reported one).
+pub fn format_progress(p: &Progress) -> String {
+    let rows = match p.rows {
+        1 => "1 row".to_owned(),
+        n => format!("{} rows", group_thousands(n)),
+    };
+    let mut text = format!("{rows} · page {}", group_thousands(p.pages));
+    if let Some(charge) = p.charge {
+        let shown = format!("{charge:.2}");
+        let shown = shown.trim_end_matches('0').trim_end_matches('.');
+        text.push_str(&format!(" · charge {shown}"));
+    }
+    text
+}
+
+/// The UTF-16 offset of 1-based `line` and character `position` in `text`, clamped to the
+/// text (for placing the caret at a query error).
+pub fn caret_offset(text: &str, line: u32, position: u32) -> u32 {
+    let mut offset = 0usize;
+    for (i, content) in text.split('\n').enumerate() {
+        if i + 1 == line.max(1) as usize {
+            let column = position.max(1) as usize - 1;
+            let within: usize = content.chars().take(column).map(char::len_utf16).sum();
+            return (offset + within) as u32;
+        }
+        offset += content.chars().map(char::len_utf16).sum::<usize>() + 1;
+    }
+    text.encode_utf16().count() as u32
+}
+
+/// An error as the page shows it.
+#[derive(Debug, Clone, PartialEq)]
+struct Shown {
+    message: String,
+    line: Option<u32>,
+    position: Option<u32>,
+}
+
+impl From<&AdtError> for Shown {
+    fn from(e: &AdtError) -> Self {
+        match e {
+            AdtError::Query {
+                line,
+                position,
+                message,
+            } => Self {
+                message: message.clone(),
+                line: *line,
+                position: *position,
+            },
+            other => Self {
+                message: other.to_string(),
+                line: None,
+                position: None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Run {
+    Idle,
+    Running(Progress),
+    Done { progress: Progress, stopped: bool },
+    Failed { progress: Progress, error: Shown },
+}
+
+#[component]
+pub fn QueryExplorer() -> impl IntoView {
+    let Some(ctx) = use_explorer_context() else {
+        return view! { <MissingContext/> }.into_any();
+    };
+    let initial = use_query_map()
+        .get_untracked()
+        .get("q")
+        .filter(|q| !q.trim().is_empty());
+    let text = RwSignal::new(initial.clone().unwrap_or_else(|| DEFAULT_QUERY.to_owned()));
+    let rows = RwSignal::new(Vec::<Value>::new());
+    let run_state = RwSignal::new(Run::Idle);
+    let cancel = StoredValue::new_local(None::<CancelFlag>);
+    let client = StoredValue::new_local(ctx.adt.clone());
+    let history_key = query_list_key(QueryListKind::History, &ctx.tenant, &ctx.host);
+    let saved_key = query_list_key(QueryListKind::Saved, &ctx.tenant, &ctx.host);
+    let history = RwSignal::new(load_queries(&history_key));
+    let saved = RwSignal::new(load_queries(&saved_key));
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let navigate = use_navigate();
+    let (tenant, host) = (ctx.tenant.clone(), ctx.host.clone());
+
+    let stop = move || {
+        cancel.with_value(|c| {
+            if let Some(c) = c {
+                c.cancel();
+            }
+        });
+    };
+
+    // Runs the editor's query; `share` also puts it into the address bar.
+    let run: Rc<dyn Fn(bool)> = {
+        let navigate = navigate.clone();
+        let (tenant, host) = (tenant.clone(), host.clone());
+        let history_key = history_key.clone();
+        Rc::new(move |share: bool| {
+            let query = text.get_untracked();
+            if query.trim().is_empty() {
+                return;
+            }
+            stop();
+            let flag = CancelFlag::new();
+            cancel.set_value(Some(flag.clone()));
+            history.update(|h| h.push(&query));
+            store_queries(&history_key, &history.get_untracked());
+            if share {
+                navigate(
+                    &query_path(&tenant, &host, &query),
+                    NavigateOptions {
+                        replace: true,
+                        scroll: false,
+                        ..NavigateOptions::default()
+                    },
+                );
+            }
+            rows.set(Vec::new());
+            run_state.set(Run::Running(Progress::default()));
+            let client = client.get_value();
+            spawn_local(async move {
+                let mut progress = Progress::default();
+                let result = client
+                    .query_all(
+                        &query,
+                        |page| {
+                            progress.add(page);
+                            rows.update(|r| r.extend(page.items.iter().cloned()));
+                            run_state.set(Run::Running(progress));
+                        },
+                        flag.clone(),
+                    )
+                    .await;
+                // A newer run replaced this one: leave its state alone.
+                if cancel.with_value(|c| c.as_ref().is_some_and(|c| !c.same(&flag))) {
+                    return;
+                }
+                run_state.set(match result {
+                    Ok(summary) => Run::Done {
+                        progress,
+                        stopped: summary.cancelled,
+                    },
+                    Err(error) => {
+                        let shown = Shown::from(&error);
+                        if let (Some(line), Some(el)) = (shown.line, textarea.get_untracked()) {
+                            let at = caret_offset(
+                                &text.get_untracked(),
+                                line,
+                                shown.position.unwrap_or(1),
+                            );
+                            let _ = el.set_selection_range(at, at);
+                        }
+                        Run::Failed {
+                            progress,
+                            error: shown,
+                        }
+                    }
+                });
+            });
+        })
+    };
+
+    let open_row = {
+        let navigate = StoredValue::new_local(navigate.clone());
+        let (tenant, host) = (tenant.clone(), host.clone());
+        Callback::new(move |index: usize| {
+            let id = rows.with_untracked(|r| r.get(index).and_then(row_twin_id));
+            if let Some(id) = id {
+                let path = twin_path(&tenant, &host, &id);
+                navigate.with_value(|n| n(&path, NavigateOptions::default()));
+            }
+        })
+    };
+
+    let run_click = run.clone();
+    let run_key = run.clone();
+    let on_editor_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+            ev.prevent_default();
+            run_key(true);
+        }
+    };
+    let running = move || matches!(run_state.get(), Run::Running(_));
+
+    let progress_text = move || match run_state.get() {
+        Run::Idle => String::new(),
+        Run::Running(p) => format!("Running… {}", format_progress(&p)),
+        Run::Done {
+            progress,
+            stopped: true,
+        } => format!("Stopped: {}", format_progress(&progress)),
+        Run::Done { progress, .. } => format!("Done: {}", format_progress(&progress)),
+        Run::Failed { progress, .. } if progress.pages > 0 => {
+            format!("Failed after {}", format_progress(&progress))
+        }
+        Run::Failed { .. } => "Failed".to_owned(),
+    };
+    let error_view = move || match run_state.get() {
+        Run::Failed { error, .. } => {
+            let place = match (error.line, error.position) {
+                (Some(l), Some(p)) => Some(format!("Line {l}, position {p}")),
+                (Some(l), None) => Some(format!("Line {l}")),
+                _ => None,
+            };
+            Some(view! {
+                <div class="alert alert--error query-error" role="alert">
+                    <h2>"The query failed"</h2>
+                    {place.map(|p| view! { <p class="query-error__place"><strong>{p}</strong></p> })}
+                    <p>{error.message}</p>
+                </div>
+            })
+        }
+        _ => None,
+    };
+
+    let list_view =
+        move |list: RwSignal<QueryList>, key: String, removable: bool, empty: &'static str| {
+            let key = StoredValue::new(key);
+            move || {
+                let entries = list.with(|l| l.entries().to_vec());
+                if entries.is_empty() {
+                    return view! { <p class="hint">{empty}</p> }.into_any();
+                }
+                entries
+                    .into_iter()
+                    .map(|q| {
+                        let load = q.clone();
+                        let gone = q.clone();
+                        let remove = removable.then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button button--ghost button--small"
+                                    aria-label=format!("Remove saved query: {}", short(&q))
+                                    on:click=move |_| {
+                                        list.update(|l| l.remove(&gone));
+                                        key.with_value(|k| store_queries(k, &list.get_untracked()));
+                                    }
+                                >
+                                    "Remove"
+                                </button>
+                            }
+                        });
+                        view! {
+                            <li class="query-list__item">
+                                <button
+                                    type="button"
+                                    class="query-list__load"
+                                    title=q.clone()
+                                    on:click=move |_| text.set(load.clone())
+                                >
+                                    <code>{short(&q)}</code>
+                                </button>
+                                {remove}
+                            </li>
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
+            }
+        };
+
+    let save = {
+        let saved_key = saved_key.clone();
+        move |_| {
+            saved.update(|s| s.push(&text.get_untracked()));
+            store_queries(&saved_key, &saved.get_untracked());
+        }
+    };
+
+    // A shared link (`?q=`) runs its query at once; the address is already right.
+    if initial.is_some() {
+        run(false);
+    }
+
+    let host_text = host.to_string();
+    view! {
+        <main id="main" class="page page--explorer" aria-labelledby="query-title" tabindex="-1">
+            <h1 id="query-title">"Query twins"</h1>
+            <p class="hint">"Instance " <code>{host_text}</code></p>
+            <div class="explorer">
+                <section class="card query-editor" aria-labelledby="query-label">
+                    <label id="query-label" for="query-text" class="field__label">"Query"</label>
+                    <textarea
+                        id="query-text"
+                        class="query-editor__text"
+                        node_ref=textarea
+                        rows="6"
+                        spellcheck="false"
+                        autocomplete="off"
+                        aria-describedby="query-help"
+                        aria-invalid=move || if matches!(run_state.get(), Run::Failed { .. }) { "true" } else { "false" }
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                        on:keydown=on_editor_key
+                    ></textarea>
+                    <p id="query-help" class="hint">"Ctrl+Enter runs the query. Results page in as they arrive."</p>
+                    <div class="toolbar">
+                        <button type="button" class="button" on:click=move |_| run_click(true) disabled=running>
+                            "Run"
+                        </button>
+                        <Show when=running>
+                            <button type="button" class="button button--ghost" on:click=move |_| stop()>
+                                "Stop"
+                            </button>
+                        </Show>
+                        <button type="button" class="button button--ghost" on:click=save>
+                            "Save query"
+                        </button>
+                    </div>
+                    <p class="query-progress" role="status" aria-live="polite">{progress_text}</p>
+                    {error_view}
+                </section>
+                <section class="query-results" aria-labelledby="results-title">
+                    <h2 id="results-title">"Results"</h2>
+                    <Show
+                        when=move || rows.with(|r| !r.is_empty())
+                        fallback=move || view! {
+                            <p class="hint">{move || match run_state.get() {
+                                Run::Done { .. } => "The query returned no rows.",
+                                Run::Running(_) => "Waiting for the first page…",
+                                _ => "Run a query to see twins here.",
+                            }}</p>
+                        }
+                    >
+                        <ResultsTable rows=rows label="Query results" on_open=open_row/>
+                    </Show>
+                </section>
+                <aside class="query-lists" aria-label="Your queries">
+                    <section aria-labelledby="saved-title">
+                        <h2 id="saved-title">"Saved queries"</h2>
+                        <ul class="query-list">{list_view(saved, saved_key.clone(), true, "Nothing saved yet.")}</ul>
+                    </section>
+                    <section aria-labelledby="history-title">
+                        <h2 id="history-title">"History"</h2>
+                        <ul class="query-list">{list_view(history, history_key.clone(), false, "No queries run yet.")}</ul>
+                    </section>
+                </aside>
+            </div>
+        </main>
+    }
+    .into_any()
+}
+
+/// The first line of a query, cut to 80 characters, for lists.
+fn short(query: &str) -> String {
+    let first = query.lines().next().unwrap_or("").trim();
+    let mut cut: String = first.chars().take(80).collect();
+    if first.chars().count() > 80 || query.lines().count() > 1 {
+        cut.push('…');
+    }
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_reads_like_a_sentence() {
+        let check = |rows, pages, charge, expected: &str| {
+            assert_eq!(
+                format_progress(&Progress {
+                    rows,
+                    pages,
+                    charge
+                }),
+                expected
+            );
+        };
+        check(1000, 1, Some(12.5), "1,000 rows · page 1 · charge 12.5");
+        check(1, 1, None, "1 row · page 1");
+        check(0, 1, Some(1.0), "0 rows · page 1 · charge 1");
+        check(
+            1_234_567,
+            1_200,
+            Some(3.456),
+            "1,234,567 rows · page 1,200 · charge 3.46",
+        );
+    }
+
+    #[test]
+    fn progress_adds_pages() {
+        let mut p = Progress::default();
+        p.add(&QueryPage {
+            items: vec![Value::Null; 3],
+            continuation_token: None,
+            charge: Some(2.0),
+        });
+        p.add(&QueryPage {
+            items: vec![Value::Null; 2],
+            continuation_token: None,
+            charge: None,
+        });
+        assert_eq!(
+            p,
+            Progress {
+                rows: 5,
+                pages: 2,
+                charge: Some(2.0)
+            }
+        );
+    }
+
+    #[test]
+    fn the_caret_goes_to_the_error_position() {
+        let text = "SELECT *\nFROM digitaltwins\nWHERE tmp = 1";
+        assert_eq!(caret_offset(text, 1, 1), 0);
+        assert_eq!(caret_offset(text, 2, 6), 14);
+        assert_eq!(caret_offset(text, 3, 7), 33);
+        // Past the end of a line stays on that line; past the last line goes to the end.
+        assert_eq!(caret_offset(text, 1, 99), 8);
+        assert_eq!(caret_offset(text, 9, 1), text.len() as u32);
+        // UTF-16 units, as the browser counts them.
+        assert_eq!(caret_offset("é😀x", 1, 3), 3);
+    }
+
+    #[test]
+    fn long_queries_are_shortened_for_lists() {
+        assert_eq!(short("SELECT *\nFROM x"), "SELECT *…");
+        assert_eq!(short("abc"), "abc");
+        assert_eq!(short(&"x".repeat(100)).chars().count(), 81);
+    }
+}

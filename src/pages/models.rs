@@ -1,0 +1,807 @@
+//! The models of an instance: list, upload (checked locally with the `dtdl` crate before
+//! anything is sent), decommission, delete, and an inheritance and relationship view.
+//!
+//! The page does not know how models are fetched: it gets a [`ModelsSource`] (the ADT client
+//! in the app, a fake in tests).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use dtdl::{ModelError, ModelSet};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+
+use crate::transfer;
+
+/// The route of this page.
+pub const MODELS_PATH: &str = "/models";
+
+/// What a [`ModelsSource`] call returns: the value, or a message for the user.
+pub type ModelsFuture<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
+
+/// One model of the instance, as `GET /models?includeModelDefinition=true` lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelInfo {
+    pub id: String,
+    /// The best display name (English first), if the model has one.
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    pub decommissioned: bool,
+    pub upload_time: Option<String>,
+    /// The DTDL document, when the listing included it.
+    pub model: Option<Value>,
+}
+
+impl ModelInfo {
+    /// Reads one item of the ADT model list (`DigitalTwinsModelData`). `None` without an `id`.
+    pub fn from_api(item: &Value) -> Option<ModelInfo> {
+        let text = |key: &str| item.get(key).and_then(Value::as_str).map(str::to_owned);
+        Some(ModelInfo {
+            id: text("id")?,
+            display_name: best_language(item.get("displayName")),
+            description: best_language(item.get("description")),
+            decommissioned: item
+                .get("decommissioned")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            upload_time: text("uploadTime"),
+            model: item.get("model").filter(|m| m.is_object()).cloned(),
+        })
+    }
+
+    /// The display name, or the id when there is none.
+    pub fn title(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// English, else the first language, of a `{lang: text}` map (or a plain string).
+fn best_language(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(map) => map
+            .get("en")
+            .or_else(|| map.values().next())
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// Where models come from and go to.
+pub trait ModelsSource {
+    /// Every model, with definitions.
+    fn list(&self) -> ModelsFuture<Vec<ModelInfo>>;
+    /// `POST /models` with these documents (at most [`dtdl::MAX_MODELS_PER_BATCH`]).
+    fn upload(&self, models: Vec<Value>) -> ModelsFuture<()>;
+    /// Marks a model decommissioned (no new twins of it).
+    fn decommission(&self, id: String) -> ModelsFuture<()>;
+    fn delete(&self, id: String) -> ModelsFuture<()>;
+}
+
+/// A file the user picked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickedFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// Why an upload was refused before anything was sent. Each names its file, model and place.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UploadError {
+    #[error("no files were chosen")]
+    NoFiles,
+    #[error("{file}: line {line}, column {column}: not valid JSON ({message})")]
+    Json {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}: must hold one DTDL model (a JSON object) or an array of them")]
+    NotModels { file: String },
+    #[error("{}{}: {message}", file.as_deref().unwrap_or("upload"), path_suffix(path))]
+    Invalid {
+        /// The file holding the model, when the model could be identified.
+        file: Option<String>,
+        model: Option<String>,
+        /// JSON pointer inside the model (empty: the whole model).
+        path: String,
+        message: String,
+    },
+}
+
+fn path_suffix(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!(" at {path}")
+    }
+}
+
+/// The instance's models as a [`ModelSet`], added in dependency order and in batches the set
+/// accepts. Returns the set and the ids of models it could not take (e.g. a definition the
+/// listing did not include, or one this validator does not understand); uploads are then
+/// checked against the rest.
+pub fn model_set(models: &[ModelInfo]) -> (ModelSet, Vec<String>) {
+    let documents: Vec<Value> = models.iter().filter_map(|m| m.model.clone()).collect();
+    let mut set = ModelSet::new();
+    let mut rejected: Vec<String> = models
+        .iter()
+        .filter(|m| m.model.is_none())
+        .map(|m| m.id.clone())
+        .collect();
+    for batch in transfer::dependency_order(&documents).chunks(dtdl::MAX_MODELS_PER_BATCH) {
+        if set.add_models(batch).is_err() {
+            // Add one by one so one bad model does not hide the others.
+            for document in batch {
+                if set.add_models(std::slice::from_ref(document)).is_err() {
+                    rejected.push(
+                        document
+                            .get("@id")
+                            .and_then(Value::as_str)
+                            .unwrap_or("(no @id)")
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+    }
+    (set, rejected)
+}
+
+/// Reads the picked files and checks their models against `existing` (the instance's models
+/// plus the new ones must form a valid set). Returns the documents to send, in dependency
+/// order, or every problem found.
+pub fn check_upload(
+    existing: &ModelSet,
+    files: &[PickedFile],
+) -> Result<Vec<Value>, Vec<UploadError>> {
+    if files.is_empty() {
+        return Err(vec![UploadError::NoFiles]);
+    }
+    let mut errors = Vec::new();
+    // (document, file name)
+    let mut documents: Vec<(Value, String)> = Vec::new();
+    for file in files {
+        match serde_json::from_str::<Value>(&file.text) {
+            Err(e) => errors.push(UploadError::Json {
+                file: file.name.clone(),
+                line: e.line(),
+                column: e.column(),
+                message: e
+                    .to_string()
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            }),
+            Ok(Value::Array(items)) if !items.is_empty() && items.iter().all(Value::is_object) => {
+                documents.extend(items.into_iter().map(|d| (d, file.name.clone())));
+            }
+            Ok(object @ Value::Object(_)) => documents.push((object, file.name.clone())),
+            Ok(_) => errors.push(UploadError::NotModels {
+                file: file.name.clone(),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let file_of: BTreeMap<String, String> = documents
+        .iter()
+        .filter_map(|(d, f)| Some((d.get("@id")?.as_str()?.to_owned(), f.clone())))
+        .collect();
+    let docs: Vec<Value> = documents.into_iter().map(|(d, _)| d).collect();
+    let mut trial = existing.clone();
+    match trial.add_models(&docs) {
+        Ok(_) => Ok(transfer::dependency_order(&docs)),
+        Err(batch) => Err(batch
+            .errors
+            .into_iter()
+            .map(|e: ModelError| UploadError::Invalid {
+                file: e.model_id.as_ref().and_then(|id| file_of.get(id).cloned()),
+                model: e.model_id,
+                path: e.path,
+                message: e.message,
+            })
+            .collect()),
+    }
+}
+
+/// Models that extend or use `id` (the service refuses to delete it while there are any).
+pub fn delete_blockers(set: &ModelSet, id: &str) -> Vec<String> {
+    set.dependants(id).iter().map(ToString::to_string).collect()
+}
+
+/// One model in the inheritance tree; a model with several parents appears under each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeNode {
+    pub id: String,
+    pub children: Vec<TreeNode>,
+}
+
+/// The `extends` hierarchy: roots are models that extend no model of the set.
+pub fn inheritance_tree(set: &ModelSet) -> Vec<TreeNode> {
+    let ids = set.ids();
+    let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut roots = Vec::new();
+    for id in &ids {
+        let parents: Vec<String> = set
+            .interface(id.as_str())
+            .map(|i| {
+                i.extends
+                    .iter()
+                    .map(ToString::to_string)
+                    .filter(|p| set.contains(p))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if parents.is_empty() {
+            roots.push(id.to_string());
+        }
+        for parent in parents {
+            children.entry(parent).or_default().push(id.to_string());
+        }
+    }
+    // `extends` is acyclic in a ModelSet, so the recursion ends.
+    fn grow(id: &str, children: &BTreeMap<String, Vec<String>>) -> TreeNode {
+        TreeNode {
+            id: id.to_owned(),
+            children: children
+                .get(id)
+                .map(|c| c.iter().map(|child| grow(child, children)).collect())
+                .unwrap_or_default(),
+        }
+    }
+    roots.iter().map(|r| grow(r, &children)).collect()
+}
+
+/// One relationship a model declares or inherits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelationshipRow {
+    pub model: String,
+    pub name: String,
+    /// `None`: any twin may be the target.
+    pub target: Option<String>,
+    /// True when it comes from a model this one extends.
+    pub inherited: bool,
+}
+
+/// Every model's relationships (own and inherited), by model id then name.
+pub fn relationship_rows(set: &ModelSet) -> Vec<RelationshipRow> {
+    let mut rows = Vec::new();
+    for id in set.ids() {
+        let Some(interface) = set.interface(id.as_str()) else {
+            continue;
+        };
+        let own: BTreeSet<&str> = interface
+            .raw
+            .get("contents")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|c| is_relationship(c))
+            .filter_map(|c| c.get("name")?.as_str())
+            .collect();
+        for r in &interface.relationships {
+            rows.push(RelationshipRow {
+                model: id.to_string(),
+                name: r.name.clone(),
+                target: r.target.as_ref().map(ToString::to_string),
+                inherited: !own.contains(r.name.as_str()),
+            });
+        }
+    }
+    rows.sort_by(|a, b| (&a.model, &a.name).cmp(&(&b.model, &b.name)));
+    rows
+}
+
+fn is_relationship(content: &Value) -> bool {
+    match content.get("@type") {
+        Some(Value::String(t)) => t == "Relationship",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "Relationship"),
+        _ => false,
+    }
+}
+
+/// Reads the files of an `<input type=file>` (`File.text()`), through `Reflect` so no extra
+/// `web-sys` features are needed.
+async fn read_files(input: &web_sys::HtmlInputElement) -> Result<Vec<PickedFile>, String> {
+    let get = |target: &wasm_bindgen::JsValue, key: &str| js_sys::Reflect::get(target, &key.into());
+    let files =
+        get(input, "files").map_err(|_| "the browser did not give the chosen files".to_owned())?;
+    let count = get(&files, "length")
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0) as u32;
+    let mut picked = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let file = js_sys::Reflect::get_u32(&files, i)
+            .map_err(|_| "a chosen file went missing".to_owned())?;
+        let name = get(&file, "name")
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        let text_fn = get(&file, "text")
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .ok_or_else(|| "this browser cannot read files (File.text)".to_owned())?;
+        let promise = text_fn
+            .call0(&file)
+            .ok()
+            .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+            .ok_or_else(|| format!("{name}: could not be read"))?;
+        let text = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or_else(|| format!("{name}: could not be read as text"))?;
+        picked.push(PickedFile { name, text });
+    }
+    Ok(picked)
+}
+
+/// What the page is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Status {
+    Idle,
+    Busy(String),
+    Done(String),
+    Failed(String),
+}
+
+/// The models page.
+#[component]
+pub fn ModelsPage(
+    source: Rc<dyn ModelsSource>,
+    /// Shows upload, decommission and delete controls.
+    can_manage: bool,
+) -> impl IntoView {
+    let source = StoredValue::new_local(source);
+    let models = RwSignal::new(Vec::<ModelInfo>::new());
+    let set = RwSignal::new(ModelSet::new());
+    let unreadable = RwSignal::new(Vec::<String>::new());
+    let status = RwSignal::new(Status::Idle);
+    let pending = RwSignal::new(None::<Vec<Value>>);
+    let problems = RwSignal::new(Vec::<UploadError>::new());
+    let confirm_delete = RwSignal::new(None::<String>);
+
+    // Reloads the list; `after` is the message to show once it is loaded.
+    let refresh = move |after: Option<String>| {
+        status.set(Status::Busy("Loading models…".to_owned()));
+        let future = source.with_value(|s| s.list());
+        spawn_local(async move {
+            match future.await {
+                Ok(list) => {
+                    let (s, rejected) = model_set(&list);
+                    status.set(after.map_or(Status::Idle, Status::Done));
+                    set.set(s);
+                    unreadable.set(rejected);
+                    models.set(list);
+                }
+                Err(message) => status.set(Status::Failed(message)),
+            }
+        });
+    };
+    Effect::new(move |previous: Option<()>| {
+        if previous.is_none() {
+            refresh(None);
+        }
+    });
+
+    // Runs a change, then reloads the list.
+    let act = move |busy: String, done: String, future: ModelsFuture<()>| {
+        status.set(Status::Busy(busy));
+        spawn_local(async move {
+            match future.await {
+                Ok(()) => refresh(Some(done)),
+                Err(message) => status.set(Status::Failed(message)),
+            }
+        });
+    };
+
+    let on_files = move |e: leptos::ev::Event| {
+        let Some(input) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        pending.set(None);
+        problems.set(Vec::new());
+        spawn_local(async move {
+            let files = match read_files(&input).await {
+                Ok(files) => files,
+                Err(message) => {
+                    status.set(Status::Failed(message));
+                    return;
+                }
+            };
+            let checked = set.with_untracked(|s| check_upload(s, &files));
+            match checked {
+                Ok(docs) => pending.set(Some(docs)),
+                Err(errors) => problems.set(errors),
+            }
+        });
+    };
+    let send = move |_| {
+        let Some(docs) = pending.get_untracked() else {
+            return;
+        };
+        pending.set(None);
+        let count = docs.len();
+        let future = source.with_value(|s| s.upload(docs));
+        act(
+            format!("Uploading {count} models…"),
+            format!("Uploaded {count} models."),
+            future,
+        );
+    };
+
+    let status_view = move || match status.get() {
+        Status::Idle => ().into_any(),
+        Status::Busy(text) => view! { <p class="loading">{text}</p> }.into_any(),
+        Status::Done(text) => view! { <p class="hint">{text}</p> }.into_any(),
+        Status::Failed(text) => {
+            view! { <div class="alert alert--error" role="alert"><p>{text}</p></div> }.into_any()
+        }
+    };
+
+    let upload_view = move || {
+        can_manage.then(|| {
+            view! {
+                <section class="card models-upload" aria-labelledby="models-upload-title">
+                    <h2 id="models-upload-title">"Add models"</h2>
+                    <label for="models-files">"DTDL files (one model or an array of models per file)"</label>
+                    <input id="models-files" type="file" multiple accept=".json,application/json" on:change=on_files/>
+                    {move || {
+                        let errors = problems.get();
+                        (!errors.is_empty()).then(|| view! {
+                            <div class="alert alert--error" role="alert">
+                                <p>{format!("Nothing was sent: {} problem(s) to fix first.", errors.len())}</p>
+                                <ul class="problems">
+                                    {errors.into_iter().map(|e| {
+                                        let (model, path) = match &e {
+                                            UploadError::Invalid { model, path, .. } => (model.clone().unwrap_or_default(), path.clone()),
+                                            _ => (String::new(), String::new()),
+                                        };
+                                        view! {
+                                            <li data-model=model data-path=path>{e.to_string()}</li>
+                                        }
+                                    }).collect::<Vec<_>>()}
+                                </ul>
+                            </div>
+                        })
+                    }}
+                    {move || pending.get().map(|docs| view! {
+                        <p>{format!("{} model(s) are valid and ready to upload.", docs.len())}</p>
+                        <button type="button" class="button" on:click=send>"Upload"</button>
+                    })}
+                </section>
+            }
+        })
+    };
+
+    let model_row = move |info: ModelInfo| {
+        let id = info.id.clone();
+        let decommission_id = id.clone();
+        let delete_id = id.clone();
+        let controls = can_manage.then(|| {
+            view! {
+                <div class="models-list__actions">
+                    {(!info.decommissioned).then(|| view! {
+                        <button type="button" class="button button--ghost" on:click=move |_| {
+                            let id = decommission_id.clone();
+                            let future = source.with_value(|s| s.decommission(id.clone()));
+                            act(format!("Decommissioning {id}…"), format!("{id} is decommissioned."), future);
+                        }>"Decommission"</button>
+                    })}
+                    <button type="button" class="button button--ghost" on:click=move |_| confirm_delete.set(Some(delete_id.clone()))>
+                        "Delete…"
+                    </button>
+                </div>
+            }
+        });
+        view! {
+            <li class="models-list__item">
+                <div class="models-list__head">
+                    <h3>{info.title().to_owned()}</h3>
+                    {info.decommissioned.then(|| view! { <span class="models-badge">"Decommissioned"</span> })}
+                </div>
+                <code>{id}</code>
+                {info.description.clone().map(|d| view! { <p class="hint">{d}</p> })}
+                {controls}
+            </li>
+        }
+    };
+
+    let delete_view = move || {
+        let id = confirm_delete.get()?;
+        let blockers = set.with(|s| delete_blockers(s, &id));
+        let cancel = move |_| confirm_delete.set(None);
+        Some(if blockers.is_empty() {
+            let target = id.clone();
+            view! {
+                <div class="alert models-delete" role="alertdialog" aria-labelledby="models-delete-title">
+                    <h2 id="models-delete-title">{format!("Delete {id}?")}</h2>
+                    <p>"Twins of this model stay, but they can no longer be updated until the model is uploaded again."</p>
+                    <button type="button" class="button models-delete__confirm" on:click=move |_| {
+                        confirm_delete.set(None);
+                        let id = target.clone();
+                        let future = source.with_value(|s| s.delete(id.clone()));
+                        act(format!("Deleting {id}…"), format!("{id} is deleted."), future);
+                    }>"Delete"</button>
+                    <button type="button" class="button button--ghost" on:click=cancel>"Cancel"</button>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! {
+                <div class="alert alert--error models-delete" role="alertdialog" aria-labelledby="models-delete-title">
+                    <h2 id="models-delete-title">{format!("{id} cannot be deleted yet")}</h2>
+                    <p>"These models extend it or use it, and must be deleted first:"</p>
+                    <ul class="problems">
+                        {blockers.into_iter().map(|b| view! { <li><code>{b}</code></li> }).collect::<Vec<_>>()}
+                    </ul>
+                    <button type="button" class="button button--ghost" on:click=cancel>"Close"</button>
+                </div>
+            }
+            .into_any()
+        })
+    };
+
+    let titles = move || -> BTreeMap<String, String> {
+        models.with(|m| {
+            m.iter()
+                .map(|i| (i.id.clone(), i.title().to_owned()))
+                .collect()
+        })
+    };
+    let tree_view = move || {
+        let names = titles();
+        let tree = set.with(inheritance_tree);
+        view! { <ul class="model-tree">{tree_items(tree, &names)}</ul> }
+    };
+    let relationships_view = move || {
+        let rows = set.with(relationship_rows);
+        if rows.is_empty() {
+            return view! { <p class="hint">"No model declares a relationship."</p> }.into_any();
+        }
+        view! {
+            <table class="models-relationships">
+                <thead><tr><th scope="col">"Model"</th><th scope="col">"Relationship"</th><th scope="col">"Target"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr>
+                            <td><code>{r.model}</code></td>
+                            <td>{r.name}{r.inherited.then_some(" (inherited)")}</td>
+                            <td>{match r.target { Some(t) => view! { <code>{t}</code> }.into_any(), None => view! { <span>"any twin"</span> }.into_any() }}</td>
+                        </tr>
+                    }).collect::<Vec<_>>()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+
+    view! {
+        <main id="main" class="page" aria-labelledby="models-title" tabindex="-1">
+            <h1 id="models-title">"Models"</h1>
+            <div aria-live="polite">{status_view}</div>
+            {move || {
+                let ids = unreadable.get();
+                (!ids.is_empty()).then(|| view! {
+                    <p class="hint">{format!(
+                        "{} model(s) could not be checked locally ({}); uploads that use them are checked by the service only.",
+                        ids.len(), ids.join(", ")
+                    )}</p>
+                })
+            }}
+            {upload_view}
+            {delete_view}
+            <section aria-labelledby="models-list-title">
+                <h2 id="models-list-title">{move || format!("{} models", models.with(Vec::len))}</h2>
+                <ul class="models-list">
+                    {move || models.get().into_iter().map(model_row).collect::<Vec<_>>()}
+                </ul>
+            </section>
+            <section class="card models-section" aria-labelledby="models-tree-title">
+                <h2 id="models-tree-title">"Inheritance"</h2>
+                {tree_view}
+            </section>
+            <section class="card models-section" aria-labelledby="models-relationships-title">
+                <h2 id="models-relationships-title">"Relationships"</h2>
+                {relationships_view}
+            </section>
+        </main>
+    }
+}
+
+/// Nested list items of the inheritance tree (display name, then id).
+fn tree_items(nodes: Vec<TreeNode>, names: &BTreeMap<String, String>) -> Vec<AnyView> {
+    nodes
+        .into_iter()
+        .map(|node| {
+            let name = names
+                .get(&node.id)
+                .cloned()
+                .unwrap_or_else(|| node.id.clone());
+            let children = (!node.children.is_empty())
+                .then(|| view! { <ul>{tree_items(node.children, names)}</ul> });
+            view! {
+                <li><span>{name}</span>" "<code>{node.id}</code>{children}</li>
+            }
+            .into_any()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn space() -> Value {
+        json!({"@id": "dtmi:x:Space;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
+               "displayName": "Space",
+               "contents": [{"@type": "Relationship", "name": "contains"}]})
+    }
+
+    fn room() -> Value {
+        json!({"@id": "dtmi:x:Room;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
+        "extends": "dtmi:x:Space;1",
+        "contents": [
+            {"@type": "Property", "name": "temperature", "schema": "double"},
+            {"@type": "Relationship", "name": "feeds", "target": "dtmi:x:Room;1"}
+        ]})
+    }
+
+    fn info(model: Value) -> ModelInfo {
+        ModelInfo::from_api(&json!({
+            "id": model["@id"].clone(), "decommissioned": false, "model": model
+        }))
+        .expect("valid item")
+    }
+
+    fn file(name: &str, value: &Value) -> PickedFile {
+        PickedFile {
+            name: name.into(),
+            text: value.to_string(),
+        }
+    }
+
+    #[test]
+    fn api_items_give_names_descriptions_and_flags() {
+        let item = json!({
+            "id": "dtmi:x:A;1", "displayName": {"de": "Raum", "en": "Room"},
+            "description": {"fr": "Une pièce"}, "decommissioned": true, "uploadTime": "2024-01-01T00:00:00Z"
+        });
+        let m = ModelInfo::from_api(&item).expect("valid");
+        assert_eq!(m.title(), "Room");
+        assert_eq!(m.description.as_deref(), Some("Une pièce"));
+        assert!(m.decommissioned);
+        assert_eq!(m.model, None);
+        assert!(ModelInfo::from_api(&json!({"displayName": "x"})).is_none());
+        let bare = ModelInfo::from_api(&json!({"id": "dtmi:x:B;1"})).expect("valid");
+        assert_eq!(bare.title(), "dtmi:x:B;1");
+    }
+
+    #[test]
+    fn the_instance_set_is_built_in_dependency_order_and_reports_what_it_cannot_read() {
+        // Room (extends Space) listed first; one model without a definition; one invalid.
+        let broken = json!({"@id": "dtmi:x:Broken;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
+                            "contents": [{"@type": "Property", "name": "p", "schema": "flaot"}]});
+        let mut list = vec![info(room()), info(space()), info(broken)];
+        list.push(ModelInfo::from_api(&json!({"id": "dtmi:x:NoDef;1"})).expect("valid"));
+        let (set, rejected) = model_set(&list);
+        assert!(set.contains("dtmi:x:Room;1") && set.contains("dtmi:x:Space;1"));
+        assert_eq!(rejected, ["dtmi:x:NoDef;1", "dtmi:x:Broken;1"]);
+    }
+
+    #[test]
+    fn uploads_are_checked_against_the_instance_and_errors_name_file_model_and_path() {
+        let (set, _) = model_set(&[info(space())]);
+        // A valid upload: one file with an array, in any order.
+        let pump = json!({"@id": "dtmi:x:Pump;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
+                          "extends": "dtmi:x:Room;1"});
+        let ok =
+            check_upload(&set, &[file("b.json", &json!([pump, room()]))]).expect("valid upload");
+        let ids: Vec<&str> = ok.iter().filter_map(|d| d["@id"].as_str()).collect();
+        assert_eq!(ids, ["dtmi:x:Room;1", "dtmi:x:Pump;1"]);
+
+        // A bad schema in one file, an existing id in another, broken JSON, a non-model.
+        let mut bad = room();
+        bad["contents"][0]["schema"] = json!("flaot");
+        let errors = check_upload(
+            &set,
+            &[file("room.json", &bad), file("space.json", &space())],
+        )
+        .expect_err("invalid upload");
+        let check = |model: &str, file: &str, path_prefix: &str| {
+            assert!(
+                errors.iter().any(
+                    |e| matches!(e, UploadError::Invalid { model: Some(m), file: Some(f), path, .. }
+                    if m == model && f == file && path.starts_with(path_prefix))
+                ),
+                "no error for {model} in {file} at {path_prefix}: {errors:#?}"
+            );
+        };
+        check("dtmi:x:Room;1", "room.json", "/contents/0");
+        check("dtmi:x:Space;1", "space.json", "/@id");
+
+        let errors = check_upload(
+            &set,
+            &[
+                PickedFile {
+                    name: "a.json".into(),
+                    text: "{\n \"@id\": ".into(),
+                },
+                file("n.json", &json!(42)),
+            ],
+        )
+        .expect_err("unreadable files");
+        assert!(matches!(&errors[0], UploadError::Json { file, line: 2, .. } if file == "a.json"));
+        assert_eq!(
+            errors[1],
+            UploadError::NotModels {
+                file: "n.json".into()
+            }
+        );
+        assert_eq!(check_upload(&set, &[]), Err(vec![UploadError::NoFiles]));
+    }
+
+    #[test]
+    fn deleting_a_model_others_extend_is_blocked_by_name() {
+        let (set, _) = model_set(&[info(space()), info(room())]);
+        assert_eq!(delete_blockers(&set, "dtmi:x:Space;1"), ["dtmi:x:Room;1"]);
+        assert!(delete_blockers(&set, "dtmi:x:Room;1").is_empty());
+    }
+
+    #[test]
+    fn the_inheritance_tree_and_relationship_rows_follow_the_models() {
+        let pump = json!({"@id": "dtmi:x:Pump;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3"});
+        let (set, _) = model_set(&[info(room()), info(space()), info(pump)]);
+        assert_eq!(
+            inheritance_tree(&set),
+            [
+                TreeNode {
+                    id: "dtmi:x:Pump;1".into(),
+                    children: vec![]
+                },
+                TreeNode {
+                    id: "dtmi:x:Space;1".into(),
+                    children: vec![TreeNode {
+                        id: "dtmi:x:Room;1".into(),
+                        children: vec![]
+                    }]
+                },
+            ]
+        );
+        let rows = relationship_rows(&set);
+        let summary: Vec<(&str, &str, Option<&str>, bool)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.model.as_str(),
+                    r.name.as_str(),
+                    r.target.as_deref(),
+                    r.inherited,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("dtmi:x:Room;1", "contains", None, true),
+                ("dtmi:x:Room;1", "feeds", Some("dtmi:x:Room;1"), false),
+                ("dtmi:x:Space;1", "contains", None, false),
+            ]
+        );
+    }
+}

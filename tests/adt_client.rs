@@ -1,0 +1,589 @@
+//! The ADT client against a scripted fake server: URL shapes, bearer, error mapping, retry
+//! waits (recorded by a fake sleep, never slept) and paging.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use twinscope::adt::error::{OWNER_ROLE, READER_ROLE};
+use twinscope::adt::retry::{Jitter, RetryPolicy, Runtime};
+use twinscope::adt::{AdtClient, AdtError, CancelFlag, ETag, PatchOp, TokenProvider, diff_twin};
+use twinscope::auth::cache::Secret;
+use twinscope::auth::client::AccessToken;
+use twinscope::auth::http::{HttpRequest, HttpResponse, NetworkError};
+use twinscope::config::AdtPathPrefix;
+use twinscope::ids::AdtHost;
+
+const HOST: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
+const BASE: &str = "/adt/contoso-campus.api.weu.digitaltwins.azure.net";
+const TOKEN: &str = "eyJ.token-for-contoso.sig";
+
+/// What a scripted answer is.
+enum Reply {
+    Status(u16, Vec<(&'static str, String)>, String),
+    NoAnswer,
+}
+
+fn ok(body: Value) -> Reply {
+    Reply::Status(200, vec![], body.to_string())
+}
+
+fn status(code: u16, body: &str) -> Reply {
+    Reply::Status(code, vec![], body.to_owned())
+}
+
+fn with_headers(code: u16, headers: &[(&'static str, &str)], body: &str) -> Reply {
+    Reply::Status(
+        code,
+        headers.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+        body.to_owned(),
+    )
+}
+
+/// A request as the fake server saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    uri: String,
+    authorization: Option<String>,
+    if_match: Option<String>,
+    if_none_match: Option<String>,
+    content_type: Option<String>,
+    body: Value,
+}
+
+struct Fake {
+    client: AdtClient,
+    seen: Rc<RefCell<Vec<Seen>>>,
+    sleeps: Rc<RefCell<Vec<Duration>>>,
+}
+
+impl Fake {
+    /// A client whose server answers `script` in order (and 599 once it runs out).
+    fn new(script: Vec<Reply>) -> Self {
+        let script = Rc::new(RefCell::new(VecDeque::from(script)));
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let sleeps = Rc::new(RefCell::new(Vec::new()));
+        let http = {
+            let seen = seen.clone();
+            Rc::new(move |request: HttpRequest| {
+                let header = |name: &str| {
+                    request
+                        .headers()
+                        .get(name)
+                        .map(|v| v.to_str().unwrap().to_owned())
+                };
+                seen.borrow_mut().push(Seen {
+                    method: request.method().to_string(),
+                    uri: request.uri().to_string(),
+                    authorization: header("authorization"),
+                    if_match: header("if-match"),
+                    if_none_match: header("if-none-match"),
+                    content_type: header("content-type"),
+                    body: serde_json::from_slice(request.body()).unwrap_or(Value::Null),
+                });
+                let reply = script
+                    .borrow_mut()
+                    .pop_front()
+                    .unwrap_or_else(|| status(599, "script exhausted"));
+                let result: Result<HttpResponse, NetworkError> = match reply {
+                    Reply::NoAnswer => Err(NetworkError {
+                        origin: "(relative URL)".into(),
+                        reason: "connection reset".into(),
+                    }),
+                    Reply::Status(code, headers, body) => {
+                        let mut builder = http::Response::builder().status(code);
+                        for (k, v) in headers {
+                            builder = builder.header(k, v);
+                        }
+                        Ok(builder.body(body.into_bytes()).unwrap())
+                    }
+                };
+                Box::pin(std::future::ready(result)) as twinscope::auth::http::ResponseFuture
+            })
+        };
+        let token: TokenProvider = Rc::new(|| {
+            Box::pin(std::future::ready(Ok(AccessToken {
+                secret: Rc::new(Secret::new(TOKEN)),
+                expires_at: i64::MAX,
+            })))
+        });
+        let runtime = Runtime {
+            sleep: {
+                let sleeps = sleeps.clone();
+                Rc::new(move |d| {
+                    sleeps.borrow_mut().push(d);
+                    Box::pin(std::future::ready(()))
+                })
+            },
+            now_unix: Rc::new(|| 1_700_000_000),
+            jitter: Rc::new(RefCell::new(Jitter::seeded(42))),
+            policy: RetryPolicy::default(),
+        };
+        let client = AdtClient::with_runtime(
+            &AdtPathPrefix::parse("/adt").unwrap(),
+            AdtHost::parse(HOST).unwrap(),
+            http,
+            token,
+            runtime,
+        );
+        Self {
+            client,
+            seen,
+            sleeps,
+        }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.borrow().clone()
+    }
+
+    fn uris(&self) -> Vec<String> {
+        self.seen().into_iter().map(|s| s.uri).collect()
+    }
+
+    fn sleeps(&self) -> Vec<Duration> {
+        self.sleeps.borrow().clone()
+    }
+}
+
+fn twin_body(id: &str, etag: &str) -> Value {
+    json!({
+        "$dtId": id,
+        "$etag": etag,
+        "$metadata": {"$model": "dtmi:example:Room;1", "$lastUpdateTime": "2024-01-01T00:00:00Z"},
+        "temp": 20,
+    })
+}
+
+fn rows(range: std::ops::Range<u32>) -> Value {
+    Value::Array(range.map(|i| json!({"$dtId": format!("t{i}")})).collect())
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn urls_are_same_origin_with_the_prefix_host_and_api_version() {
+    let f = Fake::new(vec![
+        with_headers(
+            200,
+            &[("etag", "W/\"1\"")],
+            &twin_body("room 1/a", "W/\"1\"").to_string(),
+        ),
+        ok(json!({"value": [], "nextLink": null})),
+        ok(json!({"value": []})),
+        ok(json!({"value": [{"id": "dtmi:example:Room;1"}], "nextLink": null})),
+        ok(json!({"value": [], "continuationToken": null})),
+        status(204, ""),
+    ]);
+    let twin = f.client.get_twin("room 1/a").await.unwrap();
+    assert_eq!(twin.id(), "room 1/a");
+    f.client
+        .list_relationships("room 1/a", Some("contains"))
+        .await
+        .unwrap();
+    f.client.list_incoming("room").await.unwrap();
+    let models = f.client.list_models(true).await.unwrap();
+    assert_eq!(models[0].id, "dtmi:example:Room;1");
+    f.client
+        .query("SELECT * FROM digitaltwins", None)
+        .await
+        .unwrap();
+    f.client.delete_relationship("a", "r-1").await.unwrap();
+    assert_eq!(
+        f.uris(),
+        vec![
+            format!("{BASE}/digitaltwins/room%201%2Fa?api-version=2023-10-31"),
+            format!(
+                "{BASE}/digitaltwins/room%201%2Fa/relationships?relationshipName=contains&api-version=2023-10-31"
+            ),
+            format!("{BASE}/digitaltwins/room/incomingrelationships?api-version=2023-10-31"),
+            format!("{BASE}/models?includeModelDefinition=true&api-version=2023-10-31"),
+            format!("{BASE}/query?api-version=2023-10-31"),
+            format!("{BASE}/digitaltwins/a/relationships/r-1?api-version=2023-10-31"),
+        ]
+    );
+    let methods: Vec<String> = f.seen().into_iter().map(|s| s.method).collect();
+    assert_eq!(methods, ["GET", "GET", "GET", "GET", "POST", "DELETE"]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn every_request_carries_the_bearer() {
+    let f = Fake::new(vec![ok(json!({"value": []})), status(204, "")]);
+    f.client
+        .query("SELECT * FROM digitaltwins", None)
+        .await
+        .unwrap();
+    f.client.delete_twin("x", None).await.unwrap();
+    for seen in f.seen() {
+        assert_eq!(
+            seen.authorization.as_deref(),
+            Some(&*format!("Bearer {TOKEN}"))
+        );
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_empty_403_names_the_missing_role_and_the_instance() {
+    let f = Fake::new(vec![status(403, ""), status(403, "")]);
+    let write = f
+        .client
+        .patch_twin("x", &[], Some(&ETag::new("W/\"1\"").unwrap()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(write, AdtError::Forbidden { write: true, .. }),
+        "{write:?}"
+    );
+    let text = write.to_string();
+    assert!(text.contains(OWNER_ROLE) && text.contains(HOST), "{text}");
+    let read = f.client.get_twin("x").await.unwrap_err();
+    let text = read.to_string();
+    assert!(text.contains(READER_ROLE) && text.contains(HOST), "{text}");
+    assert_eq!(f.seen().len(), 2, "403 is not retried");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn sub_domain_not_found_means_the_wrong_tenant() {
+    let f = Fake::new(vec![status(
+        404,
+        r#"{"statusCode":404,"message":"Sub-domain not found."}"#,
+    )]);
+    let e = f
+        .client
+        .query("SELECT * FROM digitaltwins", None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, AdtError::WrongTenant { host } if host.as_str() == HOST),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("different tenant"), "{e}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_stale_etag_is_a_precondition_failure() {
+    let f = Fake::new(vec![with_headers(
+        412,
+        &[("x-ms-error-code", "PreconditionFailed")],
+        r#"{"error":{"code":"PreconditionFailed","message":"The precondition check failed."}}"#,
+    )]);
+    let etag = ETag::new("W/\"old\"").unwrap();
+    let ops = [PatchOp::Replace {
+        path: "/temp".into(),
+        value: json!(21),
+    }];
+    let e = f
+        .client
+        .patch_twin("room", &ops, Some(&etag))
+        .await
+        .unwrap_err();
+    assert_eq!(e, AdtError::PreconditionFailed);
+    let seen = &f.seen()[0];
+    assert_eq!(seen.method, "PATCH");
+    assert_eq!(seen.if_match.as_deref(), Some("W/\"old\""));
+    assert_eq!(
+        seen.content_type.as_deref(),
+        Some("application/json-patch+json")
+    );
+    assert_eq!(
+        seen.body,
+        json!([{"op": "replace", "path": "/temp", "value": 21}])
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn retry_after_two_waits_two_seconds_then_succeeds() {
+    let f = Fake::new(vec![
+        with_headers(
+            429,
+            &[("retry-after", "2")],
+            r#"{"error":{"code":"QuotaReachedError","message":"slow down"}}"#,
+        ),
+        with_headers(
+            200,
+            &[("query-charge", "12.5")],
+            &json!({"value": rows(0..3)}).to_string(),
+        ),
+    ]);
+    let page = f
+        .client
+        .query("SELECT * FROM digitaltwins", None)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 3);
+    assert_eq!(page.charge, Some(12.5));
+    assert_eq!(f.sleeps(), vec![Duration::from_secs(2)]);
+    assert_eq!(f.seen().len(), 2);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_retry_after_http_date_is_relative_to_the_clock() {
+    // The fake clock reads 1_700_000_000 = Tue, 14 Nov 2023 22:13:20 GMT.
+    let f = Fake::new(vec![
+        with_headers(503, &[("retry-after", "Tue, 14 Nov 2023 22:13:23 GMT")], ""),
+        ok(json!({"value": []})),
+    ]);
+    f.client
+        .query("SELECT * FROM digitaltwins", None)
+        .await
+        .unwrap();
+    assert_eq!(f.sleeps(), vec![Duration::from_secs(3)]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_throttling_storm_ends_after_bounded_attempts() {
+    let storm: Vec<Reply> = (0..10)
+        .map(|_| with_headers(429, &[("retry-after", "1")], ""))
+        .collect();
+    let f = Fake::new(storm);
+    let e = f.client.get_twin("x").await.unwrap_err();
+    assert!(
+        matches!(e, AdtError::Throttled { retry_after: Some(d), .. } if d == Duration::from_secs(1)),
+        "{e:?}"
+    );
+    assert_eq!(f.seen().len(), 4);
+    assert_eq!(f.sleeps(), vec![Duration::from_secs(1); 3]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn uploads_are_never_retried_but_reads_are() {
+    let f = Fake::new(vec![
+        status(503, ""),
+        Reply::NoAnswer,
+        ok(json!({"value": []})),
+    ]);
+    let e = f
+        .client
+        .add_models(&[json!({"@id": "dtmi:x;1"})])
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AdtError::Throttled { .. }), "{e:?}");
+    assert_eq!(f.seen().len(), 1);
+    // A read after a lost connection is retried with a jittered back-off.
+    f.client.list_models(false).await.unwrap();
+    assert_eq!(f.seen().len(), 3);
+    let sleeps = f.sleeps();
+    assert_eq!(sleeps.len(), 1);
+    assert!(sleeps[0] >= Duration::from_millis(250) && sleeps[0] <= Duration::from_millis(500));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_lost_connection_is_a_network_error_after_retries() {
+    let f = Fake::new((0..4).map(|_| Reply::NoAnswer).collect());
+    let e = f.client.get_twin("x").await.unwrap_err();
+    assert!(matches!(e, AdtError::Network(_)), "{e:?}");
+    assert!(e.to_string().contains("changes are kept"), "{e}");
+    assert_eq!(f.seen().len(), 4);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn query_errors_carry_line_and_position() {
+    let f = Fake::new(vec![with_headers(
+        400,
+        &[("x-ms-error-code", "SqlQueryError")],
+        r#"{"error":{"code":"SqlQueryError","message":"Query has an error at line 2, position 7: unknown column 'tmp'"}}"#,
+    )]);
+    let e = f
+        .client
+        .query("SELECT *\nWHERE tmp = 1", None)
+        .await
+        .unwrap_err();
+    match e {
+        AdtError::Query {
+            line,
+            position,
+            message,
+        } => {
+            assert_eq!((line, position), (Some(2), Some(7)));
+            assert!(message.contains("unknown column"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(f.seen().len(), 1, "a query error is not retried");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn query_all_pages_through_continuation_tokens() {
+    let f = Fake::new(vec![
+        with_headers(
+            200,
+            &[("query-charge", "2")],
+            &json!({"value": rows(0..3), "continuationToken": "p2"}).to_string(),
+        ),
+        with_headers(
+            200,
+            &[("query-charge", "3.5")],
+            &json!({"value": rows(3..6), "continuationToken": "p3"}).to_string(),
+        ),
+        ok(json!({"value": rows(6..7), "continuationToken": null})),
+    ]);
+    let mut got = Vec::new();
+    let summary = f
+        .client
+        .query_all(
+            "SELECT * FROM digitaltwins",
+            |page| got.extend(page.items.iter().cloned()),
+            CancelFlag::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(got, rows(0..7).as_array().unwrap().clone());
+    assert_eq!(
+        (summary.rows, summary.pages, summary.cancelled),
+        (7, 3, false)
+    );
+    assert_eq!(summary.charge, 5.5);
+    let bodies: Vec<Value> = f.seen().into_iter().map(|s| s.body).collect();
+    assert_eq!(
+        bodies,
+        vec![
+            json!({"query": "SELECT * FROM digitaltwins"}),
+            json!({"query": "SELECT * FROM digitaltwins", "continuationToken": "p2"}),
+            json!({"query": "SELECT * FROM digitaltwins", "continuationToken": "p3"}),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn query_all_stops_when_cancelled() {
+    let f = Fake::new(vec![
+        ok(json!({"value": rows(0..3), "continuationToken": "p2"})),
+        ok(json!({"value": rows(3..6), "continuationToken": "p3"})),
+    ]);
+    let cancel = CancelFlag::new();
+    let mut pages = 0;
+    let summary = f
+        .client
+        .query_all(
+            "SELECT * FROM digitaltwins",
+            |_| {
+                pages += 1;
+                cancel.cancel();
+            },
+            cancel.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(pages, 1);
+    assert!(summary.cancelled);
+    assert_eq!(f.seen().len(), 1, "no request after the cancel");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_server_error_mid_paging_is_retried_without_duplicate_rows() {
+    let f = Fake::new(vec![
+        ok(json!({"value": rows(0..3), "continuationToken": "p2"})),
+        status(
+            500,
+            r#"{"error":{"code":"InternalServerError","message":"oops"}}"#,
+        ),
+        status(503, ""),
+        ok(json!({"value": rows(3..5)})),
+    ]);
+    let mut got: Vec<Value> = Vec::new();
+    let summary = f
+        .client
+        .query_all(
+            "SELECT * FROM digitaltwins",
+            |p| got.extend(p.items.clone()),
+            CancelFlag::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(got, rows(0..5).as_array().unwrap().clone());
+    assert_eq!(summary.rows, 5);
+    let seen = f.seen();
+    assert_eq!(seen.len(), 4);
+    assert_eq!(
+        seen[1].body, seen[3].body,
+        "the retry asks for the same page"
+    );
+    assert_eq!(f.sleeps().len(), 2);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_repeated_continuation_token_ends_paging() {
+    let f = Fake::new(vec![
+        ok(json!({"value": rows(0..1), "continuationToken": "same"})),
+        ok(json!({"value": rows(1..2), "continuationToken": "same"})),
+    ]);
+    let summary = f
+        .client
+        .query_all("SELECT * FROM digitaltwins", |_| {}, CancelFlag::new())
+        .await
+        .unwrap();
+    assert_eq!(summary.pages, 2);
+    assert_eq!(f.seen().len(), 2);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn model_lists_follow_next_links_on_this_host_only() {
+    let f = Fake::new(vec![
+        ok(
+            json!({"value": [{"id": "dtmi:a;1"}], "nextLink": format!("https://{HOST}/models?includeModelDefinition=false&continuationToken=abc&api-version=2023-10-31")}),
+        ),
+        ok(json!({"value": [{"id": "dtmi:b;1", "decommissioned": true}], "nextLink": null})),
+        ok(json!({"value": [{"id": "dtmi:a;1"}], "nextLink": "https://evil.example/models?x"})),
+    ]);
+    let models = f.client.list_models(false).await.unwrap();
+    assert_eq!(
+        models
+            .iter()
+            .map(|m| (m.id.as_str(), m.decommissioned))
+            .collect::<Vec<_>>(),
+        [("dtmi:a;1", false), ("dtmi:b;1", true)]
+    );
+    assert_eq!(
+        f.uris()[1],
+        format!(
+            "{BASE}/models?includeModelDefinition=false&continuationToken=abc&api-version=2023-10-31"
+        )
+    );
+    let e = f.client.list_models(false).await.unwrap_err();
+    assert!(matches!(e, AdtError::Malformed(_)), "{e:?}");
+    assert_eq!(f.seen().len(), 3, "the foreign link was not followed");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_edit_is_sent_as_the_diffed_patch_and_returns_the_new_etag() {
+    let original = twin_body("room", "W/\"1\"");
+    let mut edited = original.clone();
+    edited["temp"] = json!(22.5);
+    edited["name"] = json!("Room 1");
+    let f = Fake::new(vec![with_headers(204, &[("etag", "W/\"2\"")], "")]);
+    let ops = diff_twin(&original, &edited);
+    let tag = f
+        .client
+        .patch_twin("room", &ops, ETag::new("W/\"1\"").as_ref())
+        .await
+        .unwrap();
+    assert_eq!(tag.as_str(), "W/\"2\"");
+    assert_eq!(
+        f.seen()[0].body,
+        json!([
+            {"op": "add", "path": "/name", "value": "Room 1"},
+            {"op": "replace", "path": "/temp", "value": 22.5},
+        ])
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn creating_with_if_none_match_and_reading_the_etag() {
+    let f = Fake::new(vec![
+        ok(twin_body("new", "W/\"n\"")),
+        with_headers(
+            409,
+            &[],
+            r#"{"error":{"code":"ModelIdAlreadyExists","message":"exists"}}"#,
+        ),
+    ]);
+    let body = json!({"$metadata": {"$model": "dtmi:example:Room;1"}});
+    let twin = f.client.create_twin("new", &body, true).await.unwrap();
+    assert_eq!(twin.etag.as_str(), "W/\"n\"");
+    assert_eq!(f.seen()[0].if_none_match.as_deref(), Some("*"));
+    assert_eq!(f.seen()[0].method, "PUT");
+    let e = f.client.add_models(&[json!({})]).await.unwrap_err();
+    assert!(matches!(e, AdtError::Conflict { .. }), "{e:?}");
+}
