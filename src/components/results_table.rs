@@ -297,7 +297,9 @@ pub fn ResultsTable(
                             }
                         })
                         .collect_view();
-                    let top = format!("transform: translateY({}px)", index as f64 * ROW_HEIGHT);
+                    // Set through the CSSOM (`style:`), which the CSP allows; a `style`
+                    // attribute would be blocked by `style-src 'self'`.
+                    let top = format!("translateY({}px)", index as f64 * ROW_HEIGHT);
                     view! {
                         <div
                             role="row"
@@ -306,7 +308,7 @@ pub fn ResultsTable(
                             class:grid__row--active=index == current
                             aria-rowindex=index + 2
                             aria-selected=if index == current { "true" } else { "false" }
-                            style=top
+                            style:transform=top
                             on:click=move |_| {
                                 active.set(index);
                                 on_open.run(index);
@@ -340,7 +342,7 @@ pub fn ResultsTable(
                 <div
                     class="grid__body"
                     role="rowgroup"
-                    style=move || format!("height: {}px", total.get() as f64 * ROW_HEIGHT)
+                    style:height=move || format!("{}px", total.get() as f64 * ROW_HEIGHT)
                 >
                     {body}
                 </div>
