@@ -97,9 +97,26 @@ impl std::fmt::Debug for StaticSite {
 
 impl StaticSite {
     pub async fn serve(dist: &Path) -> Result<Self> {
-        use tower_http::services::{ServeDir, ServeFile};
-        let index = dist.join("index.html");
-        let service = ServeDir::new(dist).fallback(ServeFile::new(index));
+        use axum::http::{StatusCode, Uri};
+        use axum::response::{Html, IntoResponse};
+        use tower_http::services::ServeDir;
+        let index = std::fs::read_to_string(dist.join("index.html"))?;
+        // Like the gateway: a missing file (a name with an extension) is a 404; any other
+        // path is an app route and gets index.html.
+        let fallback = move |uri: Uri| {
+            let index = index.clone();
+            async move {
+                let last = uri.path().rsplit('/').next().unwrap_or_default();
+                if last.contains('.') {
+                    StatusCode::NOT_FOUND.into_response()
+                } else {
+                    Html(index).into_response()
+                }
+            }
+        };
+        let service = ServeDir::new(dist).fallback(
+            axum::handler::HandlerWithoutStateExt::into_service(fallback),
+        );
         let app = axum::Router::new().fallback_service(service);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base_url = format!("http://{}", listener.local_addr()?);
