@@ -5,17 +5,14 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::errors::AdtError;
-use super::paging;
 use super::store::Record;
-use super::{Ctx, commit, json_response, no_content};
+use super::{Ctx, commit, json_response, list_page, no_content};
 
 /// Routes per instance, as the service limits them.
 pub const MAX_EVENT_ROUTES: usize = 6;
 pub const MAX_ROUTES_PER_PAGE: usize = 100;
 
 pub fn list(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
-    let size = paging::page_size(&ctx.req.headers, MAX_ROUTES_PER_PAGE)?;
-    let offset = paging::offset(ctx.req.param(paging::CONTINUATION_PARAM))?;
     let all: Vec<Value> = ctx
         .instance
         .store()
@@ -24,14 +21,7 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
         .values()
         .cloned()
         .collect();
-    let (items, next) = paging::slice(&all, offset, size);
-    let link =
-        next.map(|n| paging::next_link(ctx.host(), &ctx.req.path, &ctx.req.api_version, &[], n));
-    Ok(json_response(
-        StatusCode::OK,
-        &paging::list_body(items, link),
-        None,
-    ))
+    list_page(ctx, &all, MAX_ROUTES_PER_PAGE, &[])
 }
 
 pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Response, AdtError> {

@@ -7,9 +7,8 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::errors::AdtError;
-use super::paging;
 use super::store::Record;
-use super::{Ctx, commit, json_response};
+use super::{Ctx, commit, json_response, list_page};
 
 pub const OPERATION_ID_HEADER: &str = "operation-id";
 pub const MAX_JOBS_PER_PAGE: usize = 100;
@@ -60,8 +59,6 @@ pub fn add(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
 }
 
 pub fn list(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
-    let size = paging::page_size(&ctx.req.headers, MAX_JOBS_PER_PAGE)?;
-    let offset = paging::offset(ctx.req.param(paging::CONTINUATION_PARAM))?;
     let all: Vec<Value> = ctx
         .instance
         .store()
@@ -70,14 +67,7 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
         .values()
         .cloned()
         .collect();
-    let (items, next) = paging::slice(&all, offset, size);
-    let link =
-        next.map(|n| paging::next_link(ctx.host(), &ctx.req.path, &ctx.req.api_version, &[], n));
-    Ok(json_response(
-        StatusCode::OK,
-        &paging::list_body(items, link),
-        None,
-    ))
+    list_page(ctx, &all, MAX_JOBS_PER_PAGE, &[])
 }
 
 pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Response, AdtError> {

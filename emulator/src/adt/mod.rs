@@ -307,6 +307,26 @@ pub fn json_response(status: StatusCode, body: &Value, etag: Option<&str>) -> Re
 }
 
 /// 204 with an optional `ETag` header.
+/// One page of a list held in memory: `max-items-per-page` (at most `limit`) items from the
+/// request's continuation, as `{"value", "nextLink"}`; `extra` query pairs travel in the link.
+pub fn list_page(
+    ctx: &Ctx<'_>,
+    items: &[Value],
+    limit: usize,
+    extra: &[(String, String)],
+) -> Result<Response, AdtError> {
+    let size = paging::page_size(&ctx.req.headers, limit)?;
+    let offset = paging::offset(ctx.req.param(paging::CONTINUATION_PARAM))?;
+    let (items, next) = paging::slice(items, offset, size);
+    let link =
+        next.map(|n| paging::next_link(ctx.host(), &ctx.req.path, &ctx.req.api_version, extra, n));
+    Ok(json_response(
+        StatusCode::OK,
+        &paging::list_body(items, link),
+        None,
+    ))
+}
+
 pub fn no_content(etag: Option<&str>) -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Some(tag) = etag.and_then(|t| HeaderValue::from_str(t).ok()) {

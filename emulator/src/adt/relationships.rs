@@ -7,11 +7,12 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::errors::{AdtError, Detail};
-use super::paging;
 use super::patch;
 use super::store::{Record, State};
 use super::twins::{etag_of, existing};
-use super::{Ctx, check_if_match, check_if_none_match, commit, json_response, no_content};
+use super::{
+    Ctx, check_if_match, check_if_none_match, commit, json_response, list_page, no_content,
+};
 
 /// Relationships in one list page.
 pub const MAX_RELATIONSHIPS_PER_PAGE: usize = 100;
@@ -86,16 +87,7 @@ fn page(
     items: Vec<Value>,
     extra: Vec<(String, String)>,
 ) -> Result<Response, AdtError> {
-    let size = paging::page_size(&ctx.req.headers, MAX_RELATIONSHIPS_PER_PAGE)?;
-    let offset = paging::offset(ctx.req.param(paging::CONTINUATION_PARAM))?;
-    let (items, next) = paging::slice(&items, offset, size);
-    let link =
-        next.map(|n| paging::next_link(ctx.host(), &ctx.req.path, &ctx.req.api_version, &extra, n));
-    Ok(json_response(
-        StatusCode::OK,
-        &paging::list_body(items, link),
-        None,
-    ))
+    list_page(ctx, &items, MAX_RELATIONSHIPS_PER_PAGE, &extra)
 }
 
 pub fn list(ctx: &Ctx<'_>, source: &str) -> Result<Response, AdtError> {
