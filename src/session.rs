@@ -127,6 +127,16 @@ impl Session {
         ));
     }
 
+    /// Re-reads the accounts; if none is left, signed out with `problem` as the reason.
+    fn refresh_or_signed_out(&self, problem: AuthError) {
+        self.refresh();
+        if self.state.with_untracked(|s| s.account().is_none()) {
+            self.state.set(AuthState::SignedOut {
+                problem: Some(problem),
+            });
+        }
+    }
+
     fn resolve(&self) {
         let this = *self;
         let Some(location) = web_sys::window().map(|w| w.location()) else {
@@ -149,21 +159,8 @@ impl Session {
                 Err(problem) => {
                     log::warn!("sign-in did not complete: {problem}");
                     (this.navigate.get_value())("/");
-                    let accounts = client.accounts();
-                    this.state.set(match client.active_account() {
-                        Some(account) => AuthState::SignedIn {
-                            session_ends_at: client.session_ends_at(&account.home),
-                            others: accounts,
-                            account,
-                        },
-                        None => AuthState::SignedOut {
-                            problem: Some(problem),
-                        },
-                    });
-                    if let Some(account) = this.state.get_untracked().account() {
-                        // A failed second sign-in keeps the first account, but says why.
-                        log::info!("still signed in as {}", account.username);
-                    }
+                    // A failed second sign-in keeps the account already signed in.
+                    this.refresh_or_signed_out(problem);
                 }
             }
         });
@@ -201,15 +198,10 @@ impl Session {
                     }
                     None => return,
                 }
-                this.refresh();
-                if this.state.with_untracked(|s| s.account().is_none()) {
-                    // Say why, and do not start a new sign-in by ourselves.
-                    this.state.set(AuthState::SignedOut {
-                        problem: Some(AuthError::InteractionRequired(
-                            crate::auth::client::InteractionReason::SignedOutElsewhere,
-                        )),
-                    });
-                }
+                // Say why, and do not start a new sign-in by ourselves.
+                this.refresh_or_signed_out(AuthError::InteractionRequired(
+                    crate::auth::client::InteractionReason::SignedOutElsewhere,
+                ));
             });
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
