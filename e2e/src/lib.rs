@@ -4,7 +4,10 @@
 //! profile, so tests run in parallel and share nothing. Pages are found the way people
 //! find them: by ARIA role and accessible name (computed by Chromium, not guessed).
 
+pub mod a11y;
+pub mod bench;
 pub mod pages;
+pub mod peer;
 pub mod sizes;
 pub mod stack;
 
@@ -104,10 +107,16 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Result<Self> {
+        Self::start_with_args(&[]).await
+    }
+
+    /// Like [`Browser::start`], with extra Chromium switches (e.g. for a bench page served
+    /// over a self-signed certificate: `--ignore-certificate-errors`).
+    pub async fn start_with_args(extra: &[&str]) -> Result<Self> {
         let driver = Driver::start().await?;
         let profile = tempfile::tempdir()?;
         let chromium = env_or("CHROME_BIN", "/usr/bin/chromium");
-        let args = [
+        let mut args = vec![
             "--headless=new".to_owned(),
             "--no-sandbox".to_owned(),
             "--disable-gpu".to_owned(),
@@ -120,6 +129,7 @@ impl Browser {
             "--window-size=1280,900".to_owned(),
             format!("--user-data-dir={}", profile.path().display()),
         ];
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),

@@ -1,0 +1,1 @@
+//! Accessibility checks: axe-core (from npm) injected into the page under test.

@@ -1,0 +1,1 @@
+//! Browser benchmark figures for `cargo xtask bench` (see `bin/bench.rs`).
