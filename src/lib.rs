@@ -12,6 +12,7 @@ pub mod config;
 pub mod graph;
 pub mod ids;
 pub mod pages;
+pub mod perf;
 pub mod session;
 pub mod transfer;
 
@@ -76,6 +77,7 @@ fn Shell(config: RuntimeConfig) -> impl IntoView {
                         <Route path=path!("/t/:tenant/i/:host/twins/:twin_id") view=|| view! { <RequireSignIn><Instance screen=Screen::Twin/></RequireSignIn> }/>
                         <Route path=path!("/t/:tenant/i/:host/models") view=|| view! { <RequireSignIn><Instance screen=Screen::Models/></RequireSignIn> }/>
                         <Route path=path!("/t/:tenant/i/:host/graph") view=|| view! { <RequireSignIn><Instance screen=Screen::Graph/></RequireSignIn> }/>
+                        <Route path=path!("/t/:tenant/i/:host/transfer") view=|| view! { <RequireSignIn><Instance screen=Screen::Transfer/></RequireSignIn> }/>
                     </Routes>
                 </ErrorBoundary>
             }.into_any(),

@@ -587,3 +587,110 @@ async fn creating_with_if_none_match_and_reading_the_etag() {
     let e = f.client.add_models(&[json!({})]).await.unwrap_err();
     assert!(matches!(e, AdtError::Conflict { .. }), "{e:?}");
 }
+
+// ---- issue #8: faults mid-paging and 429 storms ----------------------------------------
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_dropped_connection_mid_paging_resumes_without_duplicate_rows() {
+    let f = Fake::new(vec![
+        ok(json!({"value": rows(0..3), "continuationToken": "p2"})),
+        Reply::NoAnswer,
+        ok(json!({"value": rows(3..6), "continuationToken": "p3"})),
+        Reply::NoAnswer,
+        Reply::NoAnswer,
+        ok(json!({"value": rows(6..7)})),
+    ]);
+    let mut got: Vec<Value> = Vec::new();
+    let summary = f
+        .client
+        .query_all(
+            "SELECT * FROM digitaltwins",
+            |p| got.extend(p.items.clone()),
+            CancelFlag::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(got, rows(0..7).as_array().unwrap().clone());
+    assert_eq!((summary.rows, summary.pages), (7, 3));
+    let seen = f.seen();
+    assert_eq!(seen.len(), 6);
+    assert_eq!(
+        seen[1].body, seen[2].body,
+        "the page after p2 is asked again"
+    );
+    assert_eq!(
+        seen[3].body, seen[5].body,
+        "the page after p3 is asked again"
+    );
+    assert_eq!(seen[5].body["continuationToken"], "p3");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_fault_that_outlasts_the_retries_mid_paging_keeps_the_rows_and_stops() {
+    let mut script = vec![ok(json!({"value": rows(0..2), "continuationToken": "p2"}))];
+    script.extend((0..10).map(|_| status(503, "")));
+    let f = Fake::new(script);
+    let mut got: Vec<Value> = Vec::new();
+    let e = f
+        .client
+        .query_all(
+            "SELECT * FROM digitaltwins",
+            |p| got.extend(p.items.clone()),
+            CancelFlag::new(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AdtError::Throttled { .. }), "{e:?}");
+    assert_eq!(
+        got,
+        rows(0..2).as_array().unwrap().clone(),
+        "rows so far are kept once"
+    );
+    assert_eq!(
+        f.seen().len(),
+        1 + 4,
+        "one page, then at most four attempts"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_429_storm_mid_paging_waits_as_told_and_sends_no_flood() {
+    let mut script = vec![ok(json!({"value": rows(0..2), "continuationToken": "p2"}))];
+    script.extend((0..3).map(|_| with_headers(429, &[("retry-after", "2")], "")));
+    script.push(ok(json!({"value": rows(2..4)})));
+    let f = Fake::new(script);
+    let mut got: Vec<Value> = Vec::new();
+    f.client
+        .query_all(
+            "SELECT * FROM digitaltwins",
+            |p| got.extend(p.items.clone()),
+            CancelFlag::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(got, rows(0..4).as_array().unwrap().clone());
+    assert_eq!(f.seen().len(), 5);
+    assert_eq!(
+        f.sleeps(),
+        vec![Duration::from_secs(2); 3],
+        "every retry waited the Retry-After"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_429_storm_without_retry_after_backs_off_and_gives_up() {
+    let f = Fake::new((0..50).map(|_| status(429, "")).collect());
+    let e = f.client.get_twin("x").await.unwrap_err();
+    assert!(matches!(e, AdtError::Throttled { .. }), "{e:?}");
+    assert_eq!(f.seen().len(), 4, "bounded attempts, no flood");
+    let sleeps = f.sleeps();
+    assert_eq!(sleeps.len(), 3);
+    assert!(
+        sleeps.iter().all(|d| *d >= Duration::from_millis(100)),
+        "every retry waited: {sleeps:?}"
+    );
+    assert!(
+        sleeps[2] > sleeps[0],
+        "the back-off grows between attempts: {sleeps:?}"
+    );
+}

@@ -1,1 +1,1389 @@
-//! Browser benchmark figures for `cargo xtask bench` (see `bin/bench.rs`).
+//! Browser benchmark figures for `cargo xtask bench` (see `bin/bench.rs`), in the shape of
+//! the figure contract shared by every bench part (`notes/s3-figures.md`): a [`Section`]
+//! holds [`Figure`]s, each the median of several runs with min/max, an optional target and
+//! whether it is met.
+//!
+//! What is measured here, each against the release build behind the gateway and the
+//! emulator in process ([`BenchStack`]):
+//! - [`cold_sign_in`]: requests made by the document that comes back from the identity
+//!   emulator with the code, and its navigation start → first tenant page shown;
+//! - [`query_explorer`]: navigation start → first twin rows (a `?q=` deep link), Run → first
+//!   rows, Run → all of ≥ 10,000 rows, and the results table's DOM size at 10,000 rows;
+//! - [`graph`]: laying out and drawing a 1,000-twin, 2,000-relationship graph;
+//! - [`auth_share`]: the auth module's share of the wasm (twiggy dominators);
+//! - [`read_parts`]: the other parts' files, merged into the report.
+//!
+//! In-page times come from the SPA's `performance` marks (`twinscope::perf`) or from a
+//! watcher script installed before any page script runs (Chrome DevTools Protocol through
+//! chromedriver), never from polling over WebDriver.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use serde_json::{Value, json};
+use twinscope_emulator::adt::store::Record;
+use twinscope_emulator::{Options, RunningEmulator};
+use twinscope_gateway::adt::{AdtPassThrough, Upstream};
+use twinscope_gateway::{GatewayConfig, RunningGateway};
+
+use crate::pages::{EmulatorSignIn, LandingPage};
+use crate::sizes::{BundleSizes, Size};
+use crate::stack::{CLIENT_ID, CONTOSO};
+use crate::{Browser, Result};
+
+/// The instance every browser figure uses.
+pub const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
+/// A Contoso member with Twins.Writer on the campus instance.
+pub const USER: &str = "adele@contoso.onmicrosoft.com";
+pub const PASSWORD: &str = "Adele-dev-1";
+/// The query the explorer figures run (every twin).
+pub const ALL_TWINS: &str = "SELECT * FROM DIGITALTWINS";
+/// At least this many rows for the paging figure.
+pub const PAGING_ROWS: usize = 10_000;
+/// The graph figure's size.
+pub const GRAPH_NODES: u32 = 1_000;
+pub const GRAPH_EDGES: usize = 2_000;
+
+/// Must match `twinscope::perf`.
+pub mod marks {
+    pub const QUERY_RUN: &str = "twinscope:query-run";
+    pub const QUERY_FIRST_ROWS: &str = "twinscope:query-first-rows";
+    pub const QUERY_ALL_ROWS: &str = "twinscope:query-all-rows";
+    pub const GRAPH_LAYOUT_START: &str = "twinscope:graph-layout-start";
+    pub const GRAPH_LAYOUT_END: &str = "twinscope:graph-layout-end";
+    pub const GRAPH_DRAWN: &str = "twinscope:graph-drawn";
+}
+
+/// Why a part file or the wasm size breakdown could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(
+        "part file {path}: {reason} (a part is {{\"section\": …, \"figures\": [{{\"name\", \"unit\", \"median\", \"min\", \"max\", \"runs\", \"target\", \"met\", \"note\"}}]}})"
+    )]
+    Part { path: PathBuf, reason: String },
+    #[error("cannot read the parts directory {path}: {source}")]
+    PartsDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "twiggy could not analyse {path}: {reason} (install it with `cargo install twiggy`, or set TWIGGY to its path)"
+    )]
+    Twiggy { path: PathBuf, reason: String },
+}
+
+// ---- figures ------------------------------------------------------------------------------
+
+/// Median and spread of a sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+    pub runs: usize,
+}
+
+/// `None` for an empty sample.
+pub fn stats(samples: &[f64]) -> Option<Stats> {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let median = if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    };
+    Some(Stats {
+        median,
+        min: sorted[0],
+        max: sorted[n - 1],
+        runs: n,
+    })
+}
+
+/// A target a figure's median is held to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    AtMost(f64),
+    AtLeast(f64),
+}
+
+impl Target {
+    pub fn met_by(self, value: f64) -> bool {
+        match self {
+            Self::AtMost(t) => value <= t,
+            Self::AtLeast(t) => value >= t,
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AtMost(t) => write!(f, "<= {t}"),
+            Self::AtLeast(t) => write!(f, ">= {t}"),
+        }
+    }
+}
+
+/// One figure of the contract. `target`/`met` are `None` when no target is set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub name: String,
+    pub unit: String,
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+    pub runs: usize,
+    pub target: Option<String>,
+    pub met: Option<bool>,
+    pub note: String,
+}
+
+impl Figure {
+    /// The figure for `samples` (at least one), its target judged on the median.
+    pub fn from_samples(
+        name: &str,
+        unit: &str,
+        samples: &[f64],
+        target: Option<Target>,
+        note: &str,
+    ) -> Result<Figure> {
+        let s = stats(samples).ok_or_else(|| format!("no samples for {name}"))?;
+        Ok(Figure {
+            name: name.to_owned(),
+            unit: unit.to_owned(),
+            median: s.median,
+            min: s.min,
+            max: s.max,
+            runs: s.runs,
+            target: target.map(|t| t.to_string()),
+            met: target.map(|t| t.met_by(s.median)),
+            note: note.to_owned(),
+        })
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "name": self.name, "unit": self.unit, "median": self.median, "min": self.min,
+            "max": self.max, "runs": self.runs, "target": self.target, "met": self.met,
+            "note": self.note,
+        })
+    }
+
+    /// Reads a figure, refusing missing or mistyped fields (`target`, `met` and `note` may
+    /// be null or absent).
+    pub fn from_json(value: &Value) -> Result<Figure, String> {
+        let text = |k: &str| {
+            value
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("figure field `{k}` must be a string"))
+        };
+        let number = |k: &str| {
+            value
+                .get(k)
+                .and_then(Value::as_f64)
+                .ok_or_else(|| format!("figure field `{k}` must be a number"))
+        };
+        let name = text("name")?;
+        let in_figure = |e: String| format!("{e} (in figure {name:?})");
+        Ok(Figure {
+            unit: text("unit").map_err(in_figure)?,
+            median: number("median").map_err(in_figure)?,
+            min: number("min").map_err(in_figure)?,
+            max: number("max").map_err(in_figure)?,
+            runs: value
+                .get("runs")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| in_figure("figure field `runs` must be a whole number".into()))?
+                as usize,
+            target: value
+                .get("target")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            met: value.get("met").and_then(Value::as_bool),
+            note: value
+                .get("note")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            name,
+        })
+    }
+}
+
+/// A titled group of figures: one table in `report.md`, one part file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub section: String,
+    pub figures: Vec<Figure>,
+}
+
+impl Section {
+    pub fn new(section: &str) -> Self {
+        Self {
+            section: section.to_owned(),
+            figures: Vec::new(),
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "section": self.section,
+            "figures": self.figures.iter().map(Figure::to_json).collect::<Vec<_>>(),
+        })
+    }
+
+    pub fn from_json(value: &Value) -> Result<Section, String> {
+        let section = value
+            .get("section")
+            .and_then(Value::as_str)
+            .ok_or("`section` must be a string")?
+            .to_owned();
+        let figures = value
+            .get("figures")
+            .and_then(Value::as_array)
+            .ok_or("`figures` must be an array")?
+            .iter()
+            .map(Figure::from_json)
+            .collect::<Result<_, _>>()?;
+        Ok(Section { section, figures })
+    }
+
+    /// `## {section}` and a table: figure, median, min–max, runs, target, met; then the
+    /// notes, one line each.
+    pub fn markdown(&self) -> String {
+        let mut md = format!(
+            "## {}\n\n| figure | median | min–max | runs | target | met |\n|---|---:|---:|---:|---|---|\n",
+            self.section
+        );
+        for f in &self.figures {
+            md.push_str(&format!(
+                "| {} | {} | {} – {} | {} | {} | {} |\n",
+                f.name,
+                with_unit(f.median, &f.unit),
+                number(f.min),
+                number(f.max),
+                f.runs,
+                f.target
+                    .as_deref()
+                    .map_or("—".to_owned(), |t| format!("{t} {}", f.unit)),
+                match f.met {
+                    Some(true) => "yes",
+                    Some(false) => "**no**",
+                    None => "—",
+                }
+            ));
+        }
+        let notes: Vec<_> = self.figures.iter().filter(|f| !f.note.is_empty()).collect();
+        if !notes.is_empty() {
+            md.push('\n');
+            for f in notes {
+                md.push_str(&format!("- *{}*: {}\n", f.name, f.note));
+            }
+        }
+        md
+    }
+}
+
+/// A number as the report shows it: three significant decimals below 10, one below 1,000,
+/// none above, with thousands separated.
+pub fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let text = if v.abs() >= 1_000.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.3}")
+    };
+    let (sign, rest) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |r| ("-", r));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+fn with_unit(v: f64, unit: &str) -> String {
+    match unit {
+        "" => number(v),
+        "%" => format!("{}%", number(v)),
+        u => format!("{} {u}", number(v)),
+    }
+}
+
+/// Every `*.json` in `dir`, in name order, as sections. A missing directory has no parts.
+pub fn read_parts(dir: &Path) -> Result<Vec<Section>, BenchError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(BenchError::PartsDir {
+                path: dir.to_owned(),
+                source,
+            });
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|path| {
+            let part = |reason: String| BenchError::Part {
+                path: path.clone(),
+                reason,
+            };
+            let text = std::fs::read_to_string(path).map_err(|e| part(e.to_string()))?;
+            let value: Value = serde_json::from_str(&text).map_err(|e| part(e.to_string()))?;
+            Section::from_json(&value).map_err(part)
+        })
+        .collect()
+}
+
+// ---- the auth module's share of the wasm ---------------------------------------------------
+
+/// Groups of code counted as the auth module's: `twinscope::auth` itself and the crates
+/// only it uses (checked with `cargo tree -i` and `grep` over `src/`: `oauth2`, RustCrypto
+/// RSA with its big-number and encoding crates, and `sha2`; `base64`, `http`, `url` and
+/// `serde` are shared with the ADT client and are not counted).
+pub const AUTH_GROUPS: &[(&str, &[&str])] = &[
+    ("twinscope::auth", &["twinscope::auth::"]),
+    ("oauth2", &["oauth2::"]),
+    (
+        "rsa (+ num-bigint-dig, pkcs1/8, der, spki)",
+        &[
+            "rsa::",
+            "num_bigint_dig::",
+            "num_integer::",
+            "num_iter::",
+            "pkcs1::",
+            "pkcs8::",
+            "der::",
+            "spki::",
+        ],
+    ),
+    ("sha2", &["sha2::"]),
+];
+
+/// Which [`AUTH_GROUPS`] entry an item name belongs to. Names are demangled Rust paths,
+/// possibly inside `<… as …>` or `<…>::`.
+pub fn auth_group(name: &str) -> Option<usize> {
+    AUTH_GROUPS.iter().position(|(_, prefixes)| {
+        prefixes.iter().any(|p| {
+            name.starts_with(p)
+                || name.contains(&format!("<{p}"))
+                || name.contains(&format!(" {p}"))
+                || name.contains(&format!("&{p}"))
+        })
+    })
+}
+
+/// Retained bytes per [`AUTH_GROUPS`] entry in a twiggy dominator tree (JSON): an item that
+/// matches counts its retained size (what only it keeps alive) and its subtree is not
+/// visited again, so nothing is counted twice.
+pub fn auth_retained(tree: &Value) -> Vec<u64> {
+    fn visit(item: &Value, sums: &mut [u64]) {
+        let name = item.get("name").and_then(Value::as_str).unwrap_or_default();
+        if let Some(g) = auth_group(name) {
+            sums[g] += item
+                .get("retained_size")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            return;
+        }
+        for child in item
+            .get("children")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            visit(child, sums);
+        }
+    }
+    let mut sums = vec![0; AUTH_GROUPS.len()];
+    for item in tree
+        .get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        visit(item, &mut sums);
+    }
+    sums
+}
+
+fn twiggy_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("TWIGGY") {
+        return PathBuf::from(p);
+    }
+    let home_bin = std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".cargo/bin/twiggy"))
+        .filter(|p| p.exists());
+    home_bin.unwrap_or_else(|| PathBuf::from("twiggy"))
+}
+
+/// The auth module's share of a wasm that still has its name section (the cargo output
+/// before wasm-bindgen and wasm-opt, e.g. Trunk's
+/// `target/wasm32-unknown-unknown/wasm-release/twinscope.wasm`), by twiggy's dominator tree.
+pub fn auth_share(wasm: &Path) -> Result<Section, BenchError> {
+    let fail = |reason: String| BenchError::Twiggy {
+        path: wasm.to_owned(),
+        reason,
+    };
+    let whole = std::fs::metadata(wasm)
+        .map_err(|e| fail(e.to_string()))?
+        .len();
+    let output = Command::new(twiggy_binary())
+        .args([
+            "dominators",
+            "-f",
+            "json",
+            "-d",
+            "1000000",
+            "-r",
+            "100000000",
+        ])
+        .arg(wasm)
+        .output()
+        .map_err(|e| fail(e.to_string()))?;
+    if !output.status.success() {
+        return Err(fail(String::from_utf8_lossy(&output.stderr).into_owned()));
+    }
+    let tree: Value = serde_json::from_slice(&output.stdout).map_err(|e| fail(e.to_string()))?;
+    let sums = auth_retained(&tree);
+    if sums[0] == 0 {
+        return Err(fail(
+            "no item is named twinscope::auth::…; the file has no name section (use the cargo output, not the wasm-opt'ed bundle)".into(),
+        ));
+    }
+    let total: u64 = sums.iter().sum();
+    let breakdown = AUTH_GROUPS
+        .iter()
+        .zip(&sums)
+        .map(|((name, _), bytes)| format!("{name} {}", number(*bytes as f64)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let file = wasm
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut section = Section::new("Bundle: the auth module's share of the wasm");
+    let note = format!(
+        "twiggy dominators (retained size, nothing counted twice) on {file} ({} bytes, names kept, before wasm-opt): {breakdown}",
+        number(whole as f64)
+    );
+    section.figures.push(
+        Figure::from_samples("auth retained size", "bytes", &[total as f64], None, &note)
+            .map_err(|e| fail(e.to_string()))?,
+    );
+    section.figures.push(
+        Figure::from_samples(
+            "auth share of the wasm",
+            "%",
+            &[total as f64 * 100.0 / whole as f64],
+            None,
+            "the retained size above ÷ the whole file",
+        )
+        .map_err(|e| fail(e.to_string()))?,
+    );
+    Ok(section)
+}
+
+// ---- the stack ------------------------------------------------------------------------------
+
+/// The emulator in process and `dist` behind the gateway (like [`crate::stack::Stack`], but
+/// for a dist given on the command line rather than `TWINSCOPE_DIST`).
+pub struct BenchStack {
+    pub emulator: RunningEmulator,
+    pub gateway: RunningGateway,
+    _scratch: tempfile::TempDir,
+}
+
+impl std::fmt::Debug for BenchStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BenchStack")
+            .field("app", &self.gateway.base_url())
+            .finish_non_exhaustive()
+    }
+}
+
+impl BenchStack {
+    /// `scale`: seed the campus instances with this many twins instead of the campus graph.
+    pub async fn start(dist: &Path, scale: Option<u32>) -> Result<Self> {
+        let app_addr: SocketAddr = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        let options = Options {
+            scale,
+            extra_spa_redirect_uris: vec![format!("http://{app_addr}/")],
+            ..Options::default()
+        };
+        let emulator = twinscope_emulator::start(options).await?;
+        let config = json!({
+            "clientId": CLIENT_ID,
+            "authority": format!("{}/organizations", emulator.base_url()),
+            "armEndpoint": emulator.base_url(),
+        });
+        let scratch = tempfile::tempdir()?;
+        let config_path = scratch.path().join("config.json");
+        std::fs::write(&config_path, config.to_string())?;
+        let mut gateway_config = GatewayConfig::new(dist);
+        gateway_config.addr = app_addr;
+        gateway_config.config_json = Some(config_path);
+        gateway_config.adt = Some(AdtPassThrough::new(Upstream::Emulator {
+            base: emulator.base_url().to_owned(),
+        }));
+        let gateway = twinscope_gateway::start(gateway_config).await?;
+        Ok(Self {
+            emulator,
+            gateway,
+            _scratch: scratch,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.gateway.base_url())
+    }
+
+    fn twin_count(&self) -> usize {
+        self.emulator.adt().twin_count(CAMPUS).unwrap_or(0)
+    }
+
+    /// Adds relationships (`benchLink`) between the campus twins until there are `edges`
+    /// in all; returns the twin and relationship counts.
+    pub fn add_links(&self, edges: usize) -> Result<(usize, usize)> {
+        let instance = self
+            .emulator
+            .adt()
+            .instance(CAMPUS)
+            .ok_or("the campus instance is missing")?;
+        let mut store = instance.store();
+        let ids: Vec<String> = store.state.twins.keys().cloned().collect();
+        let n = ids.len();
+        let have = store.state.relationships.len();
+        if n < 3 {
+            return Err(format!("only {n} twins to link").into());
+        }
+        let records = (0..edges.saturating_sub(have))
+            .map(|i| {
+                // Offsets 1 + n/3 (first round) and 2 + n/3 (second) are never 0 mod n
+                // for n ≥ 3, so no twin links to itself and no pair repeats.
+                let source = &ids[i % n];
+                let target = &ids[(i % n + 1 + (i / n) + n / 3) % n];
+                Record::PutRelationship {
+                    relationship: json!({
+                        "$relationshipId": format!("benchLink-{i}"),
+                        "$etag": format!("W/\"bench-{i}\""),
+                        "$sourceId": source,
+                        "$relationshipName": "benchLink",
+                        "$targetId": target,
+                    }),
+                }
+            })
+            .collect();
+        store.commit(records)?;
+        Ok((n, store.state.relationships.len()))
+    }
+}
+
+// ---- browser helpers ------------------------------------------------------------------------
+
+/// chromedriver's pass-through to the Chrome DevTools Protocol.
+#[derive(Debug)]
+struct CdpExecute {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for CdpExecute {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
+        )
+    }
+}
+
+/// Runs `source` in every document the browser opens from now on, before its own scripts.
+async fn on_every_document(browser: &Browser, source: String) -> Result<()> {
+    browser
+        .client()
+        .issue_cmd(CdpExecute {
+            cmd: "Page.addScriptToEvaluateOnNewDocument",
+            params: json!({ "source": source }),
+        })
+        .await?;
+    Ok(())
+}
+
+/// A watcher for documents of `origin`: `window.__twinscopeBench` records whether the
+/// document was opened with an authorization code, and once `main` has the tenant page's
+/// heading and content (the role), the number of navigation + resource timing entries at
+/// that moment, their names, and `performance.now()` after the next paint.
+fn tenant_page_watcher(origin: &str, tenant: &str) -> String {
+    format!(
+        r#"(() => {{
+  if (location.origin !== {origin}) return;
+  const b = window.__twinscopeBench = {{ withCode: /[?#&]code=/.test(location.href), requests: null, names: null, shown: null }};
+  const heading = {heading};
+  const check = () => {{
+    if (b.requests !== null) return;
+    const main = document.querySelector('main');
+    const h1 = document.querySelector('main h1');
+    if (!main || !h1 || h1.textContent.trim() !== heading || !main.textContent.includes('Your role here')) return;
+    const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+    b.requests = entries.length;
+    b.names = entries.map(e => e.name.split('?')[0]);
+    observer.disconnect();
+    requestAnimationFrame(() => setTimeout(() => {{ b.shown = performance.now(); }}, 0));
+  }};
+  const observer = new MutationObserver(check);
+  observer.observe(document, {{ childList: true, subtree: true, characterData: true }});
+}})();"#,
+        origin = json!(origin),
+        heading = json!(format!("Organisation {tenant}")),
+    )
+}
+
+/// Opens `path` signed out and signs in on the emulator's page; the app then returns there.
+async fn sign_in_at(browser: &Browser, stack: &BenchStack, path: &str) -> Result<()> {
+    browser.goto(&stack.url(path)).await?;
+    EmulatorSignIn::expect(browser)
+        .await?
+        .sign_in_as(USER, PASSWORD)
+        .await
+}
+
+/// Waits for the last mark named `name` and returns its `startTime`.
+async fn mark_time(browser: &Browser, name: &str) -> Result<f64> {
+    let script = format!(
+        "const m = performance.getEntriesByName({0}, 'mark'); return m.length ? m[m.length - 1].startTime : null;",
+        json!(name)
+    );
+    let value = browser
+        .wait_for_script(&script, &format!("the {name} mark"))
+        .await?;
+    value
+        .as_f64()
+        .ok_or_else(|| format!("{name} is not a number: {value}").into())
+}
+
+async fn clear_marks(browser: &Browser) -> Result<()> {
+    browser
+        .eval("performance.clearMarks(); return true;")
+        .await?;
+    Ok(())
+}
+
+fn path_with_query(path: &str, query: &str) -> String {
+    let q: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+    format!("{path}?q={q}")
+}
+
+fn twins_path() -> String {
+    format!("/t/{CONTOSO}/i/{CAMPUS}/twins")
+}
+
+// ---- the figures ----------------------------------------------------------------------------
+
+/// Cold sign-in, `runs` times, each in a fresh browser profile: open `/t/{Contoso}` signed
+/// out, sign in on the emulator's page, and on the document that comes back with the code,
+/// count its requests (navigation + resource timing entries) and time its navigation start
+/// → the tenant page (heading and role) painted.
+pub async fn cold_sign_in(dist: &Path, runs: usize) -> Result<Section> {
+    let stack = BenchStack::start(dist, None).await?;
+    let origin = stack.gateway.base_url().to_owned();
+    let (mut requests, mut times) = (Vec::new(), Vec::new());
+    let mut names = Vec::new();
+    for _ in 0..runs {
+        let browser = Browser::start().await?;
+        on_every_document(&browser, tenant_page_watcher(&origin, CONTOSO)).await?;
+        sign_in_at(&browser, &stack, &format!("/t/{CONTOSO}")).await?;
+        let seen = browser
+            .wait_for_script(
+                "const b = window.__twinscopeBench; return b && b.shown !== null ? b : null;",
+                "the tenant page after sign-in",
+            )
+            .await?;
+        if seen["withCode"] != Value::Bool(true) {
+            return Err("the tenant page was shown by a document that did not get the code".into());
+        }
+        requests.push(seen["requests"].as_f64().unwrap_or(f64::NAN));
+        times.push(seen["shown"].as_f64().unwrap_or(f64::NAN));
+        names = seen["names"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|n| {
+                n.replace(&origin, "")
+                    .replace(stack.emulator.base_url(), "{emulator}")
+            })
+            .collect();
+        browser.close().await?;
+    }
+    let mut section = Section::new("Browser: cold sign-in");
+    section.figures.push(Figure::from_samples(
+        "requests after the redirect back",
+        "requests",
+        &requests,
+        None,
+        &format!(
+            "navigation + resource timing entries of the document that receives the code, when the tenant page shows; fresh profile each run; last run: {}",
+            names.join(" · ")
+        ),
+    )?);
+    section.figures.push(Figure::from_samples(
+        "navigation start → tenant page shown",
+        "ms",
+        &times,
+        None,
+        "from the returning document's navigation start (the identity emulator's redirect) to the next paint after `Organisation …` and the role are in the DOM",
+    )?);
+    Ok(section)
+}
+
+/// The query explorer against an instance of ≥ 10,000 twins, signed in once: `runs` deep
+/// links `…/twins?q=` (navigation start → first rows painted), then in each document Run
+/// (click → first rows painted, click → all rows painted) and the results table's DOM size.
+pub async fn query_explorer(dist: &Path, runs: usize) -> Result<Section> {
+    let stack = BenchStack::start(dist, Some(PAGING_ROWS as u32)).await?;
+    let twins = stack.twin_count();
+    if twins < PAGING_ROWS {
+        return Err(
+            format!("the scaled instance has {twins} twins, fewer than {PAGING_ROWS}").into(),
+        );
+    }
+    let browser = Browser::start().await?;
+    sign_in_at(&browser, &stack, &twins_path()).await?;
+    browser.find_by_role("heading", "Query twins").await?;
+    let link = stack.url(&path_with_query(&twins_path(), ALL_TWINS));
+    let (mut deep, mut first, mut all, mut nodes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        browser.goto(&link).await?;
+        deep.push(mark_time(&browser, marks::QUERY_FIRST_ROWS).await?);
+        mark_time(&browser, marks::QUERY_ALL_ROWS).await?;
+        clear_marks(&browser).await?;
+        browser.find_by_role("button", "Run").await?.click().await?;
+        let run = mark_time(&browser, marks::QUERY_RUN).await?;
+        first.push(mark_time(&browser, marks::QUERY_FIRST_ROWS).await? - run);
+        all.push(mark_time(&browser, marks::QUERY_ALL_ROWS).await? - run);
+        let table = browser
+            .eval(
+                "const g = document.querySelector('[role=grid]'); \
+                 return g ? { rows: Number(g.getAttribute('aria-rowcount')) - 1, nodes: g.querySelectorAll('*').length + 1 } : null;",
+            )
+            .await?;
+        let rows = table["rows"].as_u64().unwrap_or(0) as usize;
+        if rows < PAGING_ROWS {
+            return Err(
+                format!("the results table has {rows} rows, expected ≥ {PAGING_ROWS}").into(),
+            );
+        }
+        nodes.push(table["nodes"].as_f64().unwrap_or(f64::NAN));
+    }
+    browser.close().await?;
+    let query = format!("`{ALL_TWINS}` over {twins} twins (1,000 rows a page)");
+    let mut section = Section::new("Browser: query explorer");
+    section.figures.push(Figure::from_samples(
+        "deep link `?q=` → first rows shown",
+        "ms",
+        &deep,
+        None,
+        &format!("signed in, warm HTTP cache: navigation start → the paint after the first page's rows; {query}"),
+    )?);
+    section.figures.push(Figure::from_samples(
+        "Run → first page shown",
+        "ms",
+        &first,
+        None,
+        &format!(
+            "`{}` → `{}` marks (the latter after the next paint); {query}",
+            marks::QUERY_RUN,
+            marks::QUERY_FIRST_ROWS
+        ),
+    )?);
+    section.figures.push(Figure::from_samples(
+        &format!("Run → all {} rows shown", number(twins as f64)),
+        "ms",
+        &all,
+        None,
+        &format!(
+            "`{}` → `{}` marks; {query}",
+            marks::QUERY_RUN,
+            marks::QUERY_ALL_ROWS
+        ),
+    )?);
+    section.figures.push(Figure::from_samples(
+        &format!("results table DOM nodes at {} rows", number(twins as f64)),
+        "nodes",
+        &nodes,
+        None,
+        "elements in and including the `role=grid` table once every page is in (virtualised)",
+    )?);
+    Ok(section)
+}
+
+/// Sets the graph page's query and submits it; waits for the status to name `twins`.
+async fn run_graph_query(browser: &Browser, query: &str, twins: usize) -> Result<()> {
+    browser
+        .eval(&format!(
+            "const t = document.getElementById('graph-query-text'); t.value = {0}; \
+             t.dispatchEvent(new Event('input', {{ bubbles: true }})); \
+             document.querySelector('form.graph-query button[type=submit]').click(); return true;",
+            json!(query)
+        ))
+        .await?;
+    let expected = format!("The query returned {twins} twins.");
+    browser
+        .wait_for_script(
+            &format!(
+                "const s = document.querySelector('.graph-status'); if (s && s.querySelector('[role=alert]')) return s.textContent; return s && s.textContent.includes({0}) ? true : null;",
+                json!(expected)
+            ),
+            &expected,
+        )
+        .await
+        .and_then(|v| match v {
+            Value::Bool(true) => Ok(()),
+            other => Err(format!("the graph query failed: {other}").into()),
+        })
+}
+
+/// The graph screen laying out and drawing ≈ 1,000 twins and 2,000 relationships, `runs`
+/// times in one signed-in document (an empty result in between, so each layout is fresh).
+pub async fn graph(dist: &Path, runs: usize) -> Result<Section> {
+    let stack = BenchStack::start(dist, Some(GRAPH_NODES)).await?;
+    let (twins, edges) = stack.add_links(GRAPH_EDGES)?;
+    let browser = Browser::start().await?;
+    sign_in_at(&browser, &stack, &format!("/t/{CONTOSO}/i/{CAMPUS}/graph")).await?;
+    browser.find_by_role("heading", "Graph").await?;
+    let (mut layout, mut drawn) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        run_graph_query(
+            &browser,
+            "SELECT T FROM DIGITALTWINS T WHERE T.$dtId = 'no such twin'",
+            0,
+        )
+        .await?;
+        clear_marks(&browser).await?;
+        run_graph_query(&browser, "SELECT T FROM DIGITALTWINS T", twins).await?;
+        let start = mark_time(&browser, marks::GRAPH_LAYOUT_START).await?;
+        layout.push(mark_time(&browser, marks::GRAPH_LAYOUT_END).await? - start);
+        drawn.push(mark_time(&browser, marks::GRAPH_DRAWN).await? - start);
+        let shown = browser
+            .eval("return document.querySelectorAll('[data-twin]').length")
+            .await?;
+        if shown.as_u64() != Some(twins as u64) {
+            return Err(format!("the graph shows {shown} twins, expected {twins}").into());
+        }
+    }
+    browser.close().await?;
+    let size = format!("{twins} twins, {edges} relationships");
+    let mut section = Section::new("Browser: graph");
+    section.figures.push(Figure::from_samples(
+        &format!("layout ({size})"),
+        "ms",
+        &layout,
+        None,
+        &format!(
+            "`{}` → `{}` marks: Barnes–Hut, 400 iterations at most, in wasm",
+            marks::GRAPH_LAYOUT_START,
+            marks::GRAPH_LAYOUT_END
+        ),
+    )?);
+    section.figures.push(Figure::from_samples(
+        &format!("layout + drawing ({size})"),
+        "ms",
+        &drawn,
+        None,
+        &format!(
+            "`{}` → `{}` (after the next paint of the SVG)",
+            marks::GRAPH_LAYOUT_START,
+            marks::GRAPH_DRAWN
+        ),
+    )?);
+    Ok(section)
+}
+
+/// The first-load payload (gzip, kB of 1,000 bytes) against its target, and navigation
+/// start → shell mounted over `runs` cold loads (fresh profile each), served by the gateway.
+pub async fn first_load(dist: &Path, sizes: &BundleSizes, runs: usize) -> Result<Section> {
+    let gateway = twinscope_gateway::start(GatewayConfig::new(dist)).await?;
+    let mut mounted = Vec::new();
+    for _ in 0..runs {
+        let browser = Browser::start().await?;
+        let landing = LandingPage::open(&browser, gateway.base_url()).await?;
+        mounted.push(landing.shell_mounted_ms().await?);
+        browser.close().await?;
+    }
+    gateway.stop().await;
+    let total = sizes.total();
+    let mut section = Section::new("Browser: first load");
+    section.figures.push(Figure::from_samples(
+        "first-load payload, gzip",
+        "kB",
+        &[total.gzip as f64 / 1000.0],
+        Some(FIRST_LOAD_TARGET_KB),
+        &format!(
+            "wasm + js + css + html of the release build, gzip -9 (raw {} kB); kB = 1,000 bytes",
+            number(total.raw as f64 / 1000.0)
+        ),
+    )?);
+    section.figures.push(Figure::from_samples(
+        "navigation start → app shell mounted",
+        "ms",
+        &mounted,
+        None,
+        "the `twinscope:shell-mounted` mark on the landing page; fresh headless Chromium profile each run",
+    )?);
+    Ok(section)
+}
+
+/// Issue #7's first-load budget.
+pub const FIRST_LOAD_TARGET_KB: Target = Target::AtMost(250.0);
+
+fn command_line(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Today, `YYYY-MM-DD HH:MM UTC`.
+pub fn date() -> String {
+    command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"])
+}
+
+/// CPU, cores, memory, OS, rustc and Chromium versions.
+pub fn machine() -> Value {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory_gib = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").parse::<f64>().ok())
+        .map(|kb| (kb / 1024.0 / 1024.0 * 10.0).round() / 10.0);
+    let chromium = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    json!({
+        "cpu": cpu,
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "memory_gib": memory_gib,
+        "os": command_line("uname", &["-srm"]),
+        "rustc": command_line("rustc", &["--version"]),
+        "chromium": command_line(&chromium, &["--version"]),
+    })
+}
+
+fn size_json(s: Size) -> Value {
+    json!({ "raw": s.raw, "gzip": s.gzip })
+}
+
+fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+/// Everything `report.json` and `report.md` say.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub date: String,
+    pub machine: Value,
+    pub bundle: BundleSizes,
+    pub sections: Vec<Section>,
+    /// Figures that could not be measured, with why (the report still lists the rest).
+    pub missing: Vec<(String, String)>,
+}
+
+impl Report {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "date": self.date,
+            "machine": self.machine,
+            "bundle": {
+                "wasm": size_json(self.bundle.wasm),
+                "js": size_json(self.bundle.js),
+                "css": size_json(self.bundle.css),
+                "html": size_json(self.bundle.html),
+                "total": size_json(self.bundle.total()),
+            },
+            "sections": self.sections.iter().map(Section::to_json).collect::<Vec<_>>(),
+            "not_measured": self.missing.iter().map(|(what, why)| json!({"what": what, "why": why})).collect::<Vec<_>>(),
+        })
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut md = format!(
+            "# twinscope benchmark report\n\n{}\n\n## Machine\n\n",
+            self.date
+        );
+        for (key, value) in self.machine.as_object().into_iter().flatten() {
+            let shown = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            md.push_str(&format!("- {key}: {shown}\n"));
+        }
+        md.push_str(
+            "\n## First-load payload (release build)\n\n| file kind | raw | gzip |\n|---|---:|---:|\n",
+        );
+        let b = &self.bundle;
+        for (name, s) in [
+            ("wasm", b.wasm),
+            ("js", b.js),
+            ("css", b.css),
+            ("html", b.html),
+            ("**total**", b.total()),
+        ] {
+            md.push_str(&format!("| {name} | {} | {} |\n", kib(s.raw), kib(s.gzip)));
+        }
+        for section in &self.sections {
+            md.push('\n');
+            md.push_str(&section.markdown());
+        }
+        if !self.missing.is_empty() {
+            md.push_str("\n## Not measured\n\n");
+            for (what, why) in &self.missing {
+                md.push_str(&format!("- {what}: {why}\n"));
+            }
+        }
+        md
+    }
+}
+
+/// What the peer page (MSAL.js) measured, as the peers section compares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerNumbers {
+    /// `@azure/msal-browser` version of the page.
+    pub msal_version: String,
+    /// The peer page's first-load payload, gzip bytes.
+    pub payload_gzip: f64,
+    /// Requests made by the document that comes back with the code (same counting).
+    pub requests: Stats,
+    /// Its navigation start → signed in.
+    pub signed_in_ms: Stats,
+}
+
+fn ratio_figure(name: &str, ours: f64, theirs: f64, runs: usize, note: &str) -> Result<Figure> {
+    let mut f = Figure::from_samples(name, "×", &[ours / theirs], None, note)?;
+    f.runs = runs;
+    Ok(f)
+}
+
+/// Ours ÷ the peer's: first-load gzip, cold sign-in requests and time (medians; the ratio of
+/// medians is reported as median, min and max alike).
+pub fn peers(our_gzip: u64, sign_in: &Section, peer: &PeerNumbers) -> Result<Section> {
+    let ours = |name: &str| {
+        sign_in
+            .figures
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| format!("the sign-in section has no figure {name:?}"))
+    };
+    let requests = ours("requests after the redirect back")?;
+    let time = ours("navigation start → tenant page shown")?;
+    let mut section = Section::new("Peers: the MSAL.js page, and twinscope ÷ it");
+    let page = format!("MSAL.js {} page", peer.msal_version);
+    let absolute = |name: &str, unit: &str, s: &Stats, note: &str| -> Result<Figure> {
+        let mut f =
+            Figure::from_samples(&format!("{page}: {name}"), unit, &[s.median], None, note)?;
+        (f.min, f.max, f.runs) = (s.min, s.max, s.runs);
+        Ok(f)
+    };
+    let once = |v: f64| Stats {
+        median: v,
+        min: v,
+        max: v,
+        runs: 1,
+    };
+    section.figures.push(absolute(
+        "first-load payload, gzip",
+        "kB",
+        &once(peer.payload_gzip / 1000.0),
+        "its bundle (esbuild --minify) and index.html, gzip -9, counted like ours",
+    )?);
+    section.figures.push(absolute(
+        "requests after the redirect back",
+        "requests",
+        &peer.requests,
+        "navigation + resource timing entries of the document that receives the code, when the username shows",
+    )?);
+    section.figures.push(absolute(
+        "navigation start → signed in",
+        "ms",
+        &peer.signed_in_ms,
+        "the returning document's navigation start → the username rendered",
+    )?);
+    section.figures.push(ratio_figure(
+        "first-load payload, gzip",
+        our_gzip as f64,
+        peer.payload_gzip,
+        1,
+        &format!(
+            "ours {} kB ÷ the MSAL.js page {} kB",
+            number(our_gzip as f64 / 1000.0),
+            number(peer.payload_gzip / 1000.0)
+        ),
+    )?);
+    section.figures.push(ratio_figure(
+        "cold sign-in requests after the redirect",
+        requests.median,
+        peer.requests.median,
+        requests.runs.min(peer.requests.runs),
+        &format!(
+            "ours {} ÷ the MSAL.js page {} (medians; navigation + resource timing entries)",
+            number(requests.median),
+            number(peer.requests.median)
+        ),
+    )?);
+    section.figures.push(ratio_figure(
+        "cold sign-in time after the redirect",
+        time.median,
+        peer.signed_in_ms.median,
+        time.runs.min(peer.signed_in_ms.runs),
+        &format!(
+            "ours {} ms (to the tenant page) ÷ the MSAL.js page {} ms (to signed in)",
+            number(time.median),
+            number(peer.signed_in_ms.median)
+        ),
+    )?);
+    Ok(section)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_take_the_middle_and_the_ends() {
+        let check = |samples: &[f64], median: f64, min: f64, max: f64| {
+            let s = stats(samples).unwrap();
+            assert_eq!(
+                (s.median, s.min, s.max, s.runs),
+                (median, min, max, samples.len())
+            );
+        };
+        check(&[3.0, 1.0, 2.0], 2.0, 1.0, 3.0);
+        check(&[4.0, 1.0, 2.0, 3.0], 2.5, 1.0, 4.0);
+        check(&[7.0], 7.0, 7.0, 7.0);
+        assert!(stats(&[]).is_none());
+    }
+
+    #[test]
+    fn targets_are_judged_on_the_median() {
+        let f = Figure::from_samples(
+            "x",
+            "kB",
+            &[240.0, 260.0, 255.0],
+            Some(Target::AtMost(250.0)),
+            "",
+        )
+        .unwrap();
+        assert_eq!((f.target.as_deref(), f.met), (Some("<= 250"), Some(false)));
+        let f = Figure::from_samples("y", "req/s", &[6000.0], Some(Target::AtLeast(5000.0)), "")
+            .unwrap();
+        assert_eq!((f.target.as_deref(), f.met), (Some(">= 5000"), Some(true)));
+        let f = Figure::from_samples("z", "ms", &[1.0], None, "").unwrap();
+        assert_eq!((f.target, f.met), (None, None));
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        let check = |v: f64, shown: &str| assert_eq!(number(v), shown);
+        check(1234567.4, "1,234,567");
+        check(999.94, "999.9");
+        check(12.345, "12.3");
+        check(0.01234, "0.012");
+        check(-2500.0, "-2,500");
+    }
+
+    fn part_json() -> Value {
+        json!({ "section": "Emulator (ADT data plane)",
+            "figures": [
+                { "name": "twin GETs per second, 64 concurrent clients", "unit": "req/s",
+                  "median": 12345.0, "min": 12000.0, "max": 12600.0, "runs": 5,
+                  "target": ">= 5000", "met": true, "note": "how it was measured" },
+                { "name": "no target", "unit": "ms", "median": 1.5, "min": 1.0, "max": 2.0,
+                  "runs": 3, "target": null, "met": null, "note": "n" } ] })
+    }
+
+    #[test]
+    fn parts_are_read_in_name_order_and_rendered_as_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("b.json"), part_json().to_string()).unwrap();
+        let mut other = part_json();
+        other["section"] = json!("Gateway");
+        std::fs::write(dir.path().join("a.json"), other.to_string()).unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "not a part").unwrap();
+        let parts = read_parts(dir.path()).unwrap();
+        assert_eq!(
+            parts.iter().map(|s| s.section.as_str()).collect::<Vec<_>>(),
+            ["Gateway", "Emulator (ADT data plane)"]
+        );
+        assert_eq!(parts[1].to_json(), part_json(), "a part round-trips");
+        let md = parts[1].markdown();
+        assert!(md.starts_with("## Emulator (ADT data plane)\n"), "{md}");
+        assert!(
+            md.contains("| twin GETs per second, 64 concurrent clients | 12,345 req/s | 12,000 – 12,600 | 5 | >= 5000 req/s | yes |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| no target | 1.500 ms | 1.000 – 2.000 | 3 | — | — |"),
+            "{md}"
+        );
+        assert!(md.contains("- *no target*: n"), "{md}");
+    }
+
+    #[test]
+    fn a_bad_part_names_its_file_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bad = part_json();
+        bad["figures"][0]["median"] = json!("fast");
+        std::fs::write(dir.path().join("emulator.json"), bad.to_string()).unwrap();
+        let error = read_parts(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("emulator.json"), "{error}");
+        assert!(error.contains("`median` must be a number"), "{error}");
+        assert!(read_parts(&dir.path().join("absent")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn auth_items_are_grouped_and_counted_once() {
+        let check =
+            |name: &str, group: Option<usize>| assert_eq!(auth_group(name), group, "{name}");
+        check("twinscope::auth::client::AuthClient::new::h0123", Some(0));
+        check("<twinscope::auth::cache::TokenCache<S>>::put::h1", Some(0));
+        check(
+            "<&twinscope::auth::jwt::Jws as core::fmt::Debug>::fmt::h2",
+            Some(0),
+        );
+        check("oauth2::client::Client::exchange_code::h3", Some(1));
+        check("num_bigint_dig::biguint::BigUint::modpow::h4", Some(2));
+        check("<sha2::core_api::Sha256VarCore as x>::update::h5", Some(3));
+        check("twinscope::adt::client::AdtClient::query::h6", None);
+        check("serde_json::de::from_str::h7", None);
+        let tree = json!({ "items": [ { "name": "<meta root>", "retained_size": 1000, "children": [
+            { "name": "twinscope::auth::client::AuthClient::new::h1", "retained_size": 300, "children": [
+                { "name": "oauth2::x::h2", "retained_size": 200 } ] },
+            { "name": "twinscope::session::x::h3", "retained_size": 400, "children": [
+                { "name": "rsa::pkcs1v15::verify::h4", "retained_size": 50 },
+                { "name": "sha2::x::h5", "retained_size": 20 } ] },
+            { "name": "oauth2::y::h6", "retained_size": 10 } ] } ] });
+        assert_eq!(auth_retained(&tree), [300, 10, 50, 20]);
+    }
+
+    #[test]
+    fn peers_are_compared_by_their_medians() {
+        let mut sign_in = Section::new("s");
+        sign_in.figures.push(
+            Figure::from_samples(
+                "requests after the redirect back",
+                "requests",
+                &[10.0, 12.0, 11.0],
+                None,
+                "",
+            )
+            .unwrap(),
+        );
+        sign_in.figures.push(
+            Figure::from_samples(
+                "navigation start → tenant page shown",
+                "ms",
+                &[300.0, 200.0, 250.0],
+                None,
+                "",
+            )
+            .unwrap(),
+        );
+        let stats3 = |v: f64| Stats {
+            median: v,
+            min: v,
+            max: v,
+            runs: 3,
+        };
+        let peer = PeerNumbers {
+            msal_version: "4.0.0".into(),
+            payload_gzip: 100_000.0,
+            requests: stats3(5.5),
+            signed_in_ms: stats3(500.0),
+        };
+        let section = peers(250_000, &sign_in, &peer).unwrap();
+        let medians: Vec<f64> = section.figures.iter().map(|f| f.median).collect();
+        assert_eq!(medians, [100.0, 5.5, 500.0, 2.5, 2.0, 0.5]);
+        assert_eq!(
+            section.figures[1].name,
+            "MSAL.js 4.0.0 page: requests after the redirect back"
+        );
+        assert_eq!(section.figures[1].runs, 3);
+        assert!(peers(1, &Section::new("empty"), &peer).is_err());
+    }
+
+    #[test]
+    fn the_report_has_a_table_per_section_and_lists_what_is_missing() {
+        let mut section = Section::new("Browser: graph");
+        section
+            .figures
+            .push(Figure::from_samples("layout", "ms", &[5.0, 7.0, 6.0], None, "").unwrap());
+        let report = Report {
+            date: "today".into(),
+            machine: json!({"cpu": "x"}),
+            bundle: BundleSizes::default(),
+            sections: vec![section],
+            missing: vec![("peers".into(), "not built yet".into())],
+        };
+        let md = report.markdown();
+        assert!(md.contains("## Browser: graph\n"), "{md}");
+        assert!(
+            md.contains("| layout | 6.000 ms | 5.000 – 7.000 | 3 | — | — |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("## Not measured\n\n- peers: not built yet"),
+            "{md}"
+        );
+        let json = report.to_json();
+        assert_eq!(json["sections"][0]["figures"][0]["median"], 6.0);
+        assert_eq!(json["not_measured"][0]["what"], "peers");
+    }
+}

@@ -10,6 +10,7 @@ pub mod pages;
 pub mod peer;
 pub mod sizes;
 pub mod stack;
+pub mod transfer_page;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -239,7 +240,8 @@ fn candidates_for_role(role: &str) -> &'static str {
         "listitem" => "li, [role=listitem]",
         "textbox" => "input, textarea, [role=textbox]",
         "status" => "[role=status]",
-        "combobox" => "select, [role=combobox]",
+        // An input with a `list` (datalist) is a combobox in Chromium's tree.
+        "combobox" => "select, input[list], [role=combobox]",
         "checkbox" => "input[type=checkbox], [role=checkbox]",
         "grid" => "table, [role=grid]",
         "row" => "tr, [role=row]",

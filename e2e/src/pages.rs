@@ -202,3 +202,429 @@ impl<'a> AppHeader<'a> {
         Ok(())
     }
 }
+
+/// Waits until the page's visible text contains `text`.
+pub async fn wait_for_text(browser: &Browser, text: &str) -> Result<()> {
+    let script = format!(
+        "return document.body.innerText.includes({})",
+        serde_json::Value::from(text)
+    );
+    browser.wait_for_script(&script, text).await?;
+    Ok(())
+}
+
+/// Replaces what a text field holds with `value`, the way a person types it.
+async fn retype(field: &Element, value: &str) -> Result<()> {
+    field.clear().await?;
+    field.send_keys(value).await?;
+    Ok(())
+}
+
+/// `/t/{tenant}/i/{host}/twins/{id}`: one twin, its property editor and save bar.
+#[derive(Debug)]
+pub struct TwinDetail<'a> {
+    pub browser: &'a Browser,
+    pub main: Element,
+}
+
+impl<'a> TwinDetail<'a> {
+    /// Waits for the page of `twin_id` with its properties loaded.
+    pub async fn expect(browser: &'a Browser, twin_id: &str) -> Result<Self> {
+        let main = browser
+            .find_by_role("main", &format!("Twin {twin_id}"))
+            .await?;
+        browser.find_by_role("heading", "Properties").await?;
+        Ok(Self { browser, main })
+    }
+
+    /// The text field of a property, by its accessible name (`"Name (name)"`: the model's
+    /// display name, then the property name).
+    pub async fn field(&self, label: &str) -> Result<Element> {
+        self.browser.find_by_role("textbox", label).await
+    }
+
+    /// What the field shows now.
+    pub async fn value_of(&self, label: &str) -> Result<String> {
+        Ok(self
+            .field(label)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn set_text(&self, label: &str, value: &str) -> Result<()> {
+        retype(&self.field(label).await?, value).await
+    }
+
+    pub async fn save_button(&self) -> Result<Element> {
+        self.browser.find_by_role("button", "Save changes").await
+    }
+
+    /// Whether "Save changes" can be pressed.
+    pub async fn can_save(&self) -> Result<bool> {
+        Ok(self.save_button().await?.is_enabled().await?)
+    }
+
+    /// Presses "Save changes".
+    pub async fn save(&self) -> Result<()> {
+        self.save_button().await?.click().await?;
+        Ok(())
+    }
+
+    /// Waits for the "Saved." status.
+    pub async fn expect_saved(&self) -> Result<()> {
+        self.browser
+            .wait_for_script(
+                "return [...document.querySelectorAll('[role=status]')].some(s => s.textContent.trim() === 'Saved.')",
+                "the Saved. status",
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The ETag the page shows for the version it holds.
+    pub async fn etag(&self) -> Result<String> {
+        let value = self
+            .browser
+            .eval("const dts = [...document.querySelectorAll('.twin-facts dt')]; const dt = dts.find(d => d.textContent === 'ETag'); return dt ? dt.nextElementSibling.textContent : null;")
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The relationships section.
+    pub fn relationships(&self) -> Relationships<'a> {
+        Relationships {
+            browser: self.browser,
+        }
+    }
+
+    /// Opens "Delete twin…"; the confirmation offers to delete relationships first.
+    pub async fn start_delete(&self) -> Result<DeleteTwin<'a>> {
+        self.browser
+            .find_by_role("button", "Delete twin…")
+            .await?
+            .click()
+            .await?;
+        self.browser
+            .find_by_role("button", "Delete permanently")
+            .await?;
+        Ok(DeleteTwin {
+            browser: self.browser,
+        })
+    }
+}
+
+/// The confirmation of "Delete twin…".
+#[derive(Debug)]
+pub struct DeleteTwin<'a> {
+    pub browser: &'a Browser,
+}
+
+impl DeleteTwin<'_> {
+    /// The "Also delete its N relationship(s) first" checkbox, when the twin has any.
+    pub async fn relationships_checkbox(&self, count: usize) -> Result<Element> {
+        self.browser
+            .find_by_role(
+                "checkbox",
+                &format!("Also delete its {count} relationship(s) first"),
+            )
+            .await
+    }
+
+    pub async fn confirm(&self) -> Result<()> {
+        self.browser
+            .find_by_role("button", "Delete permanently")
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+}
+
+/// The "Someone else changed this twin" view after a save met a 412.
+#[derive(Debug)]
+pub struct ConflictView<'a> {
+    pub browser: &'a Browser,
+    pub section: Element,
+}
+
+impl<'a> ConflictView<'a> {
+    pub const TITLE: &'static str = "Someone else changed this twin";
+
+    pub async fn expect(browser: &'a Browser) -> Result<Self> {
+        let section = browser.find_by_role("alert", Self::TITLE).await?;
+        Ok(Self { browser, section })
+    }
+
+    /// Scrolls the view to the top of the window (for a screenshot of both sides).
+    pub async fn scroll_into_view(&self) -> Result<()> {
+        let element = serde_json::to_value(&self.section)?;
+        self.browser
+            .client()
+            .execute(
+                "arguments[0].scrollIntoView({block: 'start'})",
+                vec![element],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The text under the figure captioned `caption`.
+    async fn side(&self, caption: &str) -> Result<String> {
+        for figure in self.section.find_all(Locator::Css("figure")).await? {
+            let title = figure
+                .find(Locator::Css("figcaption"))
+                .await?
+                .text()
+                .await?;
+            if title == caption {
+                return Ok(figure.find(Locator::Css("pre")).await?.text().await?);
+            }
+        }
+        Err(format!("no side captioned {caption:?} in the conflict view").into())
+    }
+
+    /// The server's version, as JSON.
+    pub async fn theirs(&self) -> Result<serde_json::Value> {
+        Ok(serde_json::from_str(
+            &self.side("Their version (on the server)").await?,
+        )?)
+    }
+
+    /// The edited version, as JSON.
+    pub async fn mine(&self) -> Result<serde_json::Value> {
+        Ok(serde_json::from_str(&self.side("Your version").await?)?)
+    }
+
+    pub async fn keep_mine(&self) -> Result<()> {
+        self.browser
+            .find_by_role("button", "Keep mine (overwrite)")
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    pub async fn take_theirs(&self) -> Result<()> {
+        self.browser
+            .find_by_role("button", "Take theirs")
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// Waits until the view has gone (resolved).
+    pub async fn expect_gone(&self) -> Result<()> {
+        let script = format!(
+            "return ![...document.querySelectorAll('[role=alert] h2')].some(h => h.textContent === {})",
+            serde_json::Value::from(Self::TITLE)
+        );
+        self.browser
+            .wait_for_script(&script, "the conflict view to close")
+            .await?;
+        Ok(())
+    }
+}
+
+/// The relationships section of a twin's page: the outgoing and incoming tables and the
+/// "Add a relationship" form.
+#[derive(Debug)]
+pub struct Relationships<'a> {
+    pub browser: &'a Browser,
+}
+
+impl Relationships<'_> {
+    /// Fills and submits "Add a relationship" (`name` from the model, `target` a twin id).
+    pub async fn add(&self, name: &str, target: &str) -> Result<()> {
+        retype(
+            &self
+                .browser
+                .find_by_role("combobox", "Relationship")
+                .await?,
+            name,
+        )
+        .await?;
+        retype(
+            &self
+                .browser
+                .find_by_role("combobox", "Target twin id")
+                .await?,
+            target,
+        )
+        .await?;
+        self.browser
+            .find_by_role("button", "Add relationship")
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// Rows of a table as cell texts, by its caption ("Outgoing relationships", …).
+    pub async fn rows(&self, caption: &str) -> Result<Vec<Vec<String>>> {
+        let script = format!(
+            "const t = [...document.querySelectorAll('table')].find(t => t.caption && t.caption.textContent === {}); return t ? [...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.textContent.trim())) : [];",
+            serde_json::Value::from(caption)
+        );
+        let value = self.browser.eval(&script).await?;
+        Ok(serde_json::from_value(value)?)
+    }
+
+    /// Waits until the outgoing table has a row whose relationship id is `id`.
+    pub async fn expect_outgoing(&self, id: &str) -> Result<Vec<String>> {
+        let deadline = std::time::Instant::now() + crate::WAIT;
+        loop {
+            let rows = self.rows("Outgoing relationships").await?;
+            if let Some(row) = rows.into_iter().find(|r| r.get(2).is_some_and(|c| c == id)) {
+                return Ok(row);
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!("no outgoing relationship {id}").into());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Presses the row's "Delete relationship {id}".
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        self.browser
+            .find_by_role("button", &format!("Delete relationship {id}"))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+}
+
+/// "New twin of …": the form the models page opens from a model's "Create twin…".
+#[derive(Debug)]
+pub struct CreateTwin<'a> {
+    pub browser: &'a Browser,
+}
+
+impl<'a> CreateTwin<'a> {
+    /// Presses "Create twin…" on the model titled `model_title` and waits for the form.
+    pub async fn open(models: &ModelsPage<'a>, model_title: &str) -> Result<Self> {
+        let browser = models.browser;
+        browser
+            .find_by_role("button", &format!("Create twin of {model_title}"))
+            .await?
+            .click()
+            .await?;
+        browser
+            .find_by_role("heading", &format!("New twin of {model_title}"))
+            .await?;
+        Ok(Self { browser })
+    }
+
+    pub async fn set_id(&self, id: &str) -> Result<()> {
+        retype(&self.browser.find_by_role("textbox", "Twin id").await?, id).await
+    }
+
+    /// A property's text field, by accessible name as on [`TwinDetail::field`].
+    pub async fn set_text(&self, label: &str, value: &str) -> Result<()> {
+        retype(&self.browser.find_by_role("textbox", label).await?, value).await
+    }
+
+    pub async fn submit(&self) -> Result<()> {
+        self.browser
+            .find_by_role("button", "Create twin")
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+}
+
+/// `/t/{tenant}/i/{host}/models`: the list, the upload form and its problems.
+#[derive(Debug)]
+pub struct ModelsPage<'a> {
+    pub browser: &'a Browser,
+    pub main: Element,
+}
+
+/// One upload problem as the page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadProblem {
+    /// The model it is about (empty when the file could not be read as models).
+    pub model: String,
+    /// JSON pointer inside that model.
+    pub path: String,
+    pub text: String,
+}
+
+impl<'a> ModelsPage<'a> {
+    /// Waits for the page with its list loaded.
+    pub async fn expect(browser: &'a Browser) -> Result<Self> {
+        let main = browser.find_by_role("main", "Models").await?;
+        browser
+            .wait_for_script(
+                "const h = document.getElementById('models-list-title'); return h && /^[1-9][0-9]* models$/.test(h.textContent) ? h.textContent : null",
+                "the model list",
+            )
+            .await?;
+        Ok(Self { browser, main })
+    }
+
+    /// The ids listed.
+    pub async fn model_ids(&self) -> Result<Vec<String>> {
+        let value = self
+            .browser
+            .eval("return [...document.querySelectorAll('.models-list__item > code')].map(c => c.textContent)")
+            .await?;
+        Ok(serde_json::from_value(value)?)
+    }
+
+    /// Chooses files in "DTDL files (…)" (the file input, found through its label).
+    pub async fn choose_files(&self, paths: &[&std::path::Path]) -> Result<()> {
+        let label = self
+            .main
+            .find(Locator::XPath(
+                ".//label[starts-with(normalize-space(.), 'DTDL files')]",
+            ))
+            .await?;
+        let target = label
+            .attr("for")
+            .await?
+            .ok_or("the label names no control")?;
+        let input = self
+            .main
+            .find(Locator::Css(&format!("input[type=file][id='{target}']")))
+            .await?;
+        let joined = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
+        input.send_keys(&joined).await?;
+        Ok(())
+    }
+
+    /// Waits for the problem list ("Nothing was sent: …") and returns its entries.
+    pub async fn problems(&self) -> Result<Vec<UploadProblem>> {
+        let value = self
+            .browser
+            .wait_for_script(
+                "const a = [...document.querySelectorAll('[role=alert]')].find(a => a.textContent.startsWith('Nothing was sent')); return a ? [...a.querySelectorAll('li')].map(li => [li.dataset.model || '', li.dataset.path || '', li.textContent]) : null",
+                "the upload problems",
+            )
+            .await?;
+        let rows: Vec<(String, String, String)> = serde_json::from_value(value)?;
+        Ok(rows
+            .into_iter()
+            .map(|(model, path, text)| UploadProblem { model, path, text })
+            .collect())
+    }
+
+    /// Presses "Upload" once the chosen models passed the local checks.
+    pub async fn upload(&self) -> Result<()> {
+        self.browser
+            .find_by_role("button", "Upload")
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+}

@@ -292,7 +292,7 @@ impl AuthClient {
                 now: self.now(),
                 tenant_allow_list: &self.config.tenant_allow_list,
             };
-            match id_token::validate(token, &discovered.jwks, &expect) {
+            match id_token::validate(token, &discovered.jwks, &expect).await {
                 Err(IdTokenError::UnknownKey(_)) if attempt == 0 => {
                     discovered = self.discovered(true).await?;
                 }

@@ -8,13 +8,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rsa::pkcs1v15::{Signature, VerifyingKey};
-use rsa::signature::Verifier;
-use rsa::{BigUint, RsaPublicKey};
 use serde_json::{Map, Value};
-use sha2::Sha256;
 
 use super::jwt::{self, JwtError, UnverifiedJwt};
+use super::signature::{self, SignatureError};
 use crate::ids::{ClientId, TenantId};
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
@@ -79,6 +76,18 @@ impl Jwks {
     }
 }
 
+impl Jwk {
+    /// The RSA modulus, big-endian.
+    pub fn modulus(&self) -> &[u8] {
+        &self.n
+    }
+
+    /// The RSA public exponent, big-endian.
+    pub fn exponent(&self) -> &[u8] {
+        &self.e
+    }
+}
+
 /// What the token must match.
 #[derive(Debug, Clone)]
 pub struct Expectations<'a> {
@@ -118,6 +127,11 @@ pub enum IdTokenError {
     UnknownKey(String),
     #[error("the ID token's signature is not valid")]
     BadSignature,
+    #[error(
+        "this browser offers no WebCrypto here, so ID tokens cannot be checked: serve twinscope \
+         over https (plain http works only on localhost)"
+    )]
+    NoWebCrypto,
     #[error("the ID token has no `{0}` claim")]
     MissingClaim(&'static str),
     #[error("the ID token's `{claim}` claim should be {expected}")]
@@ -143,22 +157,19 @@ pub enum IdTokenError {
     IssuedInFuture { iat: i64, now: i64 },
 }
 
-/// Checks an RS256 signature against the key the header names.
-pub fn verify_signature(jwt: &UnverifiedJwt, jwks: &Jwks) -> Result<(), IdTokenError> {
+/// Checks an RS256 signature against the key the header names (WebCrypto in the browser,
+/// see [`signature`]).
+pub async fn verify_signature(jwt: &UnverifiedJwt, jwks: &Jwks) -> Result<(), IdTokenError> {
     let kid = jwt.header.kid.as_deref().ok_or(IdTokenError::NoKeyId)?;
     let jwk = jwks
         .find(kid)
         .ok_or_else(|| IdTokenError::UnknownKey(kid.to_owned()))?;
-    let key = RsaPublicKey::new(
-        BigUint::from_bytes_be(&jwk.n),
-        BigUint::from_bytes_be(&jwk.e),
-    )
-    .map_err(|_| IdTokenError::BadSignature)?;
-    let signature =
-        Signature::try_from(jwt.signature.as_slice()).map_err(|_| IdTokenError::BadSignature)?;
-    VerifyingKey::<Sha256>::new(key)
-        .verify(jwt.signing_input.as_bytes(), &signature)
-        .map_err(|_| IdTokenError::BadSignature)
+    signature::verify_rs256(jwk, jwt.signing_input.as_bytes(), &jwt.signature)
+        .await
+        .map_err(|e| match e {
+            SignatureError::Invalid => IdTokenError::BadSignature,
+            SignatureError::NoWebCrypto => IdTokenError::NoWebCrypto,
+        })
 }
 
 fn string<'a>(
@@ -279,14 +290,15 @@ pub fn validate_claims(
     })
 }
 
-/// Decodes, verifies and validates an ID token.
-pub fn validate(
+/// Decodes, verifies and validates an ID token: the signature first, so no claim of an
+/// unsigned token is ever trusted, not even in an error message.
+pub async fn validate(
     token: &str,
     jwks: &Jwks,
     expect: &Expectations<'_>,
 ) -> Result<IdTokenClaims, IdTokenError> {
     let jwt = jwt::decode(token)?;
-    verify_signature(&jwt, jwks)?;
+    verify_signature(&jwt, jwks).await?;
     validate_claims(&jwt.claims, expect)
 }
 
@@ -300,6 +312,7 @@ mod tests {
     use rsa::signature::{SignatureEncoding, Signer};
     use rsa::traits::PublicKeyParts;
     use serde_json::json;
+    use sha2::Sha256;
 
     use super::*;
 
@@ -374,7 +387,7 @@ mod tests {
             now: NOW,
             tenant_allow_list: allow,
         };
-        validate(token, &jwks(), &expect)
+        crate::auth::signature::finished(validate(token, &jwks(), &expect))
     }
 
     fn with(field: &str, value: Value) -> Value {

@@ -28,6 +28,7 @@ pub mod resources;
 pub mod response;
 pub mod return_path;
 pub mod roles;
+pub mod signature;
 pub mod state;
 pub mod storage;
 pub mod transaction;

@@ -1,6 +1,7 @@
 //! Pieces shared by several pages.
 
 pub mod account;
+pub mod create_twin;
 pub mod header;
 pub mod problem;
 pub mod property_editor;

@@ -323,18 +323,17 @@ pub fn ResultsTable(
     };
 
     view! {
-        <div
-            class="grid"
-            role="grid"
-            aria-label=label
-            aria-rowcount=move || total.get() + 1
-            aria-colcount=move || columns.with(Vec::len)
-            aria-activedescendant=active_descendant
-            tabindex="0"
-            on:keydown=on_keydown
-        >
+        <div class="grid">
+            // The scrolling element is the grid itself, so the region is reachable by keyboard.
             <div
                 class="grid__viewport"
+                role="grid"
+                aria-label=label
+                aria-rowcount=move || total.get() + 1
+                aria-colcount=move || columns.with(Vec::len)
+                aria-activedescendant=active_descendant
+                tabindex="0"
+                on:keydown=on_keydown
                 node_ref=viewport
                 on:scroll=move |_| measure()
             >

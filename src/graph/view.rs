@@ -162,6 +162,7 @@ pub fn GraphView(
     Effect::new(move |_| {
         let nodes = nodes.get();
         let edges = edges.get();
+        crate::perf::mark(crate::perf::GRAPH_LAYOUT_START);
         let grow = model.with_value(|m| extends_model(m, &nodes));
         if grow {
             model.update_value(|m| {
@@ -175,7 +176,9 @@ pub fn GraphView(
             model.set_value(fresh);
             fit();
         }
+        crate::perf::mark(crate::perf::GRAPH_LAYOUT_END);
         revision.update(|r| *r += 1);
+        crate::perf::mark_after_paint(crate::perf::GRAPH_DRAWN);
     });
 
     let edge_d = Memo::new(move |_| {

@@ -23,6 +23,7 @@ use crate::pages::explorer::{
 };
 use crate::pages::explorer_graph::{GraphData, GraphPage, GraphSource, SourceFuture};
 use crate::pages::models::{ModelInfo, ModelsFuture, ModelsPage, ModelsSource};
+use crate::pages::transfer::TransferPage;
 use crate::session::use_session;
 
 /// Which screen of the instance.
@@ -32,6 +33,7 @@ pub enum Screen {
     Twin,
     Models,
     Graph,
+    Transfer,
 }
 
 #[component]
@@ -85,6 +87,7 @@ fn InstanceShell(tenant: TenantId, host: AdtHost, screen: Screen) -> impl IntoVi
                 <a href=format!("{base}/twins") aria-current=current(Screen::Twins)>"Twins"</a>
                 <a href=format!("{base}/models") aria-current=current(Screen::Models)>"Models"</a>
                 <a href=format!("{base}/graph") aria-current=current(Screen::Graph)>"Graph"</a>
+                <a href=format!("{base}/transfer") aria-current=current(Screen::Transfer)>"Import/export"</a>
             </nav>
         }
     };
@@ -140,6 +143,13 @@ fn screen_view(screen: Screen, ctx: ExplorerContext) -> AnyView {
             }
             .into_any()
         }
+        Screen::Transfer => view! {
+            <main id="main" class="page" aria-labelledby="transfer-title" tabindex="-1">
+                <h1 id="transfer-title">"Import and export"</h1>
+                <TransferPage ctx/>
+            </main>
+        }
+        .into_any(),
     }
 }
 

@@ -10,3 +10,4 @@ pub mod not_found;
 pub mod onboarding;
 pub mod settings;
 pub mod tenant;
+pub mod transfer;

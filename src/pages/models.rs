@@ -1,5 +1,6 @@
 //! The models of an instance: list, upload (checked locally with the `dtdl` crate before
-//! anything is sent), decommission, delete, and an inheritance and relationship view.
+//! anything is sent), decommission, delete, create a twin of a model (for writers), and an
+//! inheritance and relationship view.
 //!
 //! The page does not know how models are fetched: it gets a [`ModelsSource`] (the ADT client
 //! in the app, a fake in tests).
@@ -15,6 +16,9 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 
+use crate::components::create_twin::CreateTwinForm;
+use crate::components::property_editor::InterfaceShape;
+use crate::pages::explorer::use_explorer_context;
 use crate::transfer;
 
 /// The route of this page.
@@ -104,7 +108,7 @@ pub enum UploadError {
     },
     #[error("{file}: must hold one DTDL model (a JSON object) or an array of them")]
     NotModels { file: String },
-    #[error("{}{}: {message}", file.as_deref().unwrap_or("upload"), path_suffix(path))]
+    #[error("{}: {}{}: {message}", file.as_deref().unwrap_or("upload"), model.as_deref().unwrap_or("(model without an @id)"), path_suffix(path))]
     Invalid {
         /// The file holding the model, when the model could be identified.
         file: Option<String>,
@@ -205,9 +209,15 @@ pub fn check_upload(
             .into_iter()
             .map(|e: ModelError| UploadError::Invalid {
                 file: e.model_id.as_ref().and_then(|id| file_of.get(id).cloned()),
+                // The validator may start with the model id; it is shown once, before.
+                message: e
+                    .model_id
+                    .as_deref()
+                    .and_then(|id| e.message.strip_prefix(&format!("{id}: ")))
+                    .unwrap_or(&e.message)
+                    .to_owned(),
                 model: e.model_id,
                 path: e.path,
-                message: e.message,
             })
             .collect()),
     }
@@ -216,6 +226,38 @@ pub fn check_upload(
 /// Models that extend or use `id` (the service refuses to delete it while there are any).
 pub fn delete_blockers(set: &ModelSet, id: &str) -> Vec<String> {
     set.dependants(id).iter().map(ToString::to_string).collect()
+}
+
+/// Most interfaces [`twin_shape`] reads while following `extends` (a guard against cycles).
+const MAX_SHAPE_MODELS: usize = 32;
+
+/// What a twin of `id` may hold: the model's properties, components and relationships merged
+/// with those of every model it extends (own entries first), from the listed definitions.
+pub fn twin_shape(models: &[ModelInfo], id: &str) -> InterfaceShape {
+    let definition = |id: &str| {
+        models
+            .iter()
+            .find(|m| m.id == id)
+            .and_then(|m| m.model.as_ref())
+    };
+    let mut pending = vec![id.to_owned()];
+    let mut seen = BTreeSet::new();
+    let mut merged: Option<InterfaceShape> = None;
+    while let Some(next) = pending.pop() {
+        if seen.len() >= MAX_SHAPE_MODELS || !seen.insert(next.clone()) {
+            continue;
+        }
+        let Some(document) = definition(&next) else {
+            continue;
+        };
+        let shape = InterfaceShape::from_dtdl(document);
+        pending.extend(shape.extends.iter().rev().cloned());
+        match merged.as_mut() {
+            Some(m) => m.merge(shape),
+            None => merged = Some(shape),
+        }
+    }
+    merged.unwrap_or_default()
 }
 
 /// One model in the inheritance tree; a model with several parents appears under each.
@@ -370,6 +412,9 @@ pub fn ModelsPage(
     let pending = RwSignal::new(None::<Vec<Value>>);
     let problems = RwSignal::new(Vec::<UploadError>::new());
     let confirm_delete = RwSignal::new(None::<String>);
+    // Creating twins needs Twins.Writer in the instance the page belongs to.
+    let can_create = use_explorer_context().is_some_and(|c| c.roles.can_write());
+    let creating = RwSignal::new(None::<String>);
 
     // Reloads the list; `after` is the message to show once it is loaded.
     let refresh = move |after: Option<String>| {
@@ -491,19 +536,32 @@ pub fn ModelsPage(
         let id = info.id.clone();
         let decommission_id = id.clone();
         let delete_id = id.clone();
-        let controls = can_manage.then(|| {
+        let create_id = id.clone();
+        let create = (can_create && !info.decommissioned).then(|| {
+            view! {
+                <button type="button" class="button button--ghost"
+                    aria-label=format!("Create twin of {}", info.title())
+                    on:click=move |_| creating.set(Some(create_id.clone()))>
+                    "Create twin…"
+                </button>
+            }
+        });
+        let controls = (can_manage || create.is_some()).then(|| {
             view! {
                 <div class="models-list__actions">
-                    {(!info.decommissioned).then(|| view! {
+                    {create}
+                    {(can_manage && !info.decommissioned).then(|| view! {
                         <button type="button" class="button button--ghost" on:click=move |_| {
                             let id = decommission_id.clone();
                             let future = source.with_value(|s| s.decommission(id.clone()));
                             act(format!("Decommissioning {id}…"), format!("{id} is decommissioned."), future);
                         }>"Decommission"</button>
                     })}
-                    <button type="button" class="button button--ghost" on:click=move |_| confirm_delete.set(Some(delete_id.clone()))>
-                        "Delete…"
-                    </button>
+                    {can_manage.then(|| view! {
+                        <button type="button" class="button button--ghost" on:click=move |_| confirm_delete.set(Some(delete_id.clone()))>
+                            "Delete…"
+                        </button>
+                    })}
                 </div>
             }
         });
@@ -518,6 +576,21 @@ pub fn ModelsPage(
                 {controls}
             </li>
         }
+    };
+
+    let create_view = move || {
+        let id = creating.get()?;
+        // Untracked: a refreshed list must not reset what is being typed.
+        let (title, shape) = models.with_untracked(|list| {
+            let title = list
+                .iter()
+                .find(|m| m.id == id)
+                .map_or_else(|| id.clone(), |m| m.title().to_owned());
+            (title, twin_shape(list, &id))
+        });
+        Some(view! {
+            <CreateTwinForm model_id=id title shape on_cancel=move |()| creating.set(None)/>
+        })
     };
 
     let delete_view = move || {
@@ -590,8 +663,8 @@ pub fn ModelsPage(
     };
 
     view! {
-        <main id="main" class="page" aria-labelledby="models-title" tabindex="-1">
-            <h1 id="models-title">"Models"</h1>
+        // The instance shell provides the page's `main` landmark and its heading.
+        <div class="models-page">
             <div aria-live="polite">{status_view}</div>
             {move || {
                 let ids = unreadable.get();
@@ -603,6 +676,7 @@ pub fn ModelsPage(
                 })
             }}
             {upload_view}
+            {create_view}
             {delete_view}
             <section aria-labelledby="models-list-title">
                 <h2 id="models-list-title">{move || format!("{} models", models.with(Vec::len))}</h2>
@@ -618,7 +692,7 @@ pub fn ModelsPage(
                 <h2 id="models-relationships-title">"Relationships"</h2>
                 {relationships_view}
             </section>
-        </main>
+        </div>
     }
 }
 
@@ -734,6 +808,20 @@ mod tests {
         };
         check("dtmi:x:Room;1", "room.json", "/contents/0");
         check("dtmi:x:Space;1", "space.json", "/@id");
+        // Each message names the model it is about, not only the file.
+        for e in &errors {
+            if let UploadError::Invalid {
+                model: Some(m),
+                file: Some(f),
+                message,
+                ..
+            } = e
+            {
+                let shown = e.to_string();
+                assert!(shown.starts_with(&format!("{f}: {m}")), "{shown}");
+                assert!(!message.starts_with(m.as_str()), "said once: {shown}");
+            }
+        }
 
         let errors = check_upload(
             &set,
@@ -754,6 +842,30 @@ mod tests {
             }
         );
         assert_eq!(check_upload(&set, &[]), Err(vec![UploadError::NoFiles]));
+    }
+
+    #[test]
+    fn a_twin_shape_merges_what_the_model_extends_and_survives_cycles() {
+        let shape = twin_shape(&[info(space()), info(room())], "dtmi:x:Room;1");
+        let names: Vec<&str> = shape.properties.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["temperature"]);
+        let rels: Vec<&str> = shape
+            .relationships
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(rels, ["feeds", "contains"]);
+        // A cycle (A extends B extends A) and an unknown parent end the walk.
+        let a = json!({"@id": "dtmi:x:A;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
+                       "extends": ["dtmi:x:B;1", "dtmi:x:Missing;1"],
+                       "contents": [{"@type": "Property", "name": "a", "schema": "string"}]});
+        let b = json!({"@id": "dtmi:x:B;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
+                       "extends": "dtmi:x:A;1",
+                       "contents": [{"@type": "Property", "name": "b", "schema": "string"}]});
+        let shape = twin_shape(&[info(a), info(b)], "dtmi:x:A;1");
+        let names: Vec<&str> = shape.properties.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(twin_shape(&[], "dtmi:x:None;1"), InterfaceShape::default());
     }
 
     #[test]

@@ -76,6 +76,17 @@ impl Fixture {
         AuthClient::new(self.config.clone(), self.env.clone())
     }
 
+    /// This tab's sign-in records (what `sessionStorage` holds in the browser), for tests
+    /// that clear or edit it between the redirect and the return.
+    pub fn session_storage(&self) -> Rc<dyn Storage> {
+        self.env.session.clone()
+    }
+
+    /// The token cache's storage.
+    pub fn token_storage(&self) -> Rc<dyn Storage> {
+        self.env.tokens.clone()
+    }
+
     pub fn requests(&self) -> usize {
         self.log.borrow().len()
     }

@@ -1,10 +1,11 @@
-//! `cargo xtask setup|dev|test|bench`: the project's own commands.
+//! `cargo xtask setup|dev|test|bench|fuzz`: the project's own commands.
 //!
 //! Only the standard library and `ctrlc`: this crate builds in seconds, so `cargo xtask dev`
 //! on a fresh machine starts installing what is missing right away.
 
 mod bench;
 mod dev;
+mod fuzz;
 mod process;
 mod setup;
 mod test;
@@ -23,7 +24,13 @@ commands:
             --no-setup   skip the setup check
   test    everything: fmt, clippy, native tests, wasm tests in headless Chromium,
           end-to-end tests against a release build
-  bench   build a release bundle and report its size and load time in headless Chromium
+  bench   the benchmark report (target/bench/report.md, report.json): bundle sizes, load,
+          sign-in, query, paging and graph times in headless Chromium, silent token
+          acquisition, emulator and gateway throughput, and the MSAL.js peer page
+            --runs N     runs per figure (default 7)
+  fuzz    run the cargo-fuzz targets (nightly) one after another; fails on any crash
+            --seconds N  time per target (default 600)
+            TARGET…      only these (jwt_claims, auth_response, adt_query, json_patch)
 ";
 
 /// The workspace root (the parent of this crate's directory).
@@ -43,6 +50,7 @@ fn main() -> ExitCode {
         "dev" => dev::run(rest),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
+        "fuzz" => fuzz::run(rest),
         // Trunk's post-build hook (see `Trunk.toml`); not for people.
         "fix-wasm" => match std::env::var_os("TRUNK_STAGING_DIR") {
             Some(dir) => wasm_fix::run(std::path::Path::new(&dir)),

@@ -42,6 +42,10 @@ pub const MAX_HOPS: u32 = 10;
 pub const MAX_IN_ITEMS: usize = 100;
 /// The most `AND` / `OR` operators one query may have (service limits table).
 pub const MAX_LOGICAL_OPERATORS: usize = 50;
+/// The deepest a condition may nest through parentheses and `NOT`. The service documents no
+/// figure; this bound keeps parsing and evaluation from exhausting the stack on hostile text
+/// (an 8,000-character query could otherwise nest about 4,000 levels deep).
+pub const MAX_NESTING: usize = 32;
 
 /// Parses a query. Errors carry 1-based line and position (column), like the service's
 /// `SqlQueryError` ("Query has an error at line 1, position 10: unexpected 'FORM', expected

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::ast::{CompareOp, Direction, Hops, TextOp, TypeTest};
 use crate::error::{Pos, QueryError, QueryErrorKind};
 use crate::lexer::{Tok, Token};
-use crate::{MAX_HOPS, MAX_IN_ITEMS, MAX_JOINS, MAX_LOGICAL_OPERATORS};
+use crate::{MAX_HOPS, MAX_IN_ITEMS, MAX_JOINS, MAX_LOGICAL_OPERATORS, MAX_NESTING};
 
 /// Words the language reserves (per the reserved-keywords reference). They cannot be
 /// names unless escaped as `[[word]]`.
@@ -161,6 +161,7 @@ pub(crate) fn parse_tokens(tokens: &[Token]) -> Result<RawQuery, QueryError> {
         tokens,
         at: 0,
         logical_operators: 0,
+        depth: 0,
     };
     parser.query()
 }
@@ -169,6 +170,8 @@ struct Parser<'t> {
     tokens: &'t [Token],
     at: usize,
     logical_operators: usize,
+    /// Current nesting of parentheses and `NOT` in a condition.
+    depth: usize,
 }
 
 fn syntax(pos: Pos, message: impl Into<String>) -> QueryError {
@@ -775,14 +778,37 @@ impl<'t> Parser<'t> {
         })
     }
 
+    /// Runs `f` one nesting level deeper, refusing more than [`MAX_NESTING`] levels.
+    fn nested<T>(
+        &mut self,
+        pos: Pos,
+        f: impl FnOnce(&mut Self) -> Result<T, QueryError>,
+    ) -> Result<T, QueryError> {
+        if self.depth >= MAX_NESTING {
+            return Err(invalid(
+                pos,
+                format!(
+                    "conditions can nest at most {MAX_NESTING} levels deep (parentheses and NOT)"
+                ),
+            ));
+        }
+        self.depth += 1;
+        let result = f(self);
+        self.depth -= 1;
+        result
+    }
+
     fn not_condition(&mut self) -> Result<RawCondition, QueryError> {
+        let pos = self.pos();
         if self.eat_kw("NOT") {
-            return Ok(RawCondition::Not(Box::new(self.not_condition()?)));
+            return self.nested(pos, |p| Ok(RawCondition::Not(Box::new(p.not_condition()?))));
         }
         if self.eat(&Tok::LParen) {
-            let inner = self.condition()?;
-            self.expect(&Tok::RParen, "')'")?;
-            return Ok(inner);
+            return self.nested(pos, |p| {
+                let inner = p.condition()?;
+                p.expect(&Tok::RParen, "')'")?;
+                Ok(inner)
+            });
         }
         if let (Tok::Ident { escaped: false, .. }, Tok::LParen) = (self.tok(), self.tok_at(1)) {
             return self.function();

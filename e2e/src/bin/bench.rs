@@ -1,29 +1,41 @@
-//! `bench --dist DIR --out DIR [--runs N]`: the browser half of `cargo xtask bench`.
+//! `bench --dist DIR [--out DIR] [--runs N] [--parts DIR] [--wasm-with-names FILE]`: the
+//! browser half of `cargo xtask bench`.
 //!
-//! Reports the first-load payload of a release build and the time from navigation start to
-//! the app shell being mounted in headless Chromium (median and spread over cold runs, each
-//! in a fresh browser profile), with a description of the machine. Writes `report.json` and
-//! `report.md` into the output directory and prints the Markdown.
+//! Measures the browser figures (`twinscope_e2e::bench`: first load, cold sign-in, query
+//! explorer, graph) against `--dist` in headless Chromium, the MSAL.js peer page
+//! (`twinscope_e2e::peer`) beside them, the auth module's share of the wasm when
+//! `--wasm-with-names` is given, merges every part file in `--parts`
+//! (`*.json`, the figure contract), and writes `report.json` and `report.md` into `--out`
+//! (printing the Markdown). A figure that cannot be measured is listed under "Not measured"
+//! and the command then fails after writing the report.
+//!
+//! `--wasm-with-names`: a wasm that still has its name section. Trunk's release build leaves
+//! one behind: `target/wasm32-unknown-unknown/wasm-release/twinscope.wasm` (the cargo output
+//! before wasm-bindgen and wasm-opt), so `cargo xtask bench` can pass that path after its
+//! `trunk build --release`. Without Trunk:
+//! `cargo build --profile wasm-release --target wasm32-unknown-unknown --bin twinscope`.
 
+use std::future::Future;
 use std::path::PathBuf;
-use std::process::Command;
 
-use serde_json::json;
-use twinscope_e2e::pages::LandingPage;
-use twinscope_e2e::sizes::{self, Size};
-use twinscope_e2e::{Browser, Result};
-use twinscope_gateway::{GatewayConfig, start};
+use twinscope_e2e::Result;
+use twinscope_e2e::bench::{self, Report, Section};
+use twinscope_e2e::{peer, sizes};
 
 struct Args {
     dist: PathBuf,
     out: PathBuf,
     runs: usize,
+    parts: Option<PathBuf>,
+    wasm_with_names: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args> {
     let mut dist = None;
     let mut out = PathBuf::from("target/bench");
     let mut runs = 7;
+    let mut parts = None;
+    let mut wasm_with_names = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -31,157 +43,119 @@ fn parse_args() -> Result<Args> {
             "--dist" => dist = Some(PathBuf::from(value()?)),
             "--out" => out = PathBuf::from(value()?),
             "--runs" => runs = value()?.parse()?,
+            "--parts" => parts = Some(PathBuf::from(value()?)),
+            "--wasm-with-names" => wasm_with_names = Some(PathBuf::from(value()?)),
             other => return Err(format!("unknown argument `{other}`").into()),
         }
+    }
+    if runs == 0 {
+        return Err("--runs must be at least 1".into());
     }
     Ok(Args {
         dist: dist.ok_or("--dist is required")?,
         out,
         runs,
+        parts,
+        wasm_with_names,
     })
 }
 
-/// Median and spread of a sample.
-#[derive(Debug, Clone, Copy)]
-struct Stats {
-    median: f64,
-    min: f64,
-    max: f64,
-    runs: usize,
-}
-
-fn stats(mut samples: Vec<f64>) -> Stats {
-    samples.sort_by(f64::total_cmp);
-    let n = samples.len();
-    let median = if n % 2 == 1 {
-        samples[n / 2]
-    } else {
-        (samples[n / 2 - 1] + samples[n / 2]) / 2.0
-    };
-    Stats {
-        median,
-        min: samples[0],
-        max: samples[n - 1],
-        runs: n,
+/// Runs one measurement; a failure goes to the report's "Not measured" list.
+async fn measure(
+    what: &str,
+    report: &mut Report,
+    figures: impl Future<Output = Result<Section>>,
+) -> Option<Section> {
+    eprintln!("measuring: {what}");
+    match figures.await {
+        Ok(section) => {
+            report.sections.push(section.clone());
+            Some(section)
+        }
+        Err(e) => {
+            report.missing.push((what.to_owned(), e.to_string()));
+            None
+        }
     }
-}
-
-fn command_line(program: &str, args: &[&str]) -> String {
-    Command::new(program)
-        .args(args)
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
-fn machine() -> serde_json::Value {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpu = cpuinfo
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
-        })
-        .unwrap_or_else(|| "unknown".to_owned());
-    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let memory_gib = meminfo
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").parse::<f64>().ok())
-        .map(|kb| (kb / 1024.0 / 1024.0 * 10.0).round() / 10.0);
-    json!({
-        "cpu": cpu,
-        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        "memory_gib": memory_gib,
-        "os": command_line("uname", &["-srm"]),
-        "rustc": command_line("rustc", &["--version"]),
-        "chromium": command_line(&std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into()), &["--version"]),
-    })
-}
-
-fn size_json(s: Size) -> serde_json::Value {
-    json!({ "raw": s.raw, "gzip": s.gzip })
-}
-
-fn kib(bytes: u64) -> String {
-    format!("{:.1} KiB", bytes as f64 / 1024.0)
-}
-
-async fn mount_times(args: &Args) -> Result<Stats> {
-    let gateway = start(GatewayConfig::new(&args.dist)).await?;
-    let mut samples = Vec::new();
-    for _ in 0..args.runs {
-        let browser = Browser::start().await?;
-        let landing = LandingPage::open(&browser, gateway.base_url()).await?;
-        samples.push(landing.shell_mounted_ms().await?);
-        browser.close().await?;
-    }
-    gateway.stop().await;
-    Ok(stats(samples))
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = parse_args()?;
-    if args.runs == 0 {
-        return Err("--runs must be at least 1".into());
-    }
     let sizes = sizes::measure(&args.dist)?;
-    let mount = mount_times(&args).await?;
-    let machine = machine();
-    let date = command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
-
-    let report = json!({
-        "date": date,
-        "machine": machine,
-        "bundle": {
-            "wasm": size_json(sizes.wasm),
-            "js": size_json(sizes.js),
-            "css": size_json(sizes.css),
-            "html": size_json(sizes.html),
-            "total": size_json(sizes.total()),
-        },
-        "shell_mounted_ms": { "median": mount.median, "min": mount.min, "max": mount.max, "runs": mount.runs },
-    });
-
-    let mut md = String::new();
-    md.push_str(&format!("# twinscope benchmark report\n\n{date}\n\n"));
-    md.push_str("## Machine\n\n");
-    for (key, value) in machine.as_object().into_iter().flatten() {
-        md.push_str(&format!(
-            "- {key}: {}\n",
-            value
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| value.to_string())
-        ));
+    let mut report = Report {
+        date: bench::date(),
+        machine: bench::machine(),
+        bundle: sizes.clone(),
+        sections: Vec::new(),
+        missing: Vec::new(),
+    };
+    let (dist, runs) = (&args.dist, args.runs);
+    measure(
+        "first load",
+        &mut report,
+        bench::first_load(dist, &sizes, runs),
+    )
+    .await;
+    let sign_in = measure("cold sign-in", &mut report, bench::cold_sign_in(dist, runs)).await;
+    measure(
+        "query explorer",
+        &mut report,
+        bench::query_explorer(dist, runs),
+    )
+    .await;
+    measure("graph", &mut report, bench::graph(dist, runs)).await;
+    match &args.wasm_with_names {
+        Some(wasm) => {
+            let share = async { Ok(bench::auth_share(wasm)?) };
+            measure("auth share of the wasm", &mut report, share).await;
+        }
+        None => report.missing.push((
+            "auth share of the wasm".into(),
+            "pass --wasm-with-names target/wasm32-unknown-unknown/wasm-release/twinscope.wasm"
+                .into(),
+        )),
     }
-    md.push_str(
-        "\n## First-load payload (release build)\n\n| file kind | raw | gzip |\n|---|---:|---:|\n",
-    );
-    for (name, s) in [
-        ("wasm", sizes.wasm),
-        ("js", sizes.js),
-        ("css", sizes.css),
-        ("html", sizes.html),
-        ("**total**", sizes.total()),
-    ] {
-        md.push_str(&format!("| {name} | {} | {} |\n", kib(s.raw), kib(s.gzip)));
+    // Peers: the MSAL.js page (`twinscope_e2e::peer`), beside our cold sign-in.
+    let total_gzip = sizes.total().gzip;
+    let peer = async {
+        let figures = peer::measure(runs).await?;
+        let our_sign_in = sign_in
+            .as_ref()
+            .ok_or("our cold sign-in was not measured")?;
+        let stats = |s: peer::Stats| bench::Stats {
+            median: s.median,
+            min: s.min,
+            max: s.max,
+            runs: s.runs,
+        };
+        let numbers = bench::PeerNumbers {
+            msal_version: figures.msal_version.clone(),
+            payload_gzip: figures.payload.total().gzip as f64,
+            requests: stats(figures.requests_after_redirect),
+            signed_in_ms: stats(figures.signed_in_ms),
+        };
+        bench::peers(total_gzip, our_sign_in, &numbers)
+    };
+    measure("peers (MSAL.js page)", &mut report, peer).await;
+    if let Some(dir) = &args.parts {
+        match bench::read_parts(dir) {
+            Ok(parts) => report.sections.extend(parts),
+            Err(e) => report.missing.push(("bench parts".into(), e.to_string())),
+        }
     }
-    md.push_str(&format!(
-        "\n## Navigation start → app shell mounted\n\nmedian {:.1} ms (min {:.1}, max {:.1}) over {} cold loads, each in a fresh headless Chromium profile, served by twinscope-gateway on loopback.\n",
-        mount.median, mount.min, mount.max, mount.runs
-    ));
 
     std::fs::create_dir_all(&args.out)?;
+    let md = report.markdown();
     std::fs::write(
         args.out.join("report.json"),
-        serde_json::to_string_pretty(&report)?,
+        serde_json::to_string_pretty(&report.to_json())?,
     )?;
     std::fs::write(args.out.join("report.md"), &md)?;
     println!("{md}");
     println!("written: {}/report.md and report.json", args.out.display());
+    if !report.missing.is_empty() {
+        return Err(format!("{} figure group(s) not measured", report.missing.len()).into());
+    }
     Ok(())
 }

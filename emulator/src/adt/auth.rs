@@ -1,7 +1,9 @@
 //! Bearer tokens, checked as Azure resource providers check them: an RS256 signature by one
 //! of the identity platform's published keys (so the previous key still works after a
 //! rotation), `nbf`/`exp` on the injected clock (five minutes of skew allowed), and the
-//! resource's `aud`. ARM uses the same check with its own audience.
+//! resource's `aud`. ARM uses the same check with its own audience. A signature is checked
+//! once per token and key set (the identity platform remembers verified tokens until its next
+//! key rotation); the claims are checked on every request.
 
 use axum::http::{HeaderMap, header};
 use base64::Engine;
@@ -91,6 +93,21 @@ pub fn verify(
         return Err(AuthError::Malformed);
     }
     let kid = header["kid"].as_str().ok_or(AuthError::Malformed)?;
+    if !identity.is_verified(token) {
+        check_signature(identity, token, kid, (h, c, s))?;
+    }
+    check_claims(&claims, now, audience)
+}
+
+/// The RS256 signature of `token` (parts `h.c.s`) by the published key `kid`; remembered by
+/// the identity platform once it verifies, until the next rotation.
+fn check_signature(
+    identity: &Identity,
+    token: &str,
+    kid: &str,
+    (h, c, s): (&str, &str, &str),
+) -> Result<(), AuthError> {
+    let generation = identity.key_generation();
     let jwks = identity.jwks();
     let key = jwks["keys"]
         .as_array()
@@ -109,6 +126,12 @@ pub fn verify(
         &signature,
     )
     .map_err(|_| AuthError::BadSignature)?;
+    identity.remember_verified(token, generation);
+    Ok(())
+}
+
+/// `exp` and `nbf` at `now` (with skew), the audience, and the caller's tenant and object ID.
+fn check_claims(claims: &Value, now: UnixSeconds, audience: &str) -> Result<Caller, AuthError> {
     let exp = claims["exp"].as_i64().ok_or(AuthError::Malformed)?;
     if now > exp + SKEW_SECONDS {
         return Err(AuthError::Expired);

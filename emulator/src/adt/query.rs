@@ -3,6 +3,8 @@
 //! continuation token is opaque and carries the query and where the next page starts; the
 //! `query-charge` header reports the query units.
 
+use std::cell::RefCell;
+
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -20,6 +22,19 @@ pub const QUERY_CHARGE_HEADER: &str = "query-charge";
 #[derive(Debug)]
 pub struct GraphView<'a> {
     pub state: &'a State,
+    /// `(twin model, model, exact) → answer` of the ontology's inheritance checks: a query
+    /// asks the same few questions once per twin, and the models cannot change while the
+    /// store is locked for the query.
+    model_checks: RefCell<Vec<(String, String, bool, bool)>>,
+}
+
+impl<'a> GraphView<'a> {
+    pub fn new(state: &'a State) -> Self {
+        Self {
+            state,
+            model_checks: RefCell::new(Vec::new()),
+        }
+    }
 }
 
 impl adt_query::Graph for GraphView<'_> {
@@ -44,7 +59,28 @@ impl adt_query::Graph for GraphView<'_> {
     }
 
     fn is_of_model(&self, twin_model: &str, model: &str, exact: bool) -> bool {
-        twin_model == model || (!exact && self.state.ontology.is_of_model(twin_model, model, exact))
+        if twin_model == model {
+            return true;
+        }
+        if exact {
+            return false;
+        }
+        let known = self
+            .model_checks
+            .borrow()
+            .iter()
+            .find(|(t, m, e, _)| t == twin_model && m == model && *e == exact)
+            .map(|(.., answer)| *answer);
+        known.unwrap_or_else(|| {
+            let answer = self.state.ontology.is_of_model(twin_model, model, exact);
+            self.model_checks.borrow_mut().push((
+                twin_model.to_owned(),
+                model.to_owned(),
+                exact,
+                answer,
+            ));
+            answer
+        })
     }
 }
 
@@ -72,15 +108,10 @@ pub fn query(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
     let parsed = adt_query::parse(&text).map_err(|e| AdtError::SqlQuery(e.to_string()))?;
     let output = {
         let store = ctx.instance.store();
-        adt_query::execute(
-            &parsed,
-            &GraphView {
-                state: &store.state,
-            },
-        )
-        .map_err(|e| AdtError::SqlQuery(e.to_string()))?
+        adt_query::execute(&parsed, &GraphView::new(&store.state))
+            .map_err(|e| AdtError::SqlQuery(e.to_string()))?
     };
-    let (rows, next) = paging::slice(&output.rows, offset, size);
+    let (rows, next) = paging::into_page(output.rows, offset, size);
     let token = next.map(|o| paging::encode_token(&json!({ "q": text, "o": o })));
     let mut response = json_response(
         StatusCode::OK,

@@ -5,6 +5,7 @@
 //! n-th key is the pool's n-th key. Emulators in one test process therefore share keys (never
 //! state), and each rotation within one emulator still yields a genuinely new key.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine;
@@ -17,6 +18,8 @@ use sha2::{Digest, Sha256};
 /// How many keys the JWKS publishes: the current one and the most recent previous ones.
 const PUBLISHED_KEYS: usize = 3;
 const KEY_BITS: usize = 2048;
+/// How many verified tokens [`KeyRing`] remembers before it starts over.
+const VERIFIED_TOKENS: usize = 4096;
 
 /// One signing key with its public parts already encoded.
 #[derive(Debug)]
@@ -87,9 +90,15 @@ pub fn warm_up() {
 }
 
 /// One emulator's keys: the current signing key last.
+///
+/// It also remembers tokens (whole, exact strings) whose RS256 signature has been verified
+/// against the currently published keys, so resource servers check a token's signature once
+/// rather than on every request, as Azure's own caches do. A rotation changes the published
+/// set and forgets them all; claims (`exp`, `aud`, …) are still checked on every request.
 #[derive(Debug)]
 pub struct KeyRing {
     keys: Mutex<Vec<(usize, Arc<SigningKey>)>>,
+    verified: Mutex<HashSet<String>>,
 }
 
 impl Default for KeyRing {
@@ -102,7 +111,37 @@ impl KeyRing {
     pub fn new() -> Self {
         Self {
             keys: Mutex::new(vec![(0, pooled_key(0))]),
+            verified: Mutex::new(HashSet::new()),
         }
+    }
+
+    fn verified(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.verified.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether `token`'s signature was verified against the keys published now.
+    pub fn is_verified(&self, token: &str) -> bool {
+        self.verified().contains(token)
+    }
+
+    /// How many rotations this ring has seen: the published set changes with it.
+    pub fn generation(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Records that `token`'s signature verified against the keys published at `generation`
+    /// (see [`Self::generation`]); nothing if a rotation happened since. Bounded: the set
+    /// starts over when full.
+    pub fn remember_verified(&self, token: &str, generation: usize) {
+        let keys = self.lock();
+        if keys.len() != generation {
+            return;
+        }
+        let mut verified = self.verified();
+        if verified.len() >= VERIFIED_TOKENS {
+            verified.clear();
+        }
+        verified.insert(token.to_owned());
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(usize, Arc<SigningKey>)>> {
@@ -119,7 +158,10 @@ impl KeyRing {
         let next = self.lock().last().map(|(i, _)| i + 1).unwrap_or(0);
         let key = pooled_key(next);
         let kid = key.kid.clone();
-        self.lock().push((next, key));
+        // Hold the key list while forgetting, so no check against the old set lands after.
+        let mut keys = self.lock();
+        keys.push((next, key));
+        self.verified().clear();
         kid
     }
 
@@ -155,5 +197,21 @@ mod tests {
             .map(|k| k["kid"].as_str().unwrap())
             .collect();
         assert_eq!(kids, vec![second.as_str(), first.as_str()]);
+    }
+
+    #[test]
+    fn verified_tokens_are_forgotten_when_the_published_keys_change() {
+        let ring = KeyRing::new();
+        let before = ring.generation();
+        ring.remember_verified("a.b.c", before);
+        assert!(ring.is_verified("a.b.c"));
+        assert!(!ring.is_verified("a.b.d"));
+        ring.rotate();
+        assert!(!ring.is_verified("a.b.c"));
+        // A check made against the previous key set is not remembered after the rotation.
+        ring.remember_verified("a.b.c", before);
+        assert!(!ring.is_verified("a.b.c"));
+        ring.remember_verified("a.b.c", ring.generation());
+        assert!(ring.is_verified("a.b.c"));
     }
 }

@@ -226,6 +226,21 @@ impl Identity {
         self.keys.jwks(&self.issuer("{tenantid}"))
     }
 
+    /// The key set's generation (it changes on every rotation), for [`Self::remember_verified`].
+    pub fn key_generation(&self) -> usize {
+        self.keys.generation()
+    }
+
+    /// Whether `token`'s signature already verified against the keys published now.
+    pub fn is_verified(&self, token: &str) -> bool {
+        self.keys.is_verified(token)
+    }
+
+    /// Records that `token`'s signature verified against the keys of `generation`.
+    pub fn remember_verified(&self, token: &str, generation: usize) {
+        self.keys.remember_verified(token, generation);
+    }
+
     /// The `kid` tokens are signed with now.
     pub fn current_kid(&self) -> String {
         self.keys.current().kid.clone()

@@ -160,6 +160,7 @@ pub fn QueryExplorer() -> impl IntoView {
             if query.trim().is_empty() {
                 return;
             }
+            crate::perf::mark(crate::perf::QUERY_RUN);
             stop();
             let flag = CancelFlag::new();
             cancel.set_value(Some(flag.clone()));
@@ -187,6 +188,9 @@ pub fn QueryExplorer() -> impl IntoView {
                             progress.add(page);
                             rows.update(|r| r.extend(page.items.iter().cloned()));
                             run_state.set(Run::Running(progress));
+                            if progress.pages == 1 {
+                                crate::perf::mark_after_paint(crate::perf::QUERY_FIRST_ROWS);
+                            }
                         },
                         flag.clone(),
                     )
@@ -194,6 +198,9 @@ pub fn QueryExplorer() -> impl IntoView {
                 // A newer run replaced this one: leave its state alone.
                 if cancel.with_value(|c| c.as_ref().is_some_and(|c| !c.same(&flag))) {
                     return;
+                }
+                if result.as_ref().is_ok_and(|s| !s.cancelled) {
+                    crate::perf::mark_after_paint(crate::perf::QUERY_ALL_ROWS);
                 }
                 run_state.set(match result {
                     Ok(summary) => Run::Done {
@@ -279,7 +286,7 @@ pub fn QueryExplorer() -> impl IntoView {
             move || {
                 let entries = list.with(|l| l.entries().to_vec());
                 if entries.is_empty() {
-                    return view! { <p class="hint">{empty}</p> }.into_any();
+                    return view! { <li class="hint">{empty}</li> }.into_any();
                 }
                 entries
                     .into_iter()

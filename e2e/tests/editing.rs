@@ -1,0 +1,372 @@
+//! Editing twins in Chromium against the emulator, through the gateway: a property edit
+//! that persists, a 412 conflict resolved both ways, a twin created from a model and deleted
+//! with its relationships, a relationship added and removed, and a reader's read-only view.
+//! Every outcome is checked in the emulator's store, not only on screen.
+
+use serde_json::{Value, json};
+use twinscope_e2e::Browser;
+use twinscope_e2e::pages::{
+    ConflictView, CreateTwin, EmulatorSignIn, ModelsPage, TwinDetail, wait_for_text,
+};
+use twinscope_e2e::stack::{CONTOSO, Stack, screenshot_dir};
+use twinscope_emulator::adt::Instance;
+use twinscope_emulator::adt::seed_graph::{EQUIPMENT, ROOM as ROOM_MODEL};
+use twinscope_emulator::adt::store::Record;
+use twinscope_emulator::adt::wire::new_etag;
+
+const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
+/// A seeded room (model Room, with a plain-text name).
+const ROOM: &str = "site-1-b1-f0-r01";
+/// The accessible name of the room's "name" field: display name, then property name.
+const NAME: &str = "Name (name)";
+const WRITER: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");
+const READER: (&str, &str) = ("megan@contoso.onmicrosoft.com", "Megan-dev-1");
+
+async fn signed_in(path: &str, (upn, password): (&str, &str)) -> (Stack, Browser) {
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    let browser = Browser::start().await.expect("Chromium starts");
+    browser.goto(&stack.url(path)).await.unwrap();
+    EmulatorSignIn::expect(&browser)
+        .await
+        .unwrap()
+        .sign_in_as(upn, password)
+        .await
+        .unwrap();
+    (stack, browser)
+}
+
+fn twin_url(id: &str) -> String {
+    format!("/t/{CONTOSO}/i/{CAMPUS}/twins/{id}")
+}
+
+/// The campus instance inside the emulator (its store is the truth the UI must reach).
+fn campus(stack: &Stack) -> &Instance {
+    stack
+        .emulator
+        .adt()
+        .instance(CAMPUS)
+        .expect("campus instance")
+}
+
+/// The twin as the emulator stores it now.
+fn server_twin(stack: &Stack, id: &str) -> Option<Value> {
+    let store = campus(stack).store();
+    store.state.twins.get(id).cloned()
+}
+
+/// The relationship `id` of `source`, as the emulator stores it now.
+fn server_relationship(stack: &Stack, source: &str, id: &str) -> Option<Value> {
+    let store = campus(stack).store();
+    store
+        .state
+        .relationships
+        .get(&(source.to_owned(), id.to_owned()))
+        .cloned()
+}
+
+/// Some seeded twin of `model` that no relationship of [`ROOM`] points at.
+fn a_twin_of(stack: &Stack, model: &str) -> String {
+    let store = campus(stack).store();
+    let linked: Vec<&str> = store
+        .state
+        .outgoing(ROOM)
+        .filter_map(|r| r["$targetId"].as_str())
+        .collect();
+    store
+        .state
+        .twins
+        .iter()
+        .find(|(id, t)| t["$metadata"]["$model"] == model && !linked.contains(&id.as_str()))
+        .map(|(id, _)| id.clone())
+        .expect("a seeded twin of the model")
+}
+
+/// Another person's edit, behind the UI's back: a new value and a new ETag.
+fn change_behind_the_ui(stack: &Stack, id: &str, member: &str, value: Value) {
+    let mut store = campus(stack).store();
+    let mut twin = store.state.twins.get(id).cloned().expect("the twin exists");
+    twin[member] = value;
+    twin["$etag"] = json!(new_etag());
+    store
+        .commit(vec![Record::PutTwin { twin }])
+        .expect("the store takes the change");
+}
+
+fn name_on_server(stack: &Stack, id: &str) -> Value {
+    server_twin(stack, id).expect("the twin exists")["name"].clone()
+}
+
+#[tokio::test]
+async fn an_edited_property_is_saved_and_still_there_after_a_reload() {
+    let (stack, browser) = signed_in(&twin_url(ROOM), WRITER).await;
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    let before = name_on_server(&stack, ROOM);
+    assert_eq!(page.value_of(NAME).await.unwrap(), before.as_str().unwrap());
+    assert!(!page.can_save().await.unwrap(), "nothing to save yet");
+
+    let renamed = "Office 0.01 <b>renovated</b>";
+    page.set_text(NAME, renamed).await.unwrap();
+    assert!(page.can_save().await.unwrap());
+    page.save().await.unwrap();
+    page.expect_saved().await.unwrap();
+    let stored = server_twin(&stack, ROOM).unwrap();
+    assert_eq!(stored["name"], renamed);
+    // The page now holds the saved version: the server's new ETag.
+    assert_eq!(
+        page.etag().await.unwrap(),
+        stored["$etag"].as_str().unwrap()
+    );
+    browser
+        .screenshot(&screenshot_dir().join("twin.png"))
+        .await
+        .unwrap();
+
+    browser.goto(&stack.url(&twin_url(ROOM))).await.unwrap();
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    browser
+        .wait_for_script(
+            &format!(
+                "const i = document.getElementById('prop-name'); return i && i.value === {}",
+                json!(renamed)
+            ),
+            "the saved name after a reload",
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.value_of(NAME).await.unwrap(), renamed);
+    // Markup in a value stays text.
+    let bold = browser
+        .eval("return !!document.querySelector('main b')")
+        .await
+        .unwrap();
+    assert_eq!(bold, false);
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_conflicting_save_shows_both_versions_and_either_choice_is_saved() {
+    let (stack, browser) = signed_in(&twin_url(ROOM), WRITER).await;
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    let check_conflict = async |theirs: &str, mine: &str| {
+        let conflict = ConflictView::expect(&browser).await.unwrap();
+        let (their_side, my_side) = (
+            conflict.theirs().await.unwrap(),
+            conflict.mine().await.unwrap(),
+        );
+        assert_eq!(their_side["name"], theirs, "{their_side}");
+        assert_eq!(my_side["name"], mine, "{my_side}");
+        assert_eq!(
+            their_side["$etag"],
+            server_twin(&stack, ROOM).unwrap()["$etag"],
+            "their side is the server's current version"
+        );
+        conflict
+    };
+
+    // 1. Someone renames the room while it is open here; saving meets a 412.
+    change_behind_the_ui(&stack, ROOM, "name", json!("Renamed elsewhere"));
+    page.set_text(NAME, "Renamed here").await.unwrap();
+    page.save().await.unwrap();
+    let conflict = check_conflict("Renamed elsewhere", "Renamed here").await;
+    conflict.scroll_into_view().await.unwrap();
+    browser
+        .screenshot(&screenshot_dir().join("conflict.png"))
+        .await
+        .unwrap();
+    assert_eq!(
+        name_on_server(&stack, ROOM),
+        "Renamed elsewhere",
+        "nothing was overwritten"
+    );
+
+    // "Take theirs": the editor shows their version, with nothing left to save.
+    conflict.take_theirs().await.unwrap();
+    conflict.expect_gone().await.unwrap();
+    browser
+        .wait_for_script(
+            "const i = document.getElementById('prop-name'); return i && i.value === 'Renamed elsewhere'",
+            "their name in the editor",
+        )
+        .await
+        .unwrap();
+    assert!(!page.can_save().await.unwrap());
+    // An edit on top of their version saves without a conflict.
+    page.set_text(NAME, "Renamed on top").await.unwrap();
+    page.save().await.unwrap();
+    page.expect_saved().await.unwrap();
+    assert_eq!(name_on_server(&stack, ROOM), "Renamed on top");
+
+    // 2. Another conflict, resolved with "Keep mine": my value overwrites theirs.
+    change_behind_the_ui(&stack, ROOM, "name", json!("Second outsider"));
+    page.set_text(NAME, "Mine wins").await.unwrap();
+    page.save().await.unwrap();
+    let conflict = check_conflict("Second outsider", "Mine wins").await;
+    conflict.keep_mine().await.unwrap();
+    page.expect_saved().await.unwrap();
+    let stored = server_twin(&stack, ROOM).unwrap();
+    assert_eq!(stored["name"], "Mine wins");
+    assert_eq!(
+        page.etag().await.unwrap(),
+        stored["$etag"].as_str().unwrap()
+    );
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_twin_created_from_a_model_is_deleted_together_with_its_relationships() {
+    let (stack, browser) = signed_in(&format!("/t/{CONTOSO}/i/{CAMPUS}/models"), WRITER).await;
+    let models = ModelsPage::expect(&browser).await.unwrap();
+    let form = CreateTwin::open(&models, "Room").await.unwrap();
+    let id = "room-e2e-new";
+    form.set_id(id).await.unwrap();
+    // Room extends Space: the inherited "name" is offered too.
+    form.set_text(NAME, "Brand-new lab").await.unwrap();
+    browser
+        .screenshot(&screenshot_dir().join("create-twin.png"))
+        .await
+        .unwrap();
+    form.submit().await.unwrap();
+
+    let page = TwinDetail::expect(&browser, id).await.unwrap();
+    let created = server_twin(&stack, id).expect("the twin exists on the server");
+    assert_eq!(created["$metadata"]["$model"], ROOM_MODEL);
+    assert_eq!(created["name"], "Brand-new lab");
+    assert_eq!(page.value_of(NAME).await.unwrap(), "Brand-new lab");
+
+    // Link it from an existing room and to a piece of equipment.
+    let equipment = a_twin_of(&stack, EQUIPMENT);
+    let outgoing = format!("hasEquipment-{equipment}");
+    page.relationships()
+        .add("hasEquipment", &equipment)
+        .await
+        .unwrap();
+    page.relationships()
+        .expect_outgoing(&outgoing)
+        .await
+        .unwrap();
+    assert!(server_relationship(&stack, id, &outgoing).is_some());
+
+    // Deleting offers to delete the relationship first (checked by default).
+    let confirm = page.start_delete().await.unwrap();
+    let also = confirm.relationships_checkbox(1).await.unwrap();
+    assert!(also.is_selected().await.unwrap());
+    confirm.confirm().await.unwrap();
+    browser
+        .wait_for_script(
+            "return location.pathname.endsWith('/twins')",
+            "the twin list after the delete",
+        )
+        .await
+        .unwrap();
+    assert_eq!(server_twin(&stack, id), None, "the twin is gone");
+    assert_eq!(server_relationship(&stack, id, &outgoing), None);
+    assert!(
+        server_twin(&stack, &equipment).is_some(),
+        "the target stays"
+    );
+
+    // The same id cannot be created twice: the form says so.
+    browser
+        .goto(&stack.url(&format!("/t/{CONTOSO}/i/{CAMPUS}/models")))
+        .await
+        .unwrap();
+    let models = ModelsPage::expect(&browser).await.unwrap();
+    let form = CreateTwin::open(&models, "Room").await.unwrap();
+    form.set_id(ROOM).await.unwrap();
+    form.submit().await.unwrap();
+    wait_for_text(
+        &browser,
+        &format!("A twin with the id {ROOM} already exists"),
+    )
+    .await
+    .unwrap();
+    assert_ne!(
+        name_on_server(&stack, ROOM),
+        Value::Null,
+        "the room was not replaced"
+    );
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_relationship_is_added_and_removed_from_the_twin_page() {
+    let (stack, browser) = signed_in(&twin_url(ROOM), WRITER).await;
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    let rels = page.relationships();
+    let equipment = a_twin_of(&stack, EQUIPMENT);
+    let rel_id = format!("hasEquipment-{equipment}");
+    assert!(
+        server_relationship(&stack, ROOM, &rel_id).is_none(),
+        "the seed does not link {ROOM} to {equipment}"
+    );
+
+    rels.add("hasEquipment", &equipment).await.unwrap();
+    let row = rels.expect_outgoing(&rel_id).await.unwrap();
+    assert_eq!(row[0], "hasEquipment");
+    assert_eq!(row[1], equipment);
+    let stored = server_relationship(&stack, ROOM, &rel_id).expect("stored");
+    assert_eq!(stored["$targetId"], equipment.as_str());
+    assert_eq!(stored["$relationshipName"], "hasEquipment");
+    browser
+        .screenshot(&screenshot_dir().join("relationships.png"))
+        .await
+        .unwrap();
+
+    // A name the model does not declare is refused by the service, and said so.
+    rels.add("notDeclared", &equipment).await.unwrap();
+    browser
+        .wait_for_script(
+            "return [...document.querySelectorAll('.relationship-form [role=alert]')].some(a => a.textContent.length > 0)",
+            "the refusal",
+        )
+        .await
+        .unwrap();
+    assert!(server_relationship(&stack, ROOM, &format!("notDeclared-{equipment}")).is_none());
+
+    rels.delete(&rel_id).await.unwrap();
+    wait_until_gone(&stack, ROOM, &rel_id).await;
+    browser
+        .wait_for_script(
+            &format!(
+                "return ![...document.querySelectorAll('table code')].some(c => c.textContent === {})",
+                json!(rel_id)
+            ),
+            "the row to go",
+        )
+        .await
+        .unwrap();
+    browser.close().await.unwrap();
+}
+
+/// Waits until the emulator no longer has the relationship.
+async fn wait_until_gone(stack: &Stack, source: &str, id: &str) {
+    for _ in 0..300 {
+        if server_relationship(stack, source, id).is_none() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("relationship {id} of {source} is still stored");
+}
+
+#[tokio::test]
+async fn a_reader_sees_a_twin_with_disabled_fields_and_no_write_controls() {
+    let (stack, browser) = signed_in(&twin_url(ROOM), READER).await;
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    let field = page.field(NAME).await.unwrap();
+    assert!(!field.is_enabled().await.unwrap(), "fields are read-only");
+    wait_for_text(&browser, "changing it needs the Twins.Writer role")
+        .await
+        .unwrap();
+    let write_controls = browser
+        .eval("return [...document.querySelectorAll('main button, main form')].map(b => b.textContent.trim()).filter(t => /Save|Delete|Add relationship|Create/.test(t))")
+        .await
+        .unwrap();
+    assert_eq!(
+        write_controls,
+        json!([]),
+        "a Twins.Reader gets no write controls"
+    );
+    let _ = server_twin(&stack, ROOM).expect("the twin is there");
+    browser.close().await.unwrap();
+}

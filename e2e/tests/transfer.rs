@@ -1,0 +1,328 @@
+//! Import and export in Chromium: the whole campus graph exported as JSON and NDJSON (read
+//! back from the download link), imported by a Twins.Writer into another instance, and an
+//! import with a broken item that shows up in the failure report with the service's message.
+
+use serde_json::{Value, json};
+use twinscope_e2e::Browser;
+use twinscope_e2e::pages::EmulatorSignIn;
+use twinscope_e2e::stack::{CONTOSO, FABRIKAM, Stack};
+use twinscope_e2e::transfer_page::{API_VERSION, NAV_LINK, TransferPage, adt_call, path};
+use twinscope_emulator::Options;
+
+const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
+const PLANT: &str = "fabrikam-plant.api.eus.digitaltwins.azure.net";
+const ADELE: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");
+const MEGAN: (&str, &str) = ("megan@contoso.onmicrosoft.com", "Megan-dev-1");
+
+async fn signed_in(stack: &Stack, path: &str, who: (&str, &str)) -> Browser {
+    let browser = Browser::start().await.expect("Chromium starts");
+    browser.goto(&stack.url(path)).await.unwrap();
+    EmulatorSignIn::expect(&browser)
+        .await
+        .unwrap()
+        .sign_in_as(who.0, who.1)
+        .await
+        .unwrap();
+    browser
+}
+
+/// The built-in instances seed with fabrikam-plant seeded empty (no models, no twins).
+fn instances_with_empty_plant(dir: &std::path::Path) -> std::path::PathBuf {
+    let seed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../emulator/seed/instances.json");
+    let mut instances: Value =
+        serde_json::from_str(&std::fs::read_to_string(seed).unwrap()).unwrap();
+    for tenant in instances["tenants"].as_array_mut().unwrap() {
+        for sub in tenant["subscriptions"].as_array_mut().unwrap() {
+            for instance in sub["instances"].as_array_mut().unwrap() {
+                if instance["host_name"] == PLANT {
+                    instance["seed"] = json!("empty");
+                }
+            }
+        }
+    }
+    let file = dir.join("instances.json");
+    std::fs::write(&file, instances.to_string()).unwrap();
+    file
+}
+
+fn ids<'a>(items: &'a [Value], key: &str) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = items.iter().filter_map(|v| v[key].as_str()).collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test]
+async fn the_whole_campus_exports_as_json_and_ndjson() {
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    let browser = signed_in(&stack, &path(CONTOSO, CAMPUS), ADELE).await;
+    let page = TransferPage::expect(&browser).await.unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+
+    let text = page
+        .export("JSON", "contoso-campus-export.json", downloads.path())
+        .await
+        .unwrap();
+    let graph: Value = serde_json::from_str(&text).expect("the export is JSON");
+    let twins = graph["twins"].as_array().unwrap();
+    let expected = stack.emulator.adt().twin_count(CAMPUS).unwrap();
+    assert_eq!(twins.len(), expected, "every twin is exported");
+    assert!(twins.iter().all(|t| {
+        t.get("$etag").is_none()
+            && t["$metadata"]["$model"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("dtmi:"))
+    }));
+    // Property values travel as they are, markup included (as text).
+    assert!(
+        twins
+            .iter()
+            .any(|t| t["name"] == "<script>alert(1)</script>")
+    );
+    let models = graph["models"].as_array().unwrap();
+    assert!(
+        ids(models, "@id").contains(&"dtmi:twinscope:seed:Room;1"),
+        "{:?}",
+        ids(models, "@id")
+    );
+    let relationships = graph["relationships"].as_array().unwrap();
+    assert!(!relationships.is_empty());
+    assert!(relationships.iter().all(|r| r["$sourceId"].is_string()
+        && r["$targetId"].is_string()
+        && r["$relationshipName"].is_string()));
+
+    let ndjson = page
+        .export("NDJSON", "contoso-campus-export.ndjson", downloads.path())
+        .await
+        .unwrap();
+    let lines: Vec<Value> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON value per line"))
+        .collect();
+    assert_eq!(lines[0], json!({"Section": "Header"}));
+    assert_eq!(lines[1]["fileVersion"], "1.0.0");
+    let sections: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l.get("Section").is_some())
+        .collect();
+    assert_eq!(sections.len(), 4, "{sections:?}");
+    // Sections markers, header line and one line per item.
+    assert_eq!(
+        lines.len(),
+        4 + 1 + models.len() + twins.len() + relationships.len()
+    );
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_writer_imports_the_campus_export_into_another_instance() {
+    let scratch = tempfile::tempdir().unwrap();
+    let options = Options {
+        instances: Some(instances_with_empty_plant(scratch.path())),
+        ..Default::default()
+    };
+    let stack = Stack::start_with(json!({}), options)
+        .await
+        .expect("stack starts");
+    // Megan reads Contoso's campus and writes Fabrikam's plant (Twins.Writer, Data Owner).
+    let browser = signed_in(&stack, &path(CONTOSO, CAMPUS), MEGAN).await;
+    let page = TransferPage::expect(&browser).await.unwrap();
+    let text = page
+        .export("JSON", "contoso-campus-export.json", scratch.path())
+        .await
+        .unwrap();
+    let graph: Value = serde_json::from_str(&text).unwrap();
+    // The downloaded file itself is what gets imported.
+    let file = scratch.path().join("contoso-campus-export.json");
+    assert_eq!(stack.emulator.adt().twin_count(PLANT), Some(0));
+
+    // A writer cannot upload models: an admin has put the ontology in place beforehand.
+    browser
+        .goto(&stack.url(&format!("/t/{FABRIKAM}/i/{PLANT}/graph")))
+        .await
+        .unwrap();
+    let (status, answer) = adt_call(
+        &browser,
+        FABRIKAM,
+        "POST",
+        &format!("/adt/{PLANT}/models?{API_VERSION}"),
+        Some(&graph["models"]),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(status, 200 | 201), "{status}: {answer}");
+
+    browser
+        .find_by_role("link", NAV_LINK)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = TransferPage::expect(&browser).await.unwrap();
+    page.choose_file(&file).await.unwrap();
+    let models = graph["models"].as_array().unwrap().len();
+    let twins = graph["twins"].as_array().unwrap();
+    let relationships = graph["relationships"].as_array().unwrap();
+    let steps = twins.len() + relationships.len();
+    browser
+        .find_by_role("heading", "Plan for contoso-campus-export.json")
+        .await
+        .unwrap();
+    let plan_text = browser
+        .eval("return document.querySelector('.transfer-plan').innerText")
+        .await
+        .unwrap();
+    let plan_text = plan_text.as_str().unwrap();
+    assert!(
+        plan_text.contains(&format!("{models} models already in the instance")),
+        "{plan_text}"
+    );
+    assert!(
+        plan_text.contains(&format!("{} twins to create", twins.len())),
+        "{plan_text}"
+    );
+    browser
+        .find_by_role("button", &format!("Import {steps} items"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let report = page.report().await.unwrap();
+    assert!(
+        report.contains(&format!("{steps} done, 0 failed, 0 skipped")),
+        "{report}"
+    );
+
+    assert_eq!(stack.emulator.adt().twin_count(PLANT), Some(twins.len()));
+    for twin in twins.iter().step_by(7) {
+        let id = twin["$dtId"].as_str().unwrap();
+        let (status, stored) = adt_call(
+            &browser,
+            FABRIKAM,
+            "GET",
+            &format!("/adt/{PLANT}/digitaltwins/{}?{API_VERSION}", urlencode(id)),
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 200, "{id}: {stored}");
+        assert_eq!(stored["$metadata"]["$model"], twin["$metadata"]["$model"]);
+        assert_eq!(stored.get("name"), twin.get("name"), "{id}");
+    }
+    let relationship = &relationships[0];
+    let (status, stored) = adt_call(
+        &browser,
+        FABRIKAM,
+        "GET",
+        &format!(
+            "/adt/{PLANT}/digitaltwins/{}/relationships/{}?{API_VERSION}",
+            urlencode(relationship["$sourceId"].as_str().unwrap()),
+            urlencode(relationship["$relationshipId"].as_str().unwrap())
+        ),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{stored}");
+    assert_eq!(stored["$targetId"], relationship["$targetId"]);
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_broken_item_is_reported_with_the_services_message_and_can_be_retried() {
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    let browser = signed_in(&stack, &path(CONTOSO, CAMPUS), ADELE).await;
+    let page = TransferPage::expect(&browser).await.unwrap();
+    let file_dir = tempfile::tempdir().unwrap();
+    let file = file_dir.path().join("broken.json");
+    let document = json!({
+        "twins": [
+            {"$dtId": "e2e-room", "$metadata": {"$model": "dtmi:twinscope:seed:Room;1"}, "name": "Imported room", "area": 12.5},
+            {"$dtId": "e2e-floor", "$metadata": {"$model": "dtmi:twinscope:seed:Floor;1"}, "level": "not a number"}
+        ],
+        "relationships": [
+            {"$relationshipId": "e2e-rel", "$sourceId": "e2e-floor", "$targetId": "e2e-room", "$relationshipName": "hasRoom"}
+        ]
+    });
+    std::fs::write(&file, document.to_string()).unwrap();
+    page.choose_file(&file).await.unwrap();
+    browser
+        .find_by_role("heading", "Plan for broken.json")
+        .await
+        .unwrap();
+    browser
+        .find_by_role("button", "Import 3 items")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let report = page.report().await.unwrap();
+    assert!(report.contains("1 done, 1 failed, 1 skipped"), "{report}");
+    let failures = report.clone();
+    let floor_line = failures
+        .lines()
+        .find(|l| l.starts_with("twin e2e-floor: "))
+        .unwrap_or_else(|| panic!("no line for the broken twin: {failures}"));
+    // The service's own message, not a generic one.
+    assert!(floor_line.contains("level"), "{floor_line}");
+    assert!(
+        failures.contains("relationship e2e-floor/e2e-rel: twin e2e-floor was not created"),
+        "{failures}"
+    );
+    let (status, room) = adt_call(
+        &browser,
+        CONTOSO,
+        "GET",
+        &format!("/adt/{CAMPUS}/digitaltwins/e2e-room?{API_VERSION}"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!((status, &room["name"]), (200, &json!("Imported room")));
+    let (status, _) = adt_call(
+        &browser,
+        CONTOSO,
+        "GET",
+        &format!("/adt/{CAMPUS}/digitaltwins/e2e-floor?{API_VERSION}"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 404);
+
+    // Nothing is lost: retrying runs exactly the two that did not succeed.
+    browser
+        .find_by_role("button", "Retry the 2 that did not succeed")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let again = browser
+        .wait_for_script(
+            "const t = document.querySelector('.transfer-report'); return t && t.innerText.includes('0 done, 1 failed, 1 skipped') ? t.innerText : null",
+            "the retry's report",
+        )
+        .await
+        .unwrap();
+    assert!(
+        again.as_str().unwrap().contains("twin e2e-floor"),
+        "{again}"
+    );
+    browser.close().await.unwrap();
+}
+
+/// Percent-encodes a twin or relationship id for a path segment.
+fn urlencode(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

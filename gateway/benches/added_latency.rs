@@ -1,0 +1,573 @@
+//! The gateway's added latency (issue #5's benchmark acceptance; also issue #8's "1,000
+//! concurrent proxied requests without an error"). A minimal axum upstream on a loopback port
+//! answers every `GET /adt/{host}/digitaltwins/{id}?api-version=…` like ADT answers a twin GET
+//! (a fixed sensor twin, JSON content type, `ETag`), with no token check, so the figure is
+//! the gateway's own cost rather than the emulator's RSA verification. The gateway runs in
+//! emulator mode in front of it, so the direct and the proxied request carry the same path and
+//! reach the same handler. Each run releases 1,000 requests at once (behind a barrier, over
+//! connections warmed up by a first burst) straight at the upstream, and 1,000 through the
+//! gateway's `/adt` pass-through (which goes first alternates), timing each request from send to its complete body; every
+//! answer must be a 200 with the twin, or the bench fails. Per run: the median direct, the
+//! median via the gateway, and their difference (the added latency); the figures are the
+//! medians over the runs with min/max. A last figure is the added latency with one request
+//! at a time (no queueing), the gateway's intrinsic per-hop cost. Client, gateway and
+//! upstream share one process and the machine's cores, so at 1,000 concurrent requests the
+//! added latency includes queueing behind the gateway's own work for the other requests; the
+//! note therefore also gives the process CPU time the gateway adds per request (from
+//! `/proc/self/task/*/schedstat`), which does not depend on what else the machine runs.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::Barrier;
+use twinscope_gateway::{AdtPassThrough, GatewayConfig, Upstream, start};
+
+/// Where the part file goes, when set (created with its parent directory).
+const BENCH_JSON_ENV: &str = "TWINSCOPE_BENCH_JSON";
+const SECTION: &str = "Gateway (ADT pass-through)";
+
+const HOST: &str = "bench.api.weu.digitaltwins.azure.net";
+const API: &str = "api-version=2023-10-31";
+const CONCURRENT: usize = 1000;
+const RUNS: usize = 5;
+const SEQUENTIAL: usize = 400;
+const ADDED_TARGET_MS: f64 = 1.0;
+/// One burst must finish well within this, or the bench fails.
+const BURST_TIMEOUT: Duration = Duration::from_secs(60);
+/// The bearer the client sends (the stub upstream does not check it).
+const BEARER: &str = "Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.bench.signature";
+const TWIN_ETAG: &str = "W/\"6c6f7a2e-0d54-4d1a-9a43-3b1b2c0f1e77\"";
+
+/// Why the bench could not produce its figures.
+#[derive(Debug, thiserror::Error)]
+enum BenchError {
+    #[error("cannot set up the {what}: {why}")]
+    Setup { what: &'static str, why: String },
+    #[error("{failed} of {total} {route} requests failed (first: {first}); the figures are void")]
+    Failed {
+        route: &'static str,
+        failed: usize,
+        total: usize,
+        first: String,
+    },
+    #[error("a burst of {0} {1} requests did not finish within {BURST_TIMEOUT:?}")]
+    Timeout(usize, &'static str),
+    #[error("cannot write the part file {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The target a figure is held to.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    AtMost(f64),
+}
+
+impl Target {
+    fn text(self) -> String {
+        match self {
+            Target::AtMost(v) => format!("<= {v}"),
+        }
+    }
+
+    fn met(self, median: f64) -> bool {
+        match self {
+            Target::AtMost(v) => median <= v,
+        }
+    }
+}
+
+/// One figure: every sample (one per run), summarised as median, min and max.
+#[derive(Debug)]
+struct Figure {
+    name: &'static str,
+    unit: &'static str,
+    samples: Vec<f64>,
+    target: Option<Target>,
+    note: String,
+}
+
+/// The median of `samples` (mean of the middle two for an even count); 0 when empty.
+fn median(samples: &[f64]) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => 0.0,
+        _ if n.is_multiple_of(2) => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+        _ => sorted[n / 2],
+    }
+}
+
+impl Figure {
+    fn median(&self) -> f64 {
+        median(&self.samples)
+    }
+
+    fn min(&self) -> f64 {
+        self.samples.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+
+    fn max(&self) -> f64 {
+        self.samples
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    fn met(&self) -> Option<bool> {
+        self.target.map(|t| t.met(self.median()))
+    }
+
+    /// The figure as the part file's JSON (values rounded to 0.001).
+    fn json(&self) -> Value {
+        let round = |v: f64| (v * 1000.0).round() / 1000.0;
+        json!({
+            "name": self.name,
+            "unit": self.unit,
+            "median": round(self.median()),
+            "min": round(self.min()),
+            "max": round(self.max()),
+            "runs": self.samples.len(),
+            "target": self.target.map(Target::text),
+            "met": self.met(),
+            "note": self.note,
+        })
+    }
+
+    fn row(&self) -> String {
+        let met = match self.met() {
+            Some(true) => "yes",
+            Some(false) => "NO",
+            None => "-",
+        };
+        format!(
+            "{:<56} {:>9.3} {:>9.3} {:>9.3} {:>5} {:>7} {:>4}  {}",
+            self.name,
+            self.median(),
+            self.min(),
+            self.max(),
+            self.samples.len(),
+            self.target.map(Target::text).unwrap_or_default(),
+            met,
+            self.unit
+        )
+    }
+}
+
+/// The human-readable table.
+fn table(figures: &[Figure]) -> String {
+    let mut out = format!(
+        "{SECTION}\n{:<56} {:>9} {:>9} {:>9} {:>5} {:>7} {:>4}  unit\n",
+        "figure", "median", "min", "max", "runs", "target", "met"
+    );
+    for f in figures {
+        out.push_str(&f.row());
+        out.push('\n');
+    }
+    for f in figures {
+        out.push_str(&format!("- {}: {}\n", f.name, f.note));
+    }
+    out
+}
+
+fn write_part(path: &Path, figures: &[Figure]) -> Result<(), BenchError> {
+    let part = json!({
+        "section": SECTION,
+        "figures": figures.iter().map(Figure::json).collect::<Vec<_>>(),
+    });
+    let write = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, serde_json::to_string_pretty(&part)? + "\n")
+    };
+    write().map_err(|source| BenchError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The twin every GET answers with, as ADT's wire form.
+fn twin_body() -> String {
+    json!({
+        "$dtId": "site-1-b1-f1-r101-e1-s1",
+        "$etag": TWIN_ETAG,
+        "name": "Temperature sensor 1",
+        "status": "operational",
+        "unit": "degreeCelsius",
+        "lastValue": 21.4,
+        "lastReading": "2026-11-22T01:00:00.0000000Z",
+        "tags": { "kind": "temperature", "room": "site-1-b1-f1-r101" },
+        "nameplate": {
+            "$metadata": {},
+            "manufacturer": "Contoso Sensors",
+            "model": "CS-1",
+            "serialNumber": "CS1-000123"
+        },
+        "$metadata": {
+            "$model": "dtmi:twinscope:seed:Sensor;1",
+            "$lastUpdateTime": "2026-11-22T01:00:00.0000000Z",
+            "name": { "lastUpdateTime": "2026-11-22T01:00:00.0000000Z" },
+            "status": { "lastUpdateTime": "2026-11-22T01:00:00.0000000Z" },
+            "unit": { "lastUpdateTime": "2026-11-22T01:00:00.0000000Z" },
+            "lastValue": { "lastUpdateTime": "2026-11-22T01:00:00.0000000Z" },
+            "lastReading": { "lastUpdateTime": "2026-11-22T01:00:00.0000000Z" },
+            "tags": { "lastUpdateTime": "2026-11-22T01:00:00.0000000Z" }
+        }
+    })
+    .to_string()
+}
+
+/// The stub upstream: every request gets the twin, as ADT answers a twin GET.
+async fn upstream() -> Result<(String, tokio::task::JoinHandle<()>), BenchError> {
+    let setup = |why: std::io::Error| BenchError::Setup {
+        what: "upstream",
+        why: why.to_string(),
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(setup)?;
+    let addr = listener.local_addr().map_err(setup)?;
+    let body: Arc<str> = twin_body().into();
+    let app = Router::new().fallback(move || {
+        let body = Arc::clone(&body);
+        async move {
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+                    (header::ETAG, TWIN_ETAG),
+                ],
+                body.to_string(),
+            )
+                .into_response()
+        }
+    });
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((format!("http://{addr}"), task))
+}
+
+/// A client whose pool keeps every connection of a burst for the next one.
+fn client() -> Result<reqwest::Client, BenchError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(Duration::from_secs(300))
+        .build()
+        .map_err(|e| BenchError::Setup {
+            what: "client",
+            why: e.to_string(),
+        })
+}
+
+/// One request, timed from send to its complete body; an error unless a 200 with the twin.
+async fn timed_get(client: &reqwest::Client, url: &str) -> Result<Duration, String> {
+    let started = Instant::now();
+    let response = client
+        .get(url)
+        .header(header::AUTHORIZATION, BEARER)
+        .send()
+        .await
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| format!("GET {url}: reading the body: {e}"))?;
+    let elapsed = started.elapsed();
+    if status != StatusCode::OK || !body.starts_with(b"{\"$dtId\"") {
+        return Err(format!(
+            "GET {url}: {status} {}",
+            String::from_utf8_lossy(&body)
+        ));
+    }
+    Ok(elapsed)
+}
+
+/// Where requests go: straight to the upstream or through the gateway.
+#[derive(Debug, Clone)]
+struct Route {
+    name: &'static str,
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Route {
+    fn url(&self, i: usize) -> String {
+        format!("{}/adt/{HOST}/digitaltwins/twin-{i}?{API}", self.base)
+    }
+}
+
+/// Milliseconds.
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// `n` requests released at once: every latency, in ms; any failure fails the burst.
+async fn burst(route: &Route, n: usize) -> Result<Vec<f64>, BenchError> {
+    let barrier = Arc::new(Barrier::new(n + 1));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let barrier = Arc::clone(&barrier);
+        let client = route.client.clone();
+        let url = route.url(i);
+        tasks.spawn(async move {
+            barrier.wait().await;
+            timed_get(&client, &url).await
+        });
+    }
+    barrier.wait().await;
+    let collect = async {
+        let mut latencies = Vec::with_capacity(n);
+        let mut failures = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(Ok(d)) => latencies.push(ms(d)),
+                Ok(Err(why)) => failures.push(why),
+                Err(e) => failures.push(format!("a request task failed: {e}")),
+            }
+        }
+        (latencies, failures)
+    };
+    let (latencies, failures) = tokio::time::timeout(BURST_TIMEOUT, collect)
+        .await
+        .map_err(|_| BenchError::Timeout(n, route.name))?;
+    if let Some(first) = failures.first() {
+        return Err(BenchError::Failed {
+            route: route.name,
+            failed: failures.len(),
+            total: n,
+            first: first.clone(),
+        });
+    }
+    Ok(latencies)
+}
+
+/// `n` requests one after another: every latency, in ms.
+async fn sequential(route: &Route, n: usize) -> Result<Vec<f64>, BenchError> {
+    let mut latencies = Vec::with_capacity(n);
+    for i in 0..n {
+        let d = timed_get(&route.client, &route.url(i))
+            .await
+            .map_err(|first| BenchError::Failed {
+                route: route.name,
+                failed: 1,
+                total: n,
+                first,
+            })?;
+        latencies.push(ms(d));
+    }
+    Ok(latencies)
+}
+
+/// Per-run medians of the direct and proxied bursts and of their difference, and the CPU
+/// time the process spent on each kind of burst.
+#[derive(Debug, Default)]
+struct Runs {
+    direct: Vec<f64>,
+    via: Vec<f64>,
+    added: Vec<f64>,
+    direct_cpu: Duration,
+    via_cpu: Duration,
+}
+
+impl Runs {
+    /// CPU µs the gateway adds to one request (process CPU per proxied request minus per
+    /// direct one): whatever else the machine runs, this times the requests in flight over
+    /// the cores is the queueing a burst adds.
+    fn added_cpu_micros(&self) -> f64 {
+        let per = |d: Duration| d.as_secs_f64() * 1e6 / (RUNS * CONCURRENT) as f64;
+        per(self.via_cpu) - per(self.direct_cpu)
+    }
+}
+
+/// CPU time all of this process's threads have run so far (Linux `/proc`; `None`
+/// elsewhere).
+fn process_cpu() -> Option<Duration> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        // A thread may exit between the listing and the read: it is skipped.
+        let Ok(text) = std::fs::read_to_string(task.path().join("schedstat")) else {
+            continue;
+        };
+        total += text.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total))
+}
+
+/// One burst's per-request latencies and the process CPU time it took.
+async fn cpu_burst(route: &Route, n: usize) -> Result<(f64, Duration), BenchError> {
+    let before = process_cpu();
+    let latencies = burst(route, n).await?;
+    let cpu = match (before, process_cpu()) {
+        (Some(b), Some(a)) => a.saturating_sub(b),
+        _ => Duration::ZERO,
+    };
+    Ok((median(&latencies), cpu))
+}
+
+async fn measure(direct: &Route, via: &Route) -> Result<(Runs, Vec<f64>), BenchError> {
+    // Warm-up: opens the 1,000 connections of each pool (client→upstream, client→gateway,
+    // gateway→upstream) so the measured bursts do not time TCP handshakes.
+    burst(direct, CONCURRENT).await?;
+    burst(via, CONCURRENT).await?;
+    let mut runs = Runs::default();
+    for run in 1..=RUNS {
+        // Alternate which goes first, so neither always follows the other's aftermath.
+        let ((d, d_cpu), (v, v_cpu)) = if run % 2 == 1 {
+            let d = cpu_burst(direct, CONCURRENT).await?;
+            (d, cpu_burst(via, CONCURRENT).await?)
+        } else {
+            let v = cpu_burst(via, CONCURRENT).await?;
+            (cpu_burst(direct, CONCURRENT).await?, v)
+        };
+        runs.direct_cpu += d_cpu;
+        runs.via_cpu += v_cpu;
+        println!(
+            "  run {run}/{RUNS}: {CONCURRENT} concurrent, median direct {d:.3} ms, via gateway {v:.3} ms, added {:.3} ms",
+            v - d
+        );
+        runs.direct.push(d);
+        runs.via.push(v);
+        runs.added.push(v - d);
+    }
+    let mut one_at_a_time = Vec::with_capacity(RUNS);
+    for run in 1..=RUNS {
+        let d = median(&sequential(direct, SEQUENTIAL).await?);
+        let v = median(&sequential(via, SEQUENTIAL).await?);
+        println!(
+            "  run {run}/{RUNS}: one at a time, median direct {d:.3} ms, via gateway {v:.3} ms, added {:.3} ms",
+            v - d
+        );
+        one_at_a_time.push(v - d);
+    }
+    println!(
+        "  process CPU the gateway adds per request: {:.0} µs",
+        runs.added_cpu_micros()
+    );
+    Ok((runs, one_at_a_time))
+}
+
+fn figures(runs: Runs, one_at_a_time: Vec<f64>) -> Vec<Figure> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let added_cpu = runs.added_cpu_micros();
+    let setup = format!(
+        "{CONCURRENT} GETs released at once over warm keep-alive connections, each timed to its complete body, all 200; the upstream is a minimal in-process axum stub answering like an ADT twin GET (no token check) and the gateway is in emulator mode in front of it; client, gateway and stub share {cores} cores"
+    );
+    vec![
+        Figure {
+            name: "median latency, 1,000 concurrent GETs, direct",
+            unit: "ms",
+            samples: runs.direct,
+            target: None,
+            note: format!("{setup}; per run, the median over the {CONCURRENT} requests"),
+        },
+        Figure {
+            name: "median latency, 1,000 concurrent GETs, via gateway",
+            unit: "ms",
+            samples: runs.via,
+            target: None,
+            note: format!(
+                "the same burst through the gateway's /adt pass-through; per run, the median over the {CONCURRENT} requests"
+            ),
+        },
+        Figure {
+            name: "gateway added latency, 1,000 concurrent GETs",
+            unit: "ms",
+            samples: runs.added,
+            target: Some(Target::AtMost(ADDED_TARGET_MS)),
+            note: format!(
+                "per run, median via gateway minus median direct; the gateway costs the process about {added_cpu:.0} µs of CPU per request, so with {CONCURRENT} in flight on {cores} shared cores the added median is dominated by queueing behind its work for the other requests (about {added_cpu:.0} µs x {CONCURRENT} / {cores} / 2 = {:.0} ms on idle cores), not by the hop itself",
+                added_cpu * CONCURRENT as f64 / cores as f64 / 2.0 / 1000.0
+            ),
+        },
+        Figure {
+            name: "gateway added latency, one request at a time",
+            unit: "ms",
+            samples: one_at_a_time,
+            target: None,
+            note: format!(
+                "per run, {SEQUENTIAL} sequential GETs direct then {SEQUENTIAL} via the gateway on the same warm connections; median via minus median direct: the hop's own cost without queueing"
+            ),
+        },
+    ]
+}
+
+async fn run() -> Result<Vec<Figure>, BenchError> {
+    println!("gateway added-latency bench");
+    let (base, upstream_task) = upstream().await?;
+    let dist = tempfile::tempdir().map_err(|e| BenchError::Setup {
+        what: "dist directory",
+        why: e.to_string(),
+    })?;
+    let files = [
+        ("index.html", "<!DOCTYPE html>"),
+        (
+            "config.json",
+            r#"{"authority":"https://login.microsoftonline.com/organizations"}"#,
+        ),
+    ];
+    for (name, content) in files {
+        std::fs::write(dist.path().join(name), content).map_err(|e| BenchError::Setup {
+            what: "dist directory",
+            why: e.to_string(),
+        })?;
+    }
+    let mut config = GatewayConfig::new(dist.path());
+    config.adt = Some(AdtPassThrough::new(Upstream::Emulator {
+        base: base.clone(),
+    }));
+    let gateway = start(config).await.map_err(|e| BenchError::Setup {
+        what: "gateway",
+        why: e.to_string(),
+    })?;
+    let direct = Route {
+        name: "direct",
+        base,
+        client: client()?,
+    };
+    let via = Route {
+        name: "via-gateway",
+        base: gateway.base_url().to_owned(),
+        client: client()?,
+    };
+    let (runs, one_at_a_time) = measure(&direct, &via).await?;
+    gateway.stop().await;
+    upstream_task.abort();
+    Ok(figures(runs, one_at_a_time))
+}
+
+fn main() {
+    // Cargo passes `--bench` (and maybe a filter); there is nothing to choose here.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| BenchError::Setup {
+            what: "tokio runtime",
+            why: e.to_string(),
+        });
+    let result = runtime.and_then(|rt| rt.block_on(run()));
+    let figures = match result {
+        Ok(figures) => figures,
+        Err(e) => {
+            eprintln!("gateway added-latency bench failed: {e}");
+            std::process::exit(1);
+        }
+    };
+    print!("{}", table(&figures));
+    if let Some(path) = std::env::var_os(BENCH_JSON_ENV).map(PathBuf::from) {
+        if let Err(e) = write_part(&path, &figures) {
+            eprintln!("gateway added-latency bench failed: {e}");
+            std::process::exit(1);
+        }
+        println!("wrote {}", path.display());
+    }
+}

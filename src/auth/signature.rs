@@ -1,0 +1,132 @@
+//! RS256 (RSASSA-PKCS1-v1_5 with SHA-256) signature checks: the platform's own crypto.
+//!
+//! In the browser this is WebCrypto (`crypto.subtle.importKey` + `verify`), so the bundle
+//! carries no RSA or big-integer code: measured on the release build, RustCrypto's `rsa` and
+//! `num-bigint-dig` cost about 30 KB of wasm before `wasm-opt`, the WebCrypto glue about 2 KB
+//! (see ARCHITECTURE.md, "Size"). Natively (tests, fuzzing) the same check is RustCrypto.
+//!
+//! Invariant: the only answers are "valid" and a typed refusal; a key or signature the
+//! platform cannot even parse is an invalid signature, never a panic.
+
+use super::id_token::Jwk;
+
+/// Why a signature was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("the ID token's signature is not valid")]
+    Invalid,
+    #[error(
+        "this browser offers no WebCrypto here, so ID tokens cannot be checked: serve twinscope \
+         over https (plain http works only on localhost)"
+    )]
+    NoWebCrypto,
+}
+
+/// Checks `signature` over `data` with the RSA public key `jwk`.
+pub async fn verify_rs256(jwk: &Jwk, data: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
+    platform::verify_rs256(jwk, data, signature).await
+}
+
+/// Runs a signature check (or a [`super::id_token::validate`]) to completion natively, for
+/// tests and fuzzing: RustCrypto never waits, so the future is done on its first poll.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn finished<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => panic!("native signature checks never wait"),
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod platform {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use js_sys::{Array, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    use super::{Jwk, SignatureError};
+
+    const ALGORITHM: &str = "RSASSA-PKCS1-v1_5";
+
+    fn object(entries: &[(&str, JsValue)]) -> Object {
+        let object = Object::new();
+        for (key, value) in entries {
+            // Setting a property on a fresh plain object cannot fail.
+            let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+        }
+        object
+    }
+
+    fn subtle() -> Result<web_sys::SubtleCrypto, SignatureError> {
+        let crypto = web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .ok_or(SignatureError::NoWebCrypto)?;
+        // `crypto.subtle` is undefined outside a secure context.
+        let subtle = Reflect::get(&crypto, &JsValue::from_str("subtle"))
+            .map_err(|_| SignatureError::NoWebCrypto)?;
+        if subtle.is_undefined() || subtle.is_null() {
+            return Err(SignatureError::NoWebCrypto);
+        }
+        Ok(subtle.unchecked_into())
+    }
+
+    pub async fn verify_rs256(
+        jwk: &Jwk,
+        data: &[u8],
+        signature: &[u8],
+    ) -> Result<(), SignatureError> {
+        let subtle = subtle()?;
+        let key_data = object(&[
+            ("kty", "RSA".into()),
+            ("n", URL_SAFE_NO_PAD.encode(jwk.modulus()).into()),
+            ("e", URL_SAFE_NO_PAD.encode(jwk.exponent()).into()),
+            ("alg", "RS256".into()),
+            ("ext", true.into()),
+        ]);
+        let algorithm = object(&[("name", ALGORITHM.into()), ("hash", "SHA-256".into())]);
+        let usages = Array::of1(&JsValue::from_str("verify"));
+        let import = subtle
+            .import_key_with_object("jwk", &key_data, &algorithm, false, &usages)
+            .map_err(|_| SignatureError::Invalid)?;
+        let key: web_sys::CryptoKey = JsFuture::from(import)
+            .await
+            .map_err(|_| SignatureError::Invalid)?
+            .unchecked_into();
+        let check = subtle
+            .verify_with_str_and_u8_array_and_u8_array(ALGORITHM, &key, signature, data)
+            .map_err(|_| SignatureError::Invalid)?;
+        match JsFuture::from(check).await.map(|v| v.as_bool()) {
+            Ok(Some(true)) => Ok(()),
+            _ => Err(SignatureError::Invalid),
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod platform {
+    use rsa::pkcs1v15::{Signature, VerifyingKey};
+    use rsa::signature::Verifier;
+    use rsa::{BigUint, RsaPublicKey};
+    use sha2::Sha256;
+
+    use super::{Jwk, SignatureError};
+
+    pub async fn verify_rs256(
+        jwk: &Jwk,
+        data: &[u8],
+        signature: &[u8],
+    ) -> Result<(), SignatureError> {
+        let key = RsaPublicKey::new(
+            BigUint::from_bytes_be(jwk.modulus()),
+            BigUint::from_bytes_be(jwk.exponent()),
+        )
+        .map_err(|_| SignatureError::Invalid)?;
+        let signature = Signature::try_from(signature).map_err(|_| SignatureError::Invalid)?;
+        VerifyingKey::<Sha256>::new(key)
+            .verify(data, &signature)
+            .map_err(|_| SignatureError::Invalid)
+    }
+}

@@ -1,0 +1,192 @@
+//! The form that creates a twin of one model: its id and, optionally, first property values
+//! (the schema-driven controls of the property editor). It is sent with `If-None-Match: *`,
+//! so an existing twin is never replaced; on success the page moves to the new twin.
+//!
+//! The form reads the instance's client from the explorer context; outside an instance it
+//! explains that instead of offering a control that cannot work.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use serde_json::{Map, Value, json};
+
+use crate::adt::AdtError;
+use crate::components::property_editor::{InterfaceShape, field_view};
+use crate::pages::explorer::{twin_path, use_explorer_context};
+
+/// Why a new twin was not created. Each says what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CreateTwinError {
+    #[error("Enter an id for the new twin.")]
+    MissingId,
+    #[error("A twin id cannot start or end with spaces.")]
+    PaddedId,
+    #[error("Fix the highlighted values first.")]
+    InvalidValues,
+    #[error("A twin with the id {0} already exists; choose another id.")]
+    Exists(String),
+    #[error("{0}")]
+    Service(String),
+}
+
+/// The id as typed, when it can name a twin (non-empty, no surrounding whitespace).
+pub fn check_twin_id(id: &str) -> Result<&str, CreateTwinError> {
+    if id.trim().is_empty() {
+        Err(CreateTwinError::MissingId)
+    } else if id.trim() != id {
+        Err(CreateTwinError::PaddedId)
+    } else {
+        Ok(id)
+    }
+}
+
+/// The body of `PUT /digitaltwins/{id}` for a new twin of `model_id`: the user members of
+/// `values` (entries starting with `$` are dropped), `$metadata.$model`, and every component
+/// of the model present (the service requires them) with `$metadata` and any values given.
+pub fn new_twin_body(model_id: &str, values: &Value, components: &[String]) -> Value {
+    let mut body: Map<String, Value> = values
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| !k.starts_with('$'))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for name in components {
+        let component = body.entry(name.clone()).or_insert_with(|| json!({}));
+        if !component.is_object() {
+            *component = json!({});
+        }
+        if let Some(c) = component.as_object_mut() {
+            c.entry("$metadata").or_insert_with(|| json!({}));
+        }
+    }
+    body.insert("$metadata".into(), json!({ "$model": model_id }));
+    Value::Object(body)
+}
+
+/// A form creating a twin of `model_id`, whose merged `shape` (own and inherited contents)
+/// gives the property controls. `on_cancel` runs when the user gives up.
+#[component]
+pub fn CreateTwinForm(
+    model_id: String,
+    /// The model's display name, for the heading.
+    title: String,
+    shape: InterfaceShape,
+    #[prop(into)] on_cancel: Callback<()>,
+) -> impl IntoView {
+    let Some(ctx) = use_explorer_context() else {
+        return view! { <p class="hint">"Twins can be created from an instance's models page."</p> }
+            .into_any();
+    };
+    let client = StoredValue::new_local(ctx.adt.clone());
+    let navigate = StoredValue::new_local(use_navigate());
+    let twin_id = RwSignal::new(String::new());
+    let values = RwSignal::new(json!({}));
+    let invalid = RwSignal::new(BTreeSet::<String>::new());
+    let error = RwSignal::new(None::<CreateTwinError>);
+    let busy = RwSignal::new(false);
+    let components: Vec<String> = shape.components.iter().map(|c| c.0.clone()).collect();
+    let fields = shape
+        .properties
+        .iter()
+        .cloned()
+        .map(|f| {
+            let path = vec![f.name.clone()];
+            field_view(f, path, values, invalid, true)
+        })
+        .collect_view();
+
+    let submit = {
+        let model_id = model_id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let typed = twin_id.get_untracked();
+            let id = match check_twin_id(&typed) {
+                Ok(id) => id.to_owned(),
+                Err(e) => return error.set(Some(e)),
+            };
+            if invalid.with_untracked(|i| !i.is_empty()) {
+                return error.set(Some(CreateTwinError::InvalidValues));
+            }
+            let body = values.with_untracked(|v| new_twin_body(&model_id, v, &components));
+            let client = client.get_value();
+            let path = twin_path(&ctx.tenant, &ctx.host, &id);
+            error.set(None);
+            busy.set(true);
+            spawn_local(async move {
+                match client.create_twin(&id, &body, true).await {
+                    Ok(_) => navigate.with_value(|n| n(&path, Default::default())),
+                    Err(e) => {
+                        busy.set(false);
+                        error.set(Some(match e {
+                            AdtError::PreconditionFailed => CreateTwinError::Exists(id),
+                            other => CreateTwinError::Service(other.to_string()),
+                        }));
+                    }
+                }
+            });
+        }
+    };
+
+    let heading = format!("New twin of {title}");
+    view! {
+        <form class="card create-twin" aria-labelledby="create-twin-title" on:submit=submit>
+            <h2 id="create-twin-title">{heading}</h2>
+            <p class="hint">"Model " <code>{model_id.clone()}</code></p>
+            <label class="field__label" for="create-twin-id">"Twin id"</label>
+            <input id="create-twin-id" class="input" required=true autocomplete="off"
+                prop:value=move || twin_id.get() on:input=move |ev| twin_id.set(event_target_value(&ev))/>
+            <div class="twin-properties">{fields}</div>
+            {move || error.get().map(|e| view! { <p class="property__error" role="alert">{e.to_string()}</p> })}
+            <div class="toolbar">
+                <button type="submit" class="button" disabled=move || busy.get()>"Create twin"</button>
+                <button type="button" class="button button--ghost" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_must_be_non_empty_and_unpadded() {
+        let check = |id: &str, expected: Result<&str, CreateTwinError>| {
+            assert_eq!(check_twin_id(id), expected, "{id:?}");
+        };
+        check("room-1", Ok("room-1"));
+        check("", Err(CreateTwinError::MissingId));
+        check("   ", Err(CreateTwinError::MissingId));
+        check(" room-1", Err(CreateTwinError::PaddedId));
+        check("room-1\t", Err(CreateTwinError::PaddedId));
+    }
+
+    #[test]
+    fn the_body_names_the_model_and_carries_every_component() {
+        let values = json!({"name": "Lab", "$dtId": "ignored", "nameplate": {"serial": "A1"}});
+        let body = new_twin_body(
+            "dtmi:x:Room;1",
+            &values,
+            &["nameplate".into(), "thermostat".into()],
+        );
+        assert_eq!(
+            body,
+            json!({
+                "$metadata": {"$model": "dtmi:x:Room;1"},
+                "name": "Lab",
+                "nameplate": {"$metadata": {}, "serial": "A1"},
+                "thermostat": {"$metadata": {}},
+            })
+        );
+        assert_eq!(
+            new_twin_body("dtmi:x:A;1", &Value::Null, &[]),
+            json!({"$metadata": {"$model": "dtmi:x:A;1"}})
+        );
+    }
+}
