@@ -5,8 +5,11 @@
 //! other URL, including look-alikes (`/adt/evil.example/`, `…azure.net.evil.example`,
 //! `/adt/../`, encoded separators, another origin), gets no token at all.
 
-use crate::config::{AdtPathPrefix, WebUrl};
-use crate::ids::AdtHost;
+use std::rc::Rc;
+
+use super::http::{HttpClient, HttpRequest, NetworkError, origin_of};
+use crate::config::{AdtPathPrefix, RuntimeConfig, WebUrl};
+use crate::ids::{ADT_HOST_SUFFIX, AdtHost};
 
 /// Which token a request needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +46,18 @@ impl ResourceMap {
                 .collect(),
             arm_origin: arm_origin.trim_end_matches('/').to_ascii_lowercase(),
         }
+    }
+
+    /// The map a deployment's configuration describes: its own origin (where the redirect
+    /// URI is) with the ADT path prefix, instance hosts under `.digitaltwins.azure.net`,
+    /// and the configured Resource Manager origin.
+    pub fn from_config(config: &RuntimeConfig) -> Self {
+        Self::new(
+            config.redirect_uri.origin(),
+            &config.adt_path_prefix,
+            &[ADT_HOST_SUFFIX],
+            config.arm_endpoint.origin(),
+        )
     }
 
     /// The resource whose token `url` may carry, or `None`: then the request carries none.
@@ -88,6 +103,28 @@ impl ResourceMap {
     }
 }
 
+/// `inner`, for a client of `resource`: a request carrying `Authorization` leaves the page
+/// only if the map gives its URL to exactly that resource; any other is refused unsent, so
+/// no bug elsewhere can hand a bearer to a URL outside the map (or one instance's token to
+/// another instance). Requests without a bearer pass unchanged.
+pub fn guard(map: Rc<ResourceMap>, resource: ProtectedResource, inner: HttpClient) -> HttpClient {
+    Rc::new(move |request: HttpRequest| {
+        let carries_bearer = request.headers().contains_key(http::header::AUTHORIZATION);
+        if carries_bearer
+            && map.resource_for(&request.uri().to_string()).as_ref() != Some(&resource)
+        {
+            let refused = NetworkError {
+                origin: origin_of(request.uri()),
+                reason: "refused before sending: this URL is outside the protected-resource \
+                         map, so it may not carry a token"
+                    .to_owned(),
+            };
+            return Box::pin(std::future::ready(Err(refused)));
+        }
+        inner(request)
+    })
+}
+
 /// Splits an absolute URL into (origin, path), or gives a path the page's origin. Absolute
 /// URLs go through the configuration's URL parser (no user info, no dot segments, https
 /// except on loopback).
@@ -124,6 +161,50 @@ mod tests {
         Some(ProtectedResource::DigitalTwins(
             AdtHost::parse(HOST).unwrap(),
         ))
+    }
+
+    /// A transport that records what reached it.
+    fn recording() -> (HttpClient, Rc<std::cell::RefCell<Vec<String>>>) {
+        let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let log = seen.clone();
+        let client: HttpClient = Rc::new(move |request: HttpRequest| {
+            log.borrow_mut().push(request.uri().to_string());
+            Box::pin(std::future::ready(Ok(http::Response::new(Vec::new()))))
+        });
+        (client, seen)
+    }
+
+    fn send(client: &HttpClient, url: &str, bearer: bool) -> Result<(), NetworkError> {
+        let mut request = http::Request::builder().uri(url);
+        if bearer {
+            request = request.header(http::header::AUTHORIZATION, "Bearer secret");
+        }
+        let future = client(request.body(Vec::new()).unwrap());
+        crate::auth::signature::finished(future).map(|_| ())
+    }
+
+    #[test]
+    fn the_guard_sends_a_bearer_only_to_its_own_resource() {
+        let (inner, seen) = recording();
+        let guarded = guard(Rc::new(map()), adt().unwrap(), inner);
+        let own = format!("/adt/{HOST}/models?api-version=2023-10-31");
+        assert!(send(&guarded, &own, true).is_ok());
+        let other_instance = "/adt/fabrikam-plant.api.eus.digitaltwins.azure.net/models";
+        for url in [
+            other_instance,
+            "https://management.azure.com/tenants",
+            "https://evil.example/adt/x",
+            "/adt/evil.example/models",
+        ] {
+            let refused = send(&guarded, url, true).expect_err(url);
+            assert!(refused.reason.contains("protected-resource map"), "{url}");
+        }
+        // Without a bearer nothing is at stake: it goes through.
+        assert!(send(&guarded, "https://evil.example/", false).is_ok());
+        assert_eq!(
+            *seen.borrow(),
+            vec![own, "https://evil.example/".to_owned()]
+        );
     }
 
     #[test]

@@ -27,9 +27,9 @@ pub async fn verify_rs256(jwk: &Jwk, data: &[u8], signature: &[u8]) -> Result<()
     platform::verify_rs256(jwk, data, signature).await
 }
 
-/// Runs a signature check (or a [`super::id_token::validate`]) to completion natively, for
-/// tests and fuzzing: RustCrypto never waits, so the future is done on its first poll.
-#[cfg(not(target_arch = "wasm32"))]
+/// Runs a future that never waits to completion: a native signature check (or a
+/// [`super::id_token::validate`]) for tests and fuzzing — RustCrypto is done on the first
+/// poll — or a call to an in-memory transport. Panics if the future does wait.
 pub fn finished<F: std::future::Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());

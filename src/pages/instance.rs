@@ -5,6 +5,7 @@
 //! Invariant: everything under this shell is keyed by tenant and host; navigating to
 //! another tenant or instance rebuilds it, so nothing of the previous one stays in memory.
 
+use crate::auth::resources::{ProtectedResource, ResourceMap, guard};
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -73,7 +74,11 @@ fn InstanceShell(tenant: TenantId, host: AdtHost, screen: Screen) -> impl IntoVi
     let adt = StoredValue::new_local(AdtClient::new(
         &config.adt_path_prefix,
         host.clone(),
-        Rc::new(browser_fetch),
+        guard(
+            Rc::new(ResourceMap::from_config(&config)),
+            ProtectedResource::DigitalTwins(host.clone()),
+            Rc::new(browser_fetch),
+        ),
         session.token_provider(tenant.clone(), ADT_SCOPE),
     ));
     let base = format!("/t/{tenant}/i/{host}");

@@ -127,7 +127,11 @@ fn TenantHome(tenant: TenantId, profile: TenantProfile) -> impl IntoView {
     let discovery = config.arm_discovery.then(|| {
         let arm = crate::arm::ArmClient::new(
             &config.arm_endpoint,
-            std::rc::Rc::new(crate::auth::http::browser_fetch),
+            crate::auth::resources::guard(
+                std::rc::Rc::new(crate::auth::resources::ResourceMap::from_config(&config)),
+                crate::auth::resources::ProtectedResource::ResourceManager,
+                std::rc::Rc::new(crate::auth::http::browser_fetch),
+            ),
             session.token_provider(tenant.clone(), crate::auth::client::ARM_SCOPE),
         );
         LocalResource::new(move || {
