@@ -190,12 +190,12 @@ async fn theme_choice_applies_and_survives_a_reload() {
 }
 
 /// The whole first-load payload (wasm, js, css, html), gzip-compressed, may not grow past
-/// this ceiling. Issue #7's target is 250 KB; the explorer build is over it (about 677 KB
-/// on 2026-11-21: Leptos views of five explorer screens, the DTDL validator, oauth2/url/http
-/// and RustCrypto RSA), so this is a ratchet at today's size plus 3 %: it fails on any real
-/// growth while the size work (WebCrypto instead of `rsa`, dropping `dtdl` from the SPA,
-/// fewer monomorphised views) brings it down toward the target. See the README.
-const FIRST_LOAD_BUDGET_GZIP: u64 = 700 * 1000;
+/// this ceiling. Issue #7's target is 250 KB; the build is over it (710.6 KB on 2026-11-22:
+/// Leptos views of nine screens, the DTDL validator, oauth2/url/http), so this is a ratchet
+/// at today's size plus about 1 %: it fails on any real growth. It was 700 KB until the
+/// import/export screen and the create-twin form were added (+ ~45 KB), partly paid for by
+/// WebCrypto replacing RustCrypto RSA. See the README's Benchmarks.
+const FIRST_LOAD_BUDGET_GZIP: u64 = 718 * 1000;
 /// Issue #7's target, reported by the test's message and by `cargo xtask bench`.
 const FIRST_LOAD_TARGET_GZIP: u64 = 250 * 1000;
 
