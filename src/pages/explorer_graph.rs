@@ -172,8 +172,8 @@ pub fn GraphPage(
     let choices = Memo::new(move |_| nodes.with(|n| label_choices(n)));
 
     view! {
-        <main id="main" class="page page--wide" aria-labelledby="graph-title" tabindex="-1">
-            <h1 id="graph-title">"Graph"</h1>
+        // The instance shell provides the page's `main` landmark and heading.
+        <div class="graph-page">
             <form class="graph-query" on:submit=move |e| { e.prevent_default(); run(); }>
                 <label for="graph-query-text">"Query"</label>
                 <textarea
@@ -225,7 +225,7 @@ pub fn GraphPage(
                 label_property=label_property
                 label="Twin graph"
             />
-        </main>
+        </div>
     }
 }
 
