@@ -142,12 +142,16 @@ fn decode(value: &str) -> Option<String> {
 
 /// Removes the response parameters from a query or fragment, keeping any others, for
 /// `history.replaceState` (the code must not stay in the address bar or history).
+///
+/// Invariant: [`parse`] of the result finds no response. A name is compared without any
+/// leading `?`/`#`, so a doubled prefix (`?#code=…`, found by fuzzing) cannot smuggle a
+/// response parameter through.
 pub fn strip(raw: &str) -> String {
     let body = raw.strip_prefix(['?', '#']).unwrap_or(raw);
     body.split('&')
         .filter(|p| {
             let name = p.split('=').next().unwrap_or_default();
-            !p.is_empty() && !KNOWN.contains(&name)
+            !p.is_empty() && !KNOWN.contains(&name.trim_start_matches(['?', '#']))
         })
         .collect::<Vec<_>>()
         .join("&")
@@ -156,6 +160,22 @@ pub fn strip(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_doubled_prefix_cannot_keep_a_code_past_strip() {
+        // Found by the `auth_response` fuzz target.
+        for raw in [
+            "?#code=a%20b&tste=ta",
+            "#?code=x&state=s",
+            "??code=x",
+            "&#code=x",
+        ] {
+            let stripped = strip(raw);
+            assert_eq!(parse(&stripped), Ok(None), "strip({raw:?}) = {stripped:?}");
+            assert!(!stripped.contains("code="), "strip({raw:?}) = {stripped:?}");
+        }
+        assert_eq!(strip("?#code=x&keep=1"), "keep=1");
+    }
 
     #[test]
     fn a_code_response_is_read() {
