@@ -16,6 +16,9 @@
 //!   otherwise). The response body is streamed, never buffered.
 //! - The whole upstream exchange (connect, request, response headers and body) is bounded by
 //!   [`AdtPassThrough::timeout`], the connection by [`AdtPassThrough::connect_timeout`].
+//! - Every forwarded answer says where its time went in a `Server-Timing` header
+//!   ([`server_timing`]): the gateway's own work and the wait for the instance. The
+//!   instance's own `Server-Timing`, if any, is not passed on.
 
 pub mod target;
 
@@ -83,6 +86,28 @@ pub const FORWARDED_RESPONSE_HEADERS: [&str; 8] = [
     "location",
     "x-ms-request-id",
 ];
+
+/// The `Server-Timing` header of forwarded answers.
+pub const SERVER_TIMING: &str = "server-timing";
+/// Its metric for the gateway's own work on a request: checking the target, reading the
+/// request body, building the upstream request, and turning the upstream's answer into ours
+/// (the body is then streamed through).
+pub const TIMING_GATEWAY: &str = "gw";
+/// Its metric for the wait on the instance: from sending the request upstream (connection
+/// included) to its response headers.
+pub const TIMING_UPSTREAM: &str = "adt";
+
+/// `gw;dur=0.041, adt;dur=12.500`: durations in milliseconds, as DevTools and
+/// `PerformanceResourceTiming.serverTiming` read them.
+pub fn server_timing(gateway: Duration, upstream: Duration) -> HeaderValue {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let text = format!(
+        "{TIMING_GATEWAY};dur={:.3};desc=\"gateway\", {TIMING_UPSTREAM};dur={:.3};desc=\"instance\"",
+        ms(gateway),
+        ms(upstream)
+    );
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("gw"))
+}
 
 /// Where forwarded requests go.
 #[derive(Debug, Clone)]
@@ -325,6 +350,7 @@ impl PassThrough {
     }
 
     async fn forward(&self, request: Request) -> Result<Response, PassThroughError> {
+        let received = Instant::now();
         let method = request.method().clone();
         if !FORWARDED_METHODS.contains(&method) {
             return Err(PassThroughError::Method(method));
@@ -352,12 +378,19 @@ impl PassThrough {
             );
             error
         })?;
+        let answered = Instant::now();
+        let waited = answered - started;
         tracing::info!(
             %method, %host, path, status = upstream.status().as_u16(),
-            duration_ms = started.elapsed().as_millis() as u64,
+            duration_ms = waited.as_millis() as u64,
             "ADT pass-through"
         );
-        Ok(stream_back(upstream))
+        let mut response = stream_back(upstream);
+        let own = (started - received) + answered.elapsed();
+        response
+            .headers_mut()
+            .insert(SERVER_TIMING, server_timing(own, waited));
+        Ok(response)
     }
 
     /// The whole body, within the size and time bounds; nothing upstream has been contacted.
@@ -558,6 +591,15 @@ mod tests {
             PassThrough::new(config),
             Err(SetupError::RootCa(_))
         ));
+    }
+
+    #[test]
+    fn server_timing_names_both_parts_in_milliseconds() {
+        let value = server_timing(Duration::from_micros(41), Duration::from_millis(12));
+        assert_eq!(
+            value.to_str().unwrap(),
+            "gw;dur=0.041;desc=\"gateway\", adt;dur=12.000;desc=\"instance\""
+        );
     }
 
     #[test]

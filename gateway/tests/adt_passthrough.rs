@@ -27,6 +27,9 @@ const PATH_LARGE: &str = "/large";
 const PATH_REDIRECT: &str = "/redirect";
 const PATH_HANG: &str = "/hang";
 const PATH_DRIP: &str = "/drip";
+/// Answers after [`SLOW_MS`] milliseconds.
+const PATH_SLOW: &str = "/slow";
+const SLOW_MS: u64 = 60;
 const DRIP_FIRST: &str = "first-chunk;";
 const DRIP_SECOND: &str = "second-chunk";
 
@@ -60,6 +63,7 @@ async fn echo(State(seen): State<Arc<Seen>>, request: Request) -> Response {
         PATH_DRIP => {
             return Response::new(Body::from_stream(drip_body(Arc::clone(&seen))));
         }
+        PATH_SLOW => tokio::time::sleep(Duration::from_millis(SLOW_MS)).await,
         _ => {}
     }
     let method = request.method().to_string();
@@ -84,6 +88,7 @@ async fn echo(State(seen): State<Arc<Seen>>, request: Request) -> Response {
         ("x-ms-request-id", "req-1"),
         ("set-cookie", "ARRAffinity=upstream; Path=/"),
         ("server", "upstream-banner"),
+        ("server-timing", "db;dur=999"),
     ] {
         h.insert(name, HeaderValue::from_static(value));
     }
@@ -338,6 +343,60 @@ async fn every_method_is_forwarded_with_path_query_and_body_verbatim() {
     let r = client.head(gw.url(target)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(instance.seen.requests.load(Ordering::SeqCst), 6);
+}
+
+/// `gw;dur=X;desc=…, adt;dur=Y;desc=…` → (X, Y).
+fn timing(response: &reqwest::Response) -> (f64, f64) {
+    let value = header(response, "server-timing").expect("a Server-Timing header");
+    let dur = |metric: &str| -> f64 {
+        value
+            .split(',')
+            .map(str::trim)
+            .find_map(|m| m.strip_prefix(&format!("{metric};dur=")))
+            .and_then(|rest| rest.split(';').next())
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| panic!("no {metric} duration in {value}"))
+    };
+    (dur("gw"), dur("adt"))
+}
+
+#[tokio::test]
+async fn answers_say_where_the_time_went() {
+    let instance = Instance::start().await;
+    let gw = Gateway::start(instance.pass_through(), |_| {}).await;
+    let client = client();
+    let slow = client
+        .get(gw.url(&format!("{PATH_SLOW}?api-version=2023-10-31")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slow.status(), StatusCode::OK);
+    let (own, waited) = timing(&slow);
+    assert!(
+        waited >= SLOW_MS as f64,
+        "the {SLOW_MS} ms the instance took is the instance's: {waited}"
+    );
+    assert!(
+        own < waited,
+        "the gateway's own share is small: {own} < {waited}"
+    );
+    assert!(
+        !header(&slow, "server-timing").unwrap().contains("db;"),
+        "the instance's own Server-Timing is not passed on"
+    );
+    let fast = client
+        .get(gw.url("/digitaltwins/t?api-version=2023-10-31"))
+        .send()
+        .await
+        .unwrap();
+    let (_, waited_fast) = timing(&fast);
+    assert!(waited_fast < waited, "{waited_fast} < {waited}");
+    let refused = client.get(gw.url("/../x")).send().await.unwrap();
+    assert_eq!(
+        header(&refused, "server-timing"),
+        None,
+        "a refusal went nowhere, so it has no instance time"
+    );
 }
 
 #[tokio::test]

@@ -24,12 +24,33 @@ struct Stage {
     name: &'static str,
     outcome: Outcome,
     took: Duration,
+    /// The target directory's size after the stage (CI disks are finite).
+    target_bytes: u64,
 }
 
 fn cargo(args: &[&str]) -> Command {
     let mut cmd = Command::new("cargo");
     cmd.current_dir(crate::root()).args(args);
+    if std::env::var_os("CI").is_some() {
+        // A clean clone builds once: incremental caches would only take disk.
+        cmd.env("CARGO_INCREMENTAL", "0");
+    }
     cmd
+}
+
+/// Bytes under `dir`, following no symlinks; what a stage left on disk.
+fn disk_usage(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(t) if t.is_dir() => disk_usage(&entry.path()),
+            Ok(t) if t.is_file() => entry.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
 }
 
 fn run_stage(stages: &mut Vec<Stage>, name: &'static str, mut cmd: Command) -> bool {
@@ -45,6 +66,7 @@ fn run_stage(stages: &mut Vec<Stage>, name: &'static str, mut cmd: Command) -> b
         name,
         outcome,
         took: started.elapsed(),
+        target_bytes: disk_usage(&target_dir()),
     });
     passed
 }
@@ -126,11 +148,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
             name: "dev stack",
             outcome: Outcome::NotRun(why.clone()),
             took: Duration::ZERO,
+            target_bytes: 0,
         });
         stages.push(Stage {
             name: "end-to-end tests (headless Chromium)",
             outcome: Outcome::NotRun(why),
             took: Duration::ZERO,
+            target_bytes: 0,
         });
     }
 
@@ -148,6 +172,7 @@ fn end_to_end(stages: &mut Vec<Stage>, dist: &std::path::Path) {
                 name: "dev stack",
                 outcome: Outcome::Failed(format!("no free port: {e}")),
                 took: Duration::ZERO,
+                target_bytes: 0,
             });
             return;
         }
@@ -161,6 +186,7 @@ fn end_to_end(stages: &mut Vec<Stage>, dist: &std::path::Path) {
                 name: "dev stack",
                 outcome: Outcome::Failed(e),
                 took: started.elapsed(),
+                target_bytes: 0,
             });
             return;
         }
@@ -174,6 +200,7 @@ fn end_to_end(stages: &mut Vec<Stage>, dist: &std::path::Path) {
             Err(e) => Outcome::Failed(format!("{e}; see {}", log_path.display())),
         },
         took: started.elapsed(),
+        target_bytes: disk_usage(&target_dir()),
     });
 
     let mut e2e = cargo(&["test", "--package", "twinscope-e2e"]);
@@ -238,9 +265,10 @@ fn report(stages: &[Stage]) -> Result<(), String> {
             }
         };
         eprintln!(
-            "{mark} {:<40} {:>7.1}s{detail}",
+            "{mark} {:<40} {:>7.1}s {:>6.2} GB in target/{detail}",
             stage.name,
-            stage.took.as_secs_f64()
+            stage.took.as_secs_f64(),
+            stage.target_bytes as f64 / 1e9
         );
     }
     let passed = stages.len() - failed;

@@ -26,25 +26,58 @@ const CHARGE_PER_TRAVERSED: f64 = 0.01;
 /// Query units per returned row.
 const CHARGE_PER_ROW: f64 = 0.05;
 
-/// Every result row of a query, and its charge in query units (at least `CHARGE_BASE`,
-/// growing with entities scanned, relationships traversed and rows returned; rounded to
-/// two decimals).
+/// The result rows of a query (or of one [`Window`] of them), and the charge in query
+/// units (at least `CHARGE_BASE`, growing with entities scanned, relationships traversed and
+/// rows returned; rounded to two decimals).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryOutput {
     pub rows: Vec<Value>,
     pub charge: f64,
+    /// Whether a matching row follows the window: the next page is not empty.
+    pub more: bool,
 }
 
-/// Runs the query and returns every result row; the caller pages them.
+/// Which result rows a run keeps: it passes over the first `skip` (without copying them),
+/// keeps at most `take`, and stops at the first matching row after those, so a page of a
+/// large result costs what reaching it costs, not the whole result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub skip: usize,
+    pub take: usize,
+}
+
+impl Window {
+    /// Every row.
+    pub const ALL: Window = Window {
+        skip: 0,
+        take: usize::MAX,
+    };
+}
+
+/// Runs the query and returns every result row.
 ///
 /// Row shapes: `SELECT *` gives each twin (or relationship) itself; projections give
 /// `{ column: value }` objects without the columns whose value is missing; `SELECT COUNT()`
 /// gives `[{"COUNT": n}]`. `TOP(n)` keeps the first `n` rows.
 pub fn execute(query: &Query, graph: &dyn Graph) -> Result<QueryOutput, QueryError> {
+    execute_window(query, graph, Window::ALL)
+}
+
+/// Runs the query for the rows in `window` only (rows come in a stable order for an
+/// unchanged graph, so consecutive windows page through the result). `COUNT()` always
+/// counts every match and ignores the window.
+pub fn execute_window(
+    query: &Query,
+    graph: &dyn Graph,
+    window: Window,
+) -> Result<QueryOutput, QueryError> {
     let mut run = Run {
         query,
         graph,
+        window,
         rows: Vec::new(),
+        matched: 0,
+        more: false,
         count: 0,
         scanned: 0,
         traversed: 0,
@@ -55,12 +88,12 @@ pub fn execute(query: &Query, graph: &dyn Graph) -> Result<QueryOutput, QueryErr
         Source::Twins { joins } => run.twins(joins, &mut bindings),
         Source::Match(pattern) => run.pattern(pattern, &mut bindings),
     };
-    let rows = if query.select.projection == Projection::Count {
+    let (rows, more) = if query.select.projection == Projection::Count {
         let mut row = Map::new();
         row.insert("COUNT".to_string(), Value::from(run.count));
-        vec![Value::Object(row)]
+        (vec![Value::Object(row)], false)
     } else {
-        run.rows
+        (run.rows, run.more)
     };
     let charge = CHARGE_BASE
         + run.scanned as f64 * CHARGE_PER_SCANNED
@@ -69,6 +102,7 @@ pub fn execute(query: &Query, graph: &dyn Graph) -> Result<QueryOutput, QueryErr
     Ok(QueryOutput {
         rows,
         charge: (charge * 100.0).round() / 100.0,
+        more,
     })
 }
 
@@ -84,7 +118,12 @@ struct Step<'q> {
 struct Run<'q, 'g> {
     query: &'q Query,
     graph: &'g dyn Graph,
+    window: Window,
     rows: Vec<Value>,
+    /// Matching rows met so far, in or before the window.
+    matched: usize,
+    /// A matching row was met after the window.
+    more: bool,
     count: usize,
     scanned: usize,
     traversed: usize,
@@ -154,39 +193,51 @@ where
         }
     }
 
-    /// Tests the condition on a complete binding and records the row.
-    /// `Break` once `TOP(n)` rows are collected.
+    /// Tests the condition on a complete binding and records the row if it falls in the
+    /// window. `Break` once `TOP(n)` rows are met or a row past the window shows there is more.
     fn emit(&mut self, bindings: &[Option<&'g Value>]) -> ControlFlow<()> {
         if let Some(filter) = &self.query.filter
             && evaluate(filter, bindings, self.graph) != Some(true)
         {
             return ControlFlow::Continue(());
         }
-        let produced = match &self.query.select.projection {
+        let top = self.query.select.top.unwrap_or(usize::MAX);
+        let columns = match &self.query.select.projection {
             Projection::Count => {
                 self.count += 1;
-                self.count
+                return if self.count >= top {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                };
             }
-            Projection::All => {
-                if let Some(entity) = bindings.first().copied().flatten() {
-                    self.rows.push(entity.clone());
-                }
-                self.rows.len()
-            }
-            Projection::Columns(columns) => {
-                let mut row = Map::new();
-                for column in columns {
-                    if let Some(value) = lookup(bindings, &column.value) {
-                        row.insert(column.name.clone(), value.clone());
-                    }
-                }
-                self.rows.push(Value::Object(row));
-                self.rows.len()
-            }
+            Projection::All => None,
+            Projection::Columns(columns) => Some(columns),
         };
-        match self.query.select.top {
-            Some(top) if produced >= top => ControlFlow::Break(()),
-            _ => ControlFlow::Continue(()),
+        if self.matched >= self.window.skip && self.rows.len() >= self.window.take {
+            self.more = true;
+            return ControlFlow::Break(());
+        }
+        if self.matched >= self.window.skip {
+            let row = match columns {
+                None => bindings.first().copied().flatten().cloned(),
+                Some(columns) => {
+                    let mut row = Map::new();
+                    for column in columns {
+                        if let Some(value) = lookup(bindings, &column.value) {
+                            row.insert(column.name.clone(), value.clone());
+                        }
+                    }
+                    Some(Value::Object(row))
+                }
+            };
+            self.rows.extend(row);
+        }
+        self.matched += 1;
+        if self.matched >= top {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
         }
     }
 

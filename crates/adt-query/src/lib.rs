@@ -27,7 +27,7 @@ pub use ast::{
     Projection, Query, Select, Source, TextOp, TypeTest, ValueRef, Variable,
 };
 pub use error::{Pos, QueryError, QueryErrorKind};
-pub use execute::{QueryOutput, execute};
+pub use execute::{QueryOutput, Window, execute, execute_window};
 pub use graph::{Graph, GraphError, MemoryGraph};
 
 /// The longest query text the service accepts, in characters.

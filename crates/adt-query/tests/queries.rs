@@ -4,7 +4,7 @@
 
 mod common;
 
-use adt_query::{MAX_QUERY_CHARS, QueryErrorKind, execute, parse};
+use adt_query::{MAX_QUERY_CHARS, QueryErrorKind, Window, execute, execute_window, parse};
 use common::{building_graph, relationships, twins};
 use serde_json::{Value, json};
 
@@ -615,6 +615,66 @@ fn rows_have_the_service_shapes() {
     assert_eq!(
         run("SELECT T.name FROM DIGITALTWINS T WHERE T.$dtId = 'nope'"),
         Vec::<Value>::new()
+    );
+}
+
+/// Windows of every size, laid end to end, give exactly the full result in the same order;
+/// `more` is true exactly when rows follow the window; a first page reads less than the
+/// whole collection (it stops one row past the window).
+#[test]
+fn windows_page_through_the_result_and_stop_early() {
+    let graph = building_graph();
+    let queries = [
+        "SELECT * FROM DIGITALTWINS",
+        "SELECT T.$dtId FROM DIGITALTWINS T WHERE IS_DEFINED(T.name)",
+        "SELECT TOP(5) T FROM DIGITALTWINS T",
+        "SELECT * FROM RELATIONSHIPS",
+        "SELECT F, R FROM DIGITALTWINS B JOIN F RELATED B.contains JOIN R RELATED F.contains WHERE B.$dtId IN ['B1', 'B2']",
+        "SELECT X FROM DIGITALTWINS MATCH (B)-[:contains*1..3]->(X) WHERE B.$dtId = 'B1'",
+    ];
+    for text in queries {
+        let query = parse(text).expect(text);
+        let all = execute(&query, &graph).expect(text);
+        assert!(!all.rows.is_empty(), "{text} has rows");
+        assert!(!all.more, "{text}: the whole result has nothing after it");
+        for take in 1..=all.rows.len() + 1 {
+            let mut paged = Vec::new();
+            let mut skip = 0;
+            loop {
+                let page = execute_window(&query, &graph, Window { skip, take }).expect(text);
+                assert!(page.rows.len() <= take, "{text} take {take}");
+                let remaining = all.rows.len() - skip;
+                assert_eq!(
+                    page.more,
+                    remaining > take,
+                    "{text} skip {skip} take {take}"
+                );
+                skip += page.rows.len();
+                paged.extend(page.rows);
+                if !page.more {
+                    break;
+                }
+            }
+            assert_eq!(paged, all.rows, "{text} in windows of {take}");
+        }
+    }
+    let count = parse("SELECT COUNT() FROM DIGITALTWINS").expect("parses");
+    let counted = execute_window(&count, &graph, Window { skip: 0, take: 1 }).expect("runs");
+    assert_eq!(
+        counted.rows,
+        vec![json!({"COUNT": 13})],
+        "COUNT ignores the window"
+    );
+    assert!(!counted.more);
+
+    let scan = parse("SELECT * FROM DIGITALTWINS").expect("parses");
+    let first = execute_window(&scan, &graph, Window { skip: 0, take: 2 }).expect("runs");
+    let whole = execute(&scan, &graph).expect("runs");
+    assert!(
+        first.charge < whole.charge,
+        "a first page of 2 reads 3 twins, not 13: {} < {}",
+        first.charge,
+        whole.charge
     );
 }
 

@@ -66,16 +66,6 @@ pub fn slice<T: Clone>(items: &[T], offset: usize, size: usize) -> (Vec<T>, Opti
     (items[start..end].to_vec(), next)
 }
 
-/// Like [`slice`], taking the page out of `items` instead of cloning it.
-pub fn into_page<T>(items: Vec<T>, offset: usize, size: usize) -> (Vec<T>, Option<usize>) {
-    let total = items.len();
-    let start = offset.min(total);
-    let end = start.saturating_add(size).min(total);
-    let next = (end < total).then_some(end);
-    let page = items.into_iter().skip(start).take(end - start).collect();
-    (page, next)
-}
-
 /// The `nextLink` for a list at `https://{host}{path}` continuing at `next`.
 pub fn next_link(
     host: &str,
@@ -108,13 +98,6 @@ mod tests {
         assert_eq!(slice(&items, 0, 2), (vec![0, 1], Some(2)));
         assert_eq!(slice(&items, 4, 2), (vec![4], None));
         assert_eq!(slice(&items, 9, 2), (vec![], None));
-        for (offset, size) in [(0, 2), (2, 2), (4, 2), (3, 9), (9, 2), (0, usize::MAX)] {
-            assert_eq!(
-                into_page(items.clone(), offset, size),
-                slice(&items, offset, size.min(items.len())),
-                "{offset} {size}"
-            );
-        }
         let link = next_link("h", "/models", "2023-10-31", &[], 2);
         let token = url::Url::parse(&link)
             .unwrap()

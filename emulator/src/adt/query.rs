@@ -1,5 +1,5 @@
 //! `POST /query`: the ADT query language (via `twinscope-adt-query`) over the instance's
-//! twins and relationships. At most 1,000 rows a page (fewer with `max-items-per-page`); the
+//! twins and relationships, run for one page at a time. At most 1,000 rows a page (fewer with `max-items-per-page`); the
 //! continuation token is opaque and carries the query and where the next page starts; the
 //! `query-charge` header reports the query units.
 
@@ -106,16 +106,22 @@ pub fn query(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
     let (text, offset) = specification(&body)?;
     let size = paging::page_size(&ctx.req.headers, MAX_ROWS_PER_PAGE)?;
     let parsed = adt_query::parse(&text).map_err(|e| AdtError::SqlQuery(e.to_string()))?;
+    // The engine reads only as far as this page (and one row beyond, to know if another
+    // page follows); rows come in the store's stable order, so offsets page consistently.
+    let window = adt_query::Window {
+        skip: offset,
+        take: size,
+    };
     let output = {
         let store = ctx.instance.store();
-        adt_query::execute(&parsed, &GraphView::new(&store.state))
+        adt_query::execute_window(&parsed, &GraphView::new(&store.state), window)
             .map_err(|e| AdtError::SqlQuery(e.to_string()))?
     };
-    let (rows, next) = paging::into_page(output.rows, offset, size);
+    let next = output.more.then(|| offset + output.rows.len());
     let token = next.map(|o| paging::encode_token(&json!({ "q": text, "o": o })));
     let mut response = json_response(
         StatusCode::OK,
-        &json!({ "value": rows, "continuationToken": token }),
+        &json!({ "value": output.rows, "continuationToken": token }),
         None,
     );
     if let Ok(v) = HeaderValue::from_str(&format!("{:.2}", output.charge)) {
