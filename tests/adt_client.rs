@@ -348,7 +348,22 @@ async fn a_throttling_storm_ends_after_bounded_attempts() {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn uploads_are_never_retried_but_reads_are() {
+async fn uploads_are_retried_only_after_a_429_but_reads_always_are() {
+    // A throttled upload did nothing: it goes again after `Retry-After`.
+    let f = Fake::new(vec![
+        with_headers(429, &[("retry-after", "2")], ""),
+        ok(json!([{"id": "dtmi:x;1", "uploadTime": "2026-12-03T10:00:00Z"}])),
+    ]);
+    let added = f
+        .client
+        .add_models(&[json!({"@id": "dtmi:x;1"})])
+        .await
+        .unwrap();
+    assert_eq!(added.len(), 1);
+    assert_eq!(f.seen().len(), 2);
+    assert_eq!(f.sleeps(), vec![Duration::from_secs(2)]);
+
+    // A 503 may come after the models were stored: no repeat, the error is shown.
     let f = Fake::new(vec![
         status(503, ""),
         Reply::NoAnswer,

@@ -43,7 +43,24 @@ impl Stack {
         Self::start_with(config, Options::default()).await
     }
 
-    pub async fn start_with(config: Value, mut options: Options) -> Result<Self> {
+    /// The app's address must be known before the emulator starts (it is a registered
+    /// redirect URI), so it is picked free first and bound by the gateway afterwards; if
+    /// another process took the port in between, everything starts again on a new one.
+    pub async fn start_with(config: Value, options: Options) -> Result<Self> {
+        const ATTEMPTS: usize = 3;
+        let mut attempt = 1;
+        loop {
+            match Self::start_once(&config, options.clone()).await {
+                Err(e) if attempt < ATTEMPTS && port_taken(e.as_ref()) => {
+                    eprintln!("the app's port was taken before the gateway bound it ({e}); again");
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn start_once(config: &Value, mut options: Options) -> Result<Self> {
         let app_addr = free_addr()?;
         let app_origin = format!("http://{app_addr}");
         options
@@ -79,6 +96,16 @@ impl Stack {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.gateway.base_url())
+    }
+}
+
+/// Whether `error` is the gateway failing to bind a port someone else took.
+fn port_taken(error: &(dyn std::error::Error + 'static)) -> bool {
+    match error.downcast_ref::<twinscope_gateway::StartError>() {
+        Some(twinscope_gateway::StartError::Bind { source, .. }) => {
+            source.kind() == std::io::ErrorKind::AddrInUse
+        }
+        _ => false,
     }
 }
 

@@ -203,9 +203,10 @@ const FIRST_LOAD_TARGET_GZIP: u64 = 250 * 1000;
 fn release_bundle_fits_the_first_load_budget() {
     let sizes = twinscope_e2e::sizes::measure(&release_dist()).unwrap();
     assert!(
-        sizes.wasm.raw > 0 && sizes.js.raw > 0 && sizes.css.raw > 0 && sizes.html.raw > 0,
+        sizes.wasm.raw > 0 && sizes.js.raw > 0 && sizes.html.raw > 0,
         "{sizes:?}"
     );
+    assert_eq!(sizes.css.raw, 0, "the stylesheet is inline: {sizes:?}");
     let total = sizes.total().gzip;
     eprintln!(
         "first load {total} bytes gzip; target {FIRST_LOAD_TARGET_GZIP} ({} over), ceiling {FIRST_LOAD_BUDGET_GZIP}",
@@ -215,6 +216,36 @@ fn release_bundle_fits_the_first_load_budget() {
         total <= FIRST_LOAD_BUDGET_GZIP,
         "first load is {total} bytes gzip, over the {FIRST_LOAD_BUDGET_GZIP}-byte budget by {}: {sizes:?}",
         total - FIRST_LOAD_BUDGET_GZIP
+    );
+}
+
+/// The built page carries its loader and stylesheet inline (no requests of their own), and
+/// its CSP meta, written by the post-build hook, allows exactly those two by hash: no
+/// `'unsafe-inline'`, and nothing else inline.
+#[test]
+fn release_page_allows_its_inline_loader_and_stylesheet_by_hash_only() {
+    let index = release_dist().join("index.html");
+    let html = std::fs::read_to_string(&index).unwrap();
+    let inline = inline_csp::inline_hashes(&html);
+    assert_eq!(inline.scripts.len(), 1, "one inline loader: {html}");
+    assert_eq!(inline.styles.len(), 1, "one inline stylesheet: {html}");
+    let (start, end) = inline_csp::meta_csp_content(&html).expect("a CSP meta");
+    let policy = &html[start..end];
+    for hash in inline.scripts.iter().chain(&inline.styles) {
+        assert_eq!(
+            policy.matches(hash.as_str()).count(),
+            1,
+            "{hash} in {policy}"
+        );
+    }
+    assert_eq!(policy.matches("'sha256-").count(), 2, "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert!(
+        !std::fs::read_dir(release_dist())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name() == "boot.js"),
+        "no separate loader file"
     );
 }
 

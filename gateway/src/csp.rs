@@ -7,12 +7,18 @@
 //! `<meta http-equiv="Content-Security-Policy">`, because a browser enforces both policies and
 //! the stricter one would win.
 //!
-//! Invariants: only origins (`scheme://host[:port]`) are ever added, never paths or
-//! wildcards; only `http` and `https` origins are accepted; the list is deduplicated and in a
-//! fixed order (`'self'`, authority, ARM).
+//! The page's inline loader script and stylesheet are allowed by their SHA-256 hashes
+//! (`inline_csp`), computed from the `index.html` actually served, for its header and its meta
+//! alike; every other response carries the policy without hashes.
+//!
+//! Invariants: only origins (`scheme://host[:port]`) are ever added to `connect-src`, never
+//! paths or wildcards; only `http` and `https` origins are accepted; the list is deduplicated
+//! and in a fixed order (`'self'`, authority, ARM); only hash sources are added to
+//! `script-src` and `style-src`, never `'unsafe-inline'`.
 
 use std::path::{Path, PathBuf};
 
+use inline_csp::{InlineHashes, meta_csp_content, with_hashes};
 use serde::Deserialize;
 
 /// Resource Manager when `config.json` names none (the SPA's own default).
@@ -114,12 +120,23 @@ pub fn connect_sources_from_file(path: &Path) -> Result<ConnectSources, ConfigJs
     })
 }
 
-/// The policy sent as a header: the meta's directives plus `frame-ancestors 'none'`.
-pub fn content_security_policy(connect: &ConnectSources) -> String {
-    format!(
+/// The policy sent as a header: the meta's directives plus `frame-ancestors 'none'`, with
+/// `inline`'s hash sources for the page it is sent with.
+pub fn content_security_policy(connect: &ConnectSources, inline: &InlineHashes) -> String {
+    let policy = format!(
         "{DIRECTIVES_BEFORE_CONNECT}; {}; {DIRECTIVES_AFTER_CONNECT}; {FRAME_ANCESTORS}",
         connect.directive()
-    )
+    );
+    with_hashes(&policy, inline)
+}
+
+/// The page as served: its CSP meta with this deployment's `connect-src` and the hash sources
+/// of the page's own inline elements, and the header policy that goes with it.
+pub fn served_index(html: &str, connect: &ConnectSources) -> (String, String) {
+    let inline = inline_csp::inline_hashes(html);
+    let html = rewrite_meta_connect_src(html, connect);
+    let html = inline_csp::rewrite_meta(&html, |policy| with_hashes(policy, &inline));
+    (html, content_security_policy(connect, &inline))
 }
 
 /// Replaces the `connect-src` directive of the `<meta http-equiv="Content-Security-Policy">`
@@ -149,34 +166,6 @@ pub fn rewrite_meta_connect_src(html: &str, connect: &ConnectSources) -> String 
         return html.to_owned();
     }
     format!("{}{}{}", &html[..start], directives.join(";"), &html[end..])
-}
-
-/// The byte range of the first CSP meta tag's `content="…"` value, if any.
-fn meta_csp_content(html: &str) -> Option<(usize, usize)> {
-    let lower = html.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(offset) = lower[from..].find("<meta") {
-        let tag_start = from + offset;
-        let tag_end = tag_start + lower[tag_start..].find('>')?;
-        let tag = &lower[tag_start..tag_end];
-        // Minifiers reorder attributes and drop quotes where they can: accept
-        // `http-equiv="…"`, `http-equiv='…'` and `http-equiv=…`, before or after `content`.
-        let is_csp = ["\"", "'", ""]
-            .iter()
-            .any(|q| tag.contains(&format!("http-equiv={q}content-security-policy")));
-        if is_csp {
-            for quote in ['"', '\''] {
-                let opener = format!("content={quote}");
-                if let Some(at) = tag.find(&opener) {
-                    let value_start = tag_start + at + opener.len();
-                    let value_end = value_start + lower[value_start..tag_end].find(quote)?;
-                    return Some((value_start, value_end));
-                }
-            }
-        }
-        from = tag_end;
-    }
-    None
 }
 
 #[cfg(test)]
@@ -254,7 +243,7 @@ mod tests {
     #[test]
     fn the_header_policy_is_the_meta_policy_plus_frame_ancestors() {
         let connect = ConnectSources::new(["https://login.example".to_owned()]);
-        let policy = content_security_policy(&connect);
+        let policy = content_security_policy(&connect, &InlineHashes::default());
         assert!(policy.contains("; connect-src 'self' https://login.example; "));
         assert!(policy.ends_with("; frame-ancestors 'none'"));
         assert!(policy.contains("'wasm-unsafe-eval'"));
@@ -295,7 +284,50 @@ mod tests {
         let meta_policy = &out[start..end];
         assert_eq!(
             format!("{meta_policy}; {FRAME_ANCESTORS}"),
-            content_security_policy(&connect)
+            content_security_policy(&connect, &InlineHashes::default())
         );
+    }
+
+    /// A built page (as Trunk writes it, after the post-build hook) is served with its own
+    /// inline loader and stylesheet allowed by hash in the meta and the header alike.
+    #[test]
+    fn a_built_page_is_served_with_its_inline_hashes_in_meta_and_header() {
+        let index = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../index.html"))
+            .expect("the SPA's index.html");
+        let loader = "import init from '/twinscope-0123.js';await init({module_or_path:'/twinscope-0123_bg.wasm'});";
+        let built = index.replace(
+            "</head>",
+            &format!(
+                "<style>:root{{color:red}}</style><script type=\"module\">{loader}</script></head>"
+            ),
+        );
+        let built = inline_csp::hash_meta(&built);
+        let connect = ConnectSources::new(["https://login.microsoftonline.com".to_owned()]);
+        let (served, header) = served_index(&built, &connect);
+        let (start, end) = meta_csp_content(&served).expect("a CSP meta");
+        assert_eq!(
+            format!("{}; {FRAME_ANCESTORS}", &served[start..end]),
+            header
+        );
+        let script = inline_csp::hash_source(loader);
+        let style = inline_csp::hash_source(":root{color:red}");
+        assert!(
+            header.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {script};")),
+            "{header}"
+        );
+        assert!(
+            header.contains(&format!("style-src 'self' {style};")),
+            "{header}"
+        );
+        assert!(!header.contains("unsafe-inline"), "{header}");
+        assert!(header.contains("connect-src 'self' https://login.microsoftonline.com;"));
+        // Edited after the build: the served policy follows the page, not the stale meta.
+        let edited = built.replace(loader, "alert(1)");
+        let (_, header) = served_index(&edited, &connect);
+        assert!(
+            header.contains(&inline_csp::hash_source("alert(1)")),
+            "{header}"
+        );
+        assert!(!header.contains(&script), "{header}");
     }
 }

@@ -56,6 +56,7 @@ use tower_http::services::{ServeDir, ServeFile};
 
 pub use adt::{AdtPassThrough, Upstream};
 pub use csp::{ConnectSources, content_security_policy};
+pub use inline_csp::InlineHashes;
 
 pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const CACHE_NEVER: &str = "no-store";
@@ -174,8 +175,11 @@ impl Prepared {
             return Err(StartError::NoConfigFile(config_path));
         }
         let connect = csp::connect_sources_from_file(&config_path)?;
-        let policy = HeaderValue::from_str(&content_security_policy(&connect))
-            .map_err(|e| StartError::Policy(e.to_string()))?;
+        let policy = HeaderValue::from_str(&content_security_policy(
+            &connect,
+            &inline_csp::InlineHashes::default(),
+        ))
+        .map_err(|e| StartError::Policy(e.to_string()))?;
         let adt = match &config.adt {
             Some(adt) => Some(Arc::new(adt::PassThrough::new(adt.clone())?)),
             None => None,
@@ -293,7 +297,8 @@ async fn serve_static(State(files): State<Files>, request: Request) -> Response 
 }
 
 /// `index.html`, for `/` and for every client-side route, with its CSP meta's `connect-src`
-/// set to this deployment's (see [`csp`]). Read on every request, so a rebuilt `dist` is
+/// set to this deployment's and its header and meta policies allowing its own inline loader
+/// and stylesheet by hash (see [`csp`]). Read on every request, so a rebuilt `dist` is
 /// served at once; never from a precompressed sibling, which would carry the build's meta.
 async fn serve_index(files: &Files, request: Request) -> Response {
     let path = files.dist.join("index.html");
@@ -309,7 +314,7 @@ async fn serve_index(files: &Files, request: Request) -> Response {
                 .into_response();
         }
     };
-    let html = csp::rewrite_meta_connect_src(&html, &files.connect);
+    let (html, policy) = csp::served_index(&html, &files.connect);
     let body = if request.method() == Method::HEAD {
         Body::empty()
     } else {
@@ -322,6 +327,9 @@ async fn serve_index(files: &Files, request: Request) -> Response {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(html.len()));
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     set_cache(headers, CACHE_NEVER);
     response
 }
@@ -372,7 +380,10 @@ fn looks_like_a_file(path: &str) -> bool {
 async fn security_headers(State(policy): State<Policy>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, policy.0);
+    // `index.html` brings its own: the same policy plus its inline elements' hashes.
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(policy.0);
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use reqwest::StatusCode;
 use twinscope_gateway::{
-    CACHE_IMMUTABLE, CACHE_NEVER, CACHE_REVALIDATE, ConnectSources, GatewayConfig,
+    CACHE_IMMUTABLE, CACHE_NEVER, CACHE_REVALIDATE, ConnectSources, GatewayConfig, InlineHashes,
     content_security_policy, start,
 };
 
@@ -27,7 +27,7 @@ fn dist() -> tempfile::TempDir {
 }
 
 struct Fixture {
-    _dist: tempfile::TempDir,
+    dist: tempfile::TempDir,
     gateway: twinscope_gateway::RunningGateway,
     client: reqwest::Client,
 }
@@ -43,10 +43,14 @@ impl Fixture {
             .build()
             .unwrap();
         Self {
-            _dist: dist,
+            dist,
             gateway,
             client,
         }
+    }
+
+    fn dist(&self) -> &Path {
+        self.dist.path()
     }
 
     async fn get(&self, path: &str) -> reqwest::Response {
@@ -68,10 +72,13 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
 
 /// The policy for the fixture's `config.json` (authority plus ARM's default).
 fn expected_policy() -> String {
-    content_security_policy(&ConnectSources::new([
-        "https://login.microsoftonline.com".to_owned(),
-        "https://management.azure.com".to_owned(),
-    ]))
+    content_security_policy(
+        &ConnectSources::new([
+            "https://login.microsoftonline.com".to_owned(),
+            "https://management.azure.com".to_owned(),
+        ]),
+        &InlineHashes::default(),
+    )
 }
 
 fn check_security_headers(response: &reqwest::Response) {
@@ -97,6 +104,53 @@ async fn index_is_never_cached_and_carries_every_security_header() {
     assert!(header(&r, "content-type").starts_with("text/html"));
     check_security_headers(&r);
     assert_eq!(r.text().await.unwrap(), INDEX);
+}
+
+/// A page with an inline loader and stylesheet gets their hashes in its header and meta;
+/// other responses get the policy without them; the page edited on disk is served with the
+/// new hashes at once.
+#[tokio::test]
+async fn the_page_inline_loader_and_stylesheet_are_allowed_by_hash() {
+    let page = |script: &str| {
+        format!(
+            "<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'\"><style>p{{margin:0}}</style><script type=\"module\">{script}</script>"
+        )
+    };
+    let f = Fixture::new(|dist, _| {
+        std::fs::write(dist.join("index.html"), page("import init from '/a.js';")).unwrap();
+    })
+    .await;
+    let r = f.get("/t/x").await;
+    let policy = header(&r, "content-security-policy").to_owned();
+    let script = inline_csp::hash_source("import init from '/a.js';");
+    let style = inline_csp::hash_source("p{margin:0}");
+    assert_eq!(
+        policy,
+        expected_policy()
+            .replace(
+                "'wasm-unsafe-eval';",
+                &format!("'wasm-unsafe-eval' {script};")
+            )
+            .replace("style-src 'self';", &format!("style-src 'self' {style};"))
+    );
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains(&format!(
+            "script-src 'self' {script}; style-src 'self' {style};"
+        )),
+        "{body}"
+    );
+    let js = f.get(&format!("/{HASHED_JS}")).await;
+    assert_eq!(header(&js, "content-security-policy"), expected_policy());
+
+    std::fs::write(f.dist().join("index.html"), page("alert(1)")).unwrap();
+    let r = f.get("/").await;
+    let policy = header(&r, "content-security-policy");
+    assert!(
+        policy.contains(&inline_csp::hash_source("alert(1)")),
+        "{policy}"
+    );
+    assert!(!policy.contains(&script), "{policy}");
 }
 
 #[tokio::test]

@@ -460,7 +460,8 @@ impl AdtClient {
         model_from(&self.send(Call::new(Method::GET, url)).await?.json()?)
     }
 
-    /// Uploads DTDL interfaces (all or none). Never retried: a repeat would conflict.
+    /// Uploads DTDL interfaces (all or none). Retried only after a 429 (nothing was added);
+    /// after a lost connection or a 5xx a repeat could conflict, so the error is returned.
     pub async fn add_models(&self, models: &[Value]) -> Result<Vec<ModelData>, AdtError> {
         let call = Call::new(Method::POST, self.url(routes::MODELS, &[])).json(&json!(models));
         match self.send(call).await?.json()? {

@@ -5,7 +5,9 @@
 //! tests record the waits instead of sleeping.
 //!
 //! Invariants: at most [`RetryPolicy::max_attempts`] attempts per call; the sum of waits never
-//! exceeds [`RetryPolicy::max_total_wait`]; a request that is not idempotent is never retried.
+//! exceeds [`RetryPolicy::max_total_wait`]; a request that is not idempotent is retried only
+//! after a 429, which the service sends instead of doing anything (a lost connection or a 5xx
+//! may come after the write was applied, so those are not retried for such a request).
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -119,7 +121,8 @@ impl Backoff {
         jitter: &mut Jitter,
     ) -> Option<Duration> {
         self.attempts += 1;
-        if !idempotent || self.attempts >= self.policy.max_attempts {
+        let refused_unprocessed = matches!(outcome, Outcome::Status { status: 429, .. });
+        if (!idempotent && !refused_unprocessed) || self.attempts >= self.policy.max_attempts {
             return None;
         }
         let wait = match outcome {
@@ -319,8 +322,23 @@ mod tests {
     }
 
     #[test]
-    fn non_idempotent_and_permanent_failures_are_not_retried() {
-        assert_eq!(check(&[status(429, Some(1))], false), vec![None]);
+    fn non_idempotent_requests_are_retried_only_after_a_429() {
+        // A throttled write was not done: it is sent again, after `Retry-After` or a back-off.
+        let waits = check(&[status(429, Some(1)), status(429, None)], false);
+        assert_eq!(waits[0], Some(Duration::from_secs(1)));
+        let backed_off = waits[1].expect("a 429 without Retry-After is retried too");
+        assert!(backed_off >= Duration::from_millis(500) && backed_off <= Duration::from_secs(1));
+        for maybe_applied in [status(500, None), status(503, Some(1)), Outcome::Network] {
+            assert_eq!(
+                check(&[maybe_applied], false),
+                vec![None],
+                "{maybe_applied:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn permanent_failures_are_not_retried() {
         for permanent in [400, 401, 403, 404, 409, 412] {
             assert_eq!(check(&[status(permanent, None)], true), vec![None]);
         }

@@ -1,7 +1,8 @@
 //! `cargo xtask setup|dev|test|bench|fuzz`: the project's own commands.
 //!
-//! Only the standard library and `ctrlc`: this crate builds in seconds, so `cargo xtask dev`
-//! on a fresh machine starts installing what is missing right away.
+//! Only the standard library, `ctrlc` and the small `inline-csp` crate (for Trunk's
+//! post-build hook): this crate builds in seconds, so `cargo xtask dev` on a fresh machine
+//! starts installing what is missing right away.
 
 mod bench;
 mod dev;
@@ -11,7 +12,7 @@ mod setup;
 mod test;
 mod wasm_fix;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -39,6 +40,28 @@ pub fn root() -> PathBuf {
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
+/// Trunk's post-build hook, on its staging directory: repairs binaryen's wasm export, then
+/// writes the CSP hash sources of the page's inline loader and stylesheet into its meta tag
+/// (what `trunk serve` sends; the gateway recomputes them for what it serves).
+fn post_build(dir: &Path) -> Result<(), String> {
+    wasm_fix::run(dir)?;
+    let index = dir.join("index.html");
+    let html = std::fs::read_to_string(&index)
+        .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
+    if inline_csp::meta_csp_content(&html).is_none() {
+        return Err(format!(
+            "{} has no Content-Security-Policy meta tag to allow its inline loader in",
+            index.display()
+        ));
+    }
+    let hashed = inline_csp::hash_meta(&html);
+    if hashed != html {
+        std::fs::write(&index, hashed)
+            .map_err(|e| format!("cannot write {}: {e}", index.display()))?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
@@ -52,8 +75,8 @@ fn main() -> ExitCode {
         "bench" => bench::run(rest),
         "fuzz" => fuzz::run(rest),
         // Trunk's post-build hook (see `Trunk.toml`); not for people.
-        "fix-wasm" => match std::env::var_os("TRUNK_STAGING_DIR") {
-            Some(dir) => wasm_fix::run(std::path::Path::new(&dir)),
+        "post-build" => match std::env::var_os("TRUNK_STAGING_DIR") {
+            Some(dir) => post_build(Path::new(&dir)),
             None => {
                 Err("TRUNK_STAGING_DIR is not set; Trunk runs this after each build".to_owned())
             }
