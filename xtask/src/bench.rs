@@ -16,6 +16,19 @@ use std::process::Command;
 use crate::dev::target_dir;
 use crate::process::run_visible;
 
+/// twiggy attributes the wasm's bytes to the auth module (the report's "auth share");
+/// installed from crates.io when missing, like the tools `setup` installs.
+fn ensure_twiggy() -> Result<(), String> {
+    if std::env::var_os("TWIGGY").is_some()
+        || crate::process::output("twiggy", &["--version"]).is_some()
+    {
+        return Ok(());
+    }
+    let mut install = Command::new("cargo");
+    install.args(["install", "twiggy", "--locked"]);
+    run_visible(install)
+}
+
 /// The `BENCH {part} {json}` line the wasm bench prints (a test cannot write files).
 const WASM_PART_PREFIX: &str = "BENCH ";
 
@@ -34,6 +47,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ));
     }
     crate::setup::run()?;
+    ensure_twiggy()?;
     let target = target_dir();
     let out = target.join("bench");
     let dist = out.join("dist");
