@@ -385,6 +385,28 @@ impl<'a> ConflictView<'a> {
         Err(format!("no side captioned {caption:?} in the conflict view").into())
     }
 
+    /// The "What differs" table: (property, theirs, yours) per row, as shown.
+    pub async fn differences(&self) -> Result<Vec<(String, String, String)>> {
+        let table = self
+            .section
+            .find(Locator::Css("table.conflict__diff"))
+            .await?;
+        let caption = table.find(Locator::Css("caption")).await?.text().await?;
+        if caption != "What differs" {
+            return Err(format!("the differences table is captioned {caption:?}").into());
+        }
+        let mut rows = Vec::new();
+        for row in table.find_all(Locator::Css("tbody tr")).await? {
+            let property = row.find(Locator::Css("th")).await?.text().await?;
+            let cells = row.find_all(Locator::Css("td")).await?;
+            let [theirs, yours] = cells.as_slice() else {
+                return Err(format!("a differences row has {} cells", cells.len()).into());
+            };
+            rows.push((property, theirs.text().await?, yours.text().await?));
+        }
+        Ok(rows)
+    }
+
     /// The server's version, as JSON.
     pub async fn theirs(&self) -> Result<serde_json::Value> {
         Ok(serde_json::from_str(

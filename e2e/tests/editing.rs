@@ -156,6 +156,15 @@ async fn a_conflicting_save_shows_both_versions_and_either_choice_is_saved() {
         assert_eq!(their_side["name"], theirs, "{their_side}");
         assert_eq!(my_side["name"], mine, "{my_side}");
         assert_eq!(
+            conflict.differences().await.unwrap(),
+            vec![(
+                "name".to_owned(),
+                json!(theirs).to_string(),
+                json!(mine).to_string()
+            )],
+            "only the name differs, shown with both values"
+        );
+        assert_eq!(
             their_side["$etag"],
             server_twin(&stack, ROOM).unwrap()["$etag"],
             "their side is the server's current version"

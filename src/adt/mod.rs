@@ -16,6 +16,6 @@ pub mod types;
 
 pub use client::AdtClient;
 pub use error::AdtError;
-pub use patch::{PatchOp, diff_twin};
+pub use patch::{Difference, PatchOp, diff_twin, differences};
 pub use retry::{Runtime, Sleeper};
 pub use types::{CancelFlag, ETag, QueryPage, QuerySummary, TokenProvider, Twin};

@@ -58,6 +58,39 @@ pub fn diff_twin(original: &Value, edited: &Value) -> Vec<PatchOp> {
     ops
 }
 
+/// One property that differs between two versions of a twin, for people to compare.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    /// The property's JSON pointer without the leading `/` (`name`, `nameplate/serial`,
+    /// `$metadata/$model`), `~1`/`~0` decoded.
+    pub property: String,
+    /// Its value in the first version; `None` where that version does not have it.
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// The properties that differ between `before` and `after` (the paths [`diff_twin`] would
+/// patch), with both values, in the same stable order.
+pub fn differences(before: &Value, after: &Value) -> Vec<Difference> {
+    diff_twin(before, after)
+        .iter()
+        .map(|op| {
+            let path = op.path();
+            let property = path
+                .trim_start_matches('/')
+                .split('/')
+                .map(|t| t.replace("~1", "/").replace("~0", "~"))
+                .collect::<Vec<_>>()
+                .join("/");
+            Difference {
+                property,
+                before: before.pointer(path).cloned(),
+                after: after.pointer(path).cloned(),
+            }
+        })
+        .collect()
+}
+
 fn model_of(object: &Map<String, Value>) -> Option<&str> {
     object.get("$metadata")?.get("$model")?.as_str()
 }
@@ -123,6 +156,43 @@ mod tests {
     fn check(original: Value, edited: Value, expected: Value) {
         let ops = diff_twin(&twin(original), &twin(edited));
         assert_eq!(serde_json::to_value(&ops).unwrap(), expected);
+    }
+
+    #[test]
+    fn differences_name_each_changed_property_with_both_values() {
+        let theirs = twin(json!({
+            "name": "Renamed elsewhere",
+            "temp": 20,
+            "a/b": 1,
+            "panel": {"$metadata": {}, "serial": "S1"},
+        }));
+        let mut mine = twin(json!({
+            "name": "Renamed here",
+            "temp": 20,
+            "area": 12,
+            "panel": {"$metadata": {}, "serial": "S2"},
+        }));
+        mine["$etag"] = json!("W/\"2\"");
+        let got = differences(&theirs, &mine);
+        let rows: Vec<(&str, Option<Value>, Option<Value>)> = got
+            .iter()
+            .map(|d| (d.property.as_str(), d.before.clone(), d.after.clone()))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                ("a/b", Some(json!(1)), None),
+                ("area", None, Some(json!(12))),
+                (
+                    "name",
+                    Some(json!("Renamed elsewhere")),
+                    Some(json!("Renamed here"))
+                ),
+                ("panel/serial", Some(json!("S1")), Some(json!("S2"))),
+            ],
+            "the ETag is not a difference people choose between; equal members are left out"
+        );
+        assert!(differences(&theirs, &theirs).is_empty());
     }
 
     #[test]

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::{MissingContext, decode_twin_param, twin_path, twins_path, use_explorer_context};
 use crate::adt::types::IncomingRelationship;
-use crate::adt::{AdtClient, AdtError, Twin, diff_twin};
+use crate::adt::{AdtClient, AdtError, Twin, diff_twin, differences};
 use crate::components::property_editor::{Field, InterfaceShape, Schema, field_view};
 
 /// Interfaces read while resolving `extends` and components (a guard against cycles).
@@ -472,10 +472,38 @@ pub fn TwinDetail() -> impl IntoView {
                 SaveState::Conflict(theirs) => {
                     let theirs_text = serde_json::to_string_pretty(&theirs.value).unwrap_or_default();
                     let mine_text = edited.with_untracked(|e| serde_json::to_string_pretty(e).unwrap_or_default());
+                    let differing = edited.with_untracked(|mine| differences(&theirs.value, mine));
+                    let shown = |value: Option<Value>| value.map_or_else(|| "(not set)".to_owned(), |v| v.to_string());
+                    let summary = if differing.is_empty() {
+                        view! { <p>"Their version has the same values as yours; only its version tag changed."</p> }.into_any()
+                    } else {
+                        let rows = differing
+                            .into_iter()
+                            .map(|d| view! {
+                                <tr>
+                                    <th scope="row"><code>{d.property}</code></th>
+                                    <td><code>{shown(d.before)}</code></td>
+                                    <td><code>{shown(d.after)}</code></td>
+                                </tr>
+                            })
+                            .collect_view();
+                        view! {
+                            <table class="conflict__diff">
+                                <caption>"What differs"</caption>
+                                <thead><tr>
+                                    <th scope="col">"Property"</th>
+                                    <th scope="col">"Theirs"</th>
+                                    <th scope="col">"Yours"</th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        }.into_any()
+                    };
                     Some(view! {
                         <section class="alert conflict" role="alert" aria-labelledby="conflict-title">
                             <h2 id="conflict-title">"Someone else changed this twin"</h2>
                             <p>"Compare their version with yours, then choose."</p>
+                            {summary}
                             <div class="conflict__sides">
                                 <figure>
                                     <figcaption>"Their version (on the server)"</figcaption>
