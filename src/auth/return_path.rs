@@ -44,8 +44,10 @@ impl ReturnPath {
         if !s.starts_with('/') {
             return Err(ReturnPathError::NotRelative(s.to_owned()));
         }
-        // What a browser would see after decoding the first segment's separators.
-        let decoded_head = percent_decode_separators(&s[..s.len().min(16)]);
+        // What a browser would see after decoding the first segment's separators. The head
+        // is the first 16 characters, not bytes: a byte cut could split a character.
+        let head = s.char_indices().nth(16).map_or(s, |(end, _)| &s[..end]);
+        let decoded_head = percent_decode_separators(head);
         if decoded_head.starts_with("//") || decoded_head.starts_with("/\\") {
             return Err(ReturnPathError::OffSite(s.to_owned()));
         }
@@ -100,6 +102,26 @@ mod tests {
             "/a//b",
         ] {
             assert_eq!(ReturnPath::parse(ok).unwrap().as_str(), ok);
+        }
+    }
+
+    /// Found by the `auth_response` fuzz target (2026-12-03): a multi-byte character across
+    /// byte 16 made the head check slice inside it and panic, which in the browser kills the
+    /// app on the way back from sign-in.
+    #[test]
+    fn characters_of_any_width_near_the_head_are_judged_not_panicked_on() {
+        let crash = "/\u{6f2}*visessqon_/\u{6f2}*visessqon_statelstatel";
+        assert_eq!(ReturnPath::parse(crash).unwrap().as_str(), crash);
+        for pad in 0..24 {
+            for wide in ["é", "۲", "€", "😀"] {
+                let path = format!("/{}{wide}/x", "a".repeat(pad));
+                assert_eq!(ReturnPath::parse(&path).unwrap().as_str(), path);
+                let hidden = format!("/%2f{}{wide}", "e".repeat(pad));
+                assert!(
+                    matches!(ReturnPath::parse(&hidden), Err(ReturnPathError::OffSite(_))),
+                    "{hidden}"
+                );
+            }
         }
     }
 
