@@ -4,7 +4,7 @@
 //! Static files:
 //! - `index.html` (and every SPA route, which falls back to it) is never cached;
 //! - Trunk's content-hashed assets (`name-<16 hex>.ext`) are cached for a year, immutable;
-//! - other files (`boot.js`, `config.json`) are revalidated on every load;
+//! - other files (`config.json`, the favicon when unhashed) are revalidated on every load;
 //! - precompressed `.br`/`.gz` siblings are served when the browser accepts them (except for
 //!   `index.html`, which is rewritten, see below);
 //! - every response carries the CSP, `nosniff`, `no-referrer`, frame denial and COOP.
