@@ -181,3 +181,146 @@ pub fn screenshot_dir() -> PathBuf {
     let _ = std::fs::create_dir_all(&dir);
     dir
 }
+
+/// `cargo xtask dev` as a developer runs it (the emulator binary and `trunk serve` with a
+/// debug build), on free ports and with an in-memory emulator. Stopped (Ctrl-C, as a person
+/// stops it) when dropped.
+pub struct DevStack {
+    pub app_port: u16,
+    pub emulator_port: u16,
+    child: std::process::Child,
+    log: PathBuf,
+}
+
+impl std::fmt::Debug for DevStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevStack")
+            .field("app_port", &self.app_port)
+            .field("emulator_port", &self.emulator_port)
+            .finish()
+    }
+}
+
+impl DevStack {
+    /// How long the first `trunk serve` build may take on a cold target directory.
+    pub const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20 * 60);
+
+    /// Starts `cargo xtask dev --no-setup --in-memory --port P --emulator-port Q` on two free
+    /// ports and waits until the app, its `config.json` and the emulator answer.
+    pub async fn start() -> Result<Self> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .ok_or("the e2e crate has no parent directory")?
+            .to_owned();
+        let app_port = free_addr()?.port();
+        let emulator_port = loop {
+            let port = free_addr()?.port();
+            if port != app_port {
+                break port;
+            }
+        };
+        let log = std::env::temp_dir().join(format!("twinscope-dev-stack-{app_port}.log"));
+        let out = std::fs::File::create(&log)?;
+        let err = out.try_clone()?;
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let child = std::process::Command::new(cargo)
+            .current_dir(&root)
+            .args(["run", "--quiet", "--package", "xtask", "--", "dev"])
+            .args(["--no-setup", "--in-memory"])
+            .args(["--port", &app_port.to_string()])
+            .args(["--emulator-port", &emulator_port.to_string()])
+            .stdin(std::process::Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()?;
+        let mut stack = Self {
+            app_port,
+            emulator_port,
+            child,
+            log,
+        };
+        stack.wait_ready().await?;
+        Ok(stack)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://localhost:{}{path}", self.app_port)
+    }
+
+    pub fn emulator_origin(&self) -> String {
+        format!("http://localhost:{}", self.emulator_port)
+    }
+
+    /// What `cargo xtask dev` printed so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    async fn wait_ready(&mut self) -> Result<()> {
+        let deadline = std::time::Instant::now() + Self::READY_TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Err(
+                    format!("`cargo xtask dev` exited early ({status}):\n{}", self.log()).into(),
+                );
+            }
+            let app = http_status(self.app_port, "/").await;
+            let config = http_status(self.app_port, "/config.json").await;
+            let emulator = http_status(self.emulator_port, "/dev/accounts").await;
+            if (app, config, emulator) == (Some(200), Some(200), Some(200)) {
+                return Ok(());
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!(
+                    "the dev stack did not serve http://localhost:{}/ within {:?}:\n{}",
+                    self.app_port,
+                    Self::READY_TIMEOUT,
+                    self.log()
+                )
+                .into());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    }
+}
+
+impl Drop for DevStack {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        // Ctrl-C, as a person stops it: `xtask dev` then stops trunk and the emulator.
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while std::time::Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The status of `GET path` on a loopback port, if anything answers within 5 s.
+async fn http_status(port: u16, path: &str) -> Option<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()?;
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.ok()?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await.ok()?;
+        std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), exchange)
+        .await
+        .ok()
+        .flatten()
+}

@@ -15,21 +15,19 @@
 //! also give the process CPU time per GET and per query (`/proc/self/task/*/schedstat`), which
 //! does not depend on what else the machine runs.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common.rs"]
 mod common;
 
-#[path = "../tests/adt_common/mod.rs"]
+#[path = "../tests/it/adt_common.rs"]
 mod adt_common;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use twinscope_bench_report::{Figure, Section, Target, median};
 use twinscope_emulator::{Options, RunningEmulator, start};
 
-/// Where the part file goes, when set (created with its parent directory).
-const BENCH_JSON_ENV: &str = "TWINSCOPE_BENCH_JSON";
 const SECTION: &str = "Emulator (ADT data plane)";
 
 const CLIENTS: usize = 64;
@@ -61,145 +59,8 @@ enum BenchError {
     },
     #[error("the query failed: {0}")]
     Query(String),
-    #[error("cannot write the part file {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
-
-/// The target a figure is held to.
-#[derive(Debug, Clone, Copy)]
-enum Target {
-    AtLeast(f64),
-    AtMost(f64),
-}
-
-impl Target {
-    fn text(self) -> String {
-        match self {
-            Target::AtLeast(v) => format!(">= {v}"),
-            Target::AtMost(v) => format!("<= {v}"),
-        }
-    }
-
-    fn met(self, median: f64) -> bool {
-        match self {
-            Target::AtLeast(v) => median >= v,
-            Target::AtMost(v) => median <= v,
-        }
-    }
-}
-
-/// One figure: every sample (one per run), summarised as median, min and max.
-#[derive(Debug)]
-struct Figure {
-    name: &'static str,
-    unit: &'static str,
-    samples: Vec<f64>,
-    target: Option<Target>,
-    note: String,
-}
-
-/// The median of `samples` (mean of the middle two for an even count); 0 when empty.
-fn median(samples: &[f64]) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    match n {
-        0 => 0.0,
-        _ if n.is_multiple_of(2) => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
-        _ => sorted[n / 2],
-    }
-}
-
-impl Figure {
-    fn median(&self) -> f64 {
-        median(&self.samples)
-    }
-
-    fn min(&self) -> f64 {
-        self.samples.iter().copied().fold(f64::INFINITY, f64::min)
-    }
-
-    fn max(&self) -> f64 {
-        self.samples
-            .iter()
-            .copied()
-            .fold(f64::NEG_INFINITY, f64::max)
-    }
-
-    fn met(&self) -> Option<bool> {
-        self.target.map(|t| t.met(self.median()))
-    }
-
-    /// The figure as the part file's JSON (values rounded to 0.01).
-    fn json(&self) -> Value {
-        let round = |v: f64| (v * 100.0).round() / 100.0;
-        json!({
-            "name": self.name,
-            "unit": self.unit,
-            "median": round(self.median()),
-            "min": round(self.min()),
-            "max": round(self.max()),
-            "runs": self.samples.len(),
-            "target": self.target.map(Target::text),
-            "met": self.met(),
-            "note": self.note,
-        })
-    }
-
-    fn row(&self) -> String {
-        let met = match self.met() {
-            Some(true) => "yes",
-            Some(false) => "NO",
-            None => "-",
-        };
-        format!(
-            "{:<48} {:>10.2} {:>10.2} {:>10.2} {:>5} {:>8} {:>4}  {}",
-            self.name,
-            self.median(),
-            self.min(),
-            self.max(),
-            self.samples.len(),
-            self.target.map(Target::text).unwrap_or_default(),
-            met,
-            self.unit
-        )
-    }
-}
-
-/// The human-readable table.
-fn table(figures: &[Figure]) -> String {
-    let mut out = format!(
-        "{SECTION}\n{:<48} {:>10} {:>10} {:>10} {:>5} {:>8} {:>4}  unit\n",
-        "figure", "median", "min", "max", "runs", "target", "met"
-    );
-    for f in figures {
-        out.push_str(&f.row());
-        out.push('\n');
-    }
-    for f in figures {
-        out.push_str(&format!("- {}: {}\n", f.name, f.note));
-    }
-    out
-}
-
-fn write_part(path: &Path, figures: &[Figure]) -> Result<(), BenchError> {
-    let part = json!({
-        "section": SECTION,
-        "figures": figures.iter().map(Figure::json).collect::<Vec<_>>(),
-    });
-    let write = || -> std::io::Result<()> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(path, serde_json::to_string_pretty(&part)? + "\n")
-    };
-    write().map_err(|source| BenchError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    #[error("a figure has no samples: {0}")]
+    Figure(String),
 }
 
 /// CPU time all of this process's threads have run so far (Linux `/proc`; `None`
@@ -430,12 +291,12 @@ async fn get_throughput() -> Result<Figure, BenchError> {
         });
     }
     emulator.stop().await;
-    Ok(Figure {
-        name: "twin GETs per second, 64 concurrent clients",
-        unit: "req/s",
-        samples,
-        target: Some(Target::AtLeast(GET_TARGET_PER_SECOND)),
-        note: format!(
+    Figure::from_samples(
+        "twin GETs per second, 64 concurrent clients",
+        "req/s",
+        &samples,
+        Some(Target::AtLeast(GET_TARGET_PER_SECOND)),
+        &format!(
             "{CLIENTS} keep-alive clients in process loop GET /digitaltwins/{{id}} over the campus seed's {} twins with a real bearer for {}s per run after a {}s warm-up; {} requests, all 200; client and emulator share this machine's {} cores, and the process used {cpu_per_get:.0} µs of CPU per GET (about {idle_rate:.0} req/s if it had the cores to itself)",
             urls.len(),
             GET_WINDOW.as_secs(),
@@ -443,7 +304,8 @@ async fn get_throughput() -> Result<Figure, BenchError> {
             total.ok,
             cores(),
         ),
-    })
+    )
+    .map_err(BenchError::Figure)
 }
 
 /// Figure (b): the first page of a filtered query over `QUERY_TWINS` twins.
@@ -492,12 +354,12 @@ async fn filtered_query() -> Result<Figure, BenchError> {
         return Err(BenchError::Query(format!("no rows for {SENSOR_QUERY}")));
     }
     emulator.stop().await;
-    Ok(Figure {
-        name: "filtered query over 100,000 twins, first page",
-        unit: "ms",
-        samples,
-        target: Some(Target::AtMost(QUERY_TARGET_MS)),
-        note: format!(
+    Figure::from_samples(
+        "filtered query over 100,000 twins, first page",
+        "ms",
+        &samples,
+        Some(Target::AtMost(QUERY_TARGET_MS)),
+        &format!(
             "POST /query `{SENSOR_QUERY}` on an in-memory emulator seeded with {twins} twins, timed from sending to the complete first page ({rows} rows{}, query-charge {charge}) after one warm-up query; the process used a median {:.0} ms of CPU per query (client + emulator)",
             if more {
                 ", continuation token set"
@@ -506,14 +368,16 @@ async fn filtered_query() -> Result<Figure, BenchError> {
             },
             median(&cpu_ms),
         ),
-    })
+    )
+    .map_err(BenchError::Figure)
 }
 
-async fn run() -> Result<Vec<Figure>, BenchError> {
+async fn run() -> Result<Section, BenchError> {
     println!("emulator throughput bench");
-    let get = get_throughput().await?;
-    let query = filtered_query().await?;
-    Ok(vec![get, query])
+    let mut section = Section::new(SECTION);
+    section.figures.push(get_throughput().await?);
+    section.figures.push(filtered_query().await?);
+    Ok(section)
 }
 
 fn main() {
@@ -523,19 +387,20 @@ fn main() {
         .build()
         .map_err(BenchError::Runtime);
     let result = runtime.and_then(|rt| rt.block_on(run()));
-    let figures = match result {
-        Ok(figures) => figures,
+    let section = match result {
+        Ok(section) => section,
         Err(e) => {
             eprintln!("emulator throughput bench failed: {e}");
             std::process::exit(1);
         }
     };
-    print!("{}", table(&figures));
-    if let Some(path) = std::env::var_os(BENCH_JSON_ENV).map(PathBuf::from) {
-        if let Err(e) = write_part(&path, &figures) {
+    print!("{}", section.table());
+    match section.write_env_part() {
+        Ok(Some(path)) => println!("wrote {}", path.display()),
+        Ok(None) => {}
+        Err(e) => {
             eprintln!("emulator throughput bench failed: {e}");
             std::process::exit(1);
         }
-        println!("wrote {}", path.display());
     }
 }

@@ -19,21 +19,19 @@
 //! per request (from `/proc/self/task/*/schedstat`), which explains it. A last figure is the
 //! difference with one request at a time (no queueing), the hop's cost end to end.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::Barrier;
+use twinscope_bench_report::{Figure, Section, Target, median};
 use twinscope_gateway::adt::{SERVER_TIMING, TIMING_GATEWAY, TIMING_UPSTREAM};
 use twinscope_gateway::{AdtPassThrough, GatewayConfig, Upstream, start};
 
-/// Where the part file goes, when set (created with its parent directory).
-const BENCH_JSON_ENV: &str = "TWINSCOPE_BENCH_JSON";
 const SECTION: &str = "Gateway (ADT pass-through)";
 
 const HOST: &str = "bench.api.weu.digitaltwins.azure.net";
@@ -62,142 +60,8 @@ enum BenchError {
     },
     #[error("a burst of {0} {1} requests did not finish within {BURST_TIMEOUT:?}")]
     Timeout(usize, &'static str),
-    #[error("cannot write the part file {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
-
-/// The target a figure is held to.
-#[derive(Debug, Clone, Copy)]
-enum Target {
-    AtMost(f64),
-}
-
-impl Target {
-    fn text(self) -> String {
-        match self {
-            Target::AtMost(v) => format!("<= {v}"),
-        }
-    }
-
-    fn met(self, median: f64) -> bool {
-        match self {
-            Target::AtMost(v) => median <= v,
-        }
-    }
-}
-
-/// One figure: every sample (one per run), summarised as median, min and max.
-#[derive(Debug)]
-struct Figure {
-    name: &'static str,
-    unit: &'static str,
-    samples: Vec<f64>,
-    target: Option<Target>,
-    note: String,
-}
-
-/// The median of `samples` (mean of the middle two for an even count); 0 when empty.
-fn median(samples: &[f64]) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    match n {
-        0 => 0.0,
-        _ if n.is_multiple_of(2) => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
-        _ => sorted[n / 2],
-    }
-}
-
-impl Figure {
-    fn median(&self) -> f64 {
-        median(&self.samples)
-    }
-
-    fn min(&self) -> f64 {
-        self.samples.iter().copied().fold(f64::INFINITY, f64::min)
-    }
-
-    fn max(&self) -> f64 {
-        self.samples
-            .iter()
-            .copied()
-            .fold(f64::NEG_INFINITY, f64::max)
-    }
-
-    fn met(&self) -> Option<bool> {
-        self.target.map(|t| t.met(self.median()))
-    }
-
-    /// The figure as the part file's JSON (values rounded to 0.001).
-    fn json(&self) -> Value {
-        let round = |v: f64| (v * 1000.0).round() / 1000.0;
-        json!({
-            "name": self.name,
-            "unit": self.unit,
-            "median": round(self.median()),
-            "min": round(self.min()),
-            "max": round(self.max()),
-            "runs": self.samples.len(),
-            "target": self.target.map(Target::text),
-            "met": self.met(),
-            "note": self.note,
-        })
-    }
-
-    fn row(&self) -> String {
-        let met = match self.met() {
-            Some(true) => "yes",
-            Some(false) => "NO",
-            None => "-",
-        };
-        format!(
-            "{:<56} {:>9.3} {:>9.3} {:>9.3} {:>5} {:>7} {:>4}  {}",
-            self.name,
-            self.median(),
-            self.min(),
-            self.max(),
-            self.samples.len(),
-            self.target.map(Target::text).unwrap_or_default(),
-            met,
-            self.unit
-        )
-    }
-}
-
-/// The human-readable table.
-fn table(figures: &[Figure]) -> String {
-    let mut out = format!(
-        "{SECTION}\n{:<56} {:>9} {:>9} {:>9} {:>5} {:>7} {:>4}  unit\n",
-        "figure", "median", "min", "max", "runs", "target", "met"
-    );
-    for f in figures {
-        out.push_str(&f.row());
-        out.push('\n');
-    }
-    for f in figures {
-        out.push_str(&format!("- {}: {}\n", f.name, f.note));
-    }
-    out
-}
-
-fn write_part(path: &Path, figures: &[Figure]) -> Result<(), BenchError> {
-    let part = json!({
-        "section": SECTION,
-        "figures": figures.iter().map(Figure::json).collect::<Vec<_>>(),
-    });
-    let write = || -> std::io::Result<()> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(path, serde_json::to_string_pretty(&part)? + "\n")
-    };
-    write().map_err(|source| BenchError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    #[error("a figure has no samples: {0}")]
+    Figure(String),
 }
 
 /// The twin every GET answers with, as ADT's wire form.
@@ -488,61 +352,68 @@ async fn measure(direct: &Route, via: &Route) -> Result<(Runs, Vec<f64>), BenchE
     Ok((runs, one_at_a_time))
 }
 
-fn figures(runs: Runs, one_at_a_time: Vec<f64>) -> Vec<Figure> {
+fn figures(runs: Runs, one_at_a_time: Vec<f64>) -> Result<Section, BenchError> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let added_cpu = runs.added_cpu_micros();
     let setup = format!(
         "{CONCURRENT} GETs released at once over warm keep-alive connections, each timed to its complete body, all 200; the upstream is a minimal in-process axum stub answering like an ADT twin GET (no token check) and the gateway is in emulator mode in front of it; client, gateway and stub share {cores} cores"
     );
-    vec![
-        Figure {
-            name: "median latency, 1,000 concurrent GETs, direct",
-            unit: "ms",
-            samples: runs.direct,
-            target: None,
-            note: format!("{setup}; per run, the median over the {CONCURRENT} requests"),
-        },
-        Figure {
-            name: "median latency, 1,000 concurrent GETs, via gateway",
-            unit: "ms",
-            samples: runs.via,
-            target: None,
-            note: format!(
+    let figures = [
+        Figure::from_samples(
+            "median latency, 1,000 concurrent GETs, direct",
+            "ms",
+            &runs.direct,
+            None,
+            &format!("{setup}; per run, the median over the {CONCURRENT} requests"),
+        ),
+        Figure::from_samples(
+            "median latency, 1,000 concurrent GETs, via gateway",
+            "ms",
+            &runs.via,
+            None,
+            &format!(
                 "the same burst through the gateway's /adt pass-through; per run, the median over the {CONCURRENT} requests"
             ),
-        },
-        Figure {
-            name: "gateway added latency, 1,000 concurrent GETs",
-            unit: "ms",
-            samples: runs.own,
-            target: Some(Target::AtMost(ADDED_TARGET_MS)),
-            note: format!(
+        ),
+        Figure::from_samples(
+            "gateway added latency, 1,000 concurrent GETs",
+            "ms",
+            &runs.own,
+            Some(Target::AtMost(ADDED_TARGET_MS)),
+            &format!(
                 "per run, the median over the {CONCURRENT} proxied requests of the time the gateway itself held each one (its `Server-Timing` `{TIMING_GATEWAY}` metric: checking the target, reading the body, building the upstream request, and turning the answer into ours), excluding the wait for the instance (`{TIMING_UPSTREAM}`); what a request spends queued for a core before the gateway's handler runs is not in it (see the next figure)"
             ),
-        },
-        Figure {
-            name: "client-observed difference, 1,000 concurrent GETs",
-            unit: "ms",
-            samples: runs.added,
-            target: None,
-            note: format!(
+        ),
+        Figure::from_samples(
+            "client-observed difference, 1,000 concurrent GETs",
+            "ms",
+            &runs.added,
+            None,
+            &format!(
                 "per run, median via gateway minus median direct, seen by a client on the same machine; the gateway costs the process about {added_cpu:.0} µs of CPU per request, so with {CONCURRENT} in flight on {cores} shared cores the added median is dominated by queueing behind its work for the other requests (about {added_cpu:.0} µs x {CONCURRENT} / {cores} / 2 = {:.0} ms on idle cores), not by the hop itself",
                 added_cpu * CONCURRENT as f64 / cores as f64 / 2.0 / 1000.0
             ),
-        },
-        Figure {
-            name: "client-observed difference, one request at a time",
-            unit: "ms",
-            samples: one_at_a_time,
-            target: None,
-            note: format!(
+        ),
+        Figure::from_samples(
+            "client-observed difference, one request at a time",
+            "ms",
+            &one_at_a_time,
+            None,
+            &format!(
                 "per run, {SEQUENTIAL} sequential GETs direct then {SEQUENTIAL} via the gateway on the same warm connections; median via minus median direct: the hop's own cost without queueing"
             ),
-        },
-    ]
+        ),
+    ];
+    Ok(Section {
+        section: SECTION.to_owned(),
+        figures: figures
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(BenchError::Figure)?,
+    })
 }
 
-async fn run() -> Result<Vec<Figure>, BenchError> {
+async fn run() -> Result<Section, BenchError> {
     println!("gateway added-latency bench");
     let (base, upstream_task) = upstream().await?;
     let dist = tempfile::tempdir().map_err(|e| BenchError::Setup {
@@ -583,7 +454,7 @@ async fn run() -> Result<Vec<Figure>, BenchError> {
     let (runs, one_at_a_time) = measure(&direct, &via).await?;
     gateway.stop().await;
     upstream_task.abort();
-    Ok(figures(runs, one_at_a_time))
+    figures(runs, one_at_a_time)
 }
 
 fn main() {
@@ -596,19 +467,20 @@ fn main() {
             why: e.to_string(),
         });
     let result = runtime.and_then(|rt| rt.block_on(run()));
-    let figures = match result {
-        Ok(figures) => figures,
+    let section = match result {
+        Ok(section) => section,
         Err(e) => {
             eprintln!("gateway added-latency bench failed: {e}");
             std::process::exit(1);
         }
     };
-    print!("{}", table(&figures));
-    if let Some(path) = std::env::var_os(BENCH_JSON_ENV).map(PathBuf::from) {
-        if let Err(e) = write_part(&path, &figures) {
+    print!("{}", section.table());
+    match section.write_env_part() {
+        Ok(Some(path)) => println!("wrote {}", path.display()),
+        Ok(None) => {}
+        Err(e) => {
             eprintln!("gateway added-latency bench failed: {e}");
             std::process::exit(1);
         }
-        println!("wrote {}", path.display());
     }
 }

@@ -122,8 +122,9 @@ fn wasm_part(parts: &Path) -> Result<(), String> {
             "--target",
             "wasm32-unknown-unknown",
             "--test",
-            "bench_silent",
+            "it",
             "--",
+            "bench_silent",
             "--nocapture",
         ])
         .env(

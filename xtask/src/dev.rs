@@ -8,37 +8,64 @@ use std::time::{Duration, Instant};
 
 use crate::process::{http_get, http_status, port_in_use, run_visible, stop};
 
-/// The emulator's port during development; `Trunk.toml` proxies `/adt/` here and
-/// `public/config.json` names it as the authority.
+/// The emulator's port during development unless `--emulator-port` says otherwise;
+/// `public/config.json` names it as the authority, and `trunk serve` proxies `/adt/` to it.
 pub const EMULATOR_PORT: u16 = 8480;
 pub const DEFAULT_APP_PORT: u16 = 8080;
+/// The emulator origin `public/config.json` and `index.html`'s CSP name.
+pub const DEFAULT_EMULATOR_ORIGIN: &str = "http://localhost:8480";
+/// Set for `trunk serve` when the emulator is elsewhere: the post-build hook then writes this
+/// origin into the staged `config.json` and the page's `connect-src`.
+pub const EMULATOR_ORIGIN_ENV: &str = "TWINSCOPE_DEV_EMULATOR_ORIGIN";
 
+#[derive(Debug)]
 struct Options {
     port: u16,
+    emulator_port: u16,
+    in_memory: bool,
     setup: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
         port: DEFAULT_APP_PORT,
+        emulator_port: EMULATOR_PORT,
+        in_memory: false,
         setup: true,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--port" => {
-                let value = args.next().ok_or("--port needs a value")?;
-                options.port = value.parse().map_err(|e| format!("--port {value}: {e}"))?;
+            "--port" | "--emulator-port" => {
+                let value = args.next().ok_or_else(|| format!("{arg} needs a value"))?;
+                let port = value.parse().map_err(|e| format!("{arg} {value}: {e}"))?;
+                if arg == "--port" {
+                    options.port = port;
+                } else {
+                    options.emulator_port = port;
+                }
             }
+            "--in-memory" => options.in_memory = true,
             "--no-setup" => options.setup = false,
             other => {
                 return Err(format!(
-                    "unknown argument `{other}` (try --port N, --no-setup)"
+                    "unknown argument `{other}` (try --port N, --emulator-port N, --in-memory, --no-setup)"
                 ));
             }
         }
     }
     Ok(options)
+}
+
+/// `port`, or a free loopback port for 0.
+fn resolve_port(port: u16) -> Result<u16, String> {
+    if port != 0 {
+        return Ok(port);
+    }
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
 }
 
 pub fn target_dir() -> PathBuf {
@@ -61,11 +88,22 @@ impl Drop for Stack {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let options = parse(args)?;
+    let mut options = parse(args)?;
     if options.setup {
         crate::setup::run()?;
     }
-    for (port, what) in [(EMULATOR_PORT, "the emulator"), (options.port, "the app")] {
+    options.port = resolve_port(options.port)?;
+    options.emulator_port = resolve_port(options.emulator_port)?;
+    if options.port == options.emulator_port {
+        return Err(format!(
+            "the app and the emulator cannot share port {}",
+            options.port
+        ));
+    }
+    for (port, what) in [
+        (options.emulator_port, "the emulator"),
+        (options.port, "the app"),
+    ] {
         if port_in_use(port) {
             return Err(format!(
                 "port {port} (for {what}) is already in use; is another `cargo xtask dev` running? Stop it, or pick another app port with --port"
@@ -86,7 +124,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     run_visible(build)?;
     let emulator_bin = target_dir().join("debug").join("twinscope-emulator");
     let mut emulator = Command::new(&emulator_bin);
-    emulator.args(["--port", &EMULATOR_PORT.to_string()]);
+    emulator.args(["--port", &options.emulator_port.to_string()]);
+    if options.in_memory {
+        emulator.arg("--in-memory");
+    }
     if options.port != DEFAULT_APP_PORT {
         // The app registration lists port 8080; sign-in elsewhere needs the exact URI too.
         for host in ["localhost", "127.0.0.1"] {
@@ -99,11 +140,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let emulator = emulator
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", emulator_bin.display()))?;
-    let trunk = match Command::new("trunk")
+    let mut trunk = Command::new("trunk");
+    trunk
         .current_dir(&root)
-        .args(["serve", "--offline", "--port", &options.port.to_string()])
-        .spawn()
-    {
+        .args(["serve", "--offline", "--port", &options.port.to_string()]);
+    // `/adt/` to the emulator, never following a redirect (a bearer must not follow one).
+    trunk.args([
+        "--proxy-backend",
+        &format!("http://127.0.0.1:{}/adt/", options.emulator_port),
+        "--proxy-no-redirect",
+    ]);
+    if options.emulator_port != EMULATOR_PORT {
+        // The post-build hook writes this origin into the staged config.json and CSP.
+        trunk.env(
+            EMULATOR_ORIGIN_ENV,
+            format!("http://localhost:{}", options.emulator_port),
+        );
+    }
+    let trunk = match trunk.spawn() {
         Ok(trunk) => trunk,
         Err(e) => {
             let mut emulator = emulator;
@@ -125,7 +179,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         if !announced && http_status(options.port, "/") == Some(200) {
             announced = true;
-            print_banner(options.port);
+            print_banner(options.port, options.emulator_port);
         } else if !announced && last_note.elapsed() > Duration::from_secs(30) {
             last_note = Instant::now();
             eprintln!(
@@ -141,8 +195,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn print_banner(port: u16) {
-    let accounts = match http_get(EMULATOR_PORT, "/dev/accounts") {
+fn print_banner(port: u16, emulator_port: u16) {
+    let accounts = match http_get(emulator_port, "/dev/accounts") {
         Some((200, list)) => list
             .lines()
             .map(|l| format!("    {l}\n"))
@@ -152,7 +206,7 @@ fn print_banner(port: u16) {
     println!(
         "\n  twinscope is running on the local emulator\n\n\
          \x20 open      http://localhost:{port}/\n\
-         \x20 emulator  http://localhost:{EMULATOR_PORT}/  (local stand-in for Entra ID, Resource Manager and Digital Twins)\n\n\
+         \x20 emulator  http://localhost:{emulator_port}/  (local stand-in for Entra ID, Resource Manager and Digital Twins)\n\n\
          \x20 test accounts (development passwords, for this emulator only):\n{accounts}\n\
          \x20 Edit src/ or style/ and reload the page after Trunk rebuilds. Ctrl-C stops both servers.\n"
     );

@@ -21,10 +21,14 @@ commands:
   setup   install what building and testing need (wasm32 target, trunk, wasm-bindgen-cli,
           chromium, chromedriver, binaryen); quick when everything is there
   dev     run twinscope on the local emulator: http://localhost:8080/
-            --port N     serve the app on port N (default 8080)
-            --no-setup   skip the setup check
-  test    everything: fmt, clippy, native tests, wasm tests in headless Chromium,
-          end-to-end tests against a release build
+            --port N           serve the app on port N (default 8080; 0 picks a free one)
+            --emulator-port N  run the emulator on port N (default 8480; 0 picks a free one)
+            --in-memory        the emulator keeps no data between runs
+            --no-setup         skip the setup check
+  test    the checks in stages; no STAGE runs them all (as CI does):
+          fmt, clippy, native, wasm (headless Chromium), release, e2e (headless Chromium)
+            STAGE…       only these stages, e.g. `cargo xtask test native`
+            --list       list the stages and what each does
   bench   the benchmark report (target/bench/report.md, report.json): bundle sizes, load,
           sign-in, query, paging and graph times in headless Chromium, silent token
           acquisition, emulator and gateway throughput, and the MSAL.js peer page
@@ -46,6 +50,12 @@ pub fn root() -> PathBuf {
 fn post_build(dir: &Path) -> Result<(), String> {
     wasm_fix::run(dir)?;
     let index = dir.join("index.html");
+    if let Some(origin) = std::env::var_os(dev::EMULATOR_ORIGIN_ENV) {
+        let origin = origin.to_string_lossy();
+        for file in [dir.join("config.json"), index.clone()] {
+            move_emulator(&file, &origin)?;
+        }
+    }
     let html = std::fs::read_to_string(&index)
         .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
     if inline_csp::meta_csp_content(&html).is_none() {
@@ -60,6 +70,23 @@ fn post_build(dir: &Path) -> Result<(), String> {
             .map_err(|e| format!("cannot write {}: {e}", index.display()))?;
     }
     Ok(())
+}
+
+/// `cargo xtask dev --emulator-port N`: the staged file names the emulator at `origin`
+/// instead of the default (the authority and ARM endpoint in `config.json`, `connect-src` in
+/// the page's CSP).
+fn move_emulator(file: &Path, origin: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    if !text.contains(dev::DEFAULT_EMULATOR_ORIGIN) {
+        return Err(format!(
+            "{} does not name the emulator at {}; cannot point it at {origin}",
+            file.display(),
+            dev::DEFAULT_EMULATOR_ORIGIN
+        ));
+    }
+    std::fs::write(file, text.replace(dev::DEFAULT_EMULATOR_ORIGIN, origin))
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))
 }
 
 fn main() -> ExitCode {

@@ -1,17 +1,52 @@
-//! `cargo xtask test`: every check, stage by stage, with a summary line per stage.
+//! `cargo xtask test [STAGE…]`: the checks, stage by stage, with a summary line per stage.
 //!
-//! Stages run in order; a failed stage does not stop the independent ones after it, but the
-//! end-to-end stages need the release build and are reported as not run without it.
+//! Stages (`--list` prints them): `fmt`, `clippy`, `native`, `wasm`, `release`, `e2e`. No
+//! stage named runs them all, as CI does. A failed stage does not stop the independent ones
+//! after it; `e2e` needs the release bundle and is reported as not run without it.
+//!
+//! The release bundle is built once per run, in its own target directory
+//! (`target/release-bundle`), by a `trunk build --release` that starts first and runs beside
+//! the other stages: its long single-threaded steps (the LTO link, wasm-opt) fill the core
+//! that the test stages leave idle while tests wait on sockets and the browser. Its output
+//! goes to `target/release-bundle/build.log` and is shown when it fails. The end-to-end
+//! tests and the size checks all use that one bundle.
+//!
+//! Every cargo stage prints the tests it ran (from the harness's `test result:` lines) and
+//! the summary totals them, so a run that silently loses tests is visible.
 
-use std::fs::File;
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::dev::target_dir;
-use crate::process::{describe, http_status, stop};
+use crate::process::describe;
 
-const DEV_READY_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+/// The stages, in the order they run, with what each does.
+pub const STAGES: &[(&str, &str)] = &[
+    ("fmt", "cargo fmt --check over the workspace"),
+    (
+        "clippy",
+        "clippy -D warnings, native (all targets) and wasm32 (the SPA and its tests)",
+    ),
+    (
+        "native",
+        "unit and integration tests of every crate but e2e (one integration binary per crate)",
+    ),
+    ("wasm", "the SPA's wasm-bindgen tests in headless Chromium"),
+    (
+        "release",
+        "the release bundle (trunk build --release), built once and shared by e2e and the size checks",
+    ),
+    (
+        "e2e",
+        "end-to-end tests in headless Chromium against the release bundle, and the dev stack on free ports",
+    ),
+];
+
+/// The end-to-end tests that start `cargo xtask dev` (a name filter): they run before the
+/// release bundle is waited for, and are skipped in the run that uses it.
+const DEV_STACK_TESTS: &str = "dev_stack_";
 
 #[derive(Debug)]
 enum Outcome {
@@ -20,10 +55,55 @@ enum Outcome {
     NotRun(String),
 }
 
+/// Tests a stage ran, from the harness's `test result:` lines.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TestCount {
+    pub passed: u64,
+    pub failed: u64,
+    pub ignored: u64,
+}
+
+impl TestCount {
+    fn add(&mut self, other: TestCount) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.ignored += other.ignored;
+    }
+
+    fn ran(self) -> u64 {
+        self.passed + self.failed
+    }
+}
+
+/// Reads one harness summary line: libtest's and wasm-bindgen-test's
+/// `test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; …`.
+pub fn parse_test_result(line: &str) -> Option<TestCount> {
+    let rest = line.trim().strip_prefix("test result: ")?;
+    let (_, counts) = rest.split_once(". ")?;
+    let mut count = TestCount::default();
+    let mut any = false;
+    for part in counts.split(';') {
+        let mut words = part.split_whitespace();
+        let (Some(n), Some(what)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let Ok(n) = n.parse::<u64>() else { continue };
+        match what {
+            "passed" => count.passed = n,
+            "failed" => count.failed = n,
+            "ignored" => count.ignored = n,
+            _ => continue,
+        }
+        any = true;
+    }
+    any.then_some(count)
+}
+
 struct Stage {
     name: &'static str,
     outcome: Outcome,
     took: Duration,
+    tests: Option<TestCount>,
     /// The target directory's size after the stage (CI disks are finite).
     target_bytes: u64,
 }
@@ -39,7 +119,7 @@ fn cargo(args: &[&str]) -> Command {
 }
 
 /// Bytes under `dir`, following no symlinks; what a stage left on disk.
-fn disk_usage(dir: &std::path::Path) -> u64 {
+fn disk_usage(dir: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
@@ -53,22 +133,102 @@ fn disk_usage(dir: &std::path::Path) -> u64 {
         .sum()
 }
 
-fn run_stage(stages: &mut Vec<Stage>, name: &'static str, mut cmd: Command) -> bool {
-    eprintln!("\n=== {name}: {}", describe(&cmd));
-    let started = Instant::now();
-    let outcome = match cmd.status() {
+/// Runs `cmd` with its standard output passed through line by line and counted.
+fn run_counted(mut cmd: Command) -> (Outcome, Option<TestCount>) {
+    cmd.stdout(Stdio::piped());
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) => return (Outcome::Failed(format!("could not run: {e}")), None),
+    };
+    let mut count: Option<TestCount> = None;
+    if let Some(stdout) = child.stdout.take() {
+        let mut out = std::io::stdout();
+        for line in BufReader::new(stdout).split(b'\n').map_while(Result::ok) {
+            let _ = out.write_all(&line);
+            let _ = out.write_all(b"\n");
+            let text = String::from_utf8_lossy(&line);
+            if let Some(c) = parse_test_result(&text) {
+                count.get_or_insert_default().add(c);
+            }
+        }
+        let _ = out.flush();
+    }
+    let outcome = match child.wait() {
         Ok(s) if s.success() => Outcome::Passed,
         Ok(s) => Outcome::Failed(format!("exited with {s}")),
-        Err(e) => Outcome::Failed(format!("could not run: {e}")),
+        Err(e) => Outcome::Failed(format!("could not wait for it: {e}")),
     };
-    let passed = matches!(outcome, Outcome::Passed);
-    stages.push(Stage {
-        name,
-        outcome,
-        took: started.elapsed(),
-        target_bytes: disk_usage(&target_dir()),
-    });
-    passed
+    (outcome, count)
+}
+
+struct Run {
+    stages: Vec<Stage>,
+    started: Instant,
+}
+
+impl Run {
+    /// Runs each command in turn (stopping at the first failure) as one stage.
+    fn stage(&mut self, name: &'static str, commands: Vec<Command>) -> bool {
+        let started = Instant::now();
+        let mut outcome = Outcome::Passed;
+        let mut tests: Option<TestCount> = None;
+        for cmd in commands {
+            eprintln!("\n=== {name}: {}", describe(&cmd));
+            let (o, count) = run_counted(cmd);
+            if let Some(c) = count {
+                tests.get_or_insert_default().add(c);
+            }
+            if !matches!(o, Outcome::Passed) {
+                outcome = o;
+                break;
+            }
+        }
+        self.finish(name, outcome, started.elapsed(), tests)
+    }
+
+    fn finish(
+        &mut self,
+        name: &'static str,
+        outcome: Outcome,
+        took: Duration,
+        tests: Option<TestCount>,
+    ) -> bool {
+        let passed = matches!(outcome, Outcome::Passed);
+        let stage = Stage {
+            name,
+            outcome,
+            took,
+            tests,
+            target_bytes: disk_usage(&target_dir()),
+        };
+        eprintln!(
+            "=== {name}: {} in {:.1}s",
+            stage.mark().trim(),
+            took.as_secs_f64()
+        );
+        self.stages.push(stage);
+        passed
+    }
+
+    fn not_run(&mut self, name: &'static str, why: &str) {
+        self.stages.push(Stage {
+            name,
+            outcome: Outcome::NotRun(why.to_owned()),
+            took: Duration::ZERO,
+            tests: None,
+            target_bytes: 0,
+        });
+    }
+}
+
+impl Stage {
+    fn mark(&self) -> &'static str {
+        match self.outcome {
+            Outcome::Passed => "ok  ",
+            Outcome::Failed(_) => "FAIL",
+            Outcome::NotRun(_) => "SKIP",
+        }
+    }
 }
 
 fn browser_env(cmd: &mut Command) {
@@ -82,200 +242,327 @@ fn browser_env(cmd: &mut Command) {
     cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
 }
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    if let Some(arg) = args.first() {
-        return Err(format!("unknown argument `{arg}`"));
+/// Which stages to run: all for no argument, else the named ones (in the canonical order).
+fn select(args: &[String]) -> Result<Vec<&'static str>, String> {
+    if args.is_empty() {
+        return Ok(STAGES.iter().map(|(name, _)| *name).collect());
     }
-    crate::setup::run()?;
-    let mut stages = Vec::new();
+    for arg in args {
+        if !STAGES.iter().any(|(name, _)| name == arg) {
+            let names: Vec<&str> = STAGES.iter().map(|(n, _)| *n).collect();
+            return Err(format!(
+                "unknown stage `{arg}`; the stages are {} (or --list)",
+                names.join(", ")
+            ));
+        }
+    }
+    Ok(STAGES
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| args.iter().any(|a| a == name))
+        .collect())
+}
 
-    run_stage(&mut stages, "fmt", cargo(&["fmt", "--all", "--check"]));
-    run_stage(
-        &mut stages,
-        "clippy (native)",
-        cargo(&[
+pub fn list() -> String {
+    let mut out = String::from("stages of `cargo xtask test` (no argument runs them all):\n");
+    for (name, what) in STAGES {
+        out.push_str(&format!("  {name:<8} {what}\n"));
+    }
+    out
+}
+
+/// The release bundle: `dist` and the target directory its cargo build uses.
+pub struct ReleaseBundle {
+    pub dist: PathBuf,
+    target: PathBuf,
+    log: PathBuf,
+}
+
+impl ReleaseBundle {
+    pub fn new() -> Self {
+        let target = target_dir().join("release-bundle");
+        Self {
+            dist: target.join("dist"),
+            log: target.join("build.log"),
+            target,
+        }
+    }
+
+    /// `trunk build --release` into `dist`, its output to the log file.
+    fn start(&self) -> Result<Child, String> {
+        std::fs::create_dir_all(&self.target)
+            .map_err(|e| format!("cannot create {}: {e}", self.target.display()))?;
+        let log = std::fs::File::create(&self.log)
+            .map_err(|e| format!("cannot write {}: {e}", self.log.display()))?;
+        let log_err = log.try_clone().map_err(|e| e.to_string())?;
+        let mut cmd = Command::new("trunk");
+        cmd.current_dir(crate::root())
+            .args(["build", "--release", "--offline", "--dist"])
+            .arg(&self.dist)
+            .env("CARGO_TARGET_DIR", &self.target)
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err);
+        if std::env::var_os("CI").is_some() {
+            cmd.env("CARGO_INCREMENTAL", "0");
+        }
+        eprintln!(
+            "\n=== release: {} (beside the other stages; log: {})",
+            describe(&cmd),
+            self.log.display()
+        );
+        cmd.spawn()
+            .map_err(|e| format!("cannot start trunk: {e} (run `cargo xtask setup`)"))
+    }
+
+    /// The last lines of the build log, for a failure report.
+    fn log_tail(&self, lines: usize) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "--list") {
+        print!("{}", list());
+        return Ok(());
+    }
+    let selected = select(args)?;
+    let wants = |name: &str| selected.contains(&name);
+    crate::setup::run()?;
+    let mut run = Run {
+        stages: Vec::new(),
+        started: Instant::now(),
+    };
+
+    // The release bundle first, in the background: everything else can run beside it.
+    let bundle = ReleaseBundle::new();
+    let needs_bundle = wants("release") || wants("e2e");
+    let mut release = needs_bundle.then(|| (Instant::now(), bundle.start()));
+
+    if wants("fmt") {
+        run.stage("fmt", vec![cargo(&["fmt", "--all", "--check"])]);
+    }
+    if wants("clippy") {
+        run.stage(
             "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    );
-    run_stage(
-        &mut stages,
-        "clippy (wasm)",
-        cargo(&[
-            "clippy",
+            vec![
+                cargo(&[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]),
+                cargo(&[
+                    "clippy",
+                    "--package",
+                    "twinscope",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]),
+            ],
+        );
+    }
+    if wants("native") {
+        run.stage(
+            "native",
+            vec![cargo(&[
+                "test",
+                "--workspace",
+                "--exclude",
+                "twinscope-e2e",
+            ])],
+        );
+    }
+    if wants("wasm") {
+        let mut wasm = cargo(&[
+            "test",
             "--package",
             "twinscope",
             "--target",
             "wasm32-unknown-unknown",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    );
-    run_stage(
-        &mut stages,
-        "native tests",
-        cargo(&["test", "--workspace", "--exclude", "twinscope-e2e"]),
-    );
-    let mut wasm = cargo(&[
-        "test",
-        "--package",
-        "twinscope",
-        "--target",
-        "wasm32-unknown-unknown",
-    ]);
-    browser_env(&mut wasm);
-    run_stage(&mut stages, "wasm tests (headless Chromium)", wasm);
-
-    let dist = target_dir().join("e2e-dist");
-    let mut release = Command::new("trunk");
-    release
-        .current_dir(crate::root())
-        .args(["build", "--release", "--offline", "--dist"])
-        .arg(&dist);
-    let built = run_stage(&mut stages, "release build", release);
-
-    if built {
-        end_to_end(&mut stages, &dist);
-    } else {
-        let why = "needs the release build".to_owned();
-        stages.push(Stage {
-            name: "dev stack",
-            outcome: Outcome::NotRun(why.clone()),
-            took: Duration::ZERO,
-            target_bytes: 0,
-        });
-        stages.push(Stage {
-            name: "end-to-end tests (headless Chromium)",
-            outcome: Outcome::NotRun(why),
-            took: Duration::ZERO,
-            target_bytes: 0,
-        });
+        ]);
+        browser_env(&mut wasm);
+        run.stage("wasm", vec![wasm]);
     }
-
-    report(&stages)
-}
-
-/// Starts `cargo xtask dev` on a free port, then runs the end-to-end tests against both the
-/// release build and the dev stack.
-fn end_to_end(stages: &mut Vec<Stage>, dist: &std::path::Path) {
-    let started = Instant::now();
-    let port = match TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
-        Ok(addr) => addr.port(),
-        Err(e) => {
-            stages.push(Stage {
-                name: "dev stack",
-                outcome: Outcome::Failed(format!("no free port: {e}")),
-                took: Duration::ZERO,
-                target_bytes: 0,
-            });
-            return;
+    // The end-to-end tests that need no bundle (the dev stack, whose debug build runs beside
+    // the release build's last steps) go before waiting for it.
+    let e2e_started = Instant::now();
+    let mut e2e_tests: Option<TestCount> = None;
+    let mut e2e_outcome = Outcome::Passed;
+    if wants("e2e") {
+        let mut build = cargo(&["test", "--package", "twinscope-e2e", "--no-run"]);
+        build.stdin(Stdio::null());
+        let mut dev = cargo(&["test", "--package", "twinscope-e2e", "--", DEV_STACK_TESTS]);
+        browser_env(&mut dev);
+        for cmd in [build, dev] {
+            eprintln!("\n=== e2e: {}", describe(&cmd));
+            let (outcome, count) = run_counted(cmd);
+            if let Some(c) = count {
+                e2e_tests.get_or_insert_default().add(c);
+            }
+            if !matches!(outcome, Outcome::Passed) {
+                e2e_outcome = outcome;
+                break;
+            }
         }
-    };
-    let log_path = target_dir().join("xtask-dev.log");
-    let dev = start_dev(port, &log_path);
-    let mut dev = match dev {
-        Ok(child) => child,
-        Err(e) => {
-            stages.push(Stage {
-                name: "dev stack",
-                outcome: Outcome::Failed(e),
-                took: started.elapsed(),
-                target_bytes: 0,
-            });
-            return;
-        }
-    };
-    let ready = wait_ready(&mut dev, port);
-    let dev_ok = ready.is_ok();
-    stages.push(Stage {
-        name: "dev stack",
-        outcome: match ready {
-            Ok(()) => Outcome::Passed,
-            Err(e) => Outcome::Failed(format!("{e}; see {}", log_path.display())),
-        },
-        took: started.elapsed(),
-        target_bytes: disk_usage(&target_dir()),
-    });
-
-    let mut e2e = cargo(&["test", "--package", "twinscope-e2e"]);
-    browser_env(&mut e2e);
-    e2e.env("TWINSCOPE_DIST", dist);
-    if dev_ok {
-        e2e.env("TWINSCOPE_DEV_URL", format!("http://localhost:{port}"));
     }
-    run_stage(stages, "end-to-end tests (headless Chromium)", e2e);
-    stop(&mut dev, "cargo xtask dev");
-}
+    let e2e_before_bundle = e2e_started.elapsed();
 
-fn start_dev(port: u16, log_path: &std::path::Path) -> Result<Child, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find xtask itself: {e}"))?;
-    let log =
-        File::create(log_path).map_err(|e| format!("cannot write {}: {e}", log_path.display()))?;
-    let log_err = log.try_clone().map_err(|e| e.to_string())?;
-    eprintln!(
-        "\n=== dev stack: {} dev --no-setup --port {port} (log: {})",
-        exe.display(),
-        log_path.display()
-    );
-    Command::new(exe)
-        .current_dir(crate::root())
-        .args(["dev", "--no-setup", "--port", &port.to_string()])
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log_err)
-        .spawn()
-        .map_err(|e| format!("cannot start `xtask dev`: {e}"))
-}
-
-fn wait_ready(dev: &mut Child, port: u16) -> Result<(), String> {
-    let deadline = Instant::now() + DEV_READY_TIMEOUT;
-    while Instant::now() < deadline {
-        if let Ok(Some(status)) = dev.try_wait() {
-            return Err(format!("`xtask dev` exited early ({status})"));
-        }
-        if http_status(port, "/") == Some(200) && http_status(port, "/config.json") == Some(200) {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(500));
+    let mut built = false;
+    if let Some((started, child)) = release.take() {
+        let waited = Instant::now();
+        let outcome = match child.and_then(|mut c| c.wait().map_err(|e| e.to_string())) {
+            Ok(status) if status.success() => Outcome::Passed,
+            Ok(status) => {
+                eprintln!(
+                    "\n=== release failed ({status}); the end of {}:\n{}",
+                    bundle.log.display(),
+                    bundle.log_tail(60)
+                );
+                Outcome::Failed(format!(
+                    "exited with {status}; see {}",
+                    bundle.log.display()
+                ))
+            }
+            Err(e) => Outcome::Failed(e),
+        };
+        eprintln!(
+            "=== release: waited {:.1}s for it after the other stages",
+            waited.elapsed().as_secs_f64()
+        );
+        built = run.finish("release", outcome, started.elapsed(), None);
     }
-    Err(format!(
-        "the dev stack did not serve http://127.0.0.1:{port}/ within {DEV_READY_TIMEOUT:?}"
-    ))
+    if wants("e2e") {
+        if !built {
+            run.not_run("e2e", "needs the release bundle");
+        } else {
+            let started = Instant::now();
+            if matches!(e2e_outcome, Outcome::Passed) {
+                let mut e2e = cargo(&[
+                    "test",
+                    "--package",
+                    "twinscope-e2e",
+                    "--",
+                    "--skip",
+                    DEV_STACK_TESTS,
+                ]);
+                browser_env(&mut e2e);
+                e2e.env("TWINSCOPE_DIST", &bundle.dist);
+                eprintln!("\n=== e2e: {}", describe(&e2e));
+                let (outcome, count) = run_counted(e2e);
+                if let Some(c) = count {
+                    e2e_tests.get_or_insert_default().add(c);
+                }
+                e2e_outcome = outcome;
+            }
+            run.finish(
+                "e2e",
+                e2e_outcome,
+                e2e_before_bundle + started.elapsed(),
+                e2e_tests,
+            );
+        }
+    }
+    report(&run)
 }
 
-fn report(stages: &[Stage]) -> Result<(), String> {
+fn report(run: &Run) -> Result<(), String> {
     eprintln!("\n=== summary");
     let mut failed = 0;
-    for stage in stages {
-        let (mark, detail) = match &stage.outcome {
-            Outcome::Passed => ("ok  ", String::new()),
+    let mut tests = TestCount::default();
+    for stage in &run.stages {
+        let detail = match &stage.outcome {
+            Outcome::Passed => String::new(),
             Outcome::Failed(why) => {
                 failed += 1;
-                ("FAIL", format!(" — {why}"))
+                format!(" — {why}")
             }
             Outcome::NotRun(why) => {
                 failed += 1;
-                ("SKIP", format!(" — not run: {why}"))
+                format!(" — not run: {why}")
             }
         };
+        let count = stage.tests.map_or(String::new(), |c| {
+            tests.add(c);
+            format!("{:>5} tests", c.ran())
+        });
         eprintln!(
-            "{mark} {:<40} {:>7.1}s {:>6.2} GB in target/{detail}",
+            "{} {:<8} {:>7.1}s {:>11} {:>6.2} GB in target/{detail}",
+            stage.mark(),
             stage.name,
             stage.took.as_secs_f64(),
+            count,
             stage.target_bytes as f64 / 1e9
         );
     }
-    let passed = stages.len() - failed;
+    eprintln!(
+        "     {:<8} {:>7.1}s (wall time of the whole run, setup excluded)",
+        "total",
+        run.started.elapsed().as_secs_f64()
+    );
+    println!(
+        "tests: {} passed, {} failed ({} ignored)",
+        tests.passed, tests.failed, tests.ignored
+    );
+    let passed = run.stages.len() - failed;
     println!("stages: {passed} passed, {failed} failed");
     if failed == 0 {
         Ok(())
     } else {
         Err(format!("{failed} stage(s) did not pass"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn harness_summary_lines_are_counted() {
+        let check = |line: &str, expected: Option<(u64, u64, u64)>| {
+            assert_eq!(
+                parse_test_result(line).map(|c| (c.passed, c.failed, c.ignored)),
+                expected,
+                "{line}"
+            );
+        };
+        check(
+            "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.52s",
+            Some((12, 0, 1)),
+        );
+        check(
+            "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out",
+            Some((3, 2, 0)),
+        );
+        check(
+            "   test result: ok. 0 passed; 0 failed; 0 ignored",
+            Some((0, 0, 0)),
+        );
+        check("test foo ... ok", None);
+        check("running 12 tests", None);
+        check("test result: garbage", None);
+    }
+
+    #[test]
+    fn stages_are_chosen_by_name_in_their_own_order() {
+        let all: Vec<&str> = STAGES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(select(&[]).unwrap(), all);
+        let args = ["e2e".to_owned(), "fmt".to_owned()];
+        assert_eq!(select(&args).unwrap(), ["fmt", "e2e"]);
+        let error = select(&["lint".to_owned()]).unwrap_err();
+        assert!(error.contains("unknown stage `lint`"), "{error}");
+        assert!(
+            error.contains("fmt, clippy, native, wasm, release, e2e"),
+            "{error}"
+        );
+        assert!(list().contains("  release  "), "{}", list());
     }
 }

@@ -2,11 +2,11 @@
 //! browser's parts (fetch, storage, clock, CSPRNG) replaced by native fakes that count.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::rc::Rc;
 
-use support::{ADT, ARM, CONTOSO, FABRIKAM, Fixture, NORTHWIND};
+use crate::support::{ADT, ARM, CONTOSO, FABRIKAM, Fixture, NORTHWIND};
 use twinscope::auth::client::{AuthError, InteractionReason, SignInOptions};
 use twinscope::auth::errors::SignInError;
 use twinscope::auth::transaction::TransactionError;

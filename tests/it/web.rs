@@ -7,8 +7,6 @@ use twinscope::pages::error::ConfigErrorPage;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
 fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }

@@ -3,11 +3,10 @@
 //! the length limit, DTDL bombs, and markup in property values. Each refusal must also leave
 //! the instance exactly as it was.
 
-mod adt_common;
-mod common;
+use crate::common;
 
-use adt_common::*;
-use common::{Auth, Browser, redeem};
+use crate::adt_common::*;
+use crate::common::{Auth, Browser, redeem};
 use reqwest::Method;
 use serde_json::{Value, json};
 use twinscope_emulator::adt::MAX_PAYLOAD_BYTES;

@@ -1,8 +1,6 @@
 //! Discovery, JWKS and key rotation.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use twinscope_emulator::{Options, start};
 
 async fn check_discovery(tenant: &str, issuer_tenant: &str, endpoint_tenant: &str) {

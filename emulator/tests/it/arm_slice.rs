@@ -1,10 +1,9 @@
 //! The Azure Resource Manager slice: tenants, subscriptions and Digital Twins instances of the
 //! signed-in user, ARM's CORS and its authentication errors.
 
-mod adt_common;
-mod common;
+use crate::common;
 
-use adt_common::*;
+use crate::adt_common::*;
 use reqwest::Method;
 use serde_json::Value;
 use twinscope_emulator::{Options, RunningEmulator, start};

@@ -1,14 +1,13 @@
 //! Durability: acknowledged writes survive a restart and a `kill -9`; a damaged data directory
 //! stops the emulator with a clear message.
 
-mod adt_common;
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
-use adt_common::*;
+use crate::adt_common::*;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};

@@ -12,8 +12,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
 const ALGORITHM: &str = "RSASSA-PKCS1-v1_5";
 
 fn subtle() -> web_sys::SubtleCrypto {

@@ -1,10 +1,9 @@
 //! Who may use the data plane: bearer tokens for the right audience and tenant, data-plane
 //! roles, no CORS, and throttling.
 
-mod adt_common;
-mod common;
+use crate::common;
 
-use adt_common::*;
+use crate::adt_common::*;
 use reqwest::Method;
 use serde_json::json;
 use twinscope_emulator::{Options, Throttle, start};

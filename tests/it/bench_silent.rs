@@ -7,7 +7,7 @@
 //! ```sh
 //! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 //! CHROMEDRIVER=/usr/bin/chromedriver \
-//! cargo test --release --target wasm32-unknown-unknown --test bench_silent -- --nocapture
+//! cargo test --release --target wasm32-unknown-unknown --test it -- bench_silent --nocapture
 //! ```
 //!
 //! It prints one line `BENCH auth-silent {…}` whose JSON is the whole part file of the figure
@@ -19,16 +19,15 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use twinscope::auth::cache::{CacheKey, HomeAccountId, ScopeSet, Secret, TokenCache};
 use twinscope::auth::client::{AuthClient, Environment};
 use twinscope::auth::http::{HttpRequest, NetworkError, ResponseFuture};
 use twinscope::auth::storage::{MemoryStorage, Storage, WebStorage};
 use twinscope::config::RuntimeConfig;
 use twinscope::ids::TenantId;
+use twinscope_bench_report::{Figure, Section};
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 const CONTOSO: &str = "9e16b21b-807b-43e3-95d5-439af2c3b46b";
 const ADT_SCOPE: &str = "https://digitaltwins.azure.net/.default";
@@ -115,21 +114,6 @@ async fn time_cache_hits(tokens: Rc<dyn Storage>) -> Vec<f64> {
     rounds
 }
 
-fn figure(name: &str, rounds: &[f64], note: &str) -> Value {
-    let mut sorted = rounds.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    let median = if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    };
-    json!({
-        "name": name, "unit": "µs", "median": median, "min": sorted[0], "max": sorted[n - 1],
-        "runs": n, "target": null, "met": null, "note": note,
-    })
-}
-
 #[wasm_bindgen_test]
 async fn silent_acquisition_from_the_cache_is_timed_and_makes_no_request() {
     let session = WebStorage::session().expect("sessionStorage");
@@ -145,16 +129,23 @@ async fn silent_acquisition_from_the_cache_is_timed_and_makes_no_request() {
             "mean of {CALLS} cache-hit calls per run, timed with performance.now() in headless Chromium; token in {storage}; zero requests"
         )
     };
-    let part = json!({
-        "section": "Auth: silent token acquisition (wasm, browser)",
-        "figures": [
-            figure("acquire_token_silent, cache hit (sessionStorage)", &in_session, &note("sessionStorage")),
-            figure("acquire_token_silent, cache hit (memory)", &in_memory, &note("memory")),
-        ],
-    });
-    assert!(
-        part["figures"][0]["median"].as_f64().unwrap() > 0.0,
-        "time passes"
-    );
+    let figure = |name: &str, rounds: &[f64], storage: &str| {
+        Figure::from_samples(name, "µs", rounds, None, &note(storage)).expect("rounds were timed")
+    };
+    let mut section = Section::new("Auth: silent token acquisition (wasm, browser)");
+    section.figures = vec![
+        figure(
+            "acquire_token_silent, cache hit (sessionStorage)",
+            &in_session,
+            "sessionStorage",
+        ),
+        figure(
+            "acquire_token_silent, cache hit (memory)",
+            &in_memory,
+            "memory",
+        ),
+    ];
+    assert!(section.figures[0].median > 0.0, "time passes");
+    let part = section.to_json();
     console_log!("BENCH auth-silent {part}");
 }

@@ -10,10 +10,11 @@
 //! in-process identity emulator (`tests/support`).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 
+use crate::support::{ADT, CONTOSO, FABRIKAM, Fixture};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rsa::RsaPrivateKey;
@@ -22,7 +23,6 @@ use rsa::signature::{SignatureEncoding, Signer};
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use support::{ADT, CONTOSO, FABRIKAM, Fixture};
 use twinscope::adt::{AdtClient, CancelFlag, TokenProvider};
 use twinscope::auth::client::{AccessToken, AuthError, SignInOptions};
 use twinscope::auth::id_token::{self, Expectations, IdTokenClaims, IdTokenError, Jwks};

@@ -1,11 +1,9 @@
 //! Table-driven tests of the query language over the seeded building graph
-//! (`tests/common/mod.rs`): valid queries with their expected rows, invalid queries with
+//! (`tests/it/common.rs`): valid queries with their expected rows, invalid queries with
 //! their error kind, line and position.
 
-mod common;
-
+use crate::common::{building_graph, relationships, twins};
 use adt_query::{MAX_QUERY_CHARS, QueryErrorKind, Window, execute, execute_window, parse};
-use common::{building_graph, relationships, twins};
 use serde_json::{Value, json};
 
 /// How a query's rows are checked. Rows are first normalised: a twin object becomes its

@@ -1,8 +1,6 @@
 //! The authorize endpoint and its sign-in page, driven like a browser.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// An HTML error page (no redirect) carrying this AADSTS code.
 async fn check_error_page(browser: &Browser, url: &str, code: u32) {

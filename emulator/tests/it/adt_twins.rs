@@ -1,10 +1,9 @@
 //! The data plane's models, twins, relationships and components, with real tokens, against
 //! the empty `contoso-lab` instance (Alex is its Data Owner).
 
-mod adt_common;
-mod common;
+use crate::common;
 
-use adt_common::*;
+use crate::adt_common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 use twinscope_emulator::{Options, RunningEmulator, start};

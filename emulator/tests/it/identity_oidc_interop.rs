@@ -1,9 +1,7 @@
 //! Interop: the third-party `openidconnect` crate completes authorization code + PKCE against
 //! the emulator and verifies the ID token (signature, issuer, audience, nonce) itself.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::http::HeaderValue;
 use openidconnect::{

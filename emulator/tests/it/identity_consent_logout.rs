@@ -1,8 +1,6 @@
 //! Admin consent (a tenant that has not consented, before and after) and logout.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn admin_consent_url(base: &str, tenant: &str, redirect_uri: &str) -> String {
     let query = url::form_urlencoded::Serializer::new(String::new())

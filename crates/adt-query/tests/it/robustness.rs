@@ -2,7 +2,7 @@
 //! soup, and every prefix and single-character mutation of valid queries. Deterministic
 //! (a fixed-seed xorshift generator), so a failure reproduces.
 
-mod common;
+use crate::common;
 
 use adt_query::{execute, parse};
 

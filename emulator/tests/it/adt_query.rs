@@ -1,10 +1,9 @@
 //! `POST /query` over the seeded campus graph: results, paging with continuation tokens and
 //! `max-items-per-page`, charges and errors.
 
-mod adt_common;
-mod common;
+use crate::common;
 
-use adt_common::*;
+use crate::adt_common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 use twinscope_emulator::{Options, RunningEmulator, start};

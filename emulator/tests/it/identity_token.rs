@@ -1,9 +1,7 @@
 //! The token endpoint: code redemption with PKCE, refresh-token rotation and lifetime,
 //! guest-tenant redemption, consent and resource-principal errors, and CORS.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use twinscope_emulator::RunningEmulator;
 
 const ADELE: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");

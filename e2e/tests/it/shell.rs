@@ -1,7 +1,7 @@
 //! The app shell in headless Chromium: a release build, served by our gateway.
 
-use twinscope_e2e::pages::{ConfigErrorPage, LandingPage, NotFoundPage};
-use twinscope_e2e::stack::{StaticSite, copy_dir_without};
+use twinscope_e2e::pages::{AppHeader, ConfigErrorPage, EmulatorSignIn, LandingPage, NotFoundPage};
+use twinscope_e2e::stack::{CONTOSO, DevStack, StaticSite, copy_dir_without};
 use twinscope_e2e::{Browser, release_dist};
 use twinscope_gateway::{GatewayConfig, RunningGateway, start};
 
@@ -249,23 +249,42 @@ fn release_page_allows_its_inline_loader_and_stylesheet_by_hash_only() {
     );
 }
 
-/// `cargo xtask test` starts `cargo xtask dev` (emulator + `trunk serve`) and passes its URL.
+/// The dev stack (`cargo xtask dev`: the emulator binary + `trunk serve`) on free ports.
 #[tokio::test]
 async fn dev_stack_serves_the_landing_page() {
-    let Some(url) = std::env::var("TWINSCOPE_DEV_URL").ok() else {
-        panic!(
-            "TWINSCOPE_DEV_URL is not set: run the end-to-end tests with `cargo xtask test`, which starts `cargo xtask dev`"
-        );
-    };
+    // `cargo xtask dev` as a developer runs it, but on free ports: the emulator is not on its
+    // default 8480, so the staged config.json, the page's CSP and Trunk's proxy must all follow.
+    let dev = DevStack::start().await.unwrap();
     let browser = Browser::start().await.unwrap();
-    LandingPage::open(&browser, url.trim_end_matches('/'))
+    LandingPage::open(&browser, &dev.url("")).await.unwrap();
+    let authority = browser
+        .eval("return fetch('/config.json').then(r => r.json()).then(c => c.authority + ' ' + c.armEndpoint)")
         .await
         .unwrap();
+    let origin = dev.emulator_origin();
+    assert_eq!(authority, format!("{origin}/organizations {origin}"));
     // The dev proxy sends /adt/ to the emulator, which answers in ADT's error shape.
     let status = browser
         .eval("return fetch('/adt/nowhere.api.weu.digitaltwins.azure.net/models?api-version=2023-10-31').then(r => r.json()).then(b => b.error.code)")
         .await
         .unwrap();
     assert_eq!(status, "InstanceNotFound");
+    // And a developer can sign in: the page's CSP lets it reach this emulator.
+    browser
+        .goto(&dev.url(&format!("/t/{CONTOSO}")))
+        .await
+        .unwrap();
+    EmulatorSignIn::expect(&browser)
+        .await
+        .unwrap()
+        .sign_in_as("adele@contoso.onmicrosoft.com", "Adele-dev-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        AppHeader::new(&browser).signed_in_user().await.unwrap(),
+        "adele@contoso.onmicrosoft.com",
+        "{}",
+        dev.log()
+    );
     browser.close().await.unwrap();
 }

@@ -7,7 +7,7 @@
 //! (kept in `digital-twins-docs-code/queries/`, between `-- <Id>` and `-- </Id>` lines).
 //! All tagged snippets of those files are checked, including those used by pages not copied.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -1,0 +1,8 @@
+//! The DTDL crate's integration tests, one binary.
+
+mod hostile_models;
+mod invalid_models;
+mod model_set;
+mod seed;
+mod spec_examples;
+mod twin_validation;

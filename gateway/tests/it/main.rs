@@ -1,0 +1,8 @@
+//! The gateway's integration tests, one binary: static files, CSP, the ADT pass-through,
+//! concurrency and hostile requests, over real sockets on port 0.
+
+mod adt_passthrough;
+mod concurrency;
+mod csp;
+mod hostile_requests;
+mod static_files;
