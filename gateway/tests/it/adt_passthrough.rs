@@ -20,6 +20,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, Semaphore, mpsc};
 use twinscope_gateway::{AdtPassThrough, GatewayConfig, RunningGateway, Upstream, start};
 
+use crate::common;
+
 const HOST: &str = "myinst.api.weu.digitaltwins.azure.net";
 const TOKEN: &str = "Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.test.signature";
 const LARGE_LEN: usize = 5 * 1024 * 1024;
@@ -767,33 +769,9 @@ async fn an_untrusted_certificate_is_unreachable_not_accepted() {
     assert_eq!(instance.seen.requests.load(Ordering::SeqCst), 0);
 }
 
-/// A plain-http stub standing in for the emulator: answers with the target it received.
-async fn emulator_stub() -> (SocketAddr, Arc<AtomicUsize>, tokio::task::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&hits);
-    let app = Router::new().fallback(move |request: Request| {
-        let counter = Arc::clone(&counter);
-        async move {
-            counter.fetch_add(1, Ordering::SeqCst);
-            let target = request.uri().path_and_query().unwrap().to_string();
-            let auth = request
-                .headers()
-                .get("authorization")
-                .map(|v| v.to_str().unwrap().to_owned());
-            axum::Json(serde_json::json!({ "target": target, "authorization": auth }))
-        }
-    });
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (addr, hits, task)
-}
-
 #[tokio::test]
 async fn emulator_mode_forwards_to_the_base_with_the_host_in_the_path() {
-    let (addr, hits, task) = emulator_stub().await;
+    let (addr, hits, task) = common::echo_upstream().await;
     let adt = AdtPassThrough::new(Upstream::Emulator {
         base: format!("http://{addr}"),
     });

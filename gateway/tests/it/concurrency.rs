@@ -1,50 +1,23 @@
 //! Issue #8: the ADT pass-through carries 1,000 requests in flight at once without an error,
 //! each answered with its own upstream response.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::Request;
 use axum::http::StatusCode;
-use tokio::net::TcpListener;
 use tokio::sync::Barrier;
 use twinscope_gateway::{AdtPassThrough, GatewayConfig, Upstream, start};
+
+use crate::common;
 
 const HOST: &str = "myinst.api.weu.digitaltwins.azure.net";
 const TOKEN: &str = "Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.test.signature";
 const TOTAL: usize = 1000;
 
-/// A plain-http stand-in for the emulator: answers with the target and bearer it received,
-/// counting requests.
-async fn upstream() -> (SocketAddr, Arc<AtomicUsize>, tokio::task::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&hits);
-    let app = Router::new().fallback(move |request: Request| {
-        let counter = Arc::clone(&counter);
-        async move {
-            counter.fetch_add(1, Ordering::SeqCst);
-            let target = request.uri().path_and_query().unwrap().to_string();
-            let auth = request
-                .headers()
-                .get("authorization")
-                .map(|v| v.to_str().unwrap().to_owned());
-            axum::Json(serde_json::json!({ "target": target, "authorization": auth }))
-        }
-    });
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (addr, hits, task)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_proxied_requests_all_succeed() {
-    let (addr, hits, upstream_task) = upstream().await;
+    let (addr, hits, upstream_task) = common::echo_upstream().await;
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(dist.path().join("index.html"), "<!DOCTYPE html>").unwrap();
     std::fs::write(
