@@ -583,7 +583,7 @@ impl<'a> ModelsPage<'a> {
         let main = browser.find_by_role("main", "Models").await?;
         browser
             .wait_for_script(
-                "const h = document.getElementById('models-list-title'); return h && /^[1-9][0-9]* models$/.test(h.textContent) ? h.textContent : null",
+                "const h = document.getElementById('models-list-title'); return h && /^[1-9][0-9]* models?$/.test(h.textContent) ? h.textContent : null",
                 "the model list",
             )
             .await?;

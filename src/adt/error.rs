@@ -35,8 +35,12 @@ pub enum AdtError {
     )]
     WrongTenant { host: AdtHost },
     /// 404 for a twin, relationship, model or component.
-    #[error("not found ({code}): {message}")]
-    NotFound { code: String, message: String },
+    #[error("{}", not_found_message(.host, .code, .message))]
+    NotFound {
+        host: AdtHost,
+        code: String,
+        message: String,
+    },
     /// 412: someone changed the resource since it was read; fetch it again to compare.
     #[error(
         "this was changed by someone else since you loaded it; compare the current version with your edits"
@@ -68,8 +72,9 @@ pub enum AdtError {
     /// 401: the token was refused; signing in again gets a fresh one.
     #[error("{host} refused the sign-in ({message}); sign in again")]
     Unauthorized { host: AdtHost, message: String },
-    /// No answer at all; unsaved edits are kept so the user can retry.
-    #[error("{0}; your changes are kept, retry when the connection is back")]
+    /// No usable answer (none at all, or a redirect, never followed with a token); unsaved
+    /// edits are kept so the user can retry.
+    #[error("{}", network_message(.0))]
     Network(NetworkError),
     /// No token could be acquired for the instance's tenant.
     #[error(transparent)]
@@ -84,6 +89,27 @@ pub enum AdtError {
     /// A success status with a body that is not what the API promises.
     #[error("the service's answer could not be read: {0}")]
     Malformed(String),
+}
+
+fn not_found_message(host: &AdtHost, code: &str, message: &str) -> String {
+    match (code.is_empty(), message.is_empty()) {
+        (true, true) => format!(
+            "{host} answered 404 (not found) with no details: the item may have been deleted, or the address is wrong"
+        ),
+        (false, true) => format!("not found on {host} ({code})"),
+        (true, false) => format!("not found on {host}: {message}"),
+        (false, false) => format!("not found on {host} ({code}): {message}"),
+    }
+}
+
+fn network_message(error: &NetworkError) -> String {
+    if error.reason == crate::auth::http::REDIRECTED {
+        format!(
+            "{error}. The instance or something in front of it redirected the request; your changes are kept. Ask whoever runs this deployment to check the /adt gateway"
+        )
+    } else {
+        format!("{error}; your changes are kept, retry when the connection is back")
+    }
 }
 
 fn forbidden_message(host: &AdtHost, write: bool) -> String {
@@ -178,6 +204,7 @@ pub fn classify(
         },
         404 if is_sub_domain_not_found(&parsed.message) => AdtError::WrongTenant { host },
         404 => AdtError::NotFound {
+            host,
             code: parsed.code,
             message: parsed.message,
         },
@@ -284,6 +311,11 @@ mod tests {
             false,
             &|e| matches!(e, AdtError::NotFound { code, .. } if code == "DigitalTwinNotFound"),
         );
+        // A 404 without an ADT body (a front door, a proxy) still says where and what.
+        check(404, "", false, &|e| {
+            e.to_string()
+                == "contoso-campus.api.weu.digitaltwins.azure.net answered 404 (not found) with no details: the item may have been deleted, or the address is wrong"
+        });
         check(412, "", true, &|e| {
             matches!(e, AdtError::PreconditionFailed)
         });

@@ -380,7 +380,9 @@ impl AuthClient {
             Ok(None) => return Ok(None),
             Ok(Some(r)) => r,
             Err(e) => {
+                // Refused unread: the sign-in it answers (if any) is over, so its record goes now.
                 self.lock.release();
+                self.transactions.discard_all();
                 return Err(e.into());
             }
         };

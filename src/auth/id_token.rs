@@ -145,6 +145,11 @@ pub enum IdTokenError {
     TenantNotGuid(String),
     #[error("the ID token was issued by `{found}`, but its tenant's issuer is `{expected}`")]
     IssuerMismatch { expected: String, found: String },
+    /// A tenant-specific issuer (no `{tenantid}` placeholder) whose tenant is not the token's.
+    #[error(
+        "the ID token says it belongs to tenant `{tid}`, but it was issued by `{issuer}`, another tenant's issuer; it was refused"
+    )]
+    TenantNotIssuers { tid: String, issuer: String },
     #[error("tenant `{0}` is not allowed to use this deployment")]
     TenantNotAllowed(TenantId),
     #[error("the ID token's nonce does not match this sign-in")]
@@ -155,6 +160,16 @@ pub enum IdTokenError {
     NotYetValid { nbf: i64, now: i64 },
     #[error("the ID token claims to be issued at {iat}, in the future (now {now})")]
     IssuedInFuture { iat: i64, now: i64 },
+}
+
+/// Whether one path segment of the issuer URL is exactly `tenant` (Entra ID issuers are
+/// `https://{host}/{tenant-id}/v2.0`).
+fn issuer_names_tenant(issuer: &str, tenant: &TenantId) -> bool {
+    let path = issuer
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map_or("", |(_, path)| path);
+    path.split('/').any(|segment| segment == tenant.as_str())
 }
 
 /// Checks an RS256 signature against the key the header names (WebCrypto in the browser,
@@ -231,6 +246,14 @@ pub fn validate_claims(
         return Err(IdTokenError::IssuerMismatch {
             expected: expected_issuer,
             found: iss.to_owned(),
+        });
+    }
+    // A literal issuer (a tenant-specific authority) matches any `tid` above: the tenant is
+    // then the issuer's own path segment, and `tid` must be it.
+    if !issuer_names_tenant(iss, &tenant) {
+        return Err(IdTokenError::TenantNotIssuers {
+            tid: tid.to_owned(),
+            issuer: iss.to_owned(),
         });
     }
     if !expect.tenant_allow_list.is_empty() && !expect.tenant_allow_list.contains(&tenant) {
@@ -394,6 +417,42 @@ mod tests {
         let mut c = claims();
         c[field] = value;
         c
+    }
+
+    #[test]
+    fn with_a_tenant_specific_issuer_the_tid_must_be_the_issuers_tenant() {
+        let client = ClientId::parse(CLIENT).unwrap();
+        let literal = format!("https://login.microsoftonline.com/{TENANT}/v2.0");
+        let check_literal = |token: &str| {
+            let expect = Expectations {
+                issuer: &literal,
+                client_id: &client,
+                nonce: Some(NONCE),
+                now: NOW,
+                tenant_allow_list: &[],
+            };
+            crate::auth::signature::finished(validate(token, &jwks(), &expect))
+        };
+        // The tenant's own token passes.
+        assert!(check_literal(&sign(&claims())).is_ok());
+        // The issuer is right, the `tid` another tenant's: refused, not filed elsewhere.
+        assert_eq!(
+            check_literal(&sign(&with("tid", json!(OTHER_TENANT)))),
+            Err(IdTokenError::TenantNotIssuers {
+                tid: OTHER_TENANT.into(),
+                issuer: literal.clone(),
+            })
+        );
+        let tenant = TenantId::parse(TENANT).unwrap();
+        assert!(issuer_names_tenant(&literal, &tenant));
+        assert!(!issuer_names_tenant(
+            &format!("https://login.microsoftonline.com/{OTHER_TENANT}/v2.0"),
+            &tenant
+        ));
+        assert!(!issuer_names_tenant(
+            &format!("https://{TENANT}.example/v2.0"),
+            &tenant
+        ));
     }
 
     #[test]

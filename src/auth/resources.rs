@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use super::http::{HttpClient, HttpRequest, NetworkError, origin_of};
+use super::http::{HttpClient, HttpRequest, NetworkError, describe_request};
 use crate::config::{AdtPathPrefix, RuntimeConfig, WebUrl};
 use crate::ids::{ADT_HOST_SUFFIX, AdtHost};
 
@@ -114,7 +114,7 @@ pub fn guard(map: Rc<ResourceMap>, resource: ProtectedResource, inner: HttpClien
             && map.resource_for(&request.uri().to_string()).as_ref() != Some(&resource)
         {
             let refused = NetworkError {
-                origin: origin_of(request.uri()),
+                request: describe_request(request.method(), request.uri()),
                 reason: "refused before sending: this URL is outside the protected-resource \
                          map, so it may not carry a token"
                     .to_owned(),

@@ -179,6 +179,20 @@ impl<S: Storage> Transactions<S> {
         })
     }
 
+    /// Removes every sign-in record of this tab: a refused sign-in response ends the sign-in
+    /// in flight here (its nonce, verifier and return path must not wait for the sweep).
+    /// The interaction lock allows one interactive sign-in per tab at a time.
+    pub fn discard_all(&self) {
+        for key in self
+            .storage
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with(KEY_PREFIX))
+        {
+            self.storage.remove(&key);
+        }
+    }
+
     /// Removes records too old to complete (and any that cannot be read).
     pub fn sweep(&self, now: i64) {
         for key in self

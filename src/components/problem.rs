@@ -26,7 +26,11 @@ pub fn SignInProblem(problem: AuthError) -> impl IntoView {
         Some(NextStep::UseAnotherAccount) => view! {
             <p>"Try another account, or ask to be invited to that organisation."</p>
         }.into_any(),
-        Some(NextStep::Retry) => view! { <p>"Check your connection and try again."</p> }.into_any(),
+        Some(NextStep::Retry) => view! {
+            <p>"Check your connection and try again. If the connection works, the sign-in service "
+               "may be refusing this site: the app registration must list this site's address as a "
+               "Single-page application redirect URI (otherwise it refuses the browser's token requests, AADSTS9002326)."</p>
+        }.into_any(),
         Some(NextStep::SignInAgain | NextStep::SignInInteractively) => view! {
             <p>"Sign in again to continue."</p>
         }.into_any(),

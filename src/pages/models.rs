@@ -409,6 +409,9 @@ pub fn ModelsPage(
     let set = RwSignal::new(ModelSet::new());
     let unreadable = RwSignal::new(Vec::<String>::new());
     let status = RwSignal::new(Status::Idle);
+    // Until the list has loaded once, there is nothing to count or draw: a failed first load
+    // shows its error alone, never "0 models" beside it.
+    let loaded = RwSignal::new(false);
     let pending = RwSignal::new(None::<Vec<Value>>);
     let problems = RwSignal::new(Vec::<UploadError>::new());
     let confirm_delete = RwSignal::new(None::<String>);
@@ -428,6 +431,7 @@ pub fn ModelsPage(
                     set.set(s);
                     unreadable.set(rejected);
                     models.set(list);
+                    loaded.set(true);
                 }
                 Err(message) => status.set(Status::Failed(message)),
             }
@@ -678,20 +682,25 @@ pub fn ModelsPage(
             {upload_view}
             {create_view}
             {delete_view}
-            <section aria-labelledby="models-list-title">
-                <h2 id="models-list-title">{move || format!("{} models", models.with(Vec::len))}</h2>
-                <ul class="models-list">
-                    {move || models.get().into_iter().map(model_row).collect::<Vec<_>>()}
-                </ul>
-            </section>
-            <section class="card models-section" aria-labelledby="models-tree-title">
-                <h2 id="models-tree-title">"Inheritance"</h2>
-                {tree_view}
-            </section>
-            <section class="card models-section" aria-labelledby="models-relationships-title">
-                <h2 id="models-relationships-title">"Relationships"</h2>
-                {relationships_view}
-            </section>
+            {move || loaded.get().then(|| view! {
+                <section aria-labelledby="models-list-title">
+                    <h2 id="models-list-title">{move || match models.with(Vec::len) {
+                        1 => "1 model".to_owned(),
+                        n => format!("{n} models"),
+                    }}</h2>
+                    <ul class="models-list">
+                        {move || models.get().into_iter().map(model_row).collect::<Vec<_>>()}
+                    </ul>
+                </section>
+                <section class="card models-section" aria-labelledby="models-tree-title">
+                    <h2 id="models-tree-title">"Inheritance"</h2>
+                    {tree_view}
+                </section>
+                <section class="card models-section" aria-labelledby="models-relationships-title">
+                    <h2 id="models-relationships-title">"Relationships"</h2>
+                    {relationships_view}
+                </section>
+            })}
         </div>
     }
 }

@@ -91,7 +91,7 @@ impl Fake {
                     .unwrap_or_else(|| status(599, "script exhausted"));
                 let result: Result<HttpResponse, NetworkError> = match reply {
                     Reply::NoAnswer => Err(NetworkError {
-                        origin: "(relative URL)".into(),
+                        request: "GET /adt/test".into(),
                         reason: "connection reset".into(),
                     }),
                     Reply::Status(code, headers, body) => {

@@ -48,10 +48,10 @@ fn now_ms() -> f64 {
 fn no_network(calls: Rc<Cell<usize>>) -> twinscope::auth::http::HttpClient {
     Rc::new(move |request: HttpRequest| -> ResponseFuture {
         calls.set(calls.get() + 1);
-        let origin = twinscope::auth::http::origin_of(request.uri());
+        let described = twinscope::auth::http::describe_request(request.method(), request.uri());
         Box::pin(async move {
             Err(NetworkError {
-                origin,
+                request: described,
                 reason: "the bench allows no network".to_owned(),
             })
         })

@@ -438,6 +438,36 @@ fn edit_records(f: &Fixture, field: &str, value: Value) {
     }
 }
 
+/// The sign-in records (nonce, PKCE verifier, return path) in this tab's storage.
+fn pending_records(f: &Fixture) -> Vec<String> {
+    f.session_storage()
+        .keys()
+        .into_iter()
+        .filter(|k| k.starts_with("twinscope.auth.tx."))
+        .collect()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_refused_sign_in_response_removes_its_record_at_once() {
+    let f = Fixture::start().await;
+    for tampered in [
+        |fragment: &str| format!("{fragment}&code=second"),
+        |fragment: &str| format!("{fragment}&state=again"),
+        |fragment: &str| format!("{fragment}&error=access_denied"),
+    ] {
+        let fragment = redirect_back(&f, SignInOptions::default()).await;
+        assert_eq!(pending_records(&f).len(), 1, "a sign-in in flight");
+        let before = f.token_requests();
+        let e = f.client.complete_sign_in(&tampered(&fragment)).await;
+        assert!(matches!(e, Err(AuthError::Response(_))), "{e:?}");
+        assert_eq!(f.token_requests(), before, "nothing exchanged");
+        assert!(
+            pending_records(&f).is_empty(),
+            "the record is gone at once, not at the 10-minute sweep"
+        );
+    }
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn a_replayed_state_is_refused_without_a_second_exchange() {
     let f = Fixture::start().await;

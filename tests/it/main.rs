@@ -14,5 +14,6 @@ mod auth_flow;
 mod bench_silent;
 mod graph_layout;
 mod hostile_tokens;
+mod redirects;
 mod web;
 mod web_crypto;

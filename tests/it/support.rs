@@ -228,9 +228,9 @@ fn recording_http(log: Rc<RefCell<Vec<String>>>) -> twinscope::auth::http::HttpC
         Box::pin(async move {
             let (parts, body) = request.into_parts();
             log.borrow_mut().push(parts.uri.path().to_owned());
-            let origin = twinscope::auth::http::origin_of(&parts.uri);
+            let described = twinscope::auth::http::describe_request(&parts.method, &parts.uri);
             let fail = |e: reqwest::Error| NetworkError {
-                origin: origin.clone(),
+                request: described.clone(),
                 reason: e.to_string(),
             };
             let mut builder = client

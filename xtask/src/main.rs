@@ -8,6 +8,7 @@ mod bench;
 mod dev;
 mod fuzz;
 mod process;
+mod redirect_server;
 mod setup;
 mod test;
 mod wasm_fix;

@@ -390,7 +390,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "wasm32-unknown-unknown",
         ]);
         browser_env(&mut wasm);
-        run.stage("wasm", vec![wasm]);
+        match crate::redirect_server::start() {
+            Ok(origin) => {
+                wasm.env(crate::redirect_server::ENV, origin);
+                run.stage("wasm", vec![wasm]);
+            }
+            Err(e) => {
+                run.finish("wasm", Outcome::Failed(e), Duration::ZERO, None);
+            }
+        }
     }
     // The end-to-end tests that need no bundle (the dev stack, whose debug build runs beside
     // the release build's last steps) go before waiting for it.

@@ -1,0 +1,78 @@
+//! Issue #14: a request that carries a bearer never follows a redirect, in the browser.
+//!
+//! `cargo xtask test wasm` starts a loopback server (`xtask/src/redirect_server.rs`) whose
+//! `/redirect` answers `302 Location: /landing` (same origin, as an instance's answer
+//! `Location: /adt/other-instance/…` would be on ours) and which counts the requests that
+//! reach `/landing` with `Authorization`.
+#![cfg(target_arch = "wasm32")]
+
+use twinscope::auth::http::{REDIRECTED, browser_fetch};
+use wasm_bindgen_test::*;
+
+/// The server's origin, given at compile time by `cargo xtask test wasm`.
+fn server() -> &'static str {
+    match option_env!("TWINSCOPE_REDIRECT_SERVER") {
+        Some(origin) => origin,
+        None => panic!(
+            "TWINSCOPE_REDIRECT_SERVER is not set: run the wasm tests with `cargo xtask test wasm`, which starts the redirect server"
+        ),
+    }
+}
+
+fn get(path: &str, bearer: bool) -> http::Request<Vec<u8>> {
+    let mut request = http::Request::get(format!("{}{path}", server()));
+    if bearer {
+        request = request.header("authorization", "Bearer eyJ.secret.token");
+    }
+    request.body(Vec::new()).unwrap()
+}
+
+async fn bearers_seen_at_the_landing() -> String {
+    let response = browser_fetch(get("/seen", false)).await.unwrap();
+    String::from_utf8(response.into_body()).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_request_with_a_bearer_stops_at_a_redirect_and_names_itself() {
+    let before = bearers_seen_at_the_landing().await;
+    let error = browser_fetch(get("/redirect", true)).await.unwrap_err();
+    assert_eq!(error.reason, REDIRECTED);
+    let expected = format!("GET {}/redirect", server());
+    assert_eq!(error.request, expected);
+    assert!(
+        error.to_string().starts_with(&expected) && !error.to_string().contains("secret"),
+        "{error}"
+    );
+    assert_eq!(
+        bearers_seen_at_the_landing().await,
+        before,
+        "the bearer never reached the redirect's target"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn without_a_bearer_the_same_redirect_is_followed() {
+    // The server really redirects: a request without a token follows it to the landing page.
+    let response = browser_fetch(get("/redirect", false)).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.into_body(), b"landing");
+}
+
+#[wasm_bindgen_test]
+async fn a_server_that_does_not_answer_is_named_with_the_request() {
+    // Port 9 (discard) on loopback answers nothing; the message names the request, not a
+    // `TypeError`.
+    let request = http::Request::get(
+        "http://127.0.0.1:9/adt/x.api.weu.digitaltwins.azure.net/models?api-version=1",
+    )
+    .body(Vec::new())
+    .unwrap();
+    let error = browser_fetch(request).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "GET http://127.0.0.1:9/adt/x.api.weu.digitaltwins.azure.net/models: {}",
+            twinscope::auth::http::NO_ANSWER
+        )
+    );
+}
