@@ -6,6 +6,7 @@
 
 pub mod a11y;
 pub mod bench;
+pub mod deploy;
 pub mod pages;
 pub mod peer;
 pub mod sizes;

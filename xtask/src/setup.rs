@@ -30,6 +30,16 @@ pub fn run() -> Result<(), String> {
         ),
         ("chromedriver", "chromium-driver", "WebDriver for Chromium"),
         ("wasm-opt", "binaryen", "shrinks the release wasm"),
+        (
+            "nginx",
+            "nginx",
+            "the deploy/nginx recipe, run by the end-to-end tests",
+        ),
+        (
+            "caddy",
+            "caddy",
+            "the deploy/caddy recipe, run by the end-to-end tests",
+        ),
     ]
     .into_iter()
     .filter(|(binary, _, _)| output("which", &[binary]).is_none())

@@ -2,6 +2,7 @@
 //! (`TWINSCOPE_DIST`) served by the gateway, with the emulator behind it.
 
 mod accessibility;
+mod deploying;
 mod editing;
 mod explorer;
 mod explorer_scale;

@@ -151,3 +151,36 @@ async fn a_reader_finds_no_upload_or_create_controls_on_the_models_page() {
     let _ = stack;
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_models_list_that_cannot_load_shows_its_reason_and_no_empty_cards() {
+    // Adele has no data-plane role on the lab: the list is refused (403, empty body).
+    const LAB: &str = "contoso-lab.api.weu.digitaltwins.azure.net";
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    let browser = Browser::start().await.expect("Chromium starts");
+    browser
+        .goto(&stack.url(&format!("/t/{CONTOSO}/i/{LAB}/models")))
+        .await
+        .unwrap();
+    EmulatorSignIn::expect(&browser)
+        .await
+        .unwrap()
+        .sign_in_as("adele@contoso.onmicrosoft.com", "Adele-dev-1")
+        .await
+        .unwrap();
+    wait_for_text(
+        &browser,
+        &format!("you need the 'Azure Digital Twins Data Reader' role (or 'Azure Digital Twins Data Owner') on {LAB}"),
+    )
+    .await
+    .unwrap();
+    let shown = browser
+        .eval("return [document.getElementById('models-list-title'), document.getElementById('models-relationships-title')].filter(Boolean).length + ' ' + document.body.innerText.includes('No model declares')")
+        .await
+        .unwrap();
+    assert_eq!(
+        shown, "0 false",
+        "no model counts or empty cards under the error"
+    );
+    browser.close().await.unwrap();
+}
