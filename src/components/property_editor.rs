@@ -596,9 +596,13 @@ fn control_for(
         }
         .into_any(),
         scalar => {
+            // Numbers are typed as text: a `type="number"` input reports a sanitised value
+            // while a person is still typing (`22.` reads as `22`, `1e` as nothing), and
+            // writing that back moved the caret and corrupted or erased what was typed. The
+            // text is kept exactly as typed and checked by `parse_input`.
             let (kind, step, placeholder) = match scalar {
-                Schema::Integer => ("number", Some("1"), ""),
-                Schema::Double => ("number", Some("any"), ""),
+                Schema::Integer => ("text", None, "a whole number"),
+                Schema::Double => ("text", None, "a number, e.g. 22.5"),
                 Schema::Date => ("date", None, "YYYY-MM-DD"),
                 Schema::DateTime => ("datetime-local", Some("1"), "YYYY-MM-DDTHH:MM"),
                 Schema::Time => ("time", Some("1"), "HH:MM:SS"),

@@ -379,3 +379,40 @@ async fn a_reader_sees_a_twin_with_disabled_fields_and_no_write_controls() {
     let _ = server_twin(&stack, ROOM).expect("the twin is there");
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn numbers_typed_key_by_key_are_kept_exactly_and_a_bad_one_is_never_saved() {
+    // Issue #15: in a `type=number` field, typing `22.5` gave `522` and `1e` erased the value.
+    const AREA: &str = "Area (area)";
+    const OCCUPANCY: &str = "Occupancy (occupancy)";
+    let (stack, browser) = signed_in(&twin_url(ROOM), WRITER).await;
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    let occupancy_before = server_twin(&stack, ROOM).unwrap()["occupancy"].clone();
+
+    // `send_keys` types one key at a time, as a person does.
+    page.set_text(AREA, "22.5").await.unwrap();
+    assert_eq!(page.value_of(AREA).await.unwrap(), "22.5");
+    page.set_text(AREA, "-19.75").await.unwrap();
+    assert_eq!(page.value_of(AREA).await.unwrap(), "-19.75");
+
+    // Half-typed, then wrong: kept as typed, explained, and Save is refused.
+    page.set_text(OCCUPANCY, "1e").await.unwrap();
+    assert_eq!(page.value_of(OCCUPANCY).await.unwrap(), "1e");
+    wait_for_text(&browser, "expected a whole number")
+        .await
+        .unwrap();
+    assert!(
+        !page.can_save().await.unwrap(),
+        "an invalid entry is never saved"
+    );
+    page.set_text(OCCUPANCY, "12").await.unwrap();
+    assert!(page.can_save().await.unwrap());
+
+    page.save().await.unwrap();
+    page.expect_saved().await.unwrap();
+    let stored = server_twin(&stack, ROOM).unwrap();
+    assert_eq!(stored["area"], json!(-19.75));
+    assert_eq!(stored["occupancy"], json!(12));
+    assert_ne!(occupancy_before, Value::Null, "the seed had an occupancy");
+    browser.close().await.unwrap();
+}
