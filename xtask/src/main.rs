@@ -5,6 +5,7 @@
 //! starts installing what is missing right away.
 
 mod bench;
+mod compress;
 mod dev;
 mod fuzz;
 mod process;
@@ -47,7 +48,8 @@ pub fn root() -> PathBuf {
 
 /// Trunk's post-build hook, on its staging directory: repairs binaryen's wasm export, then
 /// writes the CSP hash sources of the page's inline loader and stylesheet into its meta tag
-/// (what `trunk serve` sends; the gateway recomputes them for what it serves).
+/// (what `trunk serve` sends; the gateway recomputes them for what it serves); for a release
+/// build, last, the `.br`/`.gz` siblings of its assets (`compress.rs`).
 fn post_build(dir: &Path) -> Result<(), String> {
     wasm_fix::run(dir)?;
     let index = dir.join("index.html");
@@ -69,6 +71,9 @@ fn post_build(dir: &Path) -> Result<(), String> {
     if hashed != html {
         std::fs::write(&index, hashed)
             .map_err(|e| format!("cannot write {}: {e}", index.display()))?;
+    }
+    if std::env::var("TRUNK_PROFILE").is_ok_and(|p| p == "release") {
+        compress::run(dir)?;
     }
     Ok(())
 }

@@ -1,0 +1,97 @@
+//! Precompressed siblings of the release bundle's assets, written by the post-build hook:
+//! `{file}.br` (Brotli, quality 11) and `{file}.gz` (gzip, level 9) beside every wasm, js,
+//! css and svg file, which the gateway serves by `Accept-Encoding`. `index.html` (rewritten
+//! per response by the gateway) and `config.json` (replaceable per deployment) get none.
+//! Release builds only: a debug wasm is large and rebuilt often.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The kinds of file that get siblings.
+const COMPRESSED: &[&str] = &["wasm", "js", "css", "svg"];
+
+/// Writes the siblings for every eligible file directly in `dir`; returns the files written.
+pub fn run(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let eligible = path.is_file()
+            && path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| COMPRESSED.contains(&e));
+        if !eligible {
+            continue;
+        }
+        let raw =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        for (suffix, bytes) in [("br", brotli(&raw)?), ("gz", gzip(&raw)?)] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(format!(".{suffix}"));
+            let sibling = PathBuf::from(name);
+            std::fs::write(&sibling, bytes)
+                .map_err(|e| format!("cannot write {}: {e}", sibling.display()))?;
+            written.push(sibling);
+        }
+    }
+    Ok(written)
+}
+
+fn brotli(raw: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 22);
+        writer.write_all(raw).map_err(|e| format!("brotli: {e}"))?;
+    }
+    Ok(out)
+}
+
+fn gzip(raw: &[u8]) -> Result<Vec<u8>, String> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(9));
+    encoder.write_all(raw).map_err(|e| format!("gzip: {e}"))?;
+    encoder.finish().map_err(|e| format!("gzip: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    #[test]
+    fn assets_get_siblings_that_decompress_to_them_and_the_page_gets_none() {
+        let dir = std::env::temp_dir().join(format!("twinscope-compress-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let wasm: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(dir.join("app-0123456789abcdef_bg.wasm"), &wasm).unwrap();
+        std::fs::write(
+            dir.join("app-0123456789abcdef.js"),
+            "export const x = 1;\n".repeat(500),
+        )
+        .unwrap();
+        std::fs::write(dir.join("index.html"), "<!DOCTYPE html>").unwrap();
+        std::fs::write(dir.join("config.json"), "{}").unwrap();
+        let written = run(&dir).unwrap();
+        assert_eq!(written.len(), 4, "{written:?}");
+        assert!(!dir.join("index.html.br").exists());
+        assert!(!dir.join("config.json.gz").exists());
+
+        let br = std::fs::read(dir.join("app-0123456789abcdef_bg.wasm.br")).unwrap();
+        let mut unbr = Vec::new();
+        brotli::Decompressor::new(&br[..], 4096)
+            .read_to_end(&mut unbr)
+            .unwrap();
+        assert_eq!(unbr, wasm);
+        assert!(br.len() < wasm.len() / 10, "{} bytes", br.len());
+        let gz = std::fs::read(dir.join("app-0123456789abcdef_bg.wasm.gz")).unwrap();
+        let mut ungz = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut ungz)
+            .unwrap();
+        assert_eq!(ungz, wasm);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
