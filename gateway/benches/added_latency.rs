@@ -18,6 +18,13 @@
 //! gateway's work for the other requests; the note gives the process CPU time the gateway adds
 //! per request (from `/proc/self/task/*/schedstat`), which explains it. A last figure is the
 //! difference with one request at a time (no queueing), the hop's cost end to end.
+//!
+//! The last two figures are memory: 100 clients each announce an 8 MiB `/adt` body, send
+//! all of it but the last byte and hold the connection; the gateway's resident set (VmRSS)
+//! must not grow by more than 64 MB while they hold (the body budget, 32 MiB by default, is
+//! what bounds it: the clients beyond it get a 503 without their bodies being read), and
+//! what it grew by must come back once they close. `cargo bench -p twinscope-gateway --bench
+//! added_latency -- held-bodies` measures only these.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,8 +33,9 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde_json::json;
-use tokio::net::TcpListener;
-use tokio::sync::Barrier;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Barrier, watch};
 use twinscope_bench_report::{Figure, Section, Target, median};
 use twinscope_gateway::adt::{SERVER_TIMING, TIMING_GATEWAY, TIMING_UPSTREAM};
 use twinscope_gateway::{AdtPassThrough, GatewayConfig, Upstream, start};
@@ -45,10 +53,19 @@ const BURST_TIMEOUT: Duration = Duration::from_secs(60);
 /// The bearer the client sends (the stub upstream does not check it).
 const BEARER: &str = "Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.bench.signature";
 const TWIN_ETAG: &str = "W/\"6c6f7a2e-0d54-4d1a-9a43-3b1b2c0f1e77\"";
+/// Clients holding a body each, and the size each announces.
+const HELD: usize = 100;
+const HELD_BODY: usize = 8 * 1024 * 1024;
+const HELD_RUNS: usize = 3;
+const HELD_TARGET_MB: f64 = 64.0;
+/// How long the clients may take to send what they send, and the reservations to go.
+const HELD_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Why the bench could not produce its figures.
 #[derive(Debug, thiserror::Error)]
 enum BenchError {
+    #[error("held bodies: {0}")]
+    Held(String),
     #[error("cannot set up the {what}: {why}")]
     Setup { what: &'static str, why: String },
     #[error("{failed} of {total} {route} requests failed (first: {first}); the figures are void")]
@@ -413,6 +430,135 @@ fn figures(runs: Runs, one_at_a_time: Vec<f64>) -> Result<Section, BenchError> {
     })
 }
 
+/// This process's resident set, in bytes (Linux `/proc/self/status`).
+fn rss_bytes() -> Result<f64, BenchError> {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .map_err(|e| BenchError::Held(format!("/proc/self/status: {e}")))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| kb * 1024.0)
+        .ok_or_else(|| BenchError::Held("no VmRSS in /proc/self/status".to_owned()))
+}
+
+/// Polls `done` every 10 ms until it holds or [`HELD_TIMEOUT`] passes.
+async fn wait_until(what: &str, done: impl Fn() -> bool) -> Result<(), BenchError> {
+    let deadline = Instant::now() + HELD_TIMEOUT;
+    while !done() {
+        if Instant::now() > deadline {
+            return Err(BenchError::Held(format!("timed out waiting for {what}")));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
+}
+
+/// One run of [`HELD`] clients holding 8 MiB bodies: the RSS growth in MB while they hold
+/// (after every client has sent what it will send) and after they have closed, over the
+/// RSS before they connected; and the body bytes the gateway had reserved meanwhile.
+async fn held_run(
+    gateway: &twinscope_gateway::RunningGateway,
+    body: &Arc<Vec<u8>>,
+) -> Result<(f64, f64, usize), BenchError> {
+    let baseline = rss_bytes()?;
+    let (release, released) = watch::channel(false);
+    let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut clients = tokio::task::JoinSet::new();
+    let head = format!(
+        "PUT /adt/{HOST}/digitaltwins/held?{API} HTTP/1.1\r\nHost: g\r\nAuthorization: {BEARER}\r\nContent-Type: application/json\r\nContent-Length: {HELD_BODY}\r\n\r\n"
+    );
+    for _ in 0..HELD {
+        let (addr, head, body, sent) = (
+            gateway.addr(),
+            head.clone(),
+            Arc::clone(body),
+            Arc::clone(&sent),
+        );
+        let mut released = released.clone();
+        clients.spawn(async move {
+            let stream = TcpStream::connect(addr).await;
+            if let Ok(mut stream) = stream {
+                // All but the last byte; a client turned away sees its writes fail.
+                let _ = async {
+                    stream.write_all(head.as_bytes()).await?;
+                    stream.write_all(&body[..HELD_BODY - 1]).await
+                }
+                .await;
+                sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = released.wait_for(|r| *r).await;
+                drop(stream);
+            }
+        });
+    }
+    wait_until("every client to send its body", || {
+        sent.load(std::sync::atomic::Ordering::SeqCst) == HELD
+    })
+    .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let reserved = gateway.body_bytes_reserved();
+    let holding = rss_bytes()?;
+    let _ = release.send(true);
+    while clients.join_next().await.is_some() {}
+    wait_until("the reservations to be released", || {
+        gateway.body_bytes_reserved() == 0
+    })
+    .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = rss_bytes()?;
+    let mb = |bytes: f64| bytes / 1e6;
+    Ok((mb(holding - baseline), mb(after - baseline), reserved))
+}
+
+/// [`HELD_RUNS`] runs against a gateway with the default limits; the two memory figures.
+async fn held_bodies(base: &str, dist: &std::path::Path) -> Result<Vec<Figure>, BenchError> {
+    let mut config = GatewayConfig::new(dist);
+    config.adt = Some(AdtPassThrough::new(Upstream::Emulator {
+        base: base.to_owned(),
+    }));
+    let budget = config.adt.as_ref().map_or(0, |a| a.body_budget);
+    let gateway = start(config).await.map_err(|e| BenchError::Setup {
+        what: "gateway",
+        why: e.to_string(),
+    })?;
+    // The clients' shared body exists before any baseline is taken.
+    let body = Arc::new(vec![b' '; HELD_BODY]);
+    let (mut holding, mut after, mut reserved) = (Vec::new(), Vec::new(), 0);
+    for run in 0..HELD_RUNS {
+        let (h, a, r) = held_run(&gateway, &body).await?;
+        println!(
+            "  held bodies run {}: +{h:.1} MB holding, {a:+.1} MB after closing, {r} bytes reserved",
+            run + 1
+        );
+        holding.push(h);
+        after.push(a);
+        reserved = reserved.max(r);
+    }
+    gateway.stop().await;
+    let setup = format!(
+        "{HELD} clients each announce an 8 MiB PUT /adt body, send all of it but the last byte and hold; gateway with default limits (body budget {budget} bytes, at most {reserved} reserved at once in these runs); VmRSS of the whole process (clients, gateway, stub) over its value before the clients connect"
+    );
+    [
+        Figure::from_samples(
+            "RSS growth, 100 clients holding 8 MiB bodies",
+            "MB",
+            &holding,
+            Some(Target::AtMost(HELD_TARGET_MB)),
+            &format!("{setup}; measured once every client has sent what it will send"),
+        ),
+        Figure::from_samples(
+            "RSS growth left after those clients close",
+            "MB",
+            &after,
+            None,
+            &format!("{setup}; measured once every reservation is released; what the allocator keeps for reuse"),
+        ),
+    ]
+    .into_iter()
+    .collect::<Result<_, _>>()
+    .map_err(BenchError::Figure)
+}
+
 async fn run() -> Result<Section, BenchError> {
     println!("gateway added-latency bench");
     let (base, upstream_task) = upstream().await?;
@@ -451,10 +597,19 @@ async fn run() -> Result<Section, BenchError> {
         base: gateway.base_url().to_owned(),
         client: client()?,
     };
-    let (runs, one_at_a_time) = measure(&direct, &via).await?;
+    let only_memory = std::env::args().any(|a| a == "held-bodies");
+    let mut section = if only_memory {
+        Section::new(SECTION)
+    } else {
+        let (runs, one_at_a_time) = measure(&direct, &via).await?;
+        figures(runs, one_at_a_time)?
+    };
     gateway.stop().await;
+    section
+        .figures
+        .extend(held_bodies(&direct.base, dist.path()).await?);
     upstream_task.abort();
-    figures(runs, one_at_a_time)
+    Ok(section)
 }
 
 fn main() {

@@ -10,10 +10,22 @@
 //!   `Authorization` is passed through untouched and never logged. Cookies never go up, and
 //!   only allow-listed response headers come back ([`FORWARDED_RESPONSE_HEADERS`]), so
 //!   `Set-Cookie` never does.
-//! - Redirects are never followed: a 3xx comes back as is.
+//! - Redirects are never followed, and never passed back either: a 3xx from the instance
+//!   (other than `304 Not Modified`) is a 502 `GatewayUpstreamRedirected` without its
+//!   `Location`, since the browser's fetch would follow it and re-send the bearer (a
+//!   same-origin `Location: /adt/other-instance/…` would reach another instance).
 //! - The request body is read into memory up to [`AdtPassThrough::max_request_body`] within
 //!   [`AdtPassThrough::body_read_timeout`] before the upstream is contacted (413 / 408
-//!   otherwise). The response body is streamed, never buffered.
+//!   otherwise). The bytes held this way across all requests are bounded by
+//!   [`AdtPassThrough::body_budget`] ([`BodyBudget`]): a body is reserved (its declared
+//!   length at once, a chunked body as it arrives) and the reservation is released when the
+//!   request ends, however it ends (client gone, refusal, upstream answer). When the budget is
+//!   spent the request is a 503 `GatewayBusy` with `Retry-After`. The response body is
+//!   streamed, never buffered.
+//! - A failed exchange (502/504) says which instance and which step failed (name resolution,
+//!   connection, TLS handshake, sending, reading the answer, the time bound) in the caller's
+//!   words; the HTTP stack's error text and the upstream's address (the emulator base) are
+//!   only logged, never sent.
 //! - The whole upstream exchange (connect, request, response headers and body) is bounded by
 //!   [`AdtPassThrough::timeout`], the connection by [`AdtPassThrough::connect_timeout`].
 //! - Every forwarded answer says where its time went in a `Server-Timing` header
@@ -31,6 +43,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, Limited};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use target::{AdtHost, HostRefusal, PathRefusal, validate_host, validate_path};
 
@@ -46,6 +59,11 @@ pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bodies are buffered before forwarding, so this also bounds memory per request. ADT's own
 /// limits are 32 KB per twin and 1 MB per model; 8 MiB leaves room for a batch of models.
 pub const DEFAULT_MAX_REQUEST_BODY: usize = 8 * 1024 * 1024;
+/// The request-body bytes held in memory at once across all requests (four bodies at the
+/// largest size, thousands of twins).
+pub const DEFAULT_BODY_BUDGET: usize = 32 * 1024 * 1024;
+/// The `Retry-After` (seconds) of a 503 `GatewayBusy`.
+pub const BUSY_RETRY_AFTER_SECS: u32 = 1;
 
 /// The methods forwarded. `OPTIONS` is not: ADT has no CORS and we add none.
 pub const FORWARDED_METHODS: [Method; 6] = [
@@ -86,6 +104,108 @@ pub const FORWARDED_RESPONSE_HEADERS: [&str; 8] = [
     "location",
     "x-ms-request-id",
 ];
+
+/// The bytes of request bodies the pass-through may hold in memory at once, shared by every
+/// request. Reservations are RAII: dropping one (the request ended, or its future was
+/// dropped because the client went away) gives its bytes back.
+#[derive(Debug, Clone)]
+pub struct BodyBudget {
+    total: usize,
+    free: Arc<Semaphore>,
+}
+
+impl BodyBudget {
+    /// A budget of `total` bytes (capped at the most a semaphore can count).
+    pub fn new(total: usize) -> Self {
+        let total = total.min(Semaphore::MAX_PERMITS);
+        Self {
+            total,
+            free: Arc::new(Semaphore::new(total)),
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// The bytes reserved right now by requests whose bodies are being read or forwarded.
+    pub fn in_use(&self) -> usize {
+        self.total.saturating_sub(self.free.available_permits())
+    }
+
+    /// An empty reservation, to be grown as bytes are announced or arrive.
+    fn reservation(&self) -> Reservation {
+        Reservation {
+            budget: self.clone(),
+            permit: None,
+        }
+    }
+}
+
+/// Bytes taken from a [`BodyBudget`]; given back on drop.
+#[derive(Debug)]
+struct Reservation {
+    budget: BodyBudget,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Reservation {
+    fn bytes(&self) -> usize {
+        self.permit
+            .as_ref()
+            .map_or(0, OwnedSemaphorePermit::num_permits)
+    }
+
+    /// Makes the reservation at least `bytes`; fails at once (never waits) when the budget
+    /// does not have the difference.
+    fn cover(&mut self, bytes: usize) -> Result<(), PassThroughError> {
+        let more = bytes.saturating_sub(self.bytes());
+        if more == 0 {
+            return Ok(());
+        }
+        let busy = || PassThroughError::Busy {
+            budget: self.budget.total,
+        };
+        let more = u32::try_from(more).map_err(|_| busy())?;
+        let permit = Arc::clone(&self.budget.free)
+            .try_acquire_many_owned(more)
+            .map_err(|_| busy())?;
+        match &mut self.permit {
+            Some(held) => held.merge(permit),
+            None => self.permit = Some(permit),
+        }
+        Ok(())
+    }
+}
+
+/// Which step of an upstream exchange failed, as the caller can act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpstreamStep {
+    /// The instance's name did not resolve.
+    Resolve,
+    /// No connection could be made (refused, unreachable, reset while connecting).
+    Connect,
+    /// The TLS handshake failed: most often a certificate the gateway does not trust.
+    Tls,
+    /// The request could not be sent.
+    Send,
+    /// The instance's answer could not be read (closed early, malformed).
+    Read,
+}
+
+impl std::fmt::Display for UpstreamStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Resolve => "its name could not be resolved",
+            Self::Connect => "no connection could be made to it",
+            Self::Tls => {
+                "the TLS handshake with it failed (its certificate is not trusted by the gateway)"
+            }
+            Self::Send => "the request could not be sent to it",
+            Self::Read => "its answer could not be read",
+        })
+    }
+}
 
 /// The `Server-Timing` header of forwarded answers.
 pub const SERVER_TIMING: &str = "server-timing";
@@ -145,6 +265,9 @@ pub struct AdtPassThrough {
     pub connect_timeout: Duration,
     pub max_request_body: usize,
     pub body_read_timeout: Duration,
+    /// The request-body bytes held at once across all requests ([`BodyBudget`]); at least
+    /// `max_request_body`.
+    pub body_budget: usize,
 }
 
 impl AdtPassThrough {
@@ -157,6 +280,7 @@ impl AdtPassThrough {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_request_body: DEFAULT_MAX_REQUEST_BODY,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            body_budget: DEFAULT_BODY_BUDGET,
         }
     }
 }
@@ -172,6 +296,10 @@ pub enum SetupError {
     Suffix(String),
     #[error("cannot build the HTTPS client: {0}")]
     Client(reqwest::Error),
+    #[error(
+        "the body budget ({budget} bytes) must be at least the request body limit ({limit} bytes), which must fit in 4 GiB"
+    )]
+    BodyBudget { budget: usize, limit: usize },
 }
 
 /// Why one request was not forwarded, or failed upstream. Each maps to a status and a JSON
@@ -182,6 +310,8 @@ pub enum PassThroughError {
     Host(#[from] HostRefusal),
     #[error("refused: {0}")]
     Path(#[from] PathRefusal),
+    /// Holds the target as received on our origin (`/adt/{host}{path}?{query}`), never the
+    /// upstream URL (which, in emulator mode, names an internal address).
     #[error("refused: the URL would be rewritten before forwarding (`{0}`); encode it canonically")]
     Rewritten(String),
     #[error("{0} is not forwarded; the pass-through forwards {ALLOW_VALUE}")]
@@ -194,10 +324,18 @@ pub enum PassThroughError {
     BodyUnreadable(String),
     #[error("Content-Length is not a number")]
     BadContentLength,
-    #[error("cannot reach {host}: {reason}")]
-    Unreachable { host: String, reason: String },
+    #[error(
+        "the gateway is already holding as many request bodies as it may ({budget} bytes); retry shortly"
+    )]
+    Busy { budget: usize },
+    #[error("cannot reach {host}: {step}")]
+    Unreachable { host: String, step: UpstreamStep },
     #[error("{host} did not answer within {timeout:?}")]
     Timeout { host: String, timeout: Duration },
+    #[error(
+        "{host} answered with a redirect ({status}); redirects are not followed by the gateway and this one was not followed"
+    )]
+    Redirected { host: String, status: u16 },
 }
 
 impl PassThroughError {
@@ -210,7 +348,8 @@ impl PassThroughError {
             Self::Method(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
-            Self::Unreachable { .. } => StatusCode::BAD_GATEWAY,
+            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unreachable { .. } | Self::Redirected { .. } => StatusCode::BAD_GATEWAY,
             Self::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
         }
     }
@@ -224,8 +363,10 @@ impl PassThroughError {
             Self::BodyTooLarge { .. } => "GatewayRequestTooLarge",
             Self::BodyTimeout(_) => "GatewayRequestTimeout",
             Self::BodyUnreadable(_) | Self::BadContentLength => "GatewayBadRequest",
+            Self::Busy { .. } => "GatewayBusy",
             Self::Unreachable { .. } => "GatewayUpstreamUnreachable",
             Self::Timeout { .. } => "GatewayTimeout",
+            Self::Redirected { .. } => "GatewayUpstreamRedirected",
         }
     }
 }
@@ -241,7 +382,16 @@ impl IntoResponse for PassThroughError {
         if matches!(self, Self::Method(_)) {
             headers.insert(header::ALLOW, HeaderValue::from_static(ALLOW_VALUE));
         }
-        if matches!(self, Self::BodyTooLarge { .. } | Self::BodyTimeout(_)) {
+        if matches!(self, Self::Busy { .. }) {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(BUSY_RETRY_AFTER_SECS),
+            );
+        }
+        if matches!(
+            self,
+            Self::BodyTooLarge { .. } | Self::BodyTimeout(_) | Self::Busy { .. }
+        ) {
             // The rest of the body is not read; the connection cannot be reused.
             headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
@@ -254,6 +404,7 @@ impl IntoResponse for PassThroughError {
 pub struct PassThrough {
     config: AdtPassThrough,
     client: reqwest::Client,
+    budget: BodyBudget,
 }
 
 impl PassThrough {
@@ -271,6 +422,15 @@ impl PassThrough {
             if !valid {
                 return Err(SetupError::Suffix(suffix.clone()));
             }
+        }
+        if config.body_budget < config.max_request_body
+            || u32::try_from(config.max_request_body).is_err()
+            || config.body_budget > Semaphore::MAX_PERMITS
+        {
+            return Err(SetupError::BodyBudget {
+                budget: config.body_budget,
+                limit: config.max_request_body,
+            });
         }
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -313,11 +473,21 @@ impl PassThrough {
             }
         }
         let client = builder.build().map_err(SetupError::Client)?;
-        Ok(Self { config, client })
+        let budget = BodyBudget::new(config.body_budget);
+        Ok(Self {
+            config,
+            client,
+            budget,
+        })
     }
 
     pub fn config(&self) -> &AdtPassThrough {
         &self.config
+    }
+
+    /// The request-body budget shared by every request.
+    pub fn body_budget(&self) -> &BodyBudget {
+        &self.budget
     }
 
     /// The upstream URL for a validated target, or a refusal if parsing would change it.
@@ -342,9 +512,16 @@ impl PassThrough {
             Some(q) => format!("{text}?{q}"),
             None => text,
         };
-        let url = url::Url::parse(&text).map_err(|_| PassThroughError::Rewritten(text.clone()))?;
+        let received = || {
+            let target = format!("{ADT_PREFIX}{host}{path}");
+            PassThroughError::Rewritten(match query {
+                Some(q) => format!("{target}?{q}"),
+                None => target,
+            })
+        };
+        let url = url::Url::parse(&text).map_err(|_| received())?;
         if url.path() != expected_path || url.query() != query {
-            return Err(PassThroughError::Rewritten(text));
+            return Err(received());
         }
         Ok(url)
     }
@@ -360,7 +537,9 @@ impl PassThrough {
         let host = validate_host(host, &self.config.allowed_suffixes)?;
         validate_path(path)?;
         let url = self.upstream_url(&host, path, parts.uri.query())?;
-        let body = self.read_body(&parts.headers, body).await?;
+        // Held until the upstream has answered (the body is sent by then), or dropped with
+        // this future if the client goes away.
+        let (body, _reservation) = self.read_body(&parts.headers, body).await?;
         let started = Instant::now();
         let sent = self
             .client
@@ -370,14 +549,29 @@ impl PassThrough {
             .send()
             .await;
         let upstream = sent.map_err(|e| {
+            // The URL carries the query string (and, in emulator mode, the internal base):
+            // the step and the causes are enough for the log.
+            let e = e.without_url();
             let error = self.upstream_error(&host, &e);
             tracing::warn!(
                 %method, %host, path, status = error.status().as_u16(),
                 duration_ms = started.elapsed().as_millis() as u64,
+                detail = %error_chain(&e),
                 "ADT pass-through failed: {error}"
             );
             error
         })?;
+        let status = upstream.status();
+        if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+            tracing::warn!(
+                %method, %host, path, status = status.as_u16(),
+                "ADT pass-through: the instance redirected; answered 502, not followed"
+            );
+            return Err(PassThroughError::Redirected {
+                host: host.to_string(),
+                status: status.as_u16(),
+            });
+        }
         let answered = Instant::now();
         let waited = answered - started;
         tracing::info!(
@@ -393,9 +587,16 @@ impl PassThrough {
         Ok(response)
     }
 
-    /// The whole body, within the size and time bounds; nothing upstream has been contacted.
-    async fn read_body(&self, headers: &HeaderMap, body: Body) -> Result<Bytes, PassThroughError> {
+    /// The whole body, within the size and time bounds and the [`BodyBudget`], with its
+    /// reservation; nothing upstream has been contacted.
+    async fn read_body(
+        &self,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<(Bytes, Reservation), PassThroughError> {
         let limit = self.config.max_request_body;
+        let mut reservation = self.budget.reservation();
+        let mut declared = 0;
         if let Some(length) = headers.get(header::CONTENT_LENGTH) {
             let length: u64 = length
                 .to_str()
@@ -405,15 +606,32 @@ impl PassThrough {
             if length > limit as u64 {
                 return Err(PassThroughError::BodyTooLarge { limit });
             }
+            // At most `limit`, which fits in usize.
+            declared = usize::try_from(length).unwrap_or(limit);
+            reservation.cover(declared)?;
         }
-        let collect = Limited::new(body, limit).collect();
+        let collect = async {
+            let mut body = Limited::new(body, limit);
+            let mut buffer = Vec::with_capacity(declared);
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        PassThroughError::BodyTooLarge { limit }
+                    } else {
+                        PassThroughError::BodyUnreadable(e.to_string())
+                    }
+                })?;
+                if let Ok(data) = frame.into_data() {
+                    reservation.cover(buffer.len() + data.len())?;
+                    buffer.extend_from_slice(&data);
+                }
+            }
+            Ok::<_, PassThroughError>(Bytes::from(buffer))
+        };
         match tokio::time::timeout(self.config.body_read_timeout, collect).await {
             Err(_) => Err(PassThroughError::BodyTimeout(self.config.body_read_timeout)),
-            Ok(Ok(collected)) => Ok(collected.to_bytes()),
-            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
-                Err(PassThroughError::BodyTooLarge { limit })
-            }
-            Ok(Err(e)) => Err(PassThroughError::BodyUnreadable(e.to_string())),
+            Ok(Ok(bytes)) => Ok((bytes, reservation)),
+            Ok(Err(e)) => Err(e),
         }
     }
 
@@ -425,15 +643,44 @@ impl PassThrough {
                 timeout: self.config.timeout,
             };
         }
-        // The innermost cause names the problem (refused, reset, certificate, DNS).
-        let mut reason = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(cause) = source {
-            reason = cause.to_string();
-            source = cause.source();
-        }
-        PassThroughError::Unreachable { host, reason }
+        let chain = error_chain(error).to_ascii_lowercase();
+        let step = if chain.contains("dns error")
+            || chain.contains("failed to lookup")
+            || chain.contains("name or service not known")
+        {
+            UpstreamStep::Resolve
+        } else if chain.contains("certificate")
+            || chain.contains("tls")
+            || chain.contains("handshake")
+            || chain.contains("peer sent")
+            || chain.contains("received fatal alert")
+        {
+            UpstreamStep::Tls
+        } else if error.is_connect() {
+            UpstreamStep::Connect
+        } else if error.is_body()
+            || error.is_decode()
+            || chain.contains("incomplete message")
+            || chain.contains("connection closed before message completed")
+        {
+            UpstreamStep::Read
+        } else {
+            UpstreamStep::Send
+        };
+        PassThroughError::Unreachable { host, step }
     }
+}
+
+/// An error and its causes, `outer: inner: …`, for the log only (it names the upstream URL).
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Splits `/adt/{host}/{path}` into the raw host segment and the raw path (with its `/`).
@@ -467,6 +714,10 @@ fn copy_allowed(from: &HeaderMap, allowed: &[&'static str]) -> HeaderMap {
 fn stream_back(upstream: reqwest::Response) -> Response {
     let status = upstream.status();
     let mut headers = copy_allowed(upstream.headers(), &FORWARDED_RESPONSE_HEADERS);
+    if status.is_redirection() {
+        // Only a 304 gets here; a `Location` on any 3xx is never passed back.
+        headers.remove(header::LOCATION);
+    }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let mut response = Response::new(Body::from_stream(upstream.bytes_stream()));
     *response.status_mut() = status;

@@ -7,7 +7,17 @@
 //! - other files (`config.json`, the favicon when unhashed) are revalidated on every load;
 //! - precompressed `.br`/`.gz` siblings are served when the browser accepts them (except for
 //!   `index.html`, which is rewritten, see below);
-//! - every response carries the CSP, `nosniff`, `no-referrer`, frame denial and COOP.
+//! - every response carries the CSP, `nosniff`, `no-referrer`, frame denial and COOP, and
+//!   with [`GatewayConfig::hsts`] (`--hsts`, only behind TLS) `Strict-Transport-Security`;
+//! - a path is percent-decoded and its empty segments dropped before it names a file, so
+//!   every spelling of the page (`/index.html/`, `//index.html`, `/%69ndex.html`) gets the
+//!   rewritten page, exactly as `/` does, never the file as it lies in `dist`; dot segments,
+//!   dotfiles and dot-directories (`/.env`, `/.git/config`, `/a/.hidden`, `/./index.html`)
+//!   are a 404; encoded dots or separators and backslashes a 400;
+//! - a file is served only if its real path (symlinks resolved) is inside `dist`'s real path
+//!   and names no dotfile: a symlink leading out of `dist` is a 404; one that stays inside is
+//!   served like its target; a precompressed sibling that leads out is ignored (the plain file
+//!   is served).
 //!
 //! `config.json` can come from a file outside the bundle (`--config-json`), so one build
 //! serves many deployments. It is read once at start: its `authority` and `armEndpoint`
@@ -24,11 +34,27 @@
 //!   emulator mode, `{base}/adt/{host}/{path}?{query}` over plain http;
 //! - allow-listed headers both ways: `Authorization` goes up untouched (and is never logged),
 //!   cookies never go up, `Set-Cookie` never comes back; redirects are never followed;
-//! - the request body is bounded in size and read time before the upstream is contacted; the
-//!   response is streamed; the exchange is bounded in time (502/504 with a JSON error).
+//! - an upstream 3xx (but `304`) is never passed back: it is a 502 `GatewayUpstreamRedirected`
+//!   without `Location`, since the browser would follow it with the bearer;
+//! - the request body is bounded in size and read time before the upstream is contacted, and
+//!   the bodies held at once across all requests by a budget (`--body-budget-bytes`, 32 MiB
+//!   by default; 503 `GatewayBusy` with `Retry-After` when spent, released however a request
+//!   ends); the response is streamed; the exchange is bounded in time;
+//! - 502/504 bodies are JSON errors naming the instance host and the step that failed (name
+//!   resolution, connection, TLS, sending, reading the answer, time), never the HTTP stack's
+//!   error text or the upstream's address, which are logged instead.
 //!
-//! The server (hyper HTTP/1.1) bounds the request line plus headers in size (431) and in
-//! read time (the connection is closed): see [`ServerLimits`].
+//! The server (hyper HTTP/1.1) bounds the request line plus headers in size, exactly
+//! [`DEFAULT_MAX_HEADER_BYTES`] however the bytes are split on the wire (more is a 431), and
+//! in read time (the connection is closed): see [`ServerLimits`].
+//!
+//! For operation: `GET /healthz` (200 `ok`: the process serves) and `GET /readyz` (200
+//! `{"status":"ready"}` while the page and `config.json` are there to serve, 503 otherwise),
+//! both `no-store` and never the SPA; one JSON access log line per request at target
+//! [`ACCESS_LOG_TARGET`] (`request_id`, `method`, `path` without the query string, `status`,
+//! `duration_ms`, `bytes`; no header is ever logged); the request id is a sane incoming
+//! `x-request-id` or a generated one, sent back on every response; on stop, requests in
+//! flight get [`SHUTDOWN_GRACE`] to finish.
 
 pub mod adt;
 pub mod csp;
@@ -52,7 +78,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeFile;
 
 pub use adt::{AdtPassThrough, Upstream};
 pub use csp::{ConnectSources, content_security_policy};
@@ -67,6 +93,19 @@ pub const ROUTE_ADT: &str = "/adt/{*rest}";
 pub const ROUTE_ADT_BARE: &str = "/adt";
 pub const ROUTE_ADT_SLASH: &str = "/adt/";
 pub const ROUTE_CONFIG: &str = "/config.json";
+/// Liveness: the process serves (`200 ok`).
+pub const ROUTE_HEALTHZ: &str = "/healthz";
+/// Readiness: configuration and `dist` are loaded (`200 {"status":"ready"}`).
+pub const ROUTE_READYZ: &str = "/readyz";
+/// The request id header: a sane incoming one is kept, otherwise one is generated; it is sent
+/// back on every response and is the access log's `request_id`.
+pub const REQUEST_ID: &str = "x-request-id";
+/// The tracing target of the access log: one event per request whose message is a JSON object
+/// `{"request_id","method","path","status","duration_ms","bytes"}`. The path never carries
+/// the query string, and no header (so never `Authorization`) is logged.
+pub const ACCESS_LOG_TARGET: &str = "twinscope_gateway::access";
+/// Sent on every response when [`GatewayConfig::hsts`] is set.
+pub const HSTS_VALUE: &str = "max-age=31536000; includeSubDomains";
 
 /// A client must send its request line and headers within this time (slow-loris bound).
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -79,7 +118,8 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone)]
 pub struct ServerLimits {
     pub header_read_timeout: Duration,
-    /// hyper's read buffer; at least 8192 (smaller values are raised to it).
+    /// The most bytes of request line plus headers (through the blank line) a request may
+    /// have: up to this is served, more is a 431, however the bytes are split on the wire.
     pub max_header_bytes: usize,
 }
 
@@ -103,6 +143,9 @@ pub struct GatewayConfig {
     /// The ADT pass-through; `None` answers `/adt/…` with a 404.
     pub adt: Option<AdtPassThrough>,
     pub limits: ServerLimits,
+    /// Send `Strict-Transport-Security` ([`HSTS_VALUE`]) on every response: only when the
+    /// gateway is reached over TLS (behind a TLS-terminating proxy).
+    pub hsts: bool,
 }
 
 impl GatewayConfig {
@@ -114,6 +157,7 @@ impl GatewayConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             adt: None,
             limits: ServerLimits::default(),
+            hsts: false,
         }
     }
 
@@ -152,9 +196,12 @@ struct Files {
     connect: Arc<ConnectSources>,
 }
 
-/// What the header middleware sets: the policy computed at start.
+/// What the header middleware sets: the policy computed at start, and whether HSTS is on.
 #[derive(Debug, Clone)]
-struct Policy(HeaderValue);
+struct Policy {
+    csp: HeaderValue,
+    hsts: bool,
+}
 
 /// Everything [`router`] needs that is computed (and checked) from a [`GatewayConfig`].
 #[derive(Debug)]
@@ -213,12 +260,132 @@ pub fn router(config: &GatewayConfig, prepared: &Prepared) -> Router {
         .route(ROUTE_ADT_BARE, adt_routes.clone())
         .route(ROUTE_ADT_SLASH, adt_routes)
         .route(ROUTE_CONFIG, any(serve_config))
+        .route(ROUTE_HEALTHZ, any(healthz))
+        .route(ROUTE_READYZ, any(readyz))
         .fallback(serve_static)
         .with_state(files)
         .layer(middleware::from_fn_with_state(
-            Policy(prepared.policy.clone()),
+            Policy {
+                csp: prepared.policy.clone(),
+                hsts: config.hsts,
+            },
             security_headers,
         ))
+        .layer(middleware::from_fn(access_log))
+}
+
+/// Liveness: answering at all is the answer.
+async fn healthz(request: Request) -> Response {
+    if let Some(refused) = only_get_or_head(request.method()) {
+        return refused;
+    }
+    (
+        StatusCode::OK,
+        [
+            (header::CACHE_CONTROL, CACHE_NEVER),
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+        ],
+        "ok",
+    )
+        .into_response()
+}
+
+/// Readiness: the configuration was loaded at start (or nothing would be served), and the
+/// page and `config.json` are still there to serve.
+async fn readyz(State(files): State<Files>, request: Request) -> Response {
+    if let Some(refused) = only_get_or_head(request.method()) {
+        return refused;
+    }
+    let config = files
+        .config_json
+        .clone()
+        .unwrap_or_else(|| files.dist.join("config.json"));
+    let index = files.dist.join("index.html");
+    let present =
+        |path: PathBuf| async move { tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file()) };
+    let (status, body) = if !present(index).await {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "not ready", "reason": "index.html is missing" }),
+        )
+    } else if !present(config).await {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "not ready", "reason": "config.json is missing" }),
+        )
+    } else {
+        (StatusCode::OK, serde_json::json!({ "status": "ready" }))
+    };
+    (
+        status,
+        [(header::CACHE_CONTROL, CACHE_NEVER)],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+/// The longest path an access log line carries.
+const LOGGED_PATH_MAX: usize = 1024;
+
+/// The request id: the incoming `x-request-id` if it is 1 to 128 characters of
+/// `[A-Za-z0-9._:-]`, otherwise a fresh one (a per-process random prefix and a counter).
+fn request_id(headers: &HeaderMap) -> HeaderValue {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    if let Some(value) = headers.get(REQUEST_ID) {
+        let bytes = value.as_bytes();
+        let sane = (1..=128).contains(&bytes.len())
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(b));
+        if sane {
+            return value.clone();
+        }
+    }
+    static PREFIX: OnceLock<u64> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(|| {
+        use std::hash::BuildHasher;
+        std::collections::hash_map::RandomState::new().hash_one(std::process::id())
+    });
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    HeaderValue::from_str(&format!("{prefix:016x}-{n:x}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+}
+
+/// One JSON access log line per request ([`ACCESS_LOG_TARGET`]), and the request id on the
+/// response. The duration is to the response head (a streamed body may take longer); `bytes`
+/// is the body length when known in advance, else absent.
+async fn access_log(request: Request, next: Next) -> Response {
+    use axum::body::HttpBody;
+    let started = std::time::Instant::now();
+    let id = request_id(request.headers());
+    let method = request.method().to_string();
+    let mut path = request.uri().path().to_owned();
+    if path.len() > LOGGED_PATH_MAX {
+        let mut end = LOGGED_PATH_MAX;
+        while !path.is_char_boundary(end) {
+            end -= 1;
+        }
+        path.truncate(end);
+        path.push('…');
+    }
+    let mut response = next.run(request).await;
+    let bytes = response.body().size_hint().exact();
+    // Structured fields: with the JSON formatter (`twinscope-gateway`'s default when its
+    // output is not a terminal) each request is one flat JSON object per line.
+    tracing::info!(
+        target: ACCESS_LOG_TARGET,
+        request_id = id.to_str().unwrap_or_default(),
+        method = method.as_str(),
+        path = path.as_str(),
+        status = response.status().as_u16(),
+        duration_ms = (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+        bytes,
+        "request"
+    );
+    response.headers_mut().insert(REQUEST_ID, id);
+    response
 }
 
 async fn adt_not_configured() -> Response {
@@ -266,34 +433,158 @@ async fn serve_static(State(files): State<Files>, request: Request) -> Response 
         )
             .into_response();
     }
-    let is_index = path == "/" || path == "/index.html";
-    if !is_index {
-        let dir = ServeDir::new(&files.dist)
-            .precompressed_br()
-            .precompressed_gzip();
-        let response = dir.oneshot(request).await.map(IntoResponse::into_response);
-        let mut response = response.unwrap_or_else(|e| match e {});
-        if response.status() != StatusCode::NOT_FOUND {
-            let policy = if is_content_hashed(&path) {
+    // What the path names inside `dist`: decoded, empty segments dropped; anything that
+    // cannot name one of our files (dot segments, dotfiles, NUL) is a 404.
+    let Some(relative) = relative_path(&path) else {
+        return not_found();
+    };
+    match relative.as_str() {
+        // Every spelling of the page gets the rewritten page.
+        "" | "index.html" => return serve_index(&files, request).await,
+        "config.json" => return serve_config(State(files), request).await,
+        _ => {}
+    }
+    match resolve_in_dist(&files.dist, &relative).await {
+        Resolved::File {
+            path: file,
+            precompressed,
+        } => {
+            let mut serve = ServeFile::new(file);
+            if precompressed {
+                serve = serve.precompressed_br().precompressed_gzip();
+            }
+            let mut response = serve_file(serve, request).await;
+            if response.status() == StatusCode::NOT_FOUND {
+                return not_found();
+            }
+            if precompressed {
+                // The body depends on `Accept-Encoding` (a `.br`/`.gz` sibling or the file).
+                response
+                    .headers_mut()
+                    .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            }
+            let policy = if is_content_hashed(&relative) {
                 CACHE_IMMUTABLE
             } else {
                 CACHE_REVALIDATE
             };
             set_cache(response.headers_mut(), policy);
-            return response;
+            response
         }
-        if looks_like_a_file(&path) {
-            // A missing asset is a 404, not the SPA: a stale bundle must fail loudly.
-            return (
-                StatusCode::NOT_FOUND,
-                [(header::CACHE_CONTROL, CACHE_NEVER)],
-                "Not found\n",
-            )
-                .into_response();
+        Resolved::Outside => {
+            tracing::warn!(path = %relative, "refused: resolves outside the dist directory");
+            not_found()
         }
-        return serve_index(&files, Request::new(Body::empty())).await;
+        // A missing asset is a 404, not the SPA: a stale bundle must fail loudly.
+        Resolved::Missing if looks_like_a_file(&path) => not_found(),
+        Resolved::Missing => serve_index(&files, request).await,
     }
-    serve_index(&files, request).await
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CACHE_CONTROL, CACHE_NEVER)],
+        "Not found\n",
+    )
+        .into_response()
+}
+
+/// The request path as a path relative to `dist` (`a/b.js`, `""` for the root):
+/// percent-decoded, empty segments dropped. `None` when a segment starts with `.` (dot
+/// segments, dotfiles, dot-directories) or the decoded path is not UTF-8 or holds NUL.
+fn relative_path(path: &str) -> Option<String> {
+    let decoded = percent_decode(path)?;
+    let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    if segments
+        .iter()
+        .any(|s| s.starts_with('.') || s.contains(['\0', '\\']))
+    {
+        return None;
+    }
+    Some(segments.join("/"))
+}
+
+/// `%XX` decoded; `None` for a malformed escape or a result that is not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Where a relative path leads once symlinks are resolved.
+#[derive(Debug)]
+enum Resolved {
+    /// A regular file inside `dist`, by its resolved path; `precompressed` when its `.br`
+    /// and `.gz` siblings (if any) also resolve inside `dist`.
+    File { path: PathBuf, precompressed: bool },
+    /// Out of `dist`, or into a dot-directory or dotfile inside it.
+    Outside,
+    /// Nothing there, or a directory.
+    Missing,
+}
+
+/// Resolves `relative` under `dist` with every symlink followed (`dist` itself may be a
+/// link, e.g. to the current release): a file is served only if its real path is inside
+/// `dist`'s real path and names no dotfile. The check and the open are not atomic: `dist`
+/// is the operator's, not the client's, to change.
+async fn resolve_in_dist(dist: &std::path::Path, relative: &str) -> Resolved {
+    let Ok(root) = tokio::fs::canonicalize(dist).await else {
+        return Resolved::Missing;
+    };
+    let Ok(real) = tokio::fs::canonicalize(dist.join(relative)).await else {
+        return Resolved::Missing;
+    };
+    if !inside(&root, &real) {
+        return Resolved::Outside;
+    }
+    if !tokio::fs::metadata(&real).await.is_ok_and(|m| m.is_file()) {
+        return Resolved::Missing;
+    }
+    let mut precompressed = true;
+    for suffix in ["br", "gz"] {
+        let mut sibling = real.clone().into_os_string();
+        sibling.push(".");
+        sibling.push(suffix);
+        let sibling = PathBuf::from(sibling);
+        if tokio::fs::symlink_metadata(&sibling).await.is_err() {
+            continue;
+        }
+        let ok = tokio::fs::canonicalize(&sibling)
+            .await
+            .is_ok_and(|s| inside(&root, &s));
+        if !ok {
+            tracing::warn!(
+                path = %relative,
+                "precompressed sibling resolves outside the dist directory; serving the plain file"
+            );
+            precompressed = false;
+        }
+    }
+    Resolved::File {
+        path: real,
+        precompressed,
+    }
+}
+
+/// `real` is under `root` and no component below `root` starts with a dot.
+fn inside(root: &std::path::Path, real: &std::path::Path) -> bool {
+    real.strip_prefix(root).is_ok_and(|below| {
+        below
+            .components()
+            .all(|c| !c.as_os_str().to_string_lossy().starts_with('.'))
+    })
 }
 
 /// `index.html`, for `/` and for every client-side route, with its CSP meta's `connect-src`
@@ -315,10 +606,13 @@ async fn serve_index(files: &Files, request: Request) -> Response {
         }
     };
     let (html, policy) = csp::served_index(&html, &files.connect);
+    // Compressed per response (the page is rewritten per deployment, so it has no sibling).
+    let (bytes, encoding) = compress_page(html.into_bytes(), request.headers());
+    let length = bytes.len();
     let body = if request.method() == Method::HEAD {
         Body::empty()
     } else {
-        Body::from(html.clone())
+        Body::from(bytes)
     };
     let mut response = Response::new(body);
     let headers = response.headers_mut();
@@ -326,12 +620,58 @@ async fn serve_index(files: &Files, request: Request) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(html.len()));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(encoding) = encoding {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
     if let Ok(policy) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     set_cache(headers, CACHE_NEVER);
     response
+}
+
+/// Whether `Accept-Encoding` accepts `coding` (listed, and not with `q=0`).
+pub fn accepts_encoding(headers: &HeaderMap, coding: &str) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            name.eq_ignore_ascii_case(coding) && !refused
+        })
+}
+
+/// The page compressed for this client: Brotli if it accepts it, else gzip, else as is.
+fn compress_page(page: Vec<u8>, headers: &HeaderMap) -> (Vec<u8>, Option<&'static str>) {
+    use std::io::Write;
+    if accepts_encoding(headers, "br") {
+        let mut out = Vec::new();
+        let written = {
+            let mut writer = brotli::CompressorWriter::new(&mut out, 16 * 1024, 9, 22);
+            writer.write_all(&page)
+        };
+        if written.is_ok() {
+            return (out, Some("br"));
+        }
+    }
+    if accepts_encoding(headers, "gzip") {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+        if let Ok(out) = encoder.write_all(&page).and_then(|()| encoder.finish()) {
+            return (out, Some("gzip"));
+        }
+    }
+    (page, None)
 }
 
 async fn serve_file(file: ServeFile, request: Request) -> Response {
@@ -359,16 +699,11 @@ pub fn is_content_hashed(path: &str) -> bool {
     }
 }
 
-/// Dot segments, encoded dots or separators, and backslashes never name one of our files.
+/// Encoded dots or separators and backslashes never name one of our files (400); dot
+/// segments and dotfiles are a 404 ([`relative_path`]).
 fn is_suspicious_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    lower.contains("%2e")
-        || lower.contains("%2f")
-        || lower.contains("%5c")
-        || lower.contains('\\')
-        || lower
-            .split('/')
-            .any(|segment| segment == ".." || segment == ".")
+    lower.contains("%2e") || lower.contains("%2f") || lower.contains("%5c") || lower.contains('\\')
 }
 
 fn looks_like_a_file(path: &str) -> bool {
@@ -383,7 +718,13 @@ async fn security_headers(State(policy): State<Policy>, request: Request, next: 
     // `index.html` brings its own: the same policy plus its inline elements' hashes.
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(policy.0);
+        .or_insert(policy.csp);
+    if policy.hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS_VALUE),
+        );
+    }
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
@@ -411,6 +752,7 @@ async fn security_headers(State(policy): State<Policy>, request: Request, next: 
 pub struct RunningGateway {
     base_url: String,
     addr: SocketAddr,
+    body_budget: Option<adt::BodyBudget>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -423,6 +765,12 @@ impl RunningGateway {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The request-body bytes the pass-through holds reserved right now across all
+    /// connections ([`adt::BodyBudget`]); 0 without a pass-through.
+    pub fn body_bytes_reserved(&self) -> usize {
+        self.body_budget.as_ref().map_or(0, adt::BodyBudget::in_use)
     }
 
     pub async fn stop(mut self) {
@@ -463,6 +811,7 @@ pub async fn start(config: GatewayConfig) -> Result<RunningGateway, StartError> 
     Ok(RunningGateway {
         base_url: format!("http://{addr}"),
         addr,
+        body_budget: prepared.adt.as_ref().map(|p| p.body_budget().clone()),
         shutdown: Some(tx),
         task: Some(task),
     })
@@ -478,7 +827,10 @@ async fn serve(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
-        .max_buf_size(limits.max_header_bytes.max(8192));
+        // The bound itself, checked on the parsed head (however it arrived) and on a partial
+        // one; the read buffer only needs to hold it.
+        .max_header_size(limits.max_header_bytes)
+        .max_buf_size(limits.max_header_bytes.saturating_add(1).max(8192));
     let graceful = GracefulShutdown::new();
     loop {
         let (stream, _peer) = tokio::select! {
@@ -515,6 +867,32 @@ async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_decoded_and_dot_names_refused() {
+        assert_eq!(relative_path("/").as_deref(), Some(""));
+        assert_eq!(
+            relative_path("//index.html//").as_deref(),
+            Some("index.html")
+        );
+        assert_eq!(
+            relative_path("/%69ndex.htm%6C").as_deref(),
+            Some("index.html")
+        );
+        assert_eq!(relative_path("/a/b%20c.js").as_deref(), Some("a/b c.js"));
+        for refused in [
+            "/.env",
+            "/a/.hidden",
+            "/./x",
+            "/..",
+            "/%00",
+            "/%zz",
+            "/%c3",
+            "/%",
+        ] {
+            assert_eq!(relative_path(refused), None, "{refused}");
+        }
+    }
 
     #[test]
     fn trunk_hashed_names_are_recognised() {

@@ -1,5 +1,6 @@
-//! `twinscope-gateway --dist DIR [--config-json FILE] [--port N] [--bind ADDR]
-//!  [--adt-suffix SUFFIX]... [--adt-upstream http://HOST:PORT | --adt-off]`
+//! `twinscope-gateway --dist DIR [--config-json FILE] [--port N] [--bind ADDR] [--hsts]
+//!  [--adt-suffix SUFFIX]... [--adt-upstream http://HOST:PORT | --adt-off]
+//!  [--body-budget-bytes N]`
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -8,7 +9,8 @@ use twinscope_gateway::adt::DEFAULT_ADT_SUFFIX;
 use twinscope_gateway::{AdtPassThrough, GatewayConfig, ServerLimits, Upstream, start};
 
 const USAGE: &str = "usage: twinscope-gateway --dist DIR [--config-json FILE] [--port N] [--bind ADDR]\n\
-    \x20      [--adt-suffix SUFFIX]... [--adt-upstream URL | --adt-off]\n\
+    \x20      [--hsts] [--adt-suffix SUFFIX]... [--adt-upstream URL | --adt-off]\n\
+    \x20      [--body-budget-bytes N]\n\
     \n  --dist DIR           the built SPA (Trunk's dist directory)\
     \n  --config-json FILE   serve /config.json from FILE instead of DIR/config.json\
     \n  --port N             port to listen on (default 8080)\
@@ -17,7 +19,19 @@ const USAGE: &str = "usage: twinscope-gateway --dist DIR [--config-json FILE] [-
     \n                       default .digitaltwins.azure.net)\
     \n  --adt-upstream URL   forward to the local emulator at URL (http://127.0.0.1:8480)\
     \n                       instead of https://{host}\
-    \n  --adt-off            no pass-through: /adt/... answers 404";
+    \n  --adt-off            no pass-through: /adt/... answers 404\
+    \n  --body-budget-bytes N  request-body bytes the pass-through holds at once across all\
+    \n                       requests (default 33554432 = 32 MiB, at least 8 MiB); when\
+    \n                       spent, requests are answered 503 with Retry-After\
+    \n  --hsts               send Strict-Transport-Security (max-age=31536000;\
+    \n                       includeSubDomains): only when clients reach the gateway over TLS\
+    \n\
+    \nAlso served: GET /healthz (200 ok), GET /readyz (200 {\"status\":\"ready\"}).\
+    \nLogs go to stdout (RUST_LOG, default info): readable lines on a terminal, otherwise one\
+    \nflat JSON object per line; one access line per request (target twinscope_gateway::access:\
+    \nrequest_id, method, path without query, status, duration_ms, bytes); x-request-id is\
+    \nechoed when sane, generated otherwise. Ctrl-C/SIGTERM: stop accepting, finish requests\
+    \nin flight (up to 10 s).";
 
 fn parse_args() -> Result<GatewayConfig, String> {
     let mut dist = None;
@@ -27,6 +41,8 @@ fn parse_args() -> Result<GatewayConfig, String> {
     let mut suffixes = Vec::new();
     let mut emulator = None;
     let mut adt_off = false;
+    let mut hsts = false;
+    let mut body_budget = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -46,18 +62,34 @@ fn parse_args() -> Result<GatewayConfig, String> {
             "--adt-suffix" => suffixes.push(value("--adt-suffix")?),
             "--adt-upstream" => emulator = Some(value("--adt-upstream")?),
             "--adt-off" => adt_off = true,
+            "--hsts" => hsts = true,
+            "--body-budget-bytes" => {
+                body_budget = Some(
+                    value("--body-budget-bytes")?
+                        .parse::<usize>()
+                        .map_err(|e| format!("--body-budget-bytes: {e}"))?,
+                )
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
     let dist = dist.ok_or("--dist is required")?;
-    let adt = adt_config(adt_off, suffixes, emulator)?;
+    let mut adt = adt_config(adt_off, suffixes, emulator)?;
+    match (&mut adt, body_budget) {
+        (Some(adt), Some(budget)) => adt.body_budget = budget,
+        (None, Some(_)) => {
+            return Err("--body-budget-bytes needs the pass-through (not --adt-off)".into());
+        }
+        _ => {}
+    }
     Ok(GatewayConfig {
         dist,
         config_json,
         addr: SocketAddr::new(ip, port),
         adt,
         limits: ServerLimits::default(),
+        hsts,
     })
 }
 
@@ -90,11 +122,20 @@ fn adt_config(
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        // A person watching: readable lines.
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    } else {
+        // A log collector: one flat JSON object per line (access log fields at the top level).
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .init();
+    }
     let config = match parse_args() {
         Ok(c) => c,
         Err(message) => {
@@ -113,8 +154,9 @@ async fn main() -> std::process::ExitCode {
                 Upstream::Https { .. } => "https://{host}/…".to_owned(),
             };
             format!(
-                "/adt/{{host}}/… → {target} for hosts under {}",
-                adt.allowed_suffixes.join(", ")
+                "/adt/{{host}}/… → {target} for hosts under {}; request bodies held at once: at most {} bytes",
+                adt.allowed_suffixes.join(", "),
+                adt.body_budget
             )
         }
     };
@@ -127,7 +169,27 @@ async fn main() -> std::process::ExitCode {
     };
     eprintln!("twinscope-gateway serving on {}", gateway.base_url());
     eprintln!("twinscope-gateway: {adt_summary}");
-    let _ = tokio::signal::ctrl_c().await;
+    stop_requested().await;
+    eprintln!("twinscope-gateway: stopping; finishing the requests in flight");
     gateway.stop().await;
     std::process::ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or SIGTERM (what container runtimes and service managers send).
+async fn stop_requested() {
+    let mut terminate =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!(
+                    "twinscope-gateway: cannot watch for SIGTERM ({e}); Ctrl-C still stops it"
+                );
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
 }

@@ -288,3 +288,99 @@ async fn dev_stack_serves_the_landing_page() {
     );
     browser.close().await.unwrap();
 }
+
+/// One raw HTTP/1.1 GET: (status line, lower-cased headers, body bytes as sent).
+async fn get_raw(
+    base: &str,
+    path: &str,
+    accept_encoding: &str,
+) -> (String, Vec<(String, String)>, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let authority = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(authority).await.unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nAccept-Encoding: {accept_encoding}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap_or_default().to_owned();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    (status, headers, raw[split + 4..].to_vec())
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Issue #16: the gateway sends the bundle compressed. The bytes on the wire for the wasm and
+/// its glue are the release build's Brotli (or gzip) siblings, chosen by `Accept-Encoding`,
+/// with `Vary: Accept-Encoding`; a client that accepts neither gets the raw file.
+#[tokio::test]
+async fn the_bundle_goes_over_the_wire_compressed_by_accept_encoding() {
+    let dist = release_dist();
+    let gateway = start(GatewayConfig::new(&dist))
+        .await
+        .expect("gateway starts");
+    let assets: Vec<String> = std::fs::read_dir(&dist)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".wasm") || n.ends_with(".js"))
+        .collect();
+    assert_eq!(assets.len(), 2, "the wasm and its glue: {assets:?}");
+    let mut wire = 0;
+    for name in &assets {
+        let raw = std::fs::read(dist.join(name)).unwrap();
+        for (accept, encoding) in [
+            ("gzip, deflate, br", Some("br")),
+            ("gzip", Some("gzip")),
+            ("identity", None),
+        ] {
+            let (status, headers, body) =
+                get_raw(gateway.base_url(), &format!("/{name}"), accept).await;
+            assert!(status.contains(" 200 "), "{name} {accept}: {status}");
+            assert_eq!(
+                header(&headers, "content-encoding"),
+                encoding,
+                "{name} {accept}"
+            );
+            assert!(
+                header(&headers, "vary")
+                    .is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")),
+                "{name} {accept}: {headers:?}"
+            );
+            match encoding {
+                Some(ext) => {
+                    let sibling = if ext == "br" { "br" } else { "gz" };
+                    let expected = std::fs::read(dist.join(format!("{name}.{sibling}"))).unwrap();
+                    assert_eq!(body, expected, "{name}: the {ext} sibling as built");
+                    assert!(
+                        body.len() < raw.len() / 2,
+                        "{name}: {} of {} bytes",
+                        body.len(),
+                        raw.len()
+                    );
+                    if ext == "br" {
+                        wire += body.len();
+                    }
+                }
+                None => assert_eq!(body, raw, "{name} uncompressed"),
+            }
+        }
+    }
+    eprintln!("wasm + glue on the wire with br: {wire} bytes");
+    gateway.stop().await;
+}

@@ -417,14 +417,165 @@ async fn options_is_not_forwarded() {
     assert_eq!(instance.accepted(), 0);
 }
 
+/// An upstream 3xx would make the browser's fetch follow it, re-sending the bearer (to
+/// another instance when the `Location` is a same-origin `/adt/other/…`): it is a 502 with a
+/// JSON error and no `Location`, never passed back. `304 Not Modified` is not a redirect.
 #[tokio::test]
-async fn redirects_come_back_unfollowed() {
+async fn redirects_are_a_502_and_never_reach_the_browser() {
+    // Over TLS, the instance redirecting to another site.
     let instance = Instance::start().await;
     let gw = Gateway::start(instance.pass_through(), |_| {}).await;
     let r = client().get(gw.url(PATH_REDIRECT)).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::FOUND);
-    assert_eq!(header(&r, "location"), Some("https://evil.example/stolen"));
+    assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
+    assert_eq!(header(&r, "location"), None);
+    let (code, message) = gateway_error(r).await;
+    assert_eq!(code, "GatewayUpstreamRedirected");
+    assert!(message.contains(HOST), "{message}");
+    assert!(!message.contains("evil.example"), "{message}");
     assert_eq!(instance.seen.requests.load(Ordering::SeqCst), 1);
+
+    // In emulator mode, every redirect status, relative and absolute same-origin targets.
+    let other = "other.api.weu.digitaltwins.azure.net";
+    let (addr, hits, task) = common::raw_upstream(move |target| {
+        let status = target.rsplit('/').next().unwrap_or_default().to_owned();
+        let location = if target.contains("/abs/") {
+            format!("http://gateway.example/adt/{other}/models")
+        } else {
+            format!("/adt/{other}/models")
+        };
+        format!(
+            "HTTP/1.1 {status} Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+    })
+    .await;
+    let gw = Gateway::start(
+        AdtPassThrough::new(Upstream::Emulator {
+            base: format!("http://{addr}"),
+        }),
+        |_| {},
+    )
+    .await;
+    let client = client();
+    let mut sent = 0;
+    for kind in ["rel", "abs"] {
+        for status in [301, 302, 303, 307, 308] {
+            let r = client
+                .get(gw.url(&format!("/r/{kind}/{status}")))
+                .header("authorization", TOKEN)
+                .send()
+                .await
+                .unwrap();
+            sent += 1;
+            assert_eq!(r.status(), StatusCode::BAD_GATEWAY, "{kind} {status}");
+            assert_eq!(header(&r, "location"), None, "{kind} {status}");
+            assert_eq!(header(&r, "cache-control"), Some("no-store"));
+            let (code, message) = gateway_error(r).await;
+            assert_eq!(code, "GatewayUpstreamRedirected", "{kind} {status}");
+            assert!(message.contains(HOST), "{message}");
+            assert!(message.contains("redirect"), "{message}");
+            assert!(message.contains("not followed"), "{message}");
+            assert!(!message.contains(other), "{message}");
+            assert!(!message.contains("127.0.0.1"), "{message}");
+        }
+    }
+    // A conditional GET's 304 is not a redirect: it comes back, without a Location.
+    let r = client.get(gw.url("/r/rel/304")).send().await.unwrap();
+    sent += 1;
+    assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(header(&r, "location"), None);
+    assert_eq!(hits.load(Ordering::SeqCst), sent);
+    task.abort();
+}
+
+/// The text a 502/504 body must never carry: the HTTP stack's own error texts and the
+/// upstream's address.
+fn assert_no_internals(message: &str, upstream: SocketAddr) {
+    let lower = message.to_ascii_lowercase();
+    for leak in [
+        "127.0.0.1",
+        &upstream.port().to_string(),
+        "error trying to connect",
+        "error sending request",
+        "os error",
+        "tcp connect",
+        "dns",
+        "invalid peer certificate",
+        "unknownissuer",
+        "rustls",
+        "hyper",
+        "reqwest",
+        "http://",
+        "https://",
+    ] {
+        assert!(!lower.contains(leak), "{leak:?} in {message}");
+    }
+}
+
+/// A failed exchange says which instance and which step failed, in the caller's words; the
+/// details are logged, not sent.
+#[tokio::test]
+async fn upstream_failures_name_the_instance_and_step_without_internals() {
+    // Connection refused, over https.
+    let closed = common::closed_port();
+    let gw = Gateway::start(
+        AdtPassThrough::new(Upstream::Https {
+            extra_root_ca_pem: None,
+            resolve: vec![(HOST.to_owned(), closed)],
+        }),
+        |_| {},
+    )
+    .await;
+    let r = client().get(gw.url("/models")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
+    let (code, message) = gateway_error(r).await;
+    assert_eq!(code, "GatewayUpstreamUnreachable");
+    assert!(message.contains(HOST), "{message}");
+    assert!(message.contains("connect"), "{message}");
+    assert_no_internals(&message, closed);
+
+    // A certificate the gateway does not trust.
+    let instance = Instance::start().await;
+    let gw = Gateway::start(
+        AdtPassThrough::new(Upstream::Https {
+            extra_root_ca_pem: None,
+            resolve: vec![(HOST.to_owned(), instance.addr)],
+        }),
+        |_| {},
+    )
+    .await;
+    let r = client().get(gw.url("/models")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
+    let (code, message) = gateway_error(r).await;
+    assert_eq!(code, "GatewayUpstreamUnreachable");
+    assert!(message.contains(HOST), "{message}");
+    assert!(message.contains("TLS"), "{message}");
+    assert_no_internals(&message, instance.addr);
+
+    // The emulator base (an internal address) is down.
+    let closed = common::closed_port();
+    let gw = Gateway::start(
+        AdtPassThrough::new(Upstream::Emulator {
+            base: format!("http://{closed}"),
+        }),
+        |_| {},
+    )
+    .await;
+    let r = client().get(gw.url("/models")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
+    let (code, message) = gateway_error(r).await;
+    assert_eq!(code, "GatewayUpstreamUnreachable");
+    assert!(message.contains(HOST), "{message}");
+    assert_no_internals(&message, closed);
+
+    // A timeout names the instance and the bound, nothing else.
+    let mut adt = instance.pass_through();
+    adt.timeout = Duration::from_millis(300);
+    let gw = Gateway::start(adt, |_| {}).await;
+    let r = client().get(gw.url(PATH_HANG)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::GATEWAY_TIMEOUT);
+    let (_, message) = gateway_error(r).await;
+    assert!(message.contains(HOST), "{message}");
+    assert_no_internals(&message, instance.addr);
 }
 
 #[tokio::test]

@@ -344,3 +344,159 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
     assert!(waited < Duration::from_secs(3), "{waited:?}");
     assert_eq!(f.upstream.accepted(), 0);
 }
+
+/// A `GET /` whose request line and headers total exactly `total` bytes.
+fn request_of_size(total: usize) -> Vec<u8> {
+    let prefix = "GET / HTTP/1.1\r\nHost: g\r\nConnection: close\r\nX-Pad: ";
+    let suffix = "\r\n\r\n";
+    let pad = total - prefix.len() - suffix.len();
+    let request = format!("{prefix}{}{suffix}", "p".repeat(pad));
+    assert_eq!(request.len(), total);
+    request.into_bytes()
+}
+
+/// Sends `request` in `piece`-byte writes a moment apart (so the server reads it in many
+/// pieces), stopping early if the server closes; the status it answers.
+async fn send_in_pieces(addr: SocketAddr, request: &[u8], piece: usize) -> u16 {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    for chunk in request.chunks(piece) {
+        if stream.write_all(chunk).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response))
+        .await
+        .expect("the gateway answers");
+    let text = String::from_utf8_lossy(&response);
+    text.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// The documented bound, exactly: request line plus headers up to
+/// `DEFAULT_MAX_HEADER_BYTES` are served, one byte more is a 431, whether the request
+/// arrives in one write or in many small ones.
+#[tokio::test]
+async fn the_header_limit_is_exactly_the_documented_64_kib() {
+    let limit = twinscope_gateway::DEFAULT_MAX_HEADER_BYTES;
+    assert_eq!(limit, 64 * 1024);
+    let f = Fixture::start(|_| {}).await;
+    let (status, response) = f.raw(&request_of_size(limit)).await;
+    assert_eq!(status, 200, "{}", response.get(..200).unwrap_or_default());
+    for over in [limit + 1, limit + 1024, 114 * 1024] {
+        let (status, _) = f.raw(&request_of_size(over)).await;
+        assert_eq!(status, 431, "{over} bytes in one write");
+    }
+    assert_eq!(
+        send_in_pieces(f.gateway.addr(), &request_of_size(limit), 1000).await,
+        200
+    );
+    for over in [limit + 1, limit + 1024] {
+        assert_eq!(
+            send_in_pieces(f.gateway.addr(), &request_of_size(over), 1000).await,
+            431,
+            "{over} bytes in pieces"
+        );
+    }
+    assert_eq!(f.upstream.accepted(), 0);
+}
+
+/// Polls `reserved` until it returns `want`, for up to five seconds; the last value seen.
+async fn wait_for_reserved(gateway: &RunningGateway, want: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let now = gateway.body_bytes_reserved();
+        if now == want || Instant::now() > deadline {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Request bodies held in memory are bounded across all connections: clients that announce
+/// bodies and hold them take the budget, the next is a 503 with `Retry-After` and an
+/// ADT-shaped error (nothing upstream), and closing the connections gives it all back.
+#[tokio::test]
+async fn held_request_bodies_are_bounded_by_the_budget_and_released_on_close() {
+    const BODY: usize = 400 * 1024;
+    const BUDGET: usize = 1024 * 1024;
+    let f = Fixture::start(|c| {
+        if let Some(adt) = c.adt.as_mut() {
+            adt.max_request_body = 512 * 1024;
+            adt.body_budget = BUDGET;
+        }
+    })
+    .await;
+    assert_eq!(f.gateway.body_bytes_reserved(), 0);
+    let head = |length: usize| {
+        format!(
+            "PUT /adt/{HOST}/digitaltwins/a HTTP/1.1\r\nHost: g\r\nAuthorization: {BEARER}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+        )
+    };
+    // Two clients announce 400 KiB and send 1 KiB of it, then hold.
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut stream = TcpStream::connect(f.gateway.addr()).await.unwrap();
+        stream.write_all(head(BODY).as_bytes()).await.unwrap();
+        stream.write_all(&[b' '; 1024]).await.unwrap();
+        held.push(stream);
+    }
+    assert_eq!(wait_for_reserved(&f.gateway, 2 * BODY).await, 2 * BODY);
+    // A chunked body is reserved as it arrives.
+    let mut chunked = TcpStream::connect(f.gateway.addr()).await.unwrap();
+    let chunk = 100 * 1024;
+    chunked
+        .write_all(
+            format!(
+                "PUT /adt/{HOST}/digitaltwins/b HTTP/1.1\r\nHost: g\r\nTransfer-Encoding: chunked\r\n\r\n{chunk:x}\r\n{}\r\n",
+                " ".repeat(chunk)
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        wait_for_reserved(&f.gateway, 2 * BODY + chunk).await,
+        2 * BODY + chunk
+    );
+    held.push(chunked);
+    // The budget cannot cover a third 400 KiB body: 503 at once, nothing forwarded.
+    let (status, response) = f.raw(head(BODY).as_bytes()).await;
+    assert_eq!(status, 503, "{response}");
+    let lower = response.to_ascii_lowercase();
+    assert!(lower.contains("retry-after: 1\r\n"), "{response}");
+    let json: serde_json::Value =
+        serde_json::from_str(response.split("\r\n\r\n").nth(1).unwrap_or_default()).unwrap();
+    assert_eq!(json["error"]["code"], "GatewayBusy", "{response}");
+    assert!(json["error"]["message"].is_string(), "{response}");
+    assert_eq!(f.gateway.body_bytes_reserved(), 2 * BODY + chunk);
+    // Clients that go away mid-body give their reservations back.
+    drop(held);
+    assert_eq!(wait_for_reserved(&f.gateway, 0).await, 0);
+    // And the budget serves again.
+    let body = "{}";
+    let (status, response) = f
+        .raw(
+            format!(
+                "{}{body}",
+                head(body.len()).replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n")
+            )
+            .as_bytes(),
+        )
+        .await;
+    assert_eq!(status, 200, "{response}");
+    assert_eq!(f.upstream.accepted(), 1);
+    assert_eq!(wait_for_reserved(&f.gateway, 0).await, 0);
+}
+
+#[tokio::test]
+async fn a_body_budget_below_the_body_limit_stops_start() {
+    let dist = crate::common::minimal_dist();
+    let mut config = GatewayConfig::new(dist.path());
+    let mut adt = AdtPassThrough::new(Upstream::https());
+    adt.body_budget = adt.max_request_body - 1;
+    config.adt = Some(adt);
+    let err = start(config).await.unwrap_err();
+    assert!(err.to_string().contains("body budget"), "{err}");
+}

@@ -236,8 +236,6 @@ async fn traversal_and_encoded_separators_are_refused() {
         "/%2E%2E/x",
         "/a%5c..%5cb",
         "/assets/%2f%2fetc",
-        "/../../etc/passwd",
-        "/./index.html",
     ] {
         let (status, response) = raw_get(f.gateway.addr(), path).await;
         assert_eq!(status, 400, "{path}: {response}");
@@ -251,6 +249,159 @@ async fn traversal_and_encoded_separators_are_refused() {
             !response.contains("root:") && !response.contains(INDEX),
             "{path}: {response}"
         );
+    }
+}
+
+/// Dot segments name nothing we serve: 404, never a file above `dist`.
+#[tokio::test]
+async fn dot_segments_are_404() {
+    let f = Fixture::new(|_, _| {}).await;
+    for path in [
+        "/../../etc/passwd",
+        "/..",
+        "/a/../../Cargo.toml",
+        "/./boot.js",
+    ] {
+        let (status, response) = raw_get(f.gateway.addr(), path).await;
+        assert_eq!(status, 404, "{path}: {response}");
+        assert!(!response.contains("root:"), "{path}: {response}");
+        assert!(!response.contains("// boot"), "{path}: {response}");
+    }
+}
+
+/// A symlink in `dist` is followed only if it resolves inside `dist` (and not into a
+/// dot-directory); one that leads outside is a 404, also as a precompressed sibling.
+#[tokio::test]
+async fn symlinks_leading_out_of_dist_are_404() {
+    const SECRET: &str = "secret-outside-dist";
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), SECRET).unwrap();
+    std::fs::create_dir(outside.path().join("dir")).unwrap();
+    std::fs::write(outside.path().join("dir/inner.txt"), SECRET).unwrap();
+    let target = outside.path().to_owned();
+    let f = Fixture::new(move |dist, _| {
+        use std::os::unix::fs::symlink;
+        symlink(target.join("secret.txt"), dist.join("link.txt")).unwrap();
+        symlink(target.join("dir"), dist.join("linkdir")).unwrap();
+        symlink(target.join("secret.txt"), dist.join("boot.js.br")).unwrap();
+        symlink(dist.join("boot.js"), dist.join("alias.js")).unwrap();
+        std::fs::create_dir(dist.join(".git")).unwrap();
+        std::fs::write(dist.join(".git/config"), SECRET).unwrap();
+        symlink(dist.join(".git/config"), dist.join("git.txt")).unwrap();
+    })
+    .await;
+    for path in [
+        "/link.txt",
+        "/linkdir/inner.txt",
+        "/linkdir/",
+        "/git.txt",
+        "/lin%6b.txt",
+    ] {
+        let (status, response) = raw_get(f.gateway.addr(), path).await;
+        assert_eq!(status, 404, "{path}: {response}");
+        assert!(!response.contains(SECRET), "{path}: {response}");
+    }
+    // The precompressed sibling leads outside: the plain file is served instead.
+    let r = f
+        .client
+        .get(format!("{}/boot.js", f.gateway.base_url()))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "content-encoding"), "");
+    assert_eq!(r.text().await.unwrap(), "// boot");
+    // A link that stays inside is served like its target.
+    let r = f.get("/alias.js").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.text().await.unwrap(), "// boot");
+}
+
+/// Dotfiles and dot-directories (`.env`, `.git`, editor leftovers) are never served.
+#[tokio::test]
+async fn dotfiles_and_dot_directories_are_404() {
+    let f = Fixture::new(|dist, _| {
+        std::fs::write(dist.join(".env"), "SECRET=1").unwrap();
+        std::fs::create_dir(dist.join(".git")).unwrap();
+        std::fs::write(dist.join(".git/config"), "[core] SECRET").unwrap();
+        std::fs::create_dir(dist.join("a")).unwrap();
+        std::fs::write(dist.join("a/.hidden"), "SECRET").unwrap();
+        std::fs::write(dist.join("a/visible.txt"), "fine").unwrap();
+    })
+    .await;
+    for path in [
+        "/.env",
+        "/.git/config",
+        "/a/.hidden",
+        "//.env",
+        "/a//.hidden",
+        "/.git/",
+        "/.git",
+    ] {
+        let (status, response) = raw_get(f.gateway.addr(), path).await;
+        assert_eq!(status, 404, "{path}: {response}");
+        assert!(!response.contains("SECRET"), "{path}: {response}");
+    }
+    let r = f.get("/a/visible.txt").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.text().await.unwrap(), "fine");
+}
+
+/// The head and body of a raw response, the head's lines lower-cased and without `date` and
+/// `x-request-id` (which differ per request).
+fn split_response(response: &str) -> (Vec<String>, String) {
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((response, ""));
+    let mut lines: Vec<String> = head
+        .lines()
+        .map(str::to_ascii_lowercase)
+        .filter(|l| !l.starts_with("date:") && !l.starts_with("x-request-id:"))
+        .collect();
+    lines.sort();
+    (lines, body.to_owned())
+}
+
+/// Every other spelling of `/index.html` gets exactly what `/` gets (the rewritten page
+/// with its hashes and `no-store`), or a 404: never the file as it lies in `dist`.
+#[tokio::test]
+async fn aliases_of_the_page_get_the_rewritten_page_or_404() {
+    let page = "<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'self'; connect-src 'self'\"><script type=\"module\">import '/a.js';</script>";
+    let f = Fixture::new(|dist, _| {
+        std::fs::write(dist.join("index.html"), page).unwrap();
+    })
+    .await;
+    let (status, canonical) = raw_get(f.gateway.addr(), "/").await;
+    assert_eq!(status, 200);
+    let (want_head, want_body) = split_response(&canonical);
+    assert!(
+        want_head
+            .iter()
+            .any(|l| l.starts_with("content-security-policy:") && l.contains("'sha256-")),
+        "{canonical}"
+    );
+    assert!(want_head.contains(&"cache-control: no-store".to_owned()));
+    assert_ne!(want_body, page, "the page is rewritten");
+    for path in [
+        "/index.html",
+        "/index.html/",
+        "/index.html//",
+        "//index.html",
+        "/%69ndex.html",
+        "/index.htm%6c",
+        "/./index.html",
+        "/index.html/.",
+        "/a/../index.html",
+    ] {
+        let (status, response) = raw_get(f.gateway.addr(), path).await;
+        let (head, body) = split_response(&response);
+        match status {
+            200 => {
+                assert_eq!(head, want_head, "{path}");
+                assert_eq!(body, want_body, "{path}");
+            }
+            404 => assert!(!response.contains(page), "{path}: {response}"),
+            other => panic!("{path}: {other}: {response}"),
+        }
     }
 }
 
@@ -318,4 +469,58 @@ async fn start_refuses_a_directory_without_index_or_a_missing_config() {
     config.config_json = Some(dist.path().join("nope.json"));
     let err = start(config).await.unwrap_err();
     assert!(err.to_string().contains("does not exist"), "{err}");
+}
+
+/// Issue #16: the rewritten page is compressed per response by `Accept-Encoding` (Brotli
+/// first, then gzip), says so with `Vary`, and decompresses to exactly the identity page.
+#[tokio::test]
+async fn the_page_is_compressed_per_response_by_accept_encoding() {
+    use std::io::Read;
+    let f = Fixture::new(|_, _| {}).await;
+    let fetch = |accept: &'static str| {
+        let client = &f.client;
+        let url = format!("{}/", f.gateway.base_url());
+        async move {
+            let r = client
+                .get(url)
+                .header("accept-encoding", accept)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            let header = |name: &str| {
+                r.headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_owned())
+            };
+            let (encoding, vary, length) = (
+                header("content-encoding"),
+                header("vary"),
+                header("content-length"),
+            );
+            let body = r.bytes().await.unwrap().to_vec();
+            assert_eq!(length, Some(body.len().to_string()), "{accept}");
+            assert_eq!(vary.as_deref(), Some("accept-encoding"), "{accept}");
+            (encoding, body)
+        }
+    };
+    let (encoding, plain) = fetch("identity").await;
+    assert_eq!(encoding, None);
+    assert!(String::from_utf8_lossy(&plain).starts_with("<!DOCTYPE html>"));
+
+    let (encoding, gz) = fetch("gzip;q=1, br;q=0").await;
+    assert_eq!(encoding.as_deref(), Some("gzip"), "br refused with q=0");
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut out)
+        .unwrap();
+    assert_eq!(out, plain);
+
+    let (encoding, br) = fetch("gzip, deflate, br").await;
+    assert_eq!(encoding.as_deref(), Some("br"));
+    let mut out = Vec::new();
+    brotli::Decompressor::new(&br[..], 4096)
+        .read_to_end(&mut out)
+        .unwrap();
+    assert_eq!(out, plain);
 }
