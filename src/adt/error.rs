@@ -114,9 +114,13 @@ fn network_message(error: &NetworkError) -> String {
 
 fn forbidden_message(host: &AdtHost, write: bool) -> String {
     if write {
-        format!("you need the '{OWNER_ROLE}' role on {host} to change twins")
+        format!(
+            "you need the '{OWNER_ROLE}' role on {host} to change its models, twins and relationships"
+        )
     } else {
-        format!("you need the '{READER_ROLE}' role (or '{OWNER_ROLE}') on {host} to read twins")
+        format!(
+            "you need the '{READER_ROLE}' role (or '{OWNER_ROLE}') on {host} to read its models, twins and relationships"
+        )
     }
 }
 

@@ -182,5 +182,9 @@ async fn a_models_list_that_cannot_load_shows_its_reason_and_no_empty_cards() {
         shown, "0 false",
         "no model counts or empty cards under the error"
     );
+    browser
+        .screenshot(&screenshot_dir().join("models-error.png"))
+        .await
+        .unwrap();
     browser.close().await.unwrap();
 }
