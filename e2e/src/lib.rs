@@ -9,6 +9,7 @@ pub mod bench;
 pub mod deploy;
 pub mod pages;
 pub mod peer;
+pub mod raw_http;
 pub mod sizes;
 pub mod stack;
 pub mod transfer_page;
@@ -40,7 +41,8 @@ pub fn release_dist() -> PathBuf {
     }
 }
 
-fn free_port() -> Result<u16> {
+/// A free loopback port (bound by the server afterwards).
+pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 

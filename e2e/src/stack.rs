@@ -212,9 +212,9 @@ impl DevStack {
             .parent()
             .ok_or("the e2e crate has no parent directory")?
             .to_owned();
-        let app_port = free_addr()?.port();
+        let app_port = crate::free_port()?;
         let emulator_port = loop {
-            let port = free_addr()?.port();
+            let port = crate::free_port()?;
             if port != app_port {
                 break port;
             }
@@ -307,20 +307,10 @@ impl Drop for DevStack {
 
 /// The status of `GET path` on a loopback port, if anything answers within 5 s.
 async fn http_status(port: u16, path: &str) -> Option<u16> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .ok()?;
-        let request =
-            format!("GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
-        stream.write_all(request.as_bytes()).await.ok()?;
-        let mut head = [0u8; 12];
-        stream.read_exact(&mut head).await.ok()?;
-        std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
-    };
-    tokio::time::timeout(std::time::Duration::from_secs(5), exchange)
-        .await
-        .ok()
-        .flatten()
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let answer = crate::raw_http::raw_request(addr, "GET", path, &[]);
+    match tokio::time::timeout(std::time::Duration::from_secs(5), answer).await {
+        Ok(Ok(response)) => Some(response.status),
+        _ => None,
+    }
 }

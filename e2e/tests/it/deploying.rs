@@ -8,9 +8,10 @@ use std::path::Path;
 
 use twinscope_e2e::Result;
 use twinscope_e2e::deploy::{
-    RawResponse, Rendered, Server, StubUpstream, caddy_test_conf, differing_lines, nginx_test_conf,
-    raw_request, render_index, start_caddy, start_nginx, write_dist,
+    Rendered, Server, StubUpstream, caddy_test_conf, differing_lines, nginx_test_conf,
+    render_index, start_caddy, start_nginx, write_dist,
 };
+use twinscope_e2e::raw_http::{RawResponse, raw_request};
 use twinscope_emulator::Options;
 use twinscope_gateway::GatewayConfig;
 
@@ -137,8 +138,8 @@ async fn forwards_to_the_emulator(proxy: Proxy) -> Result<()> {
     let what = context(&server, "through the proxy", &through);
     assert_eq!(direct.status, 401, "{direct:#?}");
     assert_eq!(through.status, direct.status, "{what}");
-    assert_eq!(through.body, direct.body, "{what}");
-    let body: serde_json::Value = serde_json::from_str(&through.body)?;
+    assert_eq!(through.text(), direct.text(), "{what}");
+    let body: serde_json::Value = serde_json::from_str(&through.text())?;
     assert!(body["error"]["code"].is_string(), "{what}");
     // Without the header the emulator says something else: Authorization went up.
     let anonymous = raw_request(
@@ -148,7 +149,7 @@ async fn forwards_to_the_emulator(proxy: Proxy) -> Result<()> {
         &[],
     )
     .await?;
-    assert_ne!(anonymous.body, through.body, "{anonymous:#?}");
+    assert_ne!(anonymous.text(), through.text(), "{anonymous:#?}");
     assert_eq!(
         through.header("x-content-type-options"),
         Some("nosniff"),
@@ -230,7 +231,7 @@ async fn headers_and_redirects(proxy: Proxy) -> Result<()> {
     .await?;
     let what = context(&server, &target, &response);
     assert_eq!(response.status, 200, "{what}");
-    assert!(response.body.contains("\"stub\":true"), "{what}");
+    assert!(response.text().contains("\"stub\":true"), "{what}");
     assert_eq!(response.header("set-cookie"), None, "{what}");
     assert_ne!(response.header("server"), Some("stub-instance"), "{what}");
     let csp = response
@@ -272,7 +273,7 @@ async fn headers_and_redirects(proxy: Proxy) -> Result<()> {
     assert_eq!(redirect.status, 502, "{what}");
     assert_eq!(redirect.header("location"), None, "{what}");
     assert_eq!(redirect.header("set-cookie"), None, "{what}");
-    let body: serde_json::Value = serde_json::from_str(&redirect.body)?;
+    let body: serde_json::Value = serde_json::from_str(&redirect.text())?;
     assert!(body["error"]["code"].is_string(), "{what}");
     assert_eq!(
         stub.seen().len(),
@@ -310,7 +311,7 @@ async fn static_files_like_the_gateway(proxy: Proxy) -> Result<()> {
             "{what}"
         );
         assert_eq!(response.header("cache-control"), Some("no-store"), "{what}");
-        assert_eq!(response.body, rendered.index_html, "{what}");
+        assert_eq!(response.text(), rendered.index_html, "{what}");
         let reference = raw_request(gateway.addr(), "GET", path, &[]).await?;
         for name in [
             "content-security-policy",
@@ -366,7 +367,7 @@ async fn static_files_like_the_gateway(proxy: Proxy) -> Result<()> {
         let response = raw_request(server.addr, "GET", path, &[]).await?;
         let what = context(&server, path, &response);
         assert_eq!(response.status, 404, "{what}");
-        assert!(!response.body.contains("SECRET"), "{what}");
+        assert!(!response.text().contains("SECRET"), "{what}");
         assert_eq!(
             response.header("x-content-type-options"),
             Some("nosniff"),

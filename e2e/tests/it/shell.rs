@@ -1,6 +1,7 @@
 //! The app shell in headless Chromium: a release build, served by our gateway.
 
 use twinscope_e2e::pages::{AppHeader, ConfigErrorPage, EmulatorSignIn, LandingPage, NotFoundPage};
+use twinscope_e2e::raw_http::raw_request;
 use twinscope_e2e::stack::{CONTOSO, DevStack, StaticSite, copy_dir_without};
 use twinscope_e2e::{Browser, release_dist};
 use twinscope_gateway::{GatewayConfig, RunningGateway, start};
@@ -289,42 +290,6 @@ async fn dev_stack_serves_the_landing_page() {
     browser.close().await.unwrap();
 }
 
-/// One raw HTTP/1.1 GET: (status line, lower-cased headers, body bytes as sent).
-async fn get_raw(
-    base: &str,
-    path: &str,
-    accept_encoding: &str,
-) -> (String, Vec<(String, String)>, Vec<u8>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let authority = base.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(authority).await.unwrap();
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nAccept-Encoding: {accept_encoding}\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a head");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap_or_default().to_owned();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    (status, headers, raw[split + 4..].to_vec())
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 /// Issue #16: the gateway sends the bundle compressed. The bytes on the wire for the wasm and
 /// its glue are the release build's Brotli (or gzip) siblings, chosen by `Accept-Encoding`,
 /// with `Vary: Accept-Encoding`; a client that accepts neither gets the raw file.
@@ -349,19 +314,23 @@ async fn the_bundle_goes_over_the_wire_compressed_by_accept_encoding() {
             ("gzip", Some("gzip")),
             ("identity", None),
         ] {
-            let (status, headers, body) =
-                get_raw(gateway.base_url(), &format!("/{name}"), accept).await;
-            assert!(status.contains(" 200 "), "{name} {accept}: {status}");
-            assert_eq!(
-                header(&headers, "content-encoding"),
-                encoding,
-                "{name} {accept}"
-            );
+            let r = raw_request(
+                gateway.addr(),
+                "GET",
+                &format!("/{name}"),
+                &[("Accept-Encoding", accept)],
+            )
+            .await
+            .unwrap();
+            assert_eq!(r.status, 200, "{name} {accept}");
+            assert_eq!(r.header("content-encoding"), encoding, "{name} {accept}");
             assert!(
-                header(&headers, "vary")
+                r.header("vary")
                     .is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")),
-                "{name} {accept}: {headers:?}"
+                "{name} {accept}: {:?}",
+                r.headers
             );
+            let body = r.body;
             match encoding {
                 Some(ext) => {
                     let sibling = if ext == "br" { "br" } else { "gz" };
