@@ -58,32 +58,25 @@ fn serve(mut stream: TcpStream, seen: &AtomicUsize) {
     }
     let mut parts = request_line.split_whitespace();
     let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let cors = "Connection: close\r\nAccess-Control-Allow-Origin: *\r\nAccess-Control-Allow-Headers: authorization\r\nAccess-Control-Allow-Methods: GET\r\n";
-    let response = match (method, path) {
-        ("OPTIONS", _) => format!("HTTP/1.1 204 No Content\r\n{cors}Content-Length: 0\r\n"),
-        ("GET", "/redirect") => {
-            format!("HTTP/1.1 302 Found\r\n{cors}Location: /landing\r\nContent-Length: 0\r\n")
-        }
+    let (status, location, body) = match (method, path) {
+        ("OPTIONS", _) => ("204 No Content", None, String::new()),
+        ("GET", "/redirect") => ("302 Found", Some("/landing"), String::new()),
         ("GET", "/landing") => {
             if bearer {
                 seen.fetch_add(1, Ordering::SeqCst);
             }
-            format!("HTTP/1.1 200 OK\r\n{cors}Content-Length: 7\r\n\r\nlanding")
+            ("200 OK", None, "landing".to_owned())
         }
-        ("GET", "/seen") => {
-            let count = seen.load(Ordering::SeqCst).to_string();
-            format!(
-                "HTTP/1.1 200 OK\r\n{cors}Content-Length: {}\r\n\r\n{count}",
-                count.len()
-            )
-        }
-        _ => format!("HTTP/1.1 404 Not Found\r\n{cors}Content-Length: 0\r\n"),
+        ("GET", "/seen") => ("200 OK", None, seen.load(Ordering::SeqCst).to_string()),
+        _ => ("404 Not Found", None, String::new()),
     };
-    let response = if response.contains("\r\n\r\n") {
-        response
-    } else {
-        format!("{response}\r\n")
-    };
+    let location = location.map_or(String::new(), |l| format!("Location: {l}\r\n"));
+    let response = format!(
+        "HTTP/1.1 {status}\r\nConnection: close\r\nAccess-Control-Allow-Origin: *\r\n\
+         Access-Control-Allow-Headers: authorization\r\nAccess-Control-Allow-Methods: GET\r\n\
+         {location}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
     let _ = stream.write_all(response.as_bytes());
     let _ = stream.flush();
 }

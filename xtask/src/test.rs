@@ -161,6 +161,22 @@ fn run_counted(mut cmd: Command) -> (Outcome, Option<TestCount>) {
     (outcome, count)
 }
 
+/// Runs `commands` in turn for stage `name`, stopping at the first that fails; the tests
+/// they ran are added to `tests`.
+fn run_all(name: &str, commands: Vec<Command>, tests: &mut Option<TestCount>) -> Outcome {
+    for cmd in commands {
+        eprintln!("\n=== {name}: {}", describe(&cmd));
+        let (outcome, count) = run_counted(cmd);
+        if let Some(c) = count {
+            tests.get_or_insert_default().add(c);
+        }
+        if !matches!(outcome, Outcome::Passed) {
+            return outcome;
+        }
+    }
+    Outcome::Passed
+}
+
 struct Run {
     stages: Vec<Stage>,
     started: Instant,
@@ -170,19 +186,8 @@ impl Run {
     /// Runs each command in turn (stopping at the first failure) as one stage.
     fn stage(&mut self, name: &'static str, commands: Vec<Command>) -> bool {
         let started = Instant::now();
-        let mut outcome = Outcome::Passed;
-        let mut tests: Option<TestCount> = None;
-        for cmd in commands {
-            eprintln!("\n=== {name}: {}", describe(&cmd));
-            let (o, count) = run_counted(cmd);
-            if let Some(c) = count {
-                tests.get_or_insert_default().add(c);
-            }
-            if !matches!(o, Outcome::Passed) {
-                outcome = o;
-                break;
-            }
-        }
+        let mut tests = None;
+        let outcome = run_all(name, commands, &mut tests);
         self.finish(name, outcome, started.elapsed(), tests)
     }
 
@@ -410,17 +415,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         build.stdin(Stdio::null());
         let mut dev = cargo(&["test", "--package", "twinscope-e2e", "--", DEV_STACK_TESTS]);
         browser_env(&mut dev);
-        for cmd in [build, dev] {
-            eprintln!("\n=== e2e: {}", describe(&cmd));
-            let (outcome, count) = run_counted(cmd);
-            if let Some(c) = count {
-                e2e_tests.get_or_insert_default().add(c);
-            }
-            if !matches!(outcome, Outcome::Passed) {
-                e2e_outcome = outcome;
-                break;
-            }
-        }
+        e2e_outcome = run_all("e2e", vec![build, dev], &mut e2e_tests);
     }
     let e2e_before_bundle = e2e_started.elapsed();
 
@@ -464,12 +459,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 ]);
                 browser_env(&mut e2e);
                 e2e.env("TWINSCOPE_DIST", &bundle.dist);
-                eprintln!("\n=== e2e: {}", describe(&e2e));
-                let (outcome, count) = run_counted(e2e);
-                if let Some(c) = count {
-                    e2e_tests.get_or_insert_default().add(c);
-                }
-                e2e_outcome = outcome;
+                e2e_outcome = run_all("e2e", vec![e2e], &mut e2e_tests);
             }
             run.finish(
                 "e2e",
