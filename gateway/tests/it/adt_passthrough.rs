@@ -511,71 +511,81 @@ fn assert_no_internals(message: &str, upstream: SocketAddr) {
     }
 }
 
+/// One failed exchange through a gateway in front of `adt`: the status and code, the
+/// instance named, the step's word when given, and none of the internals of `internal`.
+async fn check_failure(
+    adt: AdtPassThrough,
+    path: &str,
+    expected: (StatusCode, Option<&str>),
+    step: Option<&str>,
+    internal: SocketAddr,
+) {
+    let gw = Gateway::start(adt, |_| {}).await;
+    let r = client().get(gw.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), expected.0);
+    let (code, message) = gateway_error(r).await;
+    if let Some(expected_code) = expected.1 {
+        assert_eq!(code, expected_code);
+    }
+    assert!(message.contains(HOST), "{message}");
+    if let Some(step) = step {
+        assert!(message.contains(step), "{message}");
+    }
+    assert_no_internals(&message, internal);
+}
+
 /// A failed exchange says which instance and which step failed, in the caller's words; the
 /// details are logged, not sent.
 #[tokio::test]
 async fn upstream_failures_name_the_instance_and_step_without_internals() {
-    // Connection refused, over https.
-    let closed = common::closed_port();
-    let gw = Gateway::start(
+    const UNREACHABLE: (StatusCode, Option<&str>) =
+        (StatusCode::BAD_GATEWAY, Some("GatewayUpstreamUnreachable"));
+    let https = |to: SocketAddr| {
         AdtPassThrough::new(Upstream::Https {
             extra_root_ca_pem: None,
-            resolve: vec![(HOST.to_owned(), closed)],
-        }),
-        |_| {},
+            resolve: vec![(HOST.to_owned(), to)],
+        })
+    };
+    // Connection refused, over https.
+    let closed = common::closed_port();
+    check_failure(
+        https(closed),
+        "/models",
+        UNREACHABLE,
+        Some("connect"),
+        closed,
     )
     .await;
-    let r = client().get(gw.url("/models")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
-    let (code, message) = gateway_error(r).await;
-    assert_eq!(code, "GatewayUpstreamUnreachable");
-    assert!(message.contains(HOST), "{message}");
-    assert!(message.contains("connect"), "{message}");
-    assert_no_internals(&message, closed);
 
     // A certificate the gateway does not trust.
     let instance = Instance::start().await;
-    let gw = Gateway::start(
-        AdtPassThrough::new(Upstream::Https {
-            extra_root_ca_pem: None,
-            resolve: vec![(HOST.to_owned(), instance.addr)],
-        }),
-        |_| {},
+    check_failure(
+        https(instance.addr),
+        "/models",
+        UNREACHABLE,
+        Some("TLS"),
+        instance.addr,
     )
     .await;
-    let r = client().get(gw.url("/models")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
-    let (code, message) = gateway_error(r).await;
-    assert_eq!(code, "GatewayUpstreamUnreachable");
-    assert!(message.contains(HOST), "{message}");
-    assert!(message.contains("TLS"), "{message}");
-    assert_no_internals(&message, instance.addr);
 
     // The emulator base (an internal address) is down.
     let closed = common::closed_port();
-    let gw = Gateway::start(
-        AdtPassThrough::new(Upstream::Emulator {
-            base: format!("http://{closed}"),
-        }),
-        |_| {},
-    )
-    .await;
-    let r = client().get(gw.url("/models")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
-    let (code, message) = gateway_error(r).await;
-    assert_eq!(code, "GatewayUpstreamUnreachable");
-    assert!(message.contains(HOST), "{message}");
-    assert_no_internals(&message, closed);
+    let emulator = AdtPassThrough::new(Upstream::Emulator {
+        base: format!("http://{closed}"),
+    });
+    check_failure(emulator, "/models", UNREACHABLE, None, closed).await;
 
     // A timeout names the instance and the bound, nothing else.
     let mut adt = instance.pass_through();
     adt.timeout = Duration::from_millis(300);
-    let gw = Gateway::start(adt, |_| {}).await;
-    let r = client().get(gw.url(PATH_HANG)).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::GATEWAY_TIMEOUT);
-    let (_, message) = gateway_error(r).await;
-    assert!(message.contains(HOST), "{message}");
-    assert_no_internals(&message, instance.addr);
+    check_failure(
+        adt,
+        PATH_HANG,
+        (StatusCode::GATEWAY_TIMEOUT, None),
+        None,
+        instance.addr,
+    )
+    .await;
 }
 
 #[tokio::test]
