@@ -23,4 +23,4 @@ pub use model::{
     Command, Component, EnumValue, EnumValueSchema, Field, Interface, LangString, Property,
     Relationship, Schema, Telemetry,
 };
-pub use set::{MAX_MODELS_PER_BATCH, ModelSet};
+pub use set::{MAX_MODELS_PER_BATCH, ModelSet, ParseOptions, UndefinedExtensions};

@@ -78,6 +78,10 @@ pub struct Property {
     pub name: String,
     pub schema: Schema,
     pub writable: bool,
+    /// The semantic type co-typed with the Property (`"Temperature"`, `"TimeSpan"`, …).
+    pub semantic_type: Option<String>,
+    /// The unit the value is given in (`"degreeCelsius"`, `"hour"`, …), with a semantic type.
+    pub unit: Option<String>,
     pub display_name: LangString,
     pub description: LangString,
 }
@@ -108,6 +112,10 @@ pub struct Component {
 pub struct Telemetry {
     pub name: String,
     pub schema: Schema,
+    pub semantic_type: Option<String>,
+    pub unit: Option<String>,
+    pub display_name: LangString,
+    pub description: LangString,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -154,9 +154,29 @@ pub(crate) struct PropertyAst {
     pub(crate) name: String,
     pub(crate) schema: SchemaAst,
     pub(crate) writable: bool,
+    pub(crate) quantity: Quantity,
     pub(crate) display_name: LangString,
     pub(crate) description: LangString,
     pub(crate) loc: Loc,
+}
+
+/// The semantic type and unit of a Property or Telemetry, when it has them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Quantity {
+    pub(crate) semantic_type: Option<String>,
+    pub(crate) unit: Option<String>,
+}
+
+impl Quantity {
+    fn read(semantic: Option<&SemanticType>, obj: &Map<String, Value>) -> Self {
+        Quantity {
+            semantic_type: semantic.map(|s| s.name.to_owned()),
+            unit: semantic
+                .and_then(|_| obj.get("unit"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        }
+    }
 }
 
 /// One element of `contents` with its kind-specific part.
@@ -167,6 +187,7 @@ pub(crate) struct ContentAst {
     pub(crate) display_name: LangString,
     pub(crate) description: LangString,
     pub(crate) body: ContentBody,
+    pub(crate) quantity: Quantity,
     /// `annotates` of a ValueAnnotation co-type.
     pub(crate) annotates: Option<String>,
     /// `overrides` of an Override co-type.
@@ -1185,6 +1206,7 @@ impl Parser {
             display_name: common.display_name,
             description: common.description,
             body: body?,
+            quantity: Quantity::read(common.cotypes.semantic, obj),
             annotates: obj
                 .get("annotates")
                 .and_then(Value::as_str)
@@ -1416,6 +1438,7 @@ impl Parser {
             name: name?,
             schema: schema?,
             writable,
+            quantity: Quantity::read(common.cotypes.semantic, obj),
             display_name: common.display_name,
             description: common.description,
             loc: loc.clone(),

@@ -515,6 +515,7 @@ impl Resolver<'_, '_> {
                     name: c.name.clone(),
                     schema: schema.clone(),
                     writable: *writable,
+                    quantity: c.quantity.clone(),
                     display_name: c.display_name.clone(),
                     description: c.description.clone(),
                     loc: c.loc.clone(),
@@ -526,6 +527,10 @@ impl Resolver<'_, '_> {
                 Some(Content::Telemetry(Telemetry {
                     name: c.name.clone(),
                     schema,
+                    semantic_type: c.quantity.semantic_type.clone(),
+                    unit: c.quantity.unit.clone(),
+                    display_name: c.display_name.clone(),
+                    description: c.description.clone(),
                 }))
             }
             ContentBody::Command { payloads } => {
@@ -588,6 +593,8 @@ impl Resolver<'_, '_> {
             name: p.name.clone(),
             schema,
             writable: p.writable,
+            semantic_type: p.quantity.semantic_type.clone(),
+            unit: p.quantity.unit.clone(),
             display_name: p.display_name.clone(),
             description: p.description.clone(),
         })

@@ -19,11 +19,41 @@ pub const MAX_MODELS_PER_BATCH: usize = 250;
 #[derive(Debug, Clone, Default)]
 pub struct ModelSet {
     entries: BTreeMap<Dtmi, Entry>,
+    #[allow(dead_code)]
+    options: ParseOptions,
+}
+
+/// How a parser treats language extensions it does not define, named as the DTDL conformance
+/// suite names the setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UndefinedExtensions {
+    /// `DisallowUndefinedExtensions`: an extension context the parser does not know is an error.
+    /// What Azure Digital Twins does.
+    #[default]
+    Disallow,
+    /// `AllowUndefinedExtensions`: an unknown extension context is accepted, and the co-types and
+    /// properties it would define are accepted without checks.
+    Allow,
+}
+
+/// Parser settings. `Default` is what Azure Digital Twins uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    pub undefined_extensions: UndefinedExtensions,
 }
 
 impl ModelSet {
+    /// An empty set with the settings of Azure Digital Twins.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty set with explicit parser settings.
+    pub fn with_options(options: ParseOptions) -> Self {
+        Self {
+            entries: BTreeMap::new(),
+            options,
+        }
     }
 
     /// Atomic: either every document in `docs` is accepted or none is. Each doc is one DTDL

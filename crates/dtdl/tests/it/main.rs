@@ -1,5 +1,6 @@
 //! The DTDL crate's integration tests, one binary.
 
+mod conformance;
 mod hostile_models;
 mod invalid_models;
 mod model_set;
