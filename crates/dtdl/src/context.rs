@@ -146,6 +146,11 @@ pub(crate) fn parse_context(value: Option<&Value>) -> Result<DocContext, String>
     })
 }
 
+/// True when `entry` is the context of an extension this crate implements for `version`.
+pub(crate) fn is_known_extension(entry: &str, version: u8) -> bool {
+    version == 3 && EXTENSION_CONTEXTS.iter().any(|(c, _)| *c == entry)
+}
+
 /// The kinds of DTDL element a co-type can be applied to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ElementKind {

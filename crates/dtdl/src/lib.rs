@@ -9,7 +9,9 @@ mod context;
 mod dtmi;
 mod error;
 mod instance;
+mod jsonld;
 mod model;
+mod order;
 mod parse;
 mod resolve;
 mod set;
@@ -23,4 +25,5 @@ pub use model::{
     Command, Component, EnumValue, EnumValueSchema, Field, Interface, LangString, Property,
     Relationship, Schema, Telemetry,
 };
+pub use order::dependency_order;
 pub use set::{MAX_MODELS_PER_BATCH, ModelSet, ParseOptions, UndefinedExtensions};

@@ -237,7 +237,14 @@ pub(crate) struct ParsedModel {
 }
 
 /// Keys every element may have.
-const COMMON_KEYS: &[&str] = &["@type", "@id", "comment", "description", "displayName"];
+const COMMON_KEYS: &[&str] = &[
+    "@type",
+    "@id",
+    "comment",
+    "description",
+    "displayName",
+    crate::jsonld::OPEN,
+];
 
 /// DTDL metamodel type terms, which may not be used as co-types.
 const CORE_TYPES: &[&str] = &[
@@ -303,7 +310,12 @@ struct Common {
 
 /// Parses one document of a batch. `index` is the document's position (for messages when it
 /// has no readable `@id`).
-pub(crate) fn parse_document(doc: &Value, index: usize) -> Result<ParsedModel, Vec<ModelError>> {
+/// Parses one canonical document (see [`crate::jsonld`]); `raw` is the document as uploaded.
+pub(crate) fn parse_document(
+    doc: &Value,
+    raw: &Value,
+    index: usize,
+) -> Result<ParsedModel, Vec<ModelError>> {
     let Some(obj) = doc.as_object() else {
         return Err(vec![ModelError {
             model_id: None,
@@ -351,7 +363,7 @@ pub(crate) fn parse_document(doc: &Value, index: usize) -> Result<ParsedModel, V
         elements: 0,
         defs: BTreeMap::new(),
     };
-    let parsed = parser.interface(obj, doc);
+    let parsed = parser.interface(obj, raw);
     match parsed {
         Some(model) if parser.errors.is_empty() => Ok(model),
         _ => Err(parser.errors),
@@ -624,7 +636,8 @@ impl Parser {
         types: &[String],
         allowed: &[&str],
     ) -> Common {
-        let cotypes = self.cotypes(loc, kind, types.get(1..).unwrap_or(&[]));
+        let mut cotypes = self.cotypes(loc, kind, types.get(1..).unwrap_or(&[]));
+        cotypes.open |= obj.contains_key(crate::jsonld::OPEN);
         if !cotypes.open {
             for key in obj.keys() {
                 if !allowed.contains(&key.as_str()) && !cotypes.extra_keys.contains(&key.as_str()) {
@@ -1143,7 +1156,11 @@ impl Parser {
                 ElementKind::Command,
                 &["name", "request", "response", "commandType"],
             ),
-            "Command" => (ElementKind::Command, &["name", "request", "response"]),
+            // `commandType` is deprecated in v3 but still allowed.
+            "Command" => (
+                ElementKind::Command,
+                &["name", "request", "response", "commandType"],
+            ),
             "Relationship" => (
                 ElementKind::Relationship,
                 &[
@@ -1986,13 +2003,26 @@ pub(crate) fn is_dtdl_name(name: &str) -> bool {
 }
 
 /// A BCP 47-shaped tag: `^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$`.
-fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let first_ok = parts
-        .next()
-        .is_some_and(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
-    first_ok
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+/// A language tag as DTDL writes them: a 2–4 letter language, then optionally a 4-letter script
+/// and a 2-letter or 3-digit region (`de`, `zh-Hant`, `fr-155`, `sr-Latn-RS`).
+pub(crate) fn is_language_tag(tag: &str) -> bool {
+    let alpha = |p: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic())
+    };
+    let mut parts = tag.split('-').peekable();
+    if !parts.next().is_some_and(|p| alpha(p, 2..=4)) {
+        return false;
+    }
+    if parts.peek().is_some_and(|p| alpha(p, 4..=4)) {
+        parts.next();
+    }
+    if let Some(region) = parts.next()
+        && !(alpha(region, 2..=2)
+            || (region.len() == 3 && region.bytes().all(|b| b.is_ascii_digit())))
+    {
+        return false;
+    }
+    parts.next().is_none()
 }
 
 /// MQTT topic pattern: `/`-separated labels, each literal printable ASCII (no space, `"`, `+`,

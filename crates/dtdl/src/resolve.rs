@@ -17,7 +17,7 @@ use crate::parse::{
 
 /// Maximum number of `extends` levels above an Interface.
 pub(crate) const MAX_EXTENDS_DEPTH: usize = 10;
-/// Maximum number of Interfaces in an `extends` hierarchy (DTDL v3).
+/// Maximum number of Interfaces an Interface extends, directly and indirectly (DTDL v3).
 pub(crate) const MAX_EXTENDS_HIERARCHY: usize = 1024;
 
 /// A content element after schema resolution, with the Interface that defines it.
@@ -320,7 +320,7 @@ fn check_hierarchy(model: &ParsedModel, universe: &Universe<'_>, errors: &mut Ve
             ),
         ));
     }
-    let size = linearize(&model.id, universe).len() + 1;
+    let size = linearize(&model.id, universe).len();
     if model.ctx.version == 3 && size > MAX_EXTENDS_HIERARCHY {
         errors.push(err(
             model,
@@ -328,7 +328,7 @@ fn check_hierarchy(model: &ParsedModel, universe: &Universe<'_>, errors: &mut Ve
             &Loc::default(),
             Some("extends"),
             format!(
-                "the extends hierarchy has {size} Interfaces; the limit is {MAX_EXTENDS_HIERARCHY}"
+                "extends names {size} Interfaces directly and indirectly; the limit is {MAX_EXTENDS_HIERARCHY}"
             ),
         ));
     }

@@ -19,7 +19,6 @@ pub const MAX_MODELS_PER_BATCH: usize = 250;
 #[derive(Debug, Clone, Default)]
 pub struct ModelSet {
     entries: BTreeMap<Dtmi, Entry>,
-    #[allow(dead_code)]
     options: ParseOptions,
 }
 
@@ -77,10 +76,49 @@ impl ModelSet {
         }
         let mut parsed: Vec<ParsedModel> = Vec::with_capacity(docs.len());
         let mut errors = Vec::new();
+        // A document may itself be an array of documents (a JSON-LD set of nodes).
+        let mut flat: Vec<(usize, &Value)> = Vec::with_capacity(docs.len());
         for (index, doc) in docs.iter().enumerate() {
-            match parse_document(doc, index) {
-                Ok(model) => parsed.push(model),
-                Err(mut e) => errors.append(&mut e),
+            match doc {
+                Value::Array(inner) => flat.extend(inner.iter().map(|d| (index, d))),
+                one => flat.push((index, one)),
+            }
+        }
+        // Per input document: its batch index, the document as uploaded, and how many canonical
+        // documents it became (itself and the Interfaces it defines inline).
+        let mut origins: Vec<(usize, &Value, usize)> = Vec::with_capacity(flat.len());
+        let mut all: Vec<Value> = Vec::with_capacity(flat.len());
+        for (index, doc) in flat {
+            let normalized = crate::jsonld::normalize(doc, self.options);
+            let model_id = doc.get("@id").and_then(Value::as_str).map(str::to_owned);
+            let label = model_id
+                .clone()
+                .unwrap_or_else(|| format!("document {index}"));
+            for problem in normalized.problems {
+                errors.push(ModelError {
+                    model_id: model_id.clone(),
+                    kind: problem.kind,
+                    path: problem.path,
+                    message: format!("{label}: {}", problem.message),
+                });
+            }
+            origins.push((index, doc, normalized.documents.len()));
+            all.extend(normalized.documents);
+        }
+        let mut start = 0;
+        for (_, _, count) in &origins {
+            // Node references resolve within the document that makes them.
+            crate::jsonld::inline_element_references(&mut all[start..start + count]);
+            start += count;
+        }
+        let mut all = all.into_iter();
+        for (index, doc, count) in origins {
+            for (i, document) in all.by_ref().take(count).enumerate() {
+                let raw = if i == 0 { doc } else { &document };
+                match parse_document(&document, raw, index) {
+                    Ok(model) => parsed.push(model),
+                    Err(mut e) => errors.append(&mut e),
+                }
             }
         }
         errors.extend(self.identity_errors(&parsed));
