@@ -251,9 +251,14 @@ impl Normalizer {
         if let Some(context) = obj.get("@context") {
             self.context(context, &mut scope, &format!("{path}/@context"));
         }
-        let start = self.out.problems.len();
-        let mut element = self.element(obj, &scope, path, &mut contexts);
-        let _ = start;
+        // `element` reads a nested element's own `@context`; this one is read above.
+        let mut element = if path.is_empty() || !obj.contains_key("@context") {
+            self.element(obj, &scope, path, &mut contexts)
+        } else {
+            let mut without = obj.clone();
+            without.remove("@context");
+            self.element(&without, &scope, path, &mut contexts)
+        };
         let mut all: Vec<String> = scope.contexts.clone();
         for c in contexts {
             if !all.contains(&c) {
