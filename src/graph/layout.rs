@@ -121,6 +121,15 @@ impl Layout {
         self.last_energy = f32::INFINITY;
     }
 
+    /// Places every node at `positions` (one per node; extra or missing entries are ignored)
+    /// and pins them all, so the force steps leave a chosen arrangement alone.
+    pub fn place(&mut self, positions: &[(f32, f32)]) {
+        for (i, &p) in positions.iter().enumerate().take(self.positions.len()) {
+            self.set_position(i, p);
+        }
+        self.pinned.iter_mut().for_each(|p| *p = true);
+    }
+
     /// Moves node `i` to `position` (e.g. dragged by the user). Non-finite positions and
     /// out-of-range indices are ignored.
     pub fn set_position(&mut self, i: usize, position: (f32, f32)) {

@@ -4,13 +4,16 @@
 //! [`GraphModel`] is pure: it keeps twins and relationships deduplicated by id, maps twin ids
 //! to layout indices, and grows incrementally when the user expands a twin's neighbours.
 
+pub mod arrange;
 pub mod layout;
+pub mod legend;
 pub mod view;
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
+use self::arrange::LayoutKind;
 use self::layout::Layout;
 
 /// Iterations run after loading a graph or expanding it (the layout usually converges first).
@@ -143,6 +146,32 @@ impl GraphModel {
     /// Runs the layout for at most `iterations` steps; returns the steps run.
     pub fn relax(&mut self, iterations: usize) -> usize {
         self.layout.run(iterations)
+    }
+
+    /// Lays the whole graph out with `kind`: the force layout relaxes from where the twins
+    /// are; the others place every twin (and pin it).
+    pub fn arrange(&mut self, kind: LayoutKind) {
+        let n = self.nodes.len();
+        let directed = || -> Vec<(usize, usize)> {
+            self.edges
+                .iter()
+                .filter_map(|e| Some((*self.index.get(&e.source)?, *self.index.get(&e.target)?)))
+                .collect()
+        };
+        match kind {
+            LayoutKind::Force => {
+                self.layout.unpin_all();
+                self.layout.run(LAYOUT_ITERATIONS);
+            }
+            LayoutKind::Hierarchical => {
+                let positions = arrange::hierarchical(n, &directed());
+                self.layout.place(&positions);
+            }
+            LayoutKind::Concentric => {
+                let positions = arrange::concentric(n, &directed());
+                self.layout.place(&positions);
+            }
+        }
     }
 
     /// Frees every node so the whole graph relaxes on the next [`GraphModel::relax`].

@@ -15,7 +15,11 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use std::collections::BTreeSet;
+
+use super::arrange::LayoutKind;
 use super::layout::Transform;
+use super::legend::{Legend, short_model};
 use super::{GraphEdge, GraphModel, GraphNode, LAYOUT_ITERATIONS, seed_for};
 
 /// Radius of a twin's circle, in world units.
@@ -28,8 +32,13 @@ pub const PAN_STEP: f32 = 40.0;
 pub const EDGE_LABEL_LIMIT: usize = 150;
 /// A pointer that moves less than this many pixels between down and up is a click, not a drag.
 const DRAG_THRESHOLD: f64 = 4.0;
-/// Number of colour classes (`graph__node--c0` …) twins are spread over by model.
-pub const PALETTE_SIZE: u64 = 8;
+/// Above this many twins on screen, labels are drawn only once the user zooms in to at least
+/// [`DENSE_LABEL_SCALE`] (until then the legend and the counts summarise the graph).
+pub const LABEL_LIMIT: usize = 250;
+/// Zoom from which labels of a dense graph are drawn.
+pub const DENSE_LABEL_SCALE: f32 = 1.5;
+/// Most hops "Expand" goes out from a twin.
+pub const MAX_HOPS: u8 = 3;
 /// Drawing size used until the element has been measured.
 const DEFAULT_SIZE: (f32, f32) = (960.0, 600.0);
 
@@ -62,12 +71,14 @@ pub fn wheel_factor(delta_y: f64) -> f32 {
     (-clamped * 0.002).exp()
 }
 
-/// The colour class of a model: the same model always gets the same class.
-pub fn palette_class(model: &str) -> String {
-    let hash = model.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("graph__node graph__node--c{}", hash % PALETTE_SIZE)
+/// `1 twin`, `2 twins`.
+fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// True when labels should be drawn for `visible` twins at zoom `scale`.
+pub fn labels_shown(visible: usize, scale: f32) -> bool {
+    visible <= LABEL_LIMIT || scale >= DENSE_LABEL_SCALE
 }
 
 /// The `d` attribute drawing every edge of `edges` (layout index pairs, source first) as a
@@ -130,8 +141,9 @@ pub fn GraphView(
     edges: Signal<Vec<GraphEdge>>,
     /// Called with a twin id when the user opens it (Enter, double-click, "Open").
     on_open: Callback<String>,
-    /// Called with a twin id when the user asks for its neighbours (`E`, "Expand").
-    on_expand: Callback<String>,
+    /// Called with a twin id and a number of hops (1 for `E`) when the user asks for its
+    /// neighbourhood ("Expand").
+    on_expand: Callback<(String, u8)>,
     /// The property shown as each twin's label (`None`: the twin id).
     #[prop(into, optional)]
     label_property: Signal<Option<String>>,
@@ -145,6 +157,9 @@ pub fn GraphView(
     let transform = RwSignal::new(Transform::IDENTITY);
     let selected = RwSignal::new(None::<String>);
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    let layout_kind = RwSignal::new(LayoutKind::Force);
+    let hidden = RwSignal::new(BTreeSet::<String>::new());
+    let hops = RwSignal::new(1u8);
 
     let measured_size = move || -> (f32, f32) {
         svg_ref
@@ -164,15 +179,24 @@ pub fn GraphView(
         let edges = edges.get();
         crate::perf::mark(crate::perf::GRAPH_LAYOUT_START);
         let grow = model.with_value(|m| extends_model(m, &nodes));
+        let kind = layout_kind.get_untracked();
         if grow {
             model.update_value(|m| {
                 m.expand(nodes, edges);
-                m.relax(LAYOUT_ITERATIONS);
+                match kind {
+                    LayoutKind::Force => {
+                        m.relax(LAYOUT_ITERATIONS);
+                    }
+                    other => m.arrange(other),
+                }
             });
         } else {
             let seed = seed_for(&nodes);
             let mut fresh = GraphModel::new(nodes, edges, seed);
             fresh.relax(LAYOUT_ITERATIONS);
+            if kind != LayoutKind::Force {
+                fresh.arrange(kind);
+            }
             model.set_value(fresh);
             fit();
         }
@@ -181,13 +205,34 @@ pub fn GraphView(
         crate::perf::mark_after_paint(crate::perf::GRAPH_DRAWN);
     });
 
+    let legend = Memo::new(move |_| {
+        revision.track();
+        model.with_value(|m| Legend::new(m.nodes().iter().map(|n| n.model.as_str())))
+    });
+    // Layout indices of the twins on screen (their model is not hidden).
+    let visible = Memo::new(move |_| {
+        revision.track();
+        let hidden = hidden.get();
+        model.with_value(|m| {
+            m.nodes()
+                .iter()
+                .map(|n| !hidden.contains(&n.model))
+                .collect::<Vec<bool>>()
+        })
+    });
+    let visible_count = move || visible.with(|v| v.iter().filter(|x| **x).count());
+    let show_labels =
+        Memo::new(move |_| labels_shown(visible_count(), transform.with(|t| t.scale)));
+
     let edge_d = Memo::new(move |_| {
         revision.track();
+        let shown = visible.get();
         model.with_value(|m| {
             let pairs: Vec<(usize, usize)> = m
                 .edges()
                 .iter()
                 .filter_map(|e| Some((m.index_of(&e.source)?, m.index_of(&e.target)?)))
+                .filter(|&(a, b)| shown[a] && shown[b])
                 .collect();
             edge_path(m.layout().positions(), &pairs, NODE_RADIUS)
         })
@@ -195,6 +240,7 @@ pub fn GraphView(
 
     let edge_labels = move || {
         revision.track();
+        let shown = visible.get();
         model.with_value(|m| {
             if m.edges().len() > EDGE_LABEL_LIMIT {
                 return Vec::new();
@@ -203,8 +249,12 @@ pub fn GraphView(
             m.edges()
                 .iter()
                 .filter_map(|e| {
-                    let a = positions[m.index_of(&e.source)?];
-                    let b = positions[m.index_of(&e.target)?];
+                    let (i, j) = (m.index_of(&e.source)?, m.index_of(&e.target)?);
+                    if !(shown[i] && shown[j]) {
+                        return None;
+                    }
+                    let a = positions[i];
+                    let b = positions[j];
                     let (x, y) = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
                     Some(view! {
                         <text class="graph__edge-label" x=format!("{x:.1}") y=format!("{y:.1}")>
@@ -219,12 +269,17 @@ pub fn GraphView(
     let node_views = move || {
         revision.track();
         let property = label_property.get();
+        let shown = visible.get();
+        let legend = legend.get();
         model.with_value(|m| {
             let positions = m.layout().positions();
             m.nodes()
                 .iter()
                 .zip(positions)
-                .map(|(node, &(x, y))| {
+                .zip(shown)
+                .filter(|(_, shown)| *shown)
+                .map(|((node, &(x, y)), _)| {
+                    let style = legend.style(&node.model);
                     let id = node.id.clone();
                     let text = node.label(property.as_deref());
                     let aria = format!("{text} ({})", short_model(&node.model));
@@ -241,7 +296,7 @@ pub fn GraphView(
                             }
                             "e" | "E" => {
                                 e.prevent_default();
-                                on_expand.run(id.clone());
+                                on_expand.run((id.clone(), 1));
                             }
                             _ => {}
                         }
@@ -260,7 +315,7 @@ pub fn GraphView(
                     };
                     view! {
                         <g
-                            class=palette_class(&node.model)
+                            class=style.class()
                             class:graph__node--selected=is_selected
                             transform=format!("translate({x:.1} {y:.1})")
                             tabindex="0"
@@ -272,7 +327,7 @@ pub fn GraphView(
                             on:dblclick=on_dbl
                             on:focus=on_focus
                         >
-                            <circle r=NODE_RADIUS.to_string()></circle>
+                            <path class="graph__shape" d=style.shape.path(NODE_RADIUS)></path>
                             <text class="graph__label" y=(NODE_RADIUS * 2.4).to_string()>{text}</text>
                         </g>
                     }
@@ -360,13 +415,26 @@ pub fn GraphView(
     };
     let counts = move || {
         revision.track();
+        let shown = visible_count();
         model.with_value(|m| {
-            format!(
-                "{} twins, {} relationships",
-                m.nodes().len(),
-                m.edges().len()
-            )
+            let total = m.nodes().len();
+            let twins = count_of(total, "twin", "twins");
+            let relationships = count_of(m.edges().len(), "relationship", "relationships");
+            if shown == total {
+                format!("{twins}, {relationships}")
+            } else {
+                format!("{shown} of {twins} shown, {relationships}")
+            }
         })
+    };
+    let relayout = move |kind: LayoutKind| {
+        crate::perf::mark(crate::perf::GRAPH_LAYOUT_START);
+        layout_kind.set(kind);
+        model.update_value(|m| m.arrange(kind));
+        crate::perf::mark(crate::perf::GRAPH_LAYOUT_END);
+        revision.update(|r| *r += 1);
+        fit();
+        crate::perf::mark_after_paint(crate::perf::GRAPH_DRAWN);
     };
 
     view! {
@@ -381,10 +449,20 @@ pub fn GraphView(
                 <button type="button" class="button button--ghost" on:click=move |_| apply(KeyAction::Fit)>
                     "Fit"
                 </button>
-                <button type="button" class="button button--ghost" on:click=move |_| {
-                    model.update_value(|m| { m.unpin_all(); m.relax(LAYOUT_ITERATIONS); });
-                    revision.update(|r| *r += 1);
-                }>
+                <label for="graph-layout">"Layout"</label>
+                <select
+                    id="graph-layout"
+                    on:change=move |e| {
+                        if let Some(kind) = LayoutKind::from_key(&event_target_value(&e)) {
+                            relayout(kind);
+                        }
+                    }
+                >
+                    {LayoutKind::ALL.into_iter().map(|kind| view! {
+                        <option value=kind.key() selected=move || layout_kind.get() == kind>{kind.label()}</option>
+                    }).collect::<Vec<_>>()}
+                </select>
+                <button type="button" class="button button--ghost" on:click=move |_| relayout(layout_kind.get_untracked())>
                     "Re-arrange"
                 </button>
                 <span class="graph__counts" aria-live="polite">{counts}</span>
@@ -395,16 +473,58 @@ pub fn GraphView(
                         <span class="graph__selection">
                             <span class="graph__selection-name">{text}</span>
                             <button type="button" class="button" on:click=move |_| on_open.run(open_id.clone())>"Open"</button>
-                            <button type="button" class="button button--ghost" on:click=move |_| on_expand.run(expand_id.clone())>
-                                "Expand neighbours"
+                            <button type="button" class="button button--ghost" on:click=move |_| on_expand.run((expand_id.clone(), hops.get_untracked()))>
+                                "Expand"
                             </button>
+                            <label for="graph-hops" class="visually-hidden">"Hops"</label>
+                            <select id="graph-hops" on:change=move |e| {
+                                if let Ok(h) = event_target_value(&e).parse::<u8>() { hops.set(h.clamp(1, MAX_HOPS)); }
+                            }>
+                                {(1..=MAX_HOPS).map(|h| view! {
+                                    <option value=h.to_string() selected=move || hops.get() == h>
+                                        {if h == 1 { "1 hop".to_owned() } else { format!("{h} hops") }}
+                                    </option>
+                                }).collect::<Vec<_>>()}
+                            </select>
                         </span>
                     }
                 })}
             </div>
+            <ul class="graph__legend" aria-label="Models (select to show or hide)">
+                {move || legend.get().entries().iter().map(|entry| {
+                    let model_id = entry.model.clone();
+                    let toggle_id = model_id.clone();
+                    let is_hidden = move || hidden.with(|h| h.contains(&model_id));
+                    let name = short_model(&entry.model).to_owned();
+                    let count = entry.count;
+                    view! {
+                        <li>
+                            <button
+                                type="button"
+                                class="graph__legend-item"
+                                aria-pressed=move || (!is_hidden()).to_string()
+                                title=entry.model.clone()
+                                on:click=move |_| hidden.update(|h| {
+                                    if !h.remove(&toggle_id) { h.insert(toggle_id.clone()); }
+                                })
+                            >
+                                <svg class=entry.style.class() width="18" height="18" viewBox="-10 -10 20 20" aria-hidden="true">
+                                    <path class="graph__shape" d=entry.style.shape.path(7.0)></path>
+                                </svg>
+                                <span class="graph__legend-name">{name}</span>
+                                <span class="graph__legend-count">{count}</span>
+                            </button>
+                        </li>
+                    }
+                }).collect::<Vec<_>>()}
+            </ul>
+            {move || (!show_labels.get()).then(|| view! {
+                <p class="hint graph__dense">"Labels appear when you zoom in (the graph is large); the legend counts the twins of each model."</p>
+            })}
             <svg
                 node_ref=svg_ref
                 class="graph__canvas"
+                class:graph__canvas--no-labels=move || !show_labels.get()
                 role="group"
                 aria-label=label
                 aria-roledescription="graph"
@@ -438,11 +558,6 @@ struct Drag {
     last: (f64, f64),
     /// True once the pointer moved beyond [`DRAG_THRESHOLD`] (before that it may be a click).
     panning: bool,
-}
-
-/// The last segment of a DTMI's path, e.g. `Room;1` for `dtmi:com:contoso:Room;1`.
-fn short_model(model: &str) -> &str {
-    model.rsplit(':').next().unwrap_or(model)
 }
 
 /// The element's top-left corner in client coordinates (`getBoundingClientRect`), read through
@@ -502,16 +617,10 @@ mod tests {
     }
 
     #[test]
-    fn models_keep_their_colour() {
-        let a = palette_class("dtmi:com:contoso:Room;1");
-        assert_eq!(a, palette_class("dtmi:com:contoso:Room;1"));
-        let classes: std::collections::BTreeSet<String> = (0..40)
-            .map(|i| palette_class(&format!("dtmi:x:M{i};1")))
-            .collect();
-        assert!(
-            classes.len() > 4,
-            "models spread over the palette: {classes:?}"
-        );
+    fn labels_of_a_dense_graph_wait_for_zoom() {
+        assert!(labels_shown(LABEL_LIMIT, 0.1));
+        assert!(!labels_shown(LABEL_LIMIT + 1, 1.0));
+        assert!(labels_shown(1000, DENSE_LABEL_SCALE));
         assert_eq!(short_model("dtmi:com:contoso:Room;1"), "Room;1");
     }
 }

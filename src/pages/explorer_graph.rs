@@ -134,30 +134,52 @@ pub fn GraphPage(
         }
     };
     let expand = {
-        Callback::new(move |id: String| {
+        Callback::new(move |(id, hops): (String, u8)| {
             let mine = generation.get_value();
-            status.set(Status::Loading(format!("Loading the neighbours of {id}…")));
-            let future = source.with_value(|s| s.neighbours(id.clone()));
+            let within = if hops == 1 {
+                "the neighbours".to_owned()
+            } else {
+                format!("the twins within {hops} hops")
+            };
+            status.set(Status::Loading(format!("Loading {within} of {id}…")));
             spawn_local(async move {
-                let result = future.await;
-                if generation.get_value() != mine {
-                    return;
-                }
-                match result {
-                    Ok(data) => {
-                        let mut n = nodes.get_untracked();
-                        let mut e = edges.get_untracked();
-                        let added = merge(&mut n, &mut e, data);
-                        nodes.set(n);
-                        edges.set(e);
-                        status.set(Status::Message(match added {
-                            0 => format!("{id} has no neighbours that are not shown already."),
-                            1 => format!("Added 1 neighbour of {id}."),
-                            k => format!("Added {k} neighbours of {id}."),
-                        }));
+                // One hop at a time: the frontier is what the previous hop added.
+                let mut frontier = vec![id.clone()];
+                let mut added = 0;
+                for _ in 0..hops.max(1) {
+                    let mut next = Vec::new();
+                    for twin in std::mem::take(&mut frontier) {
+                        let future = source.with_value(|s| s.neighbours(twin));
+                        let result = future.await;
+                        if generation.get_value() != mine {
+                            return;
+                        }
+                        match result {
+                            Ok(data) => {
+                                let mut n = nodes.get_untracked();
+                                let mut e = edges.get_untracked();
+                                let before = n.len();
+                                added += merge(&mut n, &mut e, data);
+                                next.extend(n[before..].iter().map(|t| t.id.clone()));
+                                nodes.set(n);
+                                edges.set(e);
+                            }
+                            Err(message) => {
+                                status.set(Status::Failed(message));
+                                return;
+                            }
+                        }
                     }
-                    Err(message) => status.set(Status::Failed(message)),
+                    frontier = next;
+                    if frontier.is_empty() {
+                        break;
+                    }
                 }
+                status.set(Status::Message(match added {
+                    0 => format!("{id} has no twins within reach that are not shown already."),
+                    1 => format!("Added 1 twin near {id}."),
+                    k => format!("Added {k} twins near {id}."),
+                }));
             });
         })
     };
