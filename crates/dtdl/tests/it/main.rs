@@ -5,5 +5,6 @@ mod hostile_models;
 mod invalid_models;
 mod model_set;
 mod seed;
+mod spec_batches;
 mod spec_examples;
 mod twin_validation;
