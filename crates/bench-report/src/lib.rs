@@ -8,6 +8,11 @@
 //! `{"section": …, "figures": [{"name", "unit", "median", "min", "max", "runs", "target",
 //! "met", "note"}]}`; a bench that runs outside the report writes its part to the file
 //! named by [`BENCH_JSON_ENV`] ([`Section::write_env_part`]) and prints [`Section::table`].
+//!
+//! [`dtdl_models`] generates the input of the DTDL validation benches (browser, emulator,
+//! native), so that all three measure the same model set.
+
+pub mod dtdl_models;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

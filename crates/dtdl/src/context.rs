@@ -148,7 +148,15 @@ pub(crate) fn parse_context(value: Option<&Value>) -> Result<DocContext, String>
 
 /// True when `entry` is the context of an extension this crate implements for `version`.
 pub(crate) fn is_known_extension(entry: &str, version: u8) -> bool {
-    version == 3 && EXTENSION_CONTEXTS.iter().any(|(c, _)| *c == entry)
+    known_extension(entry, version).is_some()
+}
+
+/// The context specifier of an extension this crate implements for `version`, if `entry` is one.
+pub(crate) fn known_extension(entry: &str, version: u8) -> Option<&'static str> {
+    EXTENSION_CONTEXTS
+        .iter()
+        .find(|(c, _)| *c == entry && version == 3)
+        .map(|(c, _)| *c)
 }
 
 /// The kinds of DTDL element a co-type can be applied to.

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::context::{CONTEXT_V2, CONTEXT_V3};
 use crate::error::ModelErrorKind;
-use crate::set::{ParseOptions, UndefinedExtensions};
+use crate::set::{ParseOptions, Service, UndefinedExtensions};
 
 /// DTDL classes that can be an element's material type, with the versions that define them.
 const CLASSES: &[(&str, &[u8])] = &[
@@ -159,7 +159,7 @@ struct Scope {
     version: u8,
     /// The property whose value this element is (empty for a document).
     holder: &'static str,
-    contexts: Vec<String>,
+    contexts: Vec<&'static str>,
     undefined: bool,
 }
 
@@ -203,6 +203,9 @@ pub(crate) fn normalize(doc: &Value, options: ParseOptions) -> Normalized {
     n.out.documents.insert(0, root);
     n.out
 }
+
+/// The MQTT extension context, which Azure Digital Twins does not support.
+const MQTT: &str = "dtmi:dtdl:extension:mqtt;1";
 
 /// The IoT Central extension context (DTDL v2), which may precede the DTDL context.
 const IOT_CENTRAL: &str = "dtmi:iotcentral:context;2";
@@ -259,7 +262,7 @@ impl Normalizer {
             without.remove("@context");
             self.element(&without, &scope, path, &mut contexts)
         };
-        let mut all: Vec<String> = scope.contexts.clone();
+        let mut all: Vec<&'static str> = scope.contexts.clone();
         for c in contexts {
             if !all.contains(&c) {
                 all.push(c);
@@ -274,9 +277,9 @@ impl Normalizer {
             Value::String(dtdl.to_owned())
         } else {
             Value::Array(
-                std::iter::once(dtdl.to_owned())
+                std::iter::once(dtdl)
                     .chain(all)
-                    .map(Value::String)
+                    .map(|c| Value::String(c.to_owned()))
                     .collect(),
             )
         };
@@ -343,9 +346,17 @@ impl Normalizer {
                 );
                 continue;
             }
-            if crate::context::is_known_extension(s, scope.version) {
-                if !scope.contexts.iter().any(|c| c == s) {
-                    scope.contexts.push(s.to_owned());
+            if s == MQTT && self.options.service == Service::AzureDigitalTwins {
+                self.problem_of(
+                    ModelErrorKind::InvalidContext,
+                    path,
+                    format!("@context '{s}': Azure Digital Twins does not support the MQTT extension; it supports QuantitativeTypes, Historization, Annotation and Overriding"),
+                );
+                continue;
+            }
+            if let Some(known) = crate::context::known_extension(s, scope.version) {
+                if !scope.contexts.contains(&known) {
+                    scope.contexts.push(known);
                 }
                 continue;
             }
@@ -383,7 +394,7 @@ impl Normalizer {
         obj: &Map<String, Value>,
         outer: &Scope,
         path: &str,
-        contexts: &mut Vec<String>,
+        contexts: &mut Vec<&'static str>,
     ) -> Value {
         let mut scope = outer.clone();
         if !path.is_empty()
@@ -392,7 +403,7 @@ impl Normalizer {
             self.context(context, &mut scope, &format!("{path}/@context"));
             for c in &scope.contexts {
                 if !contexts.contains(c) {
-                    contexts.push(c.clone());
+                    contexts.push(c);
                 }
             }
         }
@@ -528,7 +539,7 @@ impl Normalizer {
         value: &Value,
         scope: &Scope,
         path: &str,
-        contexts: &mut Vec<String>,
+        contexts: &mut Vec<&'static str>,
         interface_allowed: bool,
     ) -> Value {
         let Some(obj) = value.as_object() else {
@@ -552,6 +563,13 @@ impl Normalizer {
         if is_interface {
             let doc = self.document(obj, scope, path);
             let id = doc.get("@id").cloned();
+            if self.options.service == Service::AzureDigitalTwins {
+                let named = id.as_ref().and_then(Value::as_str).unwrap_or("it");
+                self.problem(
+                    path,
+                    format!("Azure Digital Twins takes no Interface defined inline; upload '{named}' as a model of its own and refer to it by its @id"),
+                );
+            }
             self.out.documents.push(doc);
             return match id {
                 Some(id) => id,
@@ -908,8 +926,12 @@ fn iri_term<'s>(s: &'s str, prefix: &str) -> Option<(&'s str, u8)> {
     Some((term, version.parse().ok()?))
 }
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+fn escape(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
+    }
 }
 
 /// Properties whose values are elements, never schema or Interface references: a string there is
@@ -929,9 +951,16 @@ const ELEMENT_ONLY: &[&str] = &[
 /// copy of the element with that `@id`, when the batch defines one. Unknown ids stay as they
 /// are (the parser reports them). Copies are expanded too, to a bounded depth.
 pub(crate) fn inline_element_references(docs: &mut [Value]) {
+    let mut wanted = std::collections::HashSet::new();
+    for doc in docs.iter() {
+        referenced_ids(doc, &mut wanted);
+    }
+    if wanted.is_empty() {
+        return;
+    }
     let mut index: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
     for doc in docs.iter() {
-        collect_ids(doc, &mut index, true);
+        collect_ids(doc, &wanted, &mut index, true);
     }
     if index.is_empty() {
         return;
@@ -941,17 +970,49 @@ pub(crate) fn inline_element_references(docs: &mut [Value]) {
     }
 }
 
-fn collect_ids(value: &Value, index: &mut std::collections::HashMap<String, Value>, root: bool) {
+/// The strings standing where an element-only property expects an element.
+fn referenced_ids<'v>(value: &'v Value, out: &mut std::collections::HashSet<&'v str>) {
     match value {
         Value::Object(o) => {
-            if !root && let Some(Value::String(id)) = o.get("@id") {
+            for (key, v) in o {
+                if ELEMENT_ONLY.contains(&key.as_str()) {
+                    match v {
+                        Value::String(id) => {
+                            out.insert(id);
+                        }
+                        Value::Array(items) => {
+                            out.extend(items.iter().filter_map(Value::as_str));
+                        }
+                        _ => {}
+                    }
+                }
+                referenced_ids(v, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| referenced_ids(v, out)),
+        _ => {}
+    }
+}
+
+fn collect_ids(
+    value: &Value,
+    wanted: &std::collections::HashSet<&str>,
+    index: &mut std::collections::HashMap<String, Value>,
+    root: bool,
+) {
+    match value {
+        Value::Object(o) => {
+            if !root
+                && let Some(Value::String(id)) = o.get("@id")
+                && wanted.contains(id.as_str())
+            {
                 index.entry(id.clone()).or_insert_with(|| value.clone());
             }
             for v in o.values() {
-                collect_ids(v, index, false);
+                collect_ids(v, wanted, index, false);
             }
         }
-        Value::Array(a) => a.iter().for_each(|v| collect_ids(v, index, false)),
+        Value::Array(a) => a.iter().for_each(|v| collect_ids(v, wanted, index, false)),
         _ => {}
     }
 }
@@ -1038,12 +1099,25 @@ mod tests {
 
     #[test]
     fn inline_interfaces_in_extends_and_component_schemas_become_documents() {
-        let out = canonical(json!({
+        let doc = json!({
             "@context": "dtmi:dtdl:context;3", "@id": "dtmi:a:room;1", "@type": "Interface",
             "extends": {"@id": "dtmi:a:space;1", "@type": "Interface"},
             "contents": {"@type": "Component", "name": "c",
                          "schema": {"@id": "dtmi:a:sensor;1", "@type": "Interface"}}
-        }));
+        });
+        let language = ParseOptions {
+            service: Service::LanguageOnly,
+            ..ParseOptions::default()
+        };
+        // Azure Digital Twins wants each Interface uploaded as a model of its own.
+        let service = canonical(doc.clone());
+        assert_eq!(service.problems.len(), 2, "{:?}", service.problems);
+        assert!(
+            service.problems[0]
+                .message
+                .contains("upload 'dtmi:a:sensor;1' as a model of its own")
+        );
+        let out = normalize(&doc, language);
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         let ids: Vec<&str> = out
             .documents

@@ -26,4 +26,4 @@ pub use model::{
     Relationship, Schema, Telemetry,
 };
 pub use order::dependency_order;
-pub use set::{MAX_MODELS_PER_BATCH, ModelSet, ParseOptions, UndefinedExtensions};
+pub use set::{MAX_MODELS_PER_BATCH, ModelSet, ParseOptions, Service, UndefinedExtensions};

@@ -332,7 +332,7 @@ pub(crate) fn parse_document(
         None => format!("document {index}"),
     };
     let model_id = obj.get("@id").and_then(Value::as_str).map(str::to_owned);
-    let size = serde_json::to_vec(doc).map_or(usize::MAX, |v| v.len());
+    let size = serialized_len(raw);
     if size > MAX_DOCUMENT_BYTES {
         return Err(vec![ModelError {
             model_id,
@@ -368,6 +368,22 @@ pub(crate) fn parse_document(
         Some(model) if parser.errors.is_empty() => Ok(model),
         _ => Err(parser.errors),
     }
+}
+
+/// The length of `value` serialized as compact JSON, without building the text.
+fn serialized_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).map_or(usize::MAX, |()| count.0)
 }
 
 fn json_kind(v: &Value) -> &'static str {

@@ -35,10 +35,25 @@ pub enum UndefinedExtensions {
     Allow,
 }
 
+/// Which service's rules apply on top of the DTDL language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Service {
+    /// Azure Digital Twins (evidence: `docs/dtdl-service-settings.md`): the v3 extensions it
+    /// documents (QuantitativeTypes, Historization, Annotation, Overriding; not MQTT), and
+    /// every Interface a model of its own (none defined inline in `extends` or as a Component
+    /// schema).
+    #[default]
+    AzureDigitalTwins,
+    /// The language alone, as the DTDL conformance suite tests a parser (all extensions this
+    /// crate implements, inline Interfaces allowed).
+    LanguageOnly,
+}
+
 /// Parser settings. `Default` is what Azure Digital Twins uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ParseOptions {
     pub undefined_extensions: UndefinedExtensions,
+    pub service: Service,
 }
 
 impl ModelSet {

@@ -49,10 +49,19 @@ pub trait Ontology: Send + Sync + Debug {
     fn duplicate(&self) -> Box<dyn Ontology>;
 }
 
-/// The `twinscope-dtdl` model set.
-#[derive(Debug, Default, Clone)]
+/// The `twinscope-dtdl` model set, with the parser settings of Azure Digital Twins
+/// ([`dtdl::ModelSet::new`]: undefined extensions are refused).
+#[derive(Debug, Clone)]
 pub struct DtdlOntology {
     set: dtdl::ModelSet,
+}
+
+impl Default for DtdlOntology {
+    fn default() -> Self {
+        Self {
+            set: dtdl::ModelSet::new(),
+        }
+    }
 }
 
 fn detail(code: &str, message: String) -> Detail {
@@ -60,6 +69,25 @@ fn detail(code: &str, message: String) -> Detail {
         code: code.to_string(),
         message,
     }
+}
+
+/// One problem of a refused upload as a `details` entry (`DTDLParserError`): the parser's
+/// message, which names the model and the place in words, followed by the model's id and the
+/// JSON pointer into its document wherever the message does not already carry them, so that
+/// each problem can be found in the upload.
+fn parser_detail(error: &dtdl::ModelError) -> Detail {
+    let mut message = error.message.clone();
+    let mut place = Vec::new();
+    if let Some(id) = error.model_id.as_deref().filter(|id| !message.contains(id)) {
+        place.push(format!("model {id}"));
+    }
+    if !error.path.is_empty() && !message.contains(&error.path) {
+        place.push(format!("at {}", error.path));
+    }
+    if !place.is_empty() {
+        message = format!("{message} ({})", place.join(", "));
+    }
+    detail("DTDLParserError", message)
 }
 
 fn instance_details(errors: Vec<dtdl::InstanceError>) -> Vec<Detail> {
@@ -88,11 +116,7 @@ impl Ontology for DtdlOntology {
             return Err(ModelsRefused::TooMany(models.len()));
         }
         Err(ModelsRefused::Invalid(
-            batch
-                .errors
-                .iter()
-                .map(|e| detail("DTDLParserError", e.message.clone()))
-                .collect(),
+            batch.errors.iter().map(parser_detail).collect(),
         ))
     }
 
@@ -147,5 +171,64 @@ impl Ontology for DtdlOntology {
 
     fn duplicate(&self) -> Box<dyn Ontology> {
         Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model_error(model_id: Option<&str>, path: &str, message: &str) -> dtdl::ModelError {
+        dtdl::ModelError {
+            model_id: model_id.map(str::to_owned),
+            kind: dtdl::ModelErrorKind::InvalidValue,
+            path: path.to_owned(),
+            message: message.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_parser_detail_names_the_model_and_the_json_pointer_once() {
+        let bare = parser_detail(&model_error(
+            Some("dtmi:test:Room;1"),
+            "/contents/2/schema",
+            "schema 'flaot' is not a DTDL schema",
+        ));
+        assert_eq!(bare.code, "DTDLParserError");
+        assert_eq!(
+            bare.message,
+            "schema 'flaot' is not a DTDL schema (model dtmi:test:Room;1, at /contents/2/schema)"
+        );
+        let named = parser_detail(&model_error(
+            Some("dtmi:test:Room;1"),
+            "/contents/2/schema",
+            "dtmi:test:Room;1: contents[2]: schema 'flaot' is not a DTDL schema",
+        ));
+        assert_eq!(
+            named.message,
+            "dtmi:test:Room;1: contents[2]: schema 'flaot' is not a DTDL schema (at /contents/2/schema)"
+        );
+        let whole = parser_detail(&model_error(None, "", "document 0: not a JSON object"));
+        assert_eq!(whole.message, "document 0: not a JSON object");
+    }
+
+    #[test]
+    fn every_problem_of_a_refused_batch_is_a_detail() {
+        let docs = [
+            serde_json::json!({"@id": "dtmi:test:A;1", "@type": "Interface",
+                "@context": "dtmi:dtdl:context;3",
+                "contents": [{"@type": "Property", "name": "x", "schema": "flaot"}]}),
+            serde_json::json!(42),
+        ];
+        let batch = dtdl::ModelSet::new().add_models(&docs).unwrap_err();
+        let refused = DtdlOntology::default().add_models(&docs);
+        let Err(ModelsRefused::Invalid(details)) = refused else {
+            panic!("refused as invalid: {refused:?}");
+        };
+        assert!(batch.errors.len() >= 2, "{batch:?}");
+        assert_eq!(details.len(), batch.errors.len());
+        for (detail, error) in details.iter().zip(&batch.errors) {
+            assert!(detail.message.starts_with(&error.message), "{detail:?}");
+        }
     }
 }

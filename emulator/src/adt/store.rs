@@ -106,6 +106,23 @@ fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
+/// The models an accepted upload stores, in upload order, each with its document: every
+/// top-level Interface (the elements of a document that is itself an array), by its `@id`.
+/// Interfaces defined inline (a component's or a parent's definition written in place) are
+/// in the model set, which `accepted` (the ids it returned) also lists, but are not models
+/// of their own.
+fn uploaded_models<'a>(docs: &'a [Value], accepted: &[String]) -> Vec<(&'a str, &'a Value)> {
+    let accepted: BTreeSet<&str> = accepted.iter().map(String::as_str).collect();
+    docs.iter()
+        .flat_map(|doc| match doc {
+            Value::Array(items) => items.iter().collect::<Vec<_>>(),
+            other => vec![other],
+        })
+        .filter_map(|doc| str_of(doc, "@id").map(|id| (id, doc)))
+        .filter(|(id, _)| accepted.contains(id))
+        .collect()
+}
+
 impl State {
     pub fn new(ontology: Box<dyn Ontology>) -> Self {
         Self {
@@ -165,10 +182,10 @@ impl State {
                     .ontology
                     .add_models(models)
                     .map_err(ApplyError::Models)?;
-                for (id, model) in ids.into_iter().zip(models) {
+                for (id, model) in uploaded_models(models, &ids) {
                     self.next_seq += 1;
                     self.models.insert(
-                        id,
+                        id.to_string(),
                         ModelEntry {
                             model: model.clone(),
                             upload_time: upload_time.clone(),
@@ -529,5 +546,40 @@ mod tests {
             .unwrap();
         assert!(store.state.models.is_empty() && store.state.twins.is_empty());
         assert_eq!(store.state.event_routes.len(), 1);
+    }
+
+    #[test]
+    fn each_uploaded_interface_is_stored_under_its_own_id_and_inline_ones_are_not_models() {
+        let mut store =
+            Store::in_memory(Box::new(DtdlOntology::default()), SeedKind::Empty, "t").unwrap();
+        let room = json!({"@id": "dtmi:a:Room;1", "@type": "Interface",
+            "@context": "dtmi:dtdl:context;3",
+            "contents": [{"@type": "Component", "name": "panel", "schema": {
+                "@id": "dtmi:a:Panel;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3"}}]});
+        let hall = json!({"@id": "dtmi:a:Hall;1", "@type": "Interface",
+            "@context": "dtmi:dtdl:context;3"});
+        let pair = json!([
+            {"@id": "dtmi:a:Door;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3"},
+            {"@id": "dtmi:a:Gate;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3"}
+        ]);
+        store
+            .commit(vec![Record::AddModels {
+                models: vec![room.clone(), hall.clone(), pair.clone()],
+                upload_time: "t".into(),
+            }])
+            .unwrap();
+        let models = &store.state.models;
+        assert_eq!(
+            models.keys().map(String::as_str).collect::<Vec<_>>(),
+            [
+                "dtmi:a:Door;1",
+                "dtmi:a:Gate;1",
+                "dtmi:a:Hall;1",
+                "dtmi:a:Room;1"
+            ]
+        );
+        assert_eq!(models["dtmi:a:Room;1"].model, room);
+        assert_eq!(models["dtmi:a:Hall;1"].model, hall);
+        assert_eq!(models["dtmi:a:Gate;1"].model, pair[1]);
     }
 }

@@ -64,7 +64,11 @@ pub fn complete(
     };
     let tenant_id = Identity::target_tenant(authority, user);
     if !is_admin_of(user, &tenant_id) {
-        return target.error(&AadError::AdminRequired, cookie);
+        let refusal = AadError::AdminRequired {
+            tenant_name: identity.directory().tenant_name(&tenant_id),
+            app_name: app.display_name.clone(),
+        };
+        return target.error(&refusal, cookie);
     }
     identity.grant_consent(&tenant_id, &app.client_id);
     let mut pairs = vec![

@@ -148,8 +148,15 @@ pub enum AadError {
     SpaNeedsCrossOrigin,
     #[error("AADSTS70003: The app requested an unsupported grant type '{0}'.")]
     UnsupportedGrantType(String),
-    #[error("AADSTS90094: The grant requires admin permission.")]
-    AdminRequired,
+    /// A non-administrator at the admin-consent endpoint. Entra ID words it this way, naming
+    /// the tenant and the app (the SPA shows "an administrator of {tenant} has to approve").
+    #[error(
+        "AADSTS90094: An administrator of {tenant_name} has set a policy that prevents you from granting {app_name} the permissions it is requesting. Contact an administrator of {tenant_name}, who can grant permissions to this app on your behalf."
+    )]
+    AdminRequired {
+        tenant_name: String,
+        app_name: String,
+    },
 }
 
 impl AadError {
@@ -185,7 +192,7 @@ impl AadError {
                 at_token: false, ..
             } => "consent_required",
             ServiceNotSubscribed { .. } => "invalid_client",
-            AdminRequired => "access_denied",
+            AdminRequired { .. } => "access_denied",
             UnsupportedGrantType(_) => "unsupported_grant_type",
             InvalidPassword
             | UnknownUser { .. }

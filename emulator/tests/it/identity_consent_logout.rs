@@ -44,7 +44,11 @@ async fn an_unconsented_tenant_works_after_its_admin_consents() {
         .await
         .callback(SPA_REDIRECT);
     assert_eq!(params["error"], "access_denied");
-    assert!(params["error_description"].starts_with("AADSTS90094: "));
+    // As Entra ID words it: the tenant and the app by name, so the app can say who approves.
+    assert_eq!(
+        params["error_description"],
+        "AADSTS90094: An administrator of Northwind Traders has set a policy that prevents you from granting twinscope the permissions it is requesting. Contact an administrator of Northwind Traders, who can grant permissions to this app on your behalf."
+    );
     assert_eq!(params["state"], "consent-state");
     assert!(!emulator.identity().is_consented(NORTHWIND, CLIENT_ID));
 

@@ -9,6 +9,7 @@ mod adt_durability;
 mod adt_query;
 mod adt_twins;
 mod arm_slice;
+mod dtdl_conformance;
 mod hostile_input;
 mod identity_authorize;
 mod identity_consent_logout;

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use dtdl::{ModelSet, ParseOptions, UndefinedExtensions};
+use dtdl::{ModelSet, ParseOptions, Service, UndefinedExtensions};
 use serde_json::Value;
 
 fn suite_dir() -> PathBuf {
@@ -30,7 +30,11 @@ fn options(case: &Value) -> ParseOptions {
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let mut options = ParseOptions::default();
+    // The suite tests the language, not a service's rules on top of it.
+    let mut options = ParseOptions {
+        service: Service::LanguageOnly,
+        ..ParseOptions::default()
+    };
     for name in names {
         match name {
             "AllowUndefinedExtensions" => {

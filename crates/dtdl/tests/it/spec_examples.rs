@@ -1,9 +1,9 @@
 //! Every example Interface in the DTDL v2/v3 specs and the v3 extension specs loads, each
 //! example batch into a fresh `ModelSet` (how examples are read: `spec_batches.rs`).
 
-use dtdl::ModelSet;
+use dtdl::{ModelErrorKind, ModelSet, ParseOptions, Service};
 
-use super::spec_batches::{SPEC_FILES, batches, json_blocks};
+use super::spec_batches::{MQTT_SPEC, SPEC_FILES, batches, json_blocks};
 
 /// Loads every example of `file`; returns how many were loaded.
 fn check_file(file: &str, context: &str) -> usize {
@@ -37,7 +37,34 @@ fn dtdl_v3_extension_examples_load() {
         assert!(loaded >= 1, "{file}: no example loaded");
         n += loaded;
     }
-    assert!(n >= 10, "only {n} extension examples found");
+    assert!(n >= 8, "only {n} extension examples found");
+}
+
+#[test]
+fn mqtt_examples_are_dtdl_but_not_for_azure_digital_twins() {
+    let (file, context) = MQTT_SPEC;
+    let batches = batches(file, context);
+    assert!(!batches.is_empty());
+    let language = ParseOptions {
+        service: Service::LanguageOnly,
+        ..ParseOptions::default()
+    };
+    for (name, batch) in &batches {
+        if let Err(e) = ModelSet::with_options(language).add_models(batch) {
+            panic!("{name} is valid DTDL:\n{e}");
+        }
+        let refused = ModelSet::new()
+            .add_models(batch)
+            .expect_err("the service does not take MQTT");
+        assert!(
+            refused
+                .errors
+                .iter()
+                .any(|e| e.kind == ModelErrorKind::InvalidContext
+                    && e.message.contains("does not support the MQTT extension")),
+            "{name}: {refused}"
+        );
+    }
 }
 
 #[test]
