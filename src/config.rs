@@ -321,7 +321,7 @@ pub enum ConfigError {
     },
     #[error("config.json must hold a JSON object, but holds {found}")]
     NotAnObject { found: &'static str },
-    #[error("config.json has {} problem(s): {}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    #[error("config.json has {}: {}", crate::format::count(.0.len(), "problem", "problems"), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Fields(Vec<FieldError>),
 }
 

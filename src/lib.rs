@@ -9,11 +9,15 @@ pub mod arm;
 pub mod auth;
 pub mod components;
 pub mod config;
+pub mod focus;
+pub mod format;
 pub mod graph;
 pub mod ids;
+pub mod model_set;
 pub mod pages;
 pub mod perf;
 pub mod session;
+pub mod tenants;
 pub mod transfer;
 
 use leptos::prelude::*;
@@ -29,8 +33,10 @@ use crate::pages::landing::Landing;
 use crate::pages::not_found::NotFound;
 use crate::pages::onboarding::Onboarding;
 use crate::pages::settings::Settings;
+use crate::pages::signed_out::SignedOut;
 use crate::pages::tenant::TenantPage;
 use crate::session::Session;
+use crate::tenants::TenantDirectory;
 
 /// The `performance.mark` set once the shell (header, routes, first page) is on screen;
 /// the end-to-end tests and `cargo xtask bench` read it.
@@ -60,8 +66,13 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell(config: RuntimeConfig) -> impl IntoView {
     provide_context(config.clone());
-    let session = Session::start(config);
+    let session = Session::start(config.clone());
+    if let Ok(session) = session {
+        TenantDirectory::provide(session, &config);
+    }
+    adt::access::provide_access_book();
     Effect::new(move |_| mark_shell_mounted());
+    focus::focus_heading_after_navigation();
     view! {
         <Header/>
         {match session {
@@ -71,6 +82,7 @@ fn Shell(config: RuntimeConfig) -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Landing/>
                         <Route path=path!("/onboarding") view=Onboarding/>
+                        <Route path=path!("/signed-out") view=SignedOut/>
                         <Route path=path!("/settings") view=|| view! { <RequireSignIn><Settings/></RequireSignIn> }/>
                         <Route path=path!("/t/:tenant") view=|| view! { <RequireSignIn><TenantPage/></RequireSignIn> }/>
                         <Route path=path!("/t/:tenant/i/:host/twins") view=|| view! { <RequireSignIn><Instance screen=Screen::Twins/></RequireSignIn> }/>

@@ -1,9 +1,13 @@
 //! The auth client wired into the browser and the UI: one [`Session`] per page, in context.
 //!
-//! On start it either completes the redirect sign-in in the address bar (state stays
-//! [`AuthState::Resolving`] meanwhile, then the code is removed from the address bar and
-//! the user lands where they started) or reads the signed-in accounts from storage. Sign-out
-//! is announced on a `BroadcastChannel`, so every tab of the app signs out together.
+//! On start it reads what the address bar brought back: the way back from the identity
+//! platform's sign-out (this tab left a note: the user lands on "You are signed out"), an
+//! admin-consent answer (granted: the start page says so; refused: the onboarding page says
+//! who has to approve), or a sign-in response (state stays [`AuthState::Resolving`]
+//! meanwhile, then the code is removed from the address bar and the user lands where they
+//! were going, also when the sign-in failed and the response was ours). Otherwise it reads
+//! the signed-in accounts from storage. Sign-out is announced on a `BroadcastChannel`, so
+//! every tab of the app signs out together.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,6 +19,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::auth::accounts::{Account, TenantProfile};
+use crate::auth::admin_consent::ConsentOutcome;
 use crate::auth::cache::{HomeAccountId, ScopeSet};
 use crate::auth::client::{AccessToken, AuthClient, AuthError, Environment, SignInOptions};
 use crate::auth::http::browser_fetch;
@@ -26,6 +31,13 @@ use crate::ids::TenantId;
 
 /// The channel tabs announce sign-outs on.
 pub const CHANNEL: &str = "twinscope.auth";
+/// The app's own page after signing out.
+pub const SIGNED_OUT_PATH: &str = "/signed-out";
+/// This tab's note (sessionStorage) that it left for the identity platform's sign-out: who
+/// signed out and when. Read once on the way back.
+const SIGNED_OUT_NOTE: &str = "twinscope.signed-out";
+/// How long the way back from the identity platform's sign-out may take.
+const SIGNED_OUT_NOTE_SECONDS: i64 = 10 * 60;
 
 /// Replaces the current history entry with a path.
 type Navigate = Rc<dyn Fn(&str)>;
@@ -43,6 +55,13 @@ pub struct Session {
     pub state: RwSignal<AuthState>,
     /// Seconds since the epoch, ticking once a minute (drives the session notice).
     pub now: RwSignal<i64>,
+    /// Set from the click on "Sign out" until the tab leaves for the identity platform: no
+    /// page may start a sign-in meanwhile.
+    signing_out: RwSignal<bool>,
+    /// Who signed out last in this tab (for "You are signed out").
+    pub signed_out: RwSignal<Vec<String>>,
+    /// The admin-consent answer this page was opened with, if any.
+    pub consent: RwSignal<Option<ConsentOutcome>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -105,6 +124,9 @@ impl Session {
             navigate: StoredValue::new_local(navigate),
             state: RwSignal::new(AuthState::Resolving),
             now: RwSignal::new(now_seconds()),
+            signing_out: RwSignal::new(false),
+            signed_out: RwSignal::new(Vec::new()),
+            consent: RwSignal::new(None),
         };
         provide_context(session);
         session.listen_for_other_tabs();
@@ -145,9 +167,33 @@ impl Session {
         let hash = location.hash().unwrap_or_default();
         let search = location.search().unwrap_or_default();
         let raw = if hash.len() > 1 { hash } else { search };
+        let client = self.client();
+        let path = location.pathname().unwrap_or_default();
+        if path == self.config().redirect_uri.path()
+            && let Some(who) = take_signed_out_note(now_seconds())
+        {
+            // Back from the identity platform's sign-out.
+            client.recover_abandoned_sign_in();
+            self.refresh();
+            self.signed_out.set(who);
+            (self.navigate.get_value())(SIGNED_OUT_PATH);
+            return;
+        }
+        let names = crate::tenants::NameBook::load(&*client.token_storage());
+        if let Some(outcome) = client.read_admin_consent(&raw, |t| names.label(t)) {
+            // Back from the admin-consent endpoint: no code, never a sign-in.
+            client.recover_abandoned_sign_in();
+            self.refresh();
+            let next = match &outcome {
+                ConsentOutcome::Granted { .. } => "/",
+                ConsentOutcome::Refused(_) => "/onboarding",
+            };
+            self.consent.set(Some(outcome));
+            (self.navigate.get_value())(next);
+            return;
+        }
         spawn_local(async move {
-            let client = this.client();
-            match client.complete_sign_in(&raw).await {
+            match client.finish_sign_in(&raw).await {
                 Ok(Some(signed_in)) => {
                     this.refresh();
                     (this.navigate.get_value())(signed_in.return_path.as_str());
@@ -156,11 +202,16 @@ impl Session {
                     client.recover_abandoned_sign_in();
                     this.refresh();
                 }
-                Err(problem) => {
-                    log::warn!("sign-in did not complete: {problem}");
-                    (this.navigate.get_value())("/");
+                Err(failure) => {
+                    log::warn!("sign-in did not complete: {}", failure.error);
+                    // A response of ours goes back to the page it was for, which says what
+                    // went wrong and offers to try again; anything else to the start page.
+                    let back = failure
+                        .return_path
+                        .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+                    (this.navigate.get_value())(&back);
                     // A failed second sign-in keeps the account already signed in.
-                    this.refresh_or_signed_out(problem);
+                    this.refresh_or_signed_out(failure.error);
                 }
             }
         });
@@ -190,7 +241,10 @@ impl Session {
                 };
                 let client = this.client();
                 match text.strip_prefix("signed-out:") {
-                    Some("*") => client.forget_all(),
+                    Some("*") => {
+                        client.forget_all();
+                        client.token_storage().remove(crate::tenants::NAMES_KEY);
+                    }
                     Some(home) => {
                         if let Some(home) = HomeAccountId::parse(home) {
                             let _ = client.forget(&home);
@@ -207,9 +261,12 @@ impl Session {
         on_message.forget();
     }
 
-    /// Leaves for the identity platform's sign-in page.
+    /// Leaves for the identity platform's sign-in page (not while signing out).
     pub fn sign_in(&self, options: SignInOptions) {
         let this = *self;
+        if self.signing_out.get_untracked() {
+            return;
+        }
         spawn_local(async move {
             match this.client().begin_sign_in(options).await {
                 Ok(url) => navigate_away(&url),
@@ -234,15 +291,24 @@ impl Session {
         });
     }
 
-    /// Forgets the account(s) here and in every other tab, then ends the session at the
-    /// identity platform (which returns to the app).
+    /// Forgets the account(s) here and in every other tab, shows "You are signed out", then
+    /// ends the session at the identity platform, which returns to the app; this tab's note
+    /// brings the user back to "You are signed out", not to the start page.
     pub fn sign_out(&self, which: SignOut) {
         let this = *self;
         let client = self.client();
+        let accounts = client.accounts();
         let hint = match &which {
-            SignOut::One(home) => client.accounts().into_iter().find(|a| &a.home == home),
+            SignOut::One(home) => accounts.iter().find(|a| &a.home == home).cloned(),
             SignOut::All => client.active_account(),
         };
+        let who: Vec<String> = accounts
+            .iter()
+            .filter(|a| {
+                matches!(&which, SignOut::All) || matches!(&which, SignOut::One(h) if h == &a.home)
+            })
+            .map(|a| a.username.clone())
+            .collect();
         let message = match &which {
             SignOut::One(home) => {
                 let _ = client.forget(home);
@@ -250,18 +316,46 @@ impl Session {
             }
             SignOut::All => {
                 client.forget_all();
+                client.token_storage().remove(crate::tenants::NAMES_KEY);
                 "signed-out:*".to_owned()
             }
         };
         if let Some(channel) = self.channel.get_value() {
             let _ = channel.post_message(&message.into());
         }
+        // Before the state changes: no page may start a sign-in on its way out.
+        self.signing_out.set(true);
+        self.signed_out.set(who.clone());
+        (self.navigate.get_value())(SIGNED_OUT_PATH);
         this.refresh();
         spawn_local(async move {
-            if let Ok(Some(url)) = client.end_session_url(hint.as_ref()).await {
-                navigate_away(&url);
+            match client.end_session_url(hint.as_ref()).await {
+                Ok(Some(url)) => {
+                    leave_signed_out_note(&who, now_seconds());
+                    navigate_away(&url);
+                }
+                // No end-session endpoint (or no answer): signed out here, and staying.
+                _ => this.signing_out.set(false),
             }
         });
+    }
+
+    /// Whether the tab is on its way out to the identity platform's sign-out. Reactive.
+    pub fn signing_out(&self) -> bool {
+        self.signing_out.get()
+    }
+
+    /// The admin-consent link for a tenant (or `organizations`), with its own `state`.
+    pub fn admin_consent_link(&self, tenant_segment: &str) -> Option<String> {
+        self.client()
+            .admin_consent_link(tenant_segment)
+            .map_err(|e| log::warn!("could not prepare the approval link: {e}"))
+            .ok()
+    }
+
+    /// The configured storage of tokens and accounts.
+    pub fn token_storage(&self) -> Rc<dyn Storage> {
+        self.client().token_storage()
     }
 
     pub fn switch_account(&self, home: &HomeAccountId) {
@@ -310,6 +404,24 @@ impl Session {
                     .await
                     .map_err(|e| this.check(e))
             })
+        })
+    }
+
+    /// Tokens for `scope` in `tenant` for one given account (not the active one), without
+    /// ending any session on failure: for background work such as listing an account's
+    /// organisations.
+    pub fn token_provider_for(
+        &self,
+        home: HomeAccountId,
+        tenant: TenantId,
+        scope: &str,
+    ) -> TokenProvider {
+        let this = *self;
+        let scopes = ScopeSet::new([scope]);
+        Rc::new(move || {
+            let client = this.client();
+            let (home, tenant, scopes) = (home.clone(), tenant.clone(), scopes.clone());
+            Box::pin(async move { client.acquire_token_silent(&home, &tenant, &scopes).await })
         })
     }
 
@@ -362,10 +474,74 @@ pub fn current_path() -> Option<ReturnPath> {
     ReturnPath::parse(&format!("{path}{search}")).ok()
 }
 
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Notes in this tab's sessionStorage that it is leaving for the identity platform's
+/// sign-out (who, and when).
+fn leave_signed_out_note(who: &[String], now: i64) {
+    let note = serde_json::json!({ "who": who, "at": now }).to_string();
+    if let Some(storage) = session_storage()
+        && storage.set_item(SIGNED_OUT_NOTE, &note).is_err()
+    {
+        log::warn!("could not note the sign-out for the way back");
+    }
+}
+
+/// Takes this tab's sign-out note (once): who signed out, if the note is recent.
+fn take_signed_out_note(now: i64) -> Option<Vec<String>> {
+    let storage = session_storage()?;
+    let text = storage.get_item(SIGNED_OUT_NOTE).ok().flatten()?;
+    let _ = storage.remove_item(SIGNED_OUT_NOTE);
+    read_signed_out_note(&text, now)
+}
+
+/// The note's names, if it is readable and at most [`SIGNED_OUT_NOTE_SECONDS`] old.
+fn read_signed_out_note(text: &str, now: i64) -> Option<Vec<String>> {
+    let note: serde_json::Value = serde_json::from_str(text).ok()?;
+    let at = note.get("at")?.as_i64()?;
+    if now - at > SIGNED_OUT_NOTE_SECONDS || at > now + 60 {
+        return None;
+    }
+    Some(
+        note.get("who")?
+            .as_array()?
+            .iter()
+            .filter_map(|w| w.as_str().map(str::to_owned))
+            .take(10)
+            .collect(),
+    )
+}
+
 fn navigate_away(url: &str) {
     if let Some(window) = web_sys::window()
         && window.location().assign(url).is_err()
     {
         log::error!("could not leave for the sign-in page");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sign_out_note_is_read_only_while_fresh() {
+        let note = r#"{"who": ["adele@contoso.onmicrosoft.com"], "at": 1000}"#;
+        assert_eq!(
+            read_signed_out_note(note, 1_100),
+            Some(vec!["adele@contoso.onmicrosoft.com".to_owned()])
+        );
+        assert_eq!(
+            read_signed_out_note(note, 1_000 + SIGNED_OUT_NOTE_SECONDS + 1),
+            None
+        );
+        assert_eq!(read_signed_out_note(note, 0), None, "from the future");
+        assert_eq!(read_signed_out_note("{", 1_000), None);
+        assert_eq!(
+            read_signed_out_note(r#"{"who": 3, "at": 1000}"#, 1_000),
+            None
+        );
     }
 }

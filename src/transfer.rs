@@ -20,6 +20,8 @@ use std::future::Future;
 
 use serde_json::{Map, Value, json};
 
+use crate::model_set::in_dependency_order;
+
 /// The import-job file version this module reads and writes.
 pub const NDJSON_FILE_VERSION: &str = "1.0.0";
 /// Models per upload (ADT's limit for one `POST /models`).
@@ -701,7 +703,7 @@ impl ImportReport {
 impl ImportPlan {
     /// The plan for `graph` (as parsed by [`import`]).
     pub fn new(graph: &Graph) -> ImportPlan {
-        let mut steps: Vec<Step> = dependency_order(&graph.models)
+        let mut steps: Vec<Step> = in_dependency_order(&graph.models)
             .chunks(MODELS_PER_UPLOAD)
             .map(|chunk| Step::Models(chunk.to_vec()))
             .collect();
@@ -790,69 +792,6 @@ impl ImportPlan {
             outcomes.push((step.describe(), outcome));
         }
         ImportReport { outcomes }
-    }
-}
-
-/// Models reordered so that each comes after the models of this import it refers to
-/// (`extends`, or a `schema` naming another model). Stable otherwise; models in a reference
-/// cycle keep their input order at the end (the upload will report the cycle).
-pub(crate) fn dependency_order(models: &[Value]) -> Vec<Value> {
-    let ids: HashMap<&str, usize> = models
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (model_id(m), i))
-        .collect();
-    let needs: Vec<BTreeSet<usize>> = models
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let mut refs = Vec::new();
-            collect_references(m, &mut refs);
-            refs.iter()
-                .filter_map(|r| ids.get(r).copied())
-                .filter(|&j| j != i)
-                .collect()
-        })
-        .collect();
-    let mut placed = vec![false; models.len()];
-    let mut order = Vec::with_capacity(models.len());
-    loop {
-        let ready: Vec<usize> = (0..models.len())
-            .filter(|&i| !placed[i] && needs[i].iter().all(|&j| placed[j]))
-            .collect();
-        if ready.is_empty() {
-            break;
-        }
-        for i in ready {
-            placed[i] = true;
-            order.push(i);
-        }
-    }
-    order.extend((0..models.len()).filter(|&i| !placed[i]));
-    order.into_iter().map(|i| models[i].clone()).collect()
-}
-
-/// Every string under an `extends` or `schema` key, anywhere in the document.
-fn collect_references<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
-    match value {
-        Value::Object(object) => {
-            for (key, v) in object {
-                if key == "extends" || key == "schema" {
-                    strings(v, out);
-                }
-                collect_references(v, out);
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_references(v, out)),
-        _ => {}
-    }
-}
-
-fn strings<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
-    match value {
-        Value::String(s) => out.push(s),
-        Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
-        _ => {}
     }
 }
 

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod deploy;
 pub mod pages;
 pub mod peer;
+pub mod person;
 pub mod raw_http;
 pub mod sizes;
 pub mod stack;
@@ -35,8 +36,8 @@ pub fn release_dist() -> PathBuf {
         Some(dir) => PathBuf::from(dir),
         None => panic!(
             "TWINSCOPE_DIST is not set: the end-to-end tests run against a release build; \
-             run them with `cargo xtask test`, or build with `trunk build --release --offline` \
-             and set TWINSCOPE_DIST to the dist directory"
+             run them with `cargo xtask test`, or build the split bundle with `cargo xtask build` \
+             and set TWINSCOPE_DIST to its dist directory (target/release-bundle/dist)"
         ),
     }
 }
@@ -248,6 +249,8 @@ fn candidates_for_role(role: &str) -> &'static str {
         "checkbox" => "input[type=checkbox], [role=checkbox]",
         "grid" => "table, [role=grid]",
         "row" => "tr, [role=row]",
+        "dialog" | "alertdialog" => "dialog, [role=dialog], [role=alertdialog]",
+        "complementary" => "aside, [role=complementary]",
         _ => "*",
     }
 }

@@ -299,46 +299,99 @@ impl<'a> TwinDetail<'a> {
         }
     }
 
-    /// Opens "Delete twin…"; the confirmation offers to delete relationships first.
+    /// Presses "Delete twin…" (scrolled to, in view) and waits for the dialog that names
+    /// what goes with the twin.
     pub async fn start_delete(&self) -> Result<DeleteTwin<'a>> {
-        self.browser
-            .find_by_role("button", "Delete twin…")
-            .await?
-            .click()
-            .await?;
-        self.browser
-            .find_by_role("button", "Delete permanently")
-            .await?;
-        Ok(DeleteTwin {
-            browser: self.browser,
-        })
+        let button = self.browser.find_by_role("button", "Delete twin…").await?;
+        crate::person::scroll_to(self.browser, &button).await?;
+        crate::person::click_in_view(self.browser, &button, "Delete twin…").await?;
+        let dialog = Dialog::expect(self.browser, "Delete twin ").await?;
+        Ok(DeleteTwin { dialog })
     }
 }
 
-/// The confirmation of "Delete twin…".
+/// An open confirmation dialog (`components/confirm.rs`): a modal `<dialog>`.
+#[derive(Debug)]
+pub struct Dialog<'a> {
+    pub browser: &'a Browser,
+    pub element: Element,
+}
+
+impl<'a> Dialog<'a> {
+    /// Waits for the open dialog whose heading starts with `title`.
+    pub async fn expect(browser: &'a Browser, title: &str) -> Result<Self> {
+        let deadline = std::time::Instant::now() + crate::WAIT;
+        loop {
+            let mut seen = Vec::new();
+            for element in browser
+                .client()
+                .find_all(Locator::Css("dialog[open]"))
+                .await?
+            {
+                let Ok(heading) = element.find(Locator::Css("h2")).await else {
+                    continue;
+                };
+                let text = heading.text().await.unwrap_or_default();
+                if text.starts_with(title) {
+                    return Ok(Self { browser, element });
+                }
+                seen.push(text);
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!("no dialog {title:?} opened; open: {seen:?}").into());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The heading and the body, as shown.
+    pub async fn text(&self) -> Result<String> {
+        Ok(self.element.text().await?)
+    }
+
+    /// The dialog's button whose text is `label`, checked to be in view, pressed.
+    pub async fn press(&self, label: &str) -> Result<()> {
+        for button in self.element.find_all(Locator::Css("button")).await? {
+            if button.text().await?.trim() == label {
+                return crate::person::click_in_view(self.browser, &button, label).await;
+            }
+        }
+        Err(format!("the dialog has no button {label:?}: {}", self.text().await?).into())
+    }
+
+    /// Waits until no dialog is open.
+    pub async fn expect_closed(browser: &Browser) -> Result<()> {
+        browser
+            .wait_for_script(
+                "return !document.querySelector('dialog[open]')",
+                "the dialog to close",
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+/// The dialog of "Delete twin…".
 #[derive(Debug)]
 pub struct DeleteTwin<'a> {
-    pub browser: &'a Browser,
+    pub dialog: Dialog<'a>,
 }
 
 impl DeleteTwin<'_> {
-    /// The "Also delete its N relationship(s) first" checkbox, when the twin has any.
-    pub async fn relationships_checkbox(&self, count: usize) -> Result<Element> {
-        self.browser
-            .find_by_role(
-                "checkbox",
-                &format!("Also delete its {count} relationship(s) first"),
-            )
-            .await
+    /// What the dialog says.
+    pub async fn text(&self) -> Result<String> {
+        self.dialog.text().await
     }
 
+    /// Presses the confirming button ("Delete twin", "Delete twin and 2 relationships").
     pub async fn confirm(&self) -> Result<()> {
-        self.browser
-            .find_by_role("button", "Delete permanently")
-            .await?
-            .click()
-            .await?;
-        Ok(())
+        for button in self.dialog.element.find_all(Locator::Css("button")).await? {
+            if button.text().await?.starts_with("Delete twin") {
+                return crate::person::click_in_view(self.dialog.browser, &button, "Delete twin")
+                    .await;
+            }
+        }
+        Err("the dialog offers no \"Delete twin\"".into())
     }
 }
 
@@ -457,7 +510,7 @@ pub struct Relationships<'a> {
     pub browser: &'a Browser,
 }
 
-impl Relationships<'_> {
+impl<'a> Relationships<'a> {
     /// Fills and submits "Add a relationship" (`name` from the model, `target` a twin id).
     pub async fn add(&self, name: &str, target: &str) -> Result<()> {
         retype(
@@ -509,14 +562,24 @@ impl Relationships<'_> {
         }
     }
 
-    /// Presses the row's "Delete relationship {id}".
-    pub async fn delete(&self, id: &str) -> Result<()> {
-        self.browser
+    /// Presses the row's "Delete relationship {id}" (scrolled to, in view) and waits for the
+    /// dialog that asks.
+    pub async fn start_delete(&self, id: &str) -> Result<Dialog<'a>> {
+        let button = self
+            .browser
             .find_by_role("button", &format!("Delete relationship {id}"))
-            .await?
-            .click()
             .await?;
-        Ok(())
+        crate::person::scroll_to(self.browser, &button).await?;
+        crate::person::click_in_view(self.browser, &button, "Delete relationship").await?;
+        Dialog::expect(self.browser, &format!("Delete relationship {id}?")).await
+    }
+
+    /// Deletes relationship `id`: its row's button, then "Delete relationship" in the dialog.
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        self.start_delete(id)
+            .await?
+            .press("Delete relationship")
+            .await
     }
 }
 

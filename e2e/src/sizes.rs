@@ -1,6 +1,15 @@
-//! What a first load downloads: the bundle's files by kind, raw and gzip-compressed.
+//! What a first load downloads.
+//!
+//! - [`FirstLoad`]: the first-load set of one page of the app, the files its document actually
+//!   fetched from its own origin (the navigation and Resource Timing entries, read in Chromium
+//!   with [`FETCHED_PATHS`]: the page, the glue, the main wasm, `config.json`; not the lazy
+//!   screens' modules, not `/adt/` calls), each measured as the server sends it
+//!   ([`as_served`]: Brotli, gzip and uncompressed bodies on the wire).
+//! - [`measure`]: every file of a directory by kind, gzip -9 (the MSAL.js peer page, whose
+//!   directory is exactly its first load).
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::Path;
 
 use flate2::Compression;
@@ -67,9 +76,171 @@ pub fn measure(dist: &Path) -> std::io::Result<BundleSizes> {
     Ok(sizes)
 }
 
+/// Bytes of the first-load set, or of one file of it, as the server sends them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Wire {
+    /// Uncompressed (`Accept-Encoding: identity`).
+    pub raw: u64,
+    pub gzip: u64,
+    pub brotli: u64,
+}
+
+impl std::ops::AddAssign for Wire {
+    fn add_assign(&mut self, other: Self) {
+        self.raw += other.raw;
+        self.gzip += other.gzip;
+        self.brotli += other.brotli;
+    }
+}
+
+/// One fetched file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedFile {
+    /// The path fetched (no query or fragment).
+    pub path: String,
+    pub wire: Wire,
+}
+
+/// The files one page fetched from its origin on a first load, as served.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FirstLoad {
+    pub files: Vec<ServedFile>,
+}
+
+impl FirstLoad {
+    pub fn total(&self) -> Wire {
+        let mut total = Wire::default();
+        for f in &self.files {
+            total += f.wire;
+        }
+        total
+    }
+
+    /// The files of one kind: `wasm`, `js`, `json`, or `html` for the document (a path with
+    /// no extension of those).
+    pub fn kind(&self, kind: &str) -> Wire {
+        let mut total = Wire::default();
+        for f in self.files.iter().filter(|f| kind_of(&f.path) == kind) {
+            total += f.wire;
+        }
+        total
+    }
+
+    /// A one-line account of the files, e.g. `/t/x 4,093 B · /app-1.js 9,853 B …` (Brotli).
+    pub fn describe(&self) -> String {
+        self.files
+            .iter()
+            .map(|f| format!("{} {} B", f.path, f.wire.brotli))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+/// The kind of a fetched path: its extension if `wasm`, `js`, `json` or `css`, else `html`
+/// (the page, under whatever route it was opened).
+pub fn kind_of(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("wasm") => "wasm",
+        Some("js") => "js",
+        Some("json") => "json",
+        Some("css") => "css",
+        _ => "html",
+    }
+}
+
+/// Script (WebDriver `execute`): the paths the current document fetched from its own origin
+/// so far, in order: the navigation entry (the page), then Resource Timing's entries, without
+/// the instance pass-through (`/adt/`, data rather than the app). Query and fragment dropped.
+pub const FETCHED_PATHS: &str = "return [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]\
+    .map(e => new URL(e.name)).filter(u => u.origin === location.origin && !u.pathname.startsWith('/adt/'))\
+    .map(u => u.pathname);";
+
+/// Measures `paths` (each once, in order) as the server at `addr` sends them: the body of a
+/// `GET` with `Accept-Encoding: br`, with `gzip`, and with `identity`.
+pub async fn as_served(addr: SocketAddr, paths: &[String]) -> crate::Result<FirstLoad> {
+    let mut load = FirstLoad::default();
+    for path in paths {
+        if load.files.iter().any(|f| &f.path == path) {
+            continue;
+        }
+        let mut wire = Wire::default();
+        for (accept, slot) in [
+            ("br", &mut wire.brotli),
+            ("gzip", &mut wire.gzip),
+            ("identity", &mut wire.raw),
+        ] {
+            let r = crate::raw_http::raw_request(addr, "GET", path, &[("Accept-Encoding", accept)])
+                .await?;
+            if r.status != 200 {
+                return Err(format!("GET {path} ({accept}) answered {}", r.status).into());
+            }
+            *slot = r.body.len() as u64;
+        }
+        load.files.push(ServedFile {
+            path: path.clone(),
+            wire,
+        });
+    }
+    Ok(load)
+}
+
+/// The same-origin paths a [`FETCHED_PATHS`] result lists.
+pub fn paths(value: &serde_json::Value) -> Vec<String> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_str().map(str::to_owned))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fetched_paths_are_sorted_by_kind() {
+        assert_eq!(
+            kind_of("/t/0a2e/i/x.api.weu.digitaltwins.azure.net/twins"),
+            "html"
+        );
+        assert_eq!(kind_of("/"), "html");
+        assert_eq!(kind_of("/twinscope-0123456789abcdef_bg.wasm"), "wasm");
+        assert_eq!(kind_of("/twinscope-0123456789abcdef.js"), "js");
+        assert_eq!(kind_of("/config.json"), "json");
+        let load = FirstLoad {
+            files: vec![
+                ServedFile {
+                    path: "/".into(),
+                    wire: Wire {
+                        raw: 10,
+                        gzip: 5,
+                        brotli: 4,
+                    },
+                },
+                ServedFile {
+                    path: "/a_bg.wasm".into(),
+                    wire: Wire {
+                        raw: 100,
+                        gzip: 50,
+                        brotli: 40,
+                    },
+                },
+            ],
+        };
+        assert_eq!(
+            load.total(),
+            Wire {
+                raw: 110,
+                gzip: 55,
+                brotli: 44
+            }
+        );
+        assert_eq!(load.kind("wasm").brotli, 40);
+        assert_eq!(load.kind("js"), Wire::default());
+        assert_eq!(load.describe(), "/ 4 B · /a_bg.wasm 40 B");
+    }
 
     #[test]
     fn counts_each_kind_and_ignores_the_rest() {

@@ -429,6 +429,21 @@ impl AdtClient {
             .json()
     }
 
+    /// Creates relationship `relationship_id` of `source` only if it does not exist
+    /// (`If-None-Match: *`): a 412 means someone else made one with that id meanwhile.
+    pub async fn create_relationship(
+        &self,
+        source: &str,
+        relationship_id: &str,
+        body: &Value,
+    ) -> Result<Value, AdtError> {
+        let path = Self::relationship_path(source, relationship_id);
+        let call = Call::new(Method::PUT, self.url(&path, &[]))
+            .json(body)
+            .header(header::IF_NONE_MATCH, "*");
+        self.send(call).await?.json()
+    }
+
     pub async fn delete_relationship(
         &self,
         source: &str,
@@ -445,6 +460,18 @@ impl AdtClient {
         let flag = if include_definition { "true" } else { "false" };
         let items = self
             .list_all(self.url(routes::MODELS, &[("includeModelDefinition", flag)]))
+            .await?;
+        items.iter().map(model_from).collect()
+    }
+
+    /// `id` and every model it depends on (what it extends, its components' models, the models
+    /// whose schemas it uses), transitively, with their DTDL: `GET /models?dependenciesFor=`.
+    pub async fn list_model_dependencies(&self, id: &str) -> Result<Vec<ModelData>, AdtError> {
+        let items = self
+            .list_all(self.url(
+                routes::MODELS,
+                &[("dependenciesFor", id), ("includeModelDefinition", "true")],
+            ))
             .await?;
         items.iter().map(model_from).collect()
     }

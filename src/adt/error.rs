@@ -56,12 +56,15 @@ pub enum AdtError {
         position: Option<u32>,
         message: String,
     },
-    /// Any other 400: the request does not fit the models or the API.
+    /// Any other 400: the request does not fit the models or the API. `details` are the
+    /// individual problems (for an invalid twin: which property and why); `inner` the codes of
+    /// the nested `innererror`s, outermost first.
     #[error("{message}")]
     Validation {
         code: String,
         message: String,
         details: Vec<ErrorDetail>,
+        inner: Vec<String>,
     },
     /// 429 or 503 after every retry.
     #[error("{host} is busy (too many requests); try again in {} s", .retry_after.map(|d| d.as_secs().max(1)).unwrap_or(5))]
@@ -145,6 +148,20 @@ struct ErrorBody {
     code: String,
     message: String,
     details: Vec<ErrorDetail>,
+    inner: Vec<String>,
+}
+
+/// The codes of `innererror`, then of its `innererror`, and so on (at most 8 deep).
+fn inner_codes(error: &Value) -> Vec<String> {
+    let mut codes = Vec::new();
+    let mut next = error.get("innererror");
+    while let Some(inner) = next.filter(|_| codes.len() < 8) {
+        if let Some(code) = inner.get("code").and_then(Value::as_str) {
+            codes.push(code.to_owned());
+        }
+        next = inner.get("innererror");
+    }
+    codes
 }
 
 fn parse_body(body: &[u8], header_code: Option<&str>) -> ErrorBody {
@@ -179,6 +196,7 @@ fn parse_body(body: &[u8], header_code: Option<&str>) -> ErrorBody {
         code,
         message,
         details,
+        inner: inner_codes(error),
     }
 }
 
@@ -229,6 +247,7 @@ pub fn classify(
             code: parsed.code,
             message: parsed.message,
             details: parsed.details,
+            inner: parsed.inner,
         },
         429 | 503 => AdtError::Throttled { host, retry_after },
         _ => AdtError::Server {
@@ -334,6 +353,12 @@ mod tests {
             r#"{"error":{"code":"ValidationFailed","message":"bad","details":[{"code":"ValidationFailed","message":"temp: expected a number"}]}}"#,
             true,
             &|e| matches!(e, AdtError::Validation { details, .. } if details.len() == 1),
+        );
+        check(
+            400,
+            r#"{"error":{"code":"JsonPatchInvalid","message":"bad patch","innererror":{"code":"PathNotFound","innererror":{"code":"ComponentMissing"}}}}"#,
+            true,
+            &|e| matches!(e, AdtError::Validation { inner, .. } if inner == &["PathNotFound", "ComponentMissing"]),
         );
         check(
             400,

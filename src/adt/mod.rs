@@ -1,5 +1,6 @@
 //! Azure Digital Twins data plane: a typed client over the same-origin pass-through.
 //!
+//! - [`access`]: can the user read an instance (a one-row probe), before anything else;
 //! - [`client`]: [`AdtClient`], one instance, every call typed;
 //! - [`error`]: [`AdtError`], what went wrong and what the user can do;
 //! - [`retry`]: when to try again (429/503 `Retry-After`, back-off with jitter, bounded);
@@ -7,6 +8,7 @@
 //! - [`patch`]: JSON Patch documents from an original and an edited twin;
 //! - [`types`]: twins, ETags, query pages, model data, the cancel flag.
 
+pub mod access;
 pub mod client;
 pub mod error;
 pub mod paging;
@@ -18,4 +20,4 @@ pub use client::AdtClient;
 pub use error::AdtError;
 pub use patch::{Difference, PatchOp, diff_twin, differences};
 pub use retry::{Runtime, Sleeper};
-pub use types::{CancelFlag, ETag, QueryPage, QuerySummary, TokenProvider, Twin};
+pub use types::{CancelFlag, ETag, ModelData, QueryPage, QuerySummary, TokenProvider, Twin};

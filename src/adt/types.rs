@@ -9,9 +9,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+use dtdl::LangString;
 use serde_json::Value;
 
 use crate::auth::client::{AccessToken, AuthError};
+use crate::model_set::lang_string;
 
 /// Supplies a bearer for this instance (the caller acquires it for the instance's tenant).
 pub type TokenProvider =
@@ -127,8 +129,10 @@ impl CancelFlag {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelData {
     pub id: String,
-    /// `displayName` in English (or the first language) when present.
-    pub display_name: Option<String>,
+    /// `displayName` by language (show it with [`LangString::best`]).
+    pub display_name: LangString,
+    /// `description` by language.
+    pub description: LangString,
     pub upload_time: Option<String>,
     pub decommissioned: bool,
     /// The DTDL interface, when asked for with `includeModelDefinition=true`.
@@ -139,18 +143,10 @@ impl ModelData {
     /// Reads one `DigitalTwinsModelData`; `None` without an `id`.
     pub fn from_json(value: &Value) -> Option<Self> {
         let id = value.get("id")?.as_str()?.to_owned();
-        let display_name = match value.get("displayName") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Object(m)) => m
-                .get("en")
-                .or_else(|| m.values().next())
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            _ => None,
-        };
         Some(Self {
             id,
-            display_name,
+            display_name: lang_string(value.get("displayName")),
+            description: lang_string(value.get("description")),
             upload_time: value
                 .get("uploadTime")
                 .and_then(Value::as_str)

@@ -34,6 +34,7 @@ use oauth2::{
 use serde::{Deserialize, Serialize};
 
 use super::accounts::{Account, Accounts};
+use super::admin_consent::{self, ConsentOutcome, ConsentRequests};
 use super::cache::{CacheKey, HomeAccountId, ScopeSet, Secret, TokenCache};
 use super::discovery::{self, Discovered, DiscoveryCache, DiscoveryError, Metadata};
 use super::errors::SignInError;
@@ -159,6 +160,25 @@ pub struct SignInOptions {
     pub prompt: Option<String>,
 }
 
+/// A sign-in that did not complete: why, and where it was going if the response was
+/// recognised as one of ours (`None`: unreadable, forged or unknown responses, which go
+/// to the start page).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}")]
+pub struct SignInFailure {
+    pub error: AuthError,
+    pub return_path: Option<ReturnPath>,
+}
+
+impl SignInFailure {
+    fn unplaced(error: impl Into<AuthError>) -> Self {
+        Self {
+            error: error.into(),
+            return_path: None,
+        }
+    }
+}
+
 /// A completed sign-in.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
@@ -229,6 +249,12 @@ impl AuthClient {
 
     pub fn config(&self) -> &RuntimeConfig {
         &self.config
+    }
+
+    /// The configured storage that holds tokens and accounts (for what lives and goes with
+    /// them, such as the organisations' names).
+    pub fn token_storage(&self) -> Rc<dyn Storage> {
+        self.env.tokens.clone()
     }
 
     fn now(&self) -> i64 {
@@ -375,6 +401,13 @@ impl AuthClient {
     /// Handles the page URL's query or fragment after the redirect back. `Ok(None)`: the
     /// URL is not a sign-in response. The interaction lock is released either way.
     pub async fn complete_sign_in(&self, raw: &str) -> Result<Option<SignedIn>, AuthError> {
+        self.finish_sign_in(raw).await.map_err(|f| f.error)
+    }
+
+    /// [`AuthClient::complete_sign_in`], and on failure also where that sign-in was going
+    /// when the response's `state` was one of ours (so the page the user asked for can say
+    /// what went wrong and offer to try again, instead of the start page).
+    pub async fn finish_sign_in(&self, raw: &str) -> Result<Option<SignedIn>, SignInFailure> {
         let parsed = response::parse(raw);
         let response = match parsed {
             Ok(None) => return Ok(None),
@@ -383,12 +416,33 @@ impl AuthClient {
                 // Refused unread: the sign-in it answers (if any) is over, so its record goes now.
                 self.lock.release();
                 self.transactions.discard_all();
-                return Err(e.into());
+                return Err(SignInFailure::unplaced(e));
             }
         };
         self.lock.release();
         let now = self.now();
-        let completed = self.transactions.complete(response.state(), now)?;
+        let completed = self
+            .transactions
+            .complete(response.state(), now)
+            .map_err(SignInFailure::unplaced)?;
+        let return_path = completed.return_path.clone();
+        self.exchange(response, completed, now)
+            .await
+            .map(Some)
+            .map_err(|error| SignInFailure {
+                error,
+                return_path: Some(return_path),
+            })
+    }
+
+    /// The rest of a sign-in once its record is taken: the `iss` check, then the code for
+    /// tokens, the ID token's checks and the account.
+    async fn exchange(
+        &self,
+        response: AuthorizationResponse,
+        completed: super::transaction::Completed,
+        now: i64,
+    ) -> Result<SignedIn, AuthError> {
         let discovered = self.discovered(false).await?;
         let issuer_tenant = check_iss_parameter(response.iss(), &discovered.metadata.issuer)?;
         let code = match response {
@@ -445,10 +499,53 @@ impl AuthClient {
         self.accounts.put(&account)?;
         self.accounts.set_active(&home)?;
         self.store_tokens(&home, &claims.tenant, &token, Some(now))?;
-        Ok(Some(SignedIn {
+        Ok(SignedIn {
             account,
             return_path: completed.return_path,
-        }))
+        })
+    }
+
+    // ---- admin consent ----------------------------------------------------------------
+
+    /// The admin-consent link for `tenant_segment` (a tenant GUID, or `organizations` for
+    /// the administrator's own), carrying a `state` recorded in shared storage so that the
+    /// answer can be recognised and explained ([`AuthClient::read_admin_consent`]).
+    pub fn admin_consent_link(&self, tenant_segment: &str) -> Result<String, AuthError> {
+        let mut random = [0u8; 16];
+        (self.env.random)(&mut random);
+        let state = self
+            .consent_requests()
+            .begin(&random, tenant_segment, self.now())?;
+        let url = super::errors::admin_consent_url(
+            self.config.authority.host(),
+            tenant_segment,
+            self.config.client_id.as_str(),
+            &self.config.redirect_uri.to_string(),
+        );
+        Ok(format!("{url}&state={}", encode_component(&state)))
+    }
+
+    /// The admin-consent answer in the page URL's query or fragment, if it is one (see
+    /// [`super::admin_consent`]). `name_of` gives a tenant's name when it is already known.
+    pub fn read_admin_consent(
+        &self,
+        raw: &str,
+        name_of: impl Fn(&TenantId) -> Option<String>,
+    ) -> Option<ConsentOutcome> {
+        let answer = admin_consent::parse(raw)?;
+        let request = answer
+            .state
+            .as_deref()
+            .and_then(|s| self.consent_requests().take(s, self.now()));
+        let known = request
+            .as_ref()
+            .and_then(|r| TenantId::parse(&r.tenant_segment).ok())
+            .and_then(|t| name_of(&t));
+        Some(admin_consent::outcome(&answer, request.as_ref(), known))
+    }
+
+    fn consent_requests(&self) -> ConsentRequests<Rc<dyn Storage>> {
+        ConsentRequests::new(self.env.shared.clone())
     }
 
     fn token_client(

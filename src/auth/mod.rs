@@ -8,7 +8,9 @@
 //! - [`http`]: the HTTP client closure (`fetch` in the browser, fakes in tests);
 //! - [`jwt`]: strict compact-JWS decoding (shape, base64url, duplicate members, RS256 only);
 //! - [`id_token`]: signature against the JWKS and every claim rule, each failure typed;
-//! - [`return_path`]: where to land after sign-in, same origin only;
+//! - [`return_path`]: where to land after sign-in, a page of the app on this origin only;
+//! - [`admin_consent`]: the approval link's own `state`, and the approval's answer read as
+//!   granted or refused (and by whom it must be approved);
 //! - [`resources`]: the protected-resource map (which URL may carry which token);
 //! - [`errors`]: Entra (AADSTS) errors as typed cases with a next step;
 //! - [`cache`]: tokens by account, tenant and scopes; early expiry; the 24-hour SPA session;
@@ -17,6 +19,7 @@
 //!   and an interaction lock that clears itself.
 
 pub mod accounts;
+pub mod admin_consent;
 pub mod cache;
 pub mod client;
 pub mod discovery;

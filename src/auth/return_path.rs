@@ -1,16 +1,26 @@
-//! Where the user goes after signing in: only a path on this origin, never another site.
+//! Where the user goes after signing in: only a page of this app on this origin, never
+//! another site and never a file or the `/adt` pass-through of this one.
 //!
 //! The path is chosen before the redirect and comes back through storage that a script or a
 //! person could edit, so it is checked again on return. Anything that a browser could
 //! resolve to another origin (`//evil.example`, `/\evil.example`, `https:evil`, their
-//! percent-encoded forms, control characters) is refused.
+//! percent-encoded forms, control characters) is refused; so is any same-origin path that is
+//! not one of the app's routes ([`APP_ROUTES`]: `/config.json`, `/adt/…`, `/signed-out`).
 
 use std::fmt;
 
 /// Longest return path kept; longer ones are refused rather than truncated.
 pub const MAX_LEN: usize = 2048;
 
-/// A same-origin path, with optional query and fragment, that is safe to navigate to.
+/// The app's routes a sign-in may return to: exact paths, and `/t/` (an organisation and
+/// everything under it). Keep in step with the `<Routes>` in `lib.rs`; `/signed-out` is left
+/// out on purpose (signing in never lands on "You are signed out").
+pub const APP_ROUTES: [&str; 3] = ["/", "/onboarding", "/settings"];
+/// The prefix of every per-organisation route.
+pub const TENANT_ROUTE_PREFIX: &str = "/t/";
+
+/// A same-origin path of one of the app's pages, with optional query and fragment, that is
+/// safe to navigate to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnPath(String);
 
@@ -26,6 +36,8 @@ pub enum ReturnPathError {
     OffSite(String),
     #[error("the return path contains control characters, whitespace or backslashes")]
     BadCharacters,
+    #[error("the return path `{0}` is not a page of twinscope")]
+    NotAnAppPath(String),
 }
 
 impl ReturnPath {
@@ -51,6 +63,9 @@ impl ReturnPath {
         if decoded_head.starts_with("//") || decoded_head.starts_with("/\\") {
             return Err(ReturnPathError::OffSite(s.to_owned()));
         }
+        if !is_app_route(s) {
+            return Err(ReturnPathError::NotAnAppPath(s.to_owned()));
+        }
         Ok(Self(s.to_owned()))
     }
 
@@ -68,6 +83,24 @@ impl fmt::Display for ReturnPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Whether the path part of `s` (before `?` or `#`) is one of [`APP_ROUTES`] or under
+/// [`TENANT_ROUTE_PREFIX`] with an organisation segment, with no dot segment (plain or
+/// percent-encoded) that a browser would resolve to somewhere else on the origin.
+fn is_app_route(s: &str) -> bool {
+    let path = s.split(['?', '#']).next().unwrap_or_default();
+    let dot_segment = path.split('/').any(|segment| {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    });
+    if dot_segment {
+        return false;
+    }
+    APP_ROUTES.contains(&path)
+        || path
+            .strip_prefix(TENANT_ROUTE_PREFIX)
+            .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
 }
 
 /// Decodes `%2f`, `%5c` and `%25` (repeatedly, so double encoding cannot hide a separator).
@@ -99,9 +132,36 @@ mod tests {
             "/t/aaaaaaaa-0000-4000-8000-000000000001",
             "/t/x/i/contoso.api.weu.digitaltwins.azure.net/twins?q=SELECT%20*%20FROM%20digitaltwins#top",
             "/settings",
-            "/a//b",
+            "/onboarding?tenant=x",
+            "/t/x/i/h/twins/a//b",
+            "/?admin_consent=True",
         ] {
             assert_eq!(ReturnPath::parse(ok).unwrap().as_str(), ok);
+        }
+    }
+
+    #[test]
+    fn same_origin_paths_that_are_not_pages_of_the_app_are_refused() {
+        for bad in [
+            "/a//b",
+            "/config.json",
+            "/index.html",
+            "/adt/contoso.api.weu.digitaltwins.azure.net/models",
+            "/signed-out",
+            "/t/",
+            "/t//x",
+            "/settings/../adt/x",
+            "/t/x/../../adt/x",
+            "/t/x/%2e%2E/%2e./config.json",
+            "/t/./x",
+            "/tenants",
+            "/healthz?x=/t/a",
+        ] {
+            assert_eq!(
+                ReturnPath::parse(bad),
+                Err(ReturnPathError::NotAnAppPath(bad.into())),
+                "{bad:?}"
+            );
         }
     }
 
@@ -111,10 +171,16 @@ mod tests {
     #[test]
     fn characters_of_any_width_near_the_head_are_judged_not_panicked_on() {
         let crash = "/\u{6f2}*visessqon_/\u{6f2}*visessqon_statelstatel";
-        assert_eq!(ReturnPath::parse(crash).unwrap().as_str(), crash);
+        assert_eq!(
+            ReturnPath::parse(crash),
+            Err(ReturnPathError::NotAnAppPath(crash.into())),
+            "judged (not a page of the app), not panicked on"
+        );
+        let in_app = format!("/t{crash}");
+        assert_eq!(ReturnPath::parse(&in_app).unwrap().as_str(), in_app);
         for pad in 0..24 {
             for wide in ["é", "۲", "€", "😀"] {
-                let path = format!("/{}{wide}/x", "a".repeat(pad));
+                let path = format!("/t/{}{wide}/x", "a".repeat(pad));
                 assert_eq!(ReturnPath::parse(&path).unwrap().as_str(), path);
                 let hidden = format!("/%2f{}{wide}", "e".repeat(pad));
                 assert!(

@@ -1,19 +1,27 @@
-//! The form that creates a twin of one model: its id and, optionally, first property values
-//! (the schema-driven controls of the property editor). It is sent with `If-None-Match: *`,
-//! so an existing twin is never replaced; on success the page moves to the new twin.
+//! The form that creates a twin of one model: its id and, optionally, first values of its
+//! properties and its components' properties (the schema-driven controls of the property
+//! editor, read from the instance's model set; read-only properties can be given here, once).
+//! It is sent with `If-None-Match: *`, so an existing twin is never replaced; on success the
+//! page moves to the new twin. When the service refuses it, its code, message and details are
+//! shown: each detail beside the field it names, the rest under the form.
 //!
 //! The form reads the instance's client from the explorer context; outside an instance it
 //! explains that instead of offering a control that cannot work.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
+use dtdl::ModelSet;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use serde_json::{Map, Value, json};
 
 use crate::adt::AdtError;
-use crate::components::property_editor::{InterfaceShape, field_view};
+use crate::components::property_editor::{
+    Access, EditRules, EditState, TwinForm, component_view, field_view,
+};
+use crate::components::service_error::{Placed, ServiceErrorView, field_keys, place};
 use crate::pages::explorer::{twin_path, use_explorer_context};
 
 /// Why a new twin was not created. Each says what to change.
@@ -27,8 +35,6 @@ pub enum CreateTwinError {
     InvalidValues,
     #[error("A twin with the id {0} already exists; choose another id.")]
     Exists(String),
-    #[error("{0}")]
-    Service(String),
 }
 
 /// The id as typed, when it can name a twin (non-empty, no surrounding whitespace).
@@ -68,14 +74,15 @@ pub fn new_twin_body(model_id: &str, values: &Value, components: &[String]) -> V
     Value::Object(body)
 }
 
-/// A form creating a twin of `model_id`, whose merged `shape` (own and inherited contents)
-/// gives the property controls. `on_cancel` runs when the user gives up.
+/// A form creating a twin of `model_id`, whose interface in `models` (own and inherited
+/// contents, components) gives the value controls. `on_cancel` runs when the user gives up.
 #[component]
 pub fn CreateTwinForm(
     model_id: String,
     /// The model's display name, for the heading.
     title: String,
-    shape: InterfaceShape,
+    /// The instance's models.
+    models: Arc<ModelSet>,
     #[prop(into)] on_cancel: Callback<()>,
 ) -> impl IntoView {
     let Some(ctx) = use_explorer_context() else {
@@ -88,17 +95,52 @@ pub fn CreateTwinForm(
     let values = RwSignal::new(json!({}));
     let invalid = RwSignal::new(BTreeSet::<String>::new());
     let error = RwSignal::new(None::<CreateTwinError>);
+    // What the service said when it refused the twin.
+    let refusal = RwSignal::new(None::<(AdtError, Placed)>);
+    let service = RwSignal::new(BTreeMap::<String, String>::new());
     let busy = RwSignal::new(false);
-    let components: Vec<String> = shape.components.iter().map(|c| c.0.clone()).collect();
-    let fields = shape
-        .properties
-        .iter()
-        .cloned()
-        .map(|f| {
-            let path = vec![f.name.clone()];
-            field_view(f, path, values, invalid, true)
-        })
-        .collect_view();
+    let form = TwinForm::of(&models, &model_id);
+    let keys = form
+        .as_ref()
+        .map(|f| field_keys(f, &Value::Null))
+        .unwrap_or_default();
+    let state = EditState {
+        edited: values,
+        invalid,
+        service,
+        rules: StoredValue::new(EditRules::Twin {
+            set: models,
+            model: model_id.clone(),
+        }),
+        access: Access::Create,
+        id_prefix: "prop",
+    };
+    let components: Vec<String> = form
+        .as_ref()
+        .map(TwinForm::component_names)
+        .unwrap_or_default();
+    let fields = match form {
+        Ok(form) => {
+            let properties = form
+                .properties
+                .into_iter()
+                .map(|f| {
+                    let path = vec![f.name.clone()];
+                    field_view(f, path, state)
+                })
+                .collect_view();
+            let sections = form
+                .components
+                .into_iter()
+                .map(|c| component_view(c, state))
+                .collect_view();
+            view! { <div class="twin-properties">{properties}</div>{sections} }.into_any()
+        }
+        Err(why) => view! {
+            <p class="hint">{format!("No values can be given here: {why}.")}</p>
+        }
+        .into_any(),
+    };
 
     let submit = {
         let model_id = model_id.clone();
@@ -116,16 +158,22 @@ pub fn CreateTwinForm(
             let client = client.get_value();
             let path = twin_path(&ctx.tenant, &ctx.host, &id);
             error.set(None);
+            refusal.set(None);
+            service.set(BTreeMap::new());
             busy.set(true);
+            let keys = keys.clone();
             spawn_local(async move {
                 match client.create_twin(&id, &body, true).await {
                     Ok(_) => navigate.with_value(|n| n(&path, Default::default())),
-                    Err(e) => {
+                    Err(AdtError::PreconditionFailed) => {
                         busy.set(false);
-                        error.set(Some(match e {
-                            AdtError::PreconditionFailed => CreateTwinError::Exists(id),
-                            other => CreateTwinError::Service(other.to_string()),
-                        }));
+                        error.set(Some(CreateTwinError::Exists(id)));
+                    }
+                    Err(other) => {
+                        busy.set(false);
+                        let placed = place(&other, &keys);
+                        service.set(placed.by_field());
+                        refusal.set(Some((other, placed)));
                     }
                 }
             });
@@ -140,8 +188,9 @@ pub fn CreateTwinForm(
             <label class="field__label" for="create-twin-id">"Twin id"</label>
             <input id="create-twin-id" class="input" required=true autocomplete="off"
                 prop:value=move || twin_id.get() on:input=move |ev| twin_id.set(event_target_value(&ev))/>
-            <div class="twin-properties">{fields}</div>
+            {fields}
             {move || error.get().map(|e| view! { <p class="property__error" role="alert">{e.to_string()}</p> })}
+            {move || refusal.get().map(|(error, placed)| view! { <ServiceErrorView error placed/> })}
             <div class="toolbar">
                 <button type="submit" class="button" disabled=move || busy.get()>"Create twin"</button>
                 <button type="button" class="button button--ghost" on:click=move |_| on_cancel.run(())>"Cancel"</button>

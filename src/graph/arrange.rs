@@ -53,6 +53,11 @@ impl LayoutKind {
 const LAYER_SPACING_X: f32 = NATURAL_LENGTH * 1.2;
 /// Vertical distance between layers.
 const LAYER_SPACING_Y: f32 = NATURAL_LENGTH * 1.6;
+/// A layer wider than this many twins is folded into rows of at most this many (so a layer of
+/// 100 sensors does not shrink the whole drawing to fit one long line).
+const MAX_ROW: usize = 16;
+/// Vertical distance between the rows of one folded layer.
+const ROW_SPACING_Y: f32 = NATURAL_LENGTH * 0.7;
 /// Distance between rings.
 const RING_SPACING: f32 = NATURAL_LENGTH * 1.5;
 
@@ -100,6 +105,7 @@ pub fn hierarchical(n: usize, edges: &[(usize, usize)]) -> Vec<(f32, f32)> {
     }
     let mut x = vec![0.0f32; n];
     let mut positions = vec![(0.0, 0.0); n];
+    let mut y = 0.0f32;
     for (depth, members) in layers.iter_mut().enumerate() {
         if depth > 0 {
             let key = |i: usize| -> f32 {
@@ -112,11 +118,21 @@ pub fn hierarchical(n: usize, edges: &[(usize, usize)]) -> Vec<(f32, f32)> {
             };
             members.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
         }
-        let width = (members.len().saturating_sub(1)) as f32 * LAYER_SPACING_X;
-        for (k, &i) in members.iter().enumerate() {
-            x[i] = k as f32 * LAYER_SPACING_X - width / 2.0;
-            positions[i] = (x[i], depth as f32 * LAYER_SPACING_Y);
+        let rows = members.chunks(MAX_ROW).count();
+        for (r, row) in members.chunks(MAX_ROW).enumerate() {
+            let width = (row.len().saturating_sub(1)) as f32 * LAYER_SPACING_X;
+            // Folded rows are staggered by half a place so edges from above stay apart.
+            let stagger = if r % 2 == 1 {
+                LAYER_SPACING_X / 2.0
+            } else {
+                0.0
+            };
+            for (k, &i) in row.iter().enumerate() {
+                x[i] = k as f32 * LAYER_SPACING_X - width / 2.0 + stagger;
+                positions[i] = (x[i], y + r as f32 * ROW_SPACING_Y);
+            }
         }
+        y += (rows.saturating_sub(1)) as f32 * ROW_SPACING_Y + LAYER_SPACING_Y;
     }
     positions
 }
@@ -223,6 +239,20 @@ mod tests {
         assert_ne!(p[5].1, p[6].1);
         assert!(distinct(&p), "{p:?}");
         assert_eq!(p, hierarchical(7, &edges), "deterministic");
+    }
+
+    #[test]
+    fn a_wide_layer_is_folded_into_rows() {
+        // A wide layer is folded into rows, every row below the layer above.
+        let star: Vec<(usize, usize)> = (1..=40).map(|t| (0, t)).collect();
+        let p = hierarchical(41, &star);
+        let width = p.iter().map(|q| q.0).fold(0.0f32, |m, x| m.max(x.abs()));
+        assert!(
+            width <= LAYER_SPACING_X * (MAX_ROW as f32 / 2.0 + 1.0),
+            "{width}"
+        );
+        assert!(p[1..].iter().all(|q| q.1 > p[0].1));
+        assert!(distinct(&p), "{p:?}");
     }
 
     #[test]

@@ -32,11 +32,12 @@ pub const PAN_STEP: f32 = 40.0;
 pub const EDGE_LABEL_LIMIT: usize = 150;
 /// A pointer that moves less than this many pixels between down and up is a click, not a drag.
 const DRAG_THRESHOLD: f64 = 4.0;
-/// Above this many twins on screen, labels are drawn only once the user zooms in to at least
-/// [`DENSE_LABEL_SCALE`] (until then the legend and the counts summarise the graph).
-pub const LABEL_LIMIT: usize = 250;
-/// Zoom from which labels of a dense graph are drawn.
-pub const DENSE_LABEL_SCALE: f32 = 1.5;
+/// Labels are drawn at this size on screen whatever the zoom (they are scaled against it)...
+pub const LABEL_PX: f32 = 11.0;
+/// ...once neighbours are at least this far apart on screen, so labels have room to be read.
+/// Further out, the legend and the counts summarise the graph, and the selected twin keeps
+/// its label.
+pub const LABEL_ROOM_PX: f32 = 42.0;
 /// Most hops "Expand" goes out from a twin.
 pub const MAX_HOPS: u8 = 3;
 /// Drawing size used until the element has been measured.
@@ -76,9 +77,9 @@ fn count_of(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// True when labels should be drawn for `visible` twins at zoom `scale`.
-pub fn labels_shown(visible: usize, scale: f32) -> bool {
-    visible <= LABEL_LIMIT || scale >= DENSE_LABEL_SCALE
+/// True when labels can be read at zoom `scale` (screen pixels per world unit).
+pub fn labels_shown(scale: f32) -> bool {
+    scale * super::layout::NATURAL_LENGTH >= LABEL_ROOM_PX
 }
 
 /// The `d` attribute drawing every edge of `edges` (layout index pairs, source first) as a
@@ -150,6 +151,12 @@ pub fn GraphView(
     /// Accessible name of the drawing.
     #[prop(into, default = "Twin graph".into())]
     label: String,
+    /// The layout to start with.
+    #[prop(optional)]
+    initial_layout: LayoutKind,
+    /// Called when the user chooses a layout (e.g. to keep it in the address).
+    #[prop(optional)]
+    on_layout: Option<Callback<LayoutKind>>,
 ) -> impl IntoView {
     let model = StoredValue::new(GraphModel::new(Vec::new(), Vec::new(), 0));
     // Bumped whenever the model changes, so the drawing re-reads it.
@@ -157,7 +164,7 @@ pub fn GraphView(
     let transform = RwSignal::new(Transform::IDENTITY);
     let selected = RwSignal::new(None::<String>);
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
-    let layout_kind = RwSignal::new(LayoutKind::Force);
+    let layout_kind = RwSignal::new(initial_layout);
     let hidden = RwSignal::new(BTreeSet::<String>::new());
     let hops = RwSignal::new(1u8);
 
@@ -221,8 +228,7 @@ pub fn GraphView(
         })
     });
     let visible_count = move || visible.with(|v| v.iter().filter(|x| **x).count());
-    let show_labels =
-        Memo::new(move |_| labels_shown(visible_count(), transform.with(|t| t.scale)));
+    let show_labels = Memo::new(move |_| labels_shown(transform.with(|t| t.scale)));
 
     let edge_d = Memo::new(move |_| {
         revision.track();
@@ -328,7 +334,7 @@ pub fn GraphView(
                             on:focus=on_focus
                         >
                             <path class="graph__shape" d=style.shape.path(NODE_RADIUS)></path>
-                            <text class="graph__label" y=(NODE_RADIUS * 2.4).to_string()>{text}</text>
+                            <text class="graph__label" y=NODE_RADIUS.to_string() dy="1.1em">{text}</text>
                         </g>
                     }
                 })
@@ -405,6 +411,46 @@ pub fn GraphView(
         }
     };
 
+    // The selected twin's model and properties, beside the drawing.
+    let inspector = move || {
+        let id = selected.get()?;
+        let node = model.with_value(|m| m.index_of(&id).map(|i| m.nodes()[i].clone()))?;
+        let style = legend.with(|l| l.style(&node.model));
+        let rows = node
+            .properties
+            .iter()
+            .map(|(name, value)| {
+                let shown = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                view! { <tr><th scope="row">{name.clone()}</th><td>{shown}</td></tr> }
+            })
+            .collect::<Vec<_>>();
+        let empty = rows.is_empty();
+        let (open_id, expand_id) = (node.id.clone(), node.id.clone());
+        Some(view! {
+            <aside class="graph__inspector" aria-labelledby="graph-inspector-title">
+                <h2 id="graph-inspector-title" class="graph__inspector-title">{node.id.clone()}</h2>
+                <p class="graph__inspector-model">
+                    <svg class=style.class() width="16" height="16" viewBox="-10 -10 20 20" aria-hidden="true">
+                        <path class="graph__shape" d=style.shape.path(7.0)></path>
+                    </svg>
+                    <span title=node.model.clone()>{short_model(&node.model).to_owned()}</span>
+                </p>
+                {if empty {
+                    view! { <p class="hint">"No properties set."</p> }.into_any()
+                } else {
+                    view! { <table class="table graph__inspector-props"><tbody>{rows}</tbody></table> }.into_any()
+                }}
+                <div class="actions">
+                    <button type="button" class="button" on:click=move |_| on_open.run(open_id.clone())>"Open and edit"</button>
+                    <button type="button" class="button button--ghost" on:click=move |_| on_expand.run((expand_id.clone(), hops.get_untracked()))>"Expand"</button>
+                </div>
+            </aside>
+        })
+    };
+
     let selected_label = move || {
         let id = selected.get()?;
         let property = label_property.get();
@@ -455,6 +501,9 @@ pub fn GraphView(
                     on:change=move |e| {
                         if let Some(kind) = LayoutKind::from_key(&event_target_value(&e)) {
                             relayout(kind);
+                            if let Some(callback) = on_layout {
+                                callback.run(kind);
+                            }
                         }
                     }
                 >
@@ -519,8 +568,9 @@ pub fn GraphView(
                 }).collect::<Vec<_>>()}
             </ul>
             {move || (!show_labels.get()).then(|| view! {
-                <p class="hint graph__dense">"Labels appear when you zoom in (the graph is large); the legend counts the twins of each model."</p>
+                <p class="hint graph__dense">"Zoom in to read the labels; the legend counts the twins of each model."</p>
             })}
+            <div class="graph__stage">
             <svg
                 node_ref=svg_ref
                 class="graph__canvas"
@@ -536,12 +586,18 @@ pub fn GraphView(
                 on:pointercancel=end_drag
                 on:keydown=on_key
             >
-                <g class="graph__world" transform=move || transform.get().svg()>
+                <g
+                    class="graph__world"
+                    transform=move || transform.get().svg()
+                    style=move || format!("--label-size: {:.2}px", LABEL_PX / transform.with(|t| t.scale))
+                >
                     <path class="graph__edges" d=move || edge_d.get()></path>
                     <g class="graph__edge-labels" aria-hidden="true">{edge_labels}</g>
                     <g class="graph__nodes">{node_views}</g>
                 </g>
             </svg>
+            {inspector}
+            </div>
             <p class="hint graph__help">
                 "Scroll or press + and − to zoom, drag or use the arrow keys to move, 0 to fit. "
                 "Tab moves through the twins; Enter opens one, E shows its neighbours."
@@ -617,10 +673,11 @@ mod tests {
     }
 
     #[test]
-    fn labels_of_a_dense_graph_wait_for_zoom() {
-        assert!(labels_shown(LABEL_LIMIT, 0.1));
-        assert!(!labels_shown(LABEL_LIMIT + 1, 1.0));
-        assert!(labels_shown(1000, DENSE_LABEL_SCALE));
+    fn labels_wait_until_there_is_room_to_read_them() {
+        // At the natural edge length (60 world units) neighbours are 42 px apart at 0.7.
+        assert!(labels_shown(1.0));
+        assert!(labels_shown(0.7));
+        assert!(!labels_shown(0.3));
         assert_eq!(short_model("dtmi:com:contoso:Room;1"), "Room;1");
     }
 }

@@ -13,6 +13,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+
+use crate::graph::arrange::LayoutKind;
 use crate::graph::view::GraphView;
 use crate::graph::{GraphEdge, GraphNode};
 
@@ -54,6 +58,15 @@ pub fn label_choices(nodes: &[GraphNode]) -> Vec<String> {
         .collect()
 }
 
+/// `path?q=…&layout=…` (the layout only when it is not the default).
+pub fn graph_address(path: &str, query: &str, layout: LayoutKind) -> String {
+    let q = crate::adt::paging::encode_component(query);
+    match layout {
+        LayoutKind::Force => format!("{path}?q={q}"),
+        other => format!("{path}?q={q}&layout={}", other.key()),
+    }
+}
+
 /// Appends to `nodes`/`edges` the items of `data` not already there (twins by id,
 /// relationships by source and id). Returns how many twins were new.
 pub fn merge(nodes: &mut Vec<GraphNode>, edges: &mut Vec<GraphEdge>, data: GraphData) -> usize {
@@ -93,7 +106,43 @@ pub fn GraphPage(
     #[prop(into, optional)]
     initial_query: Option<String>,
 ) -> impl IntoView {
-    let query = RwSignal::new(initial_query.unwrap_or_else(|| DEFAULT_QUERY.to_owned()));
+    // The query and the layout live in the address too (`?q=…&layout=…`), so Back from a
+    // twin, a reload or a shared link shows the same graph.
+    let params = use_query_map().get_untracked();
+    let from_address = params.get("q").filter(|q| !q.trim().is_empty());
+    let layout = params
+        .get("layout")
+        .and_then(|k| LayoutKind::from_key(&k))
+        .unwrap_or_default();
+    let query = RwSignal::new(
+        from_address
+            .or(initial_query)
+            .unwrap_or_else(|| DEFAULT_QUERY.to_owned()),
+    );
+    let layout_choice = StoredValue::new(layout);
+    let navigate = StoredValue::new_local(use_navigate());
+    let pathname = use_location().pathname;
+    let remember = move || {
+        let address = graph_address(
+            &pathname.get_untracked(),
+            &query.get_untracked(),
+            layout_choice.get_value(),
+        );
+        navigate.with_value(|go| {
+            go(
+                &address,
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..NavigateOptions::default()
+                },
+            )
+        });
+    };
+    let on_layout = Callback::new(move |kind: LayoutKind| {
+        layout_choice.set_value(kind);
+        remember();
+    });
     let nodes = RwSignal::new(Vec::<GraphNode>::new());
     let edges = RwSignal::new(Vec::<GraphEdge>::new());
     let label_property = RwSignal::new(None::<String>);
@@ -112,6 +161,7 @@ pub fn GraphPage(
             }
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();
+            remember();
             status.set(Status::Loading("Running the query…".to_owned()));
             let future = source.with_value(|s| s.load(text));
             spawn_local(async move {
@@ -246,6 +296,8 @@ pub fn GraphPage(
                 on_expand=expand
                 label_property=label_property
                 label="Twin graph"
+                initial_layout=layout
+                on_layout=on_layout
             />
         </div>
     }
@@ -271,6 +323,22 @@ mod tests {
             target: target.into(),
             name: "feeds".into(),
         }
+    }
+
+    #[test]
+    fn the_address_keeps_the_query_and_a_chosen_layout() {
+        assert_eq!(
+            graph_address(
+                "/t/x/i/h/graph",
+                "SELECT T FROM DIGITALTWINS T",
+                LayoutKind::Force
+            ),
+            "/t/x/i/h/graph?q=SELECT%20T%20FROM%20DIGITALTWINS%20T"
+        );
+        assert_eq!(
+            graph_address("/g", "a&b=c", LayoutKind::Concentric),
+            "/g?q=a%26b%3Dc&layout=concentric"
+        );
     }
 
     #[test]

@@ -10,22 +10,54 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use crate::adt::access::{self, Access, AccessKey};
 use crate::adt::{AdtClient, CancelFlag};
 use crate::auth::client::ADT_SCOPE;
 use crate::auth::http::browser_fetch;
+use crate::components::instance_nav::{InstanceNav, short_name};
 use crate::components::problem::SignInProblem;
 use crate::config::RuntimeConfig;
 use crate::graph::{GraphEdge, GraphNode};
 use crate::ids::{AdtHost, TenantId};
 use crate::pages::explorer::{
     ExplorerContext, QueryExplorer, TwinDetail, provide_explorer_context, twin_path,
+    use_explorer_context,
 };
 use crate::pages::explorer_graph::{GraphData, GraphPage, GraphSource, SourceFuture};
 use crate::pages::models::{ModelInfo, ModelsFuture, ModelsPage, ModelsSource};
 use crate::pages::transfer::TransferPage;
 use crate::session::use_session;
+use crate::tenants::use_tenant_directory;
+
+/// The user cannot read this instance (the check before any screen): why, what to do, and
+/// a way to check again once a role is granted. No screen is drawn under it.
+#[component]
+fn InstanceBlocked(
+    tenant: TenantId,
+    host: AdtHost,
+    access: Access,
+    on_again: Callback<()>,
+) -> impl IntoView {
+    let title = match access {
+        Access::OtherOrganisation => format!("{} is not in this organisation", short_name(&host)),
+        _ => format!("You cannot open {}", short_name(&host)),
+    };
+    view! {
+        <main id="main" class="page page--message" aria-labelledby="blocked-title" tabindex="-1">
+            <h1 id="blocked-title">{title}</h1>
+            <div class="alert alert--error" role="alert">
+                <p>{access.explanation(&host).unwrap_or_default()}</p>
+                <p class="hint"><code>{host.to_string()}</code></p>
+            </div>
+            <div class="actions">
+                <button type="button" class="button" on:click=move |_| on_again.run(())>"Check again"</button>
+                <a class="button button--ghost" href=format!("/t/{tenant}")>"Back to the organisation"</a>
+            </div>
+        </main>
+    }
+}
 
 /// Which screen of the instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,35 +113,45 @@ fn InstanceShell(tenant: TenantId, host: AdtHost, screen: Screen) -> impl IntoVi
         ),
         session.token_provider(tenant.clone(), ADT_SCOPE),
     ));
-    let base = format!("/t/{tenant}/i/{host}");
-    let nav = {
-        let current = |s: Screen| if s == screen { Some("page") } else { None };
-        view! {
-            <nav class="instance-nav" aria-label="Instance">
-                <a href=format!("/t/{tenant}")>{format!("Organisation {tenant}")}</a>
-                <span aria-hidden="true">" / "</span>
-                <strong>{host.to_string()}</strong>
-                <a href=format!("{base}/twins") aria-current=current(Screen::Twins)>"Twins"</a>
-                <a href=format!("{base}/models") aria-current=current(Screen::Models)>"Models"</a>
-                <a href=format!("{base}/graph") aria-current=current(Screen::Graph)>"Graph"</a>
-                <a href=format!("{base}/transfer") aria-current=current(Screen::Transfer)>"Import/export"</a>
-            </nav>
-        }
+    // Can this user read the instance? Asked beside the role check, before any screen, so
+    // an instance they cannot read says so before they press Run.
+    let again = RwSignal::new(false);
+    let access = {
+        let key = AccessKey {
+            account: session
+                .state
+                .get_untracked()
+                .account()
+                .map(|a| a.home.as_str().to_owned())
+                .unwrap_or_default(),
+            tenant: tenant.clone(),
+            host: host.clone(),
+        };
+        LocalResource::new(move || {
+            let (adt, key, again) = (adt.get_value(), key.clone(), again.get());
+            async move { access::check_remembered(&adt, key, again).await }
+        })
     };
+    use_tenant_directory().want();
     view! {
-        {nav}
+        <InstanceNav tenant=tenant.clone() host=host.clone() screen/>
         <Transition fallback=|| view! { <p class="loading page" role="status">"Checking your access…"</p> }>
             {move || {
                 let (tenant, host) = (tenant.clone(), host.clone());
                 Suspend::new(async move {
-                    match profile.await {
+                    let profile = profile.await;
+                    let access = access.await;
+                    match profile {
                         Err(problem) => view! {
                             <main id="main" class="page" tabindex="-1"><SignInProblem problem/></main>
                         }.into_any(),
+                        Ok(_) if access.is_blocked() => view! {
+                            <InstanceBlocked tenant host access on_again=Callback::new(move |()| again.set(true))/>
+                        }.into_any(),
                         Ok(profile) => {
                             let ctx = ExplorerContext { tenant, host, adt: adt.get_value(), roles: profile.roles };
-                            provide_explorer_context(ctx.clone());
-                            screen_view(screen, ctx)
+                            provide_explorer_context(ctx);
+                            screen_view(screen).await
                         }
                     }
                 })
@@ -118,44 +160,146 @@ fn InstanceShell(tenant: TenantId, host: AdtHost, screen: Screen) -> impl IntoVi
     }
 }
 
-fn screen_view(screen: Screen, ctx: ExplorerContext) -> AnyView {
-    match screen {
-        Screen::Twins => view! { <QueryExplorer/> }.into_any(),
-        Screen::Twin => view! { <TwinDetail/> }.into_any(),
-        Screen::Models => {
-            let can_manage = ctx.roles.can_manage_models();
-            let source: Rc<dyn ModelsSource> = Rc::new(AdtModels(ctx.adt.clone()));
-            view! {
-                <main id="main" class="page" aria-labelledby="models-title" tabindex="-1">
-                    <h1 id="models-title">"Models"</h1>
-                    <ModelsPage source can_manage/>
-                </main>
-            }
-            .into_any()
+/// The screen's view. The screens are lazy, in two groups: in the split release bundle
+/// (`cargo xtask build`, `--cfg twinscope_split`) each group's code, and everything only it
+/// uses, is a wasm module of its own, fetched the first time one of its screens opens; elsewhere
+/// (`trunk serve`, a plain `trunk build`, tests) the groups are ordinary functions.
+///
+/// Two groups, not five: wasm-split puts the code shared by each combination of split points in
+/// a module of its own, so five split points made 22 shared modules and 12 to 14 requests to
+/// open one screen. With two, a screen costs its group's module and the one the groups share
+/// (both only once per page load): the query and twin pages, which every visit uses, in one;
+/// models, graph and import/export, with the heavier code, in the other.
+///
+/// A module that does not arrive (the network, or a deployment that replaced the bundle this
+/// page came from, so its hashed names are gone) is said on the page ([`ScreenNotLoaded`]);
+/// Leptos's own `#[lazy]` would abort the whole app instead, hence `wasm_split` itself with
+/// `fallible`. A later attempt loads afresh (failures are not remembered).
+async fn screen_view(screen: Screen) -> AnyView {
+    let view = match screen {
+        Screen::Twins | Screen::Twin => split_call!(query_and_twin_screens(screen)),
+        Screen::Models | Screen::Graph | Screen::Transfer => {
+            split_call!(models_graph_transfer_screens(screen))
         }
-        Screen::Graph => {
-            let navigate = use_navigate();
-            let (tenant, host) = (ctx.tenant.clone(), ctx.host.clone());
-            let on_open = Callback::new(move |id: String| {
-                navigate(&twin_path(&tenant, &host, &id), Default::default())
-            });
-            let source: Rc<dyn GraphSource> = Rc::new(AdtGraph(ctx.adt.clone()));
-            view! {
-                <main id="main" class="page page--wide" aria-labelledby="graph-title" tabindex="-1">
-                    <h1 id="graph-title">"Graph"</h1>
-                    <GraphPage source on_open/>
-                </main>
-            }
-            .into_any()
-        }
-        Screen::Transfer => view! {
-            <main id="main" class="page" aria-labelledby="transfer-title" tabindex="-1">
-                <h1 id="transfer-title">"Import and export"</h1>
-                <TransferPage ctx/>
-            </main>
-        }
-        .into_any(),
+    };
+    view.unwrap_or_else(|ScreenNotLoaded| screen_not_loaded())
+}
+
+/// Calls a screen group: a split point is an `async fn` that loads its module first.
+#[cfg(twinscope_split)]
+macro_rules! split_call {
+    ($call:expr) => {
+        $call.await
+    };
+}
+#[cfg(not(twinscope_split))]
+macro_rules! split_call {
+    ($call:expr) => {
+        $call
+    };
+}
+use split_call;
+
+/// A screen group's module could not be fetched or instantiated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ScreenNotLoaded;
+
+impl From<wasm_split_helpers::SplitLoaderError> for ScreenNotLoaded {
+    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
+        Self
     }
+}
+
+fn screen_not_loaded() -> AnyView {
+    let reload = |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    };
+    view! {
+        <main id="main" class="page page--message" aria-labelledby="not-loaded-title" tabindex="-1">
+            <h1 id="not-loaded-title">"This screen could not be loaded"</h1>
+            <div class="alert alert--error" role="alert">
+                <p>"Its code did not arrive. The connection may have dropped, or a new version of twinscope was deployed after this page was opened."</p>
+            </div>
+            <div class="actions">
+                <button type="button" class="button" on:click=reload>"Reload the page"</button>
+            </div>
+        </main>
+    }
+    .into_any()
+}
+
+#[cfg_attr(
+    twinscope_split,
+    wasm_split_helpers::wasm_split(query_and_twin_screens, fallible)
+)]
+fn query_and_twin_screens(screen: Screen) -> Result<AnyView, ScreenNotLoaded> {
+    Ok(if screen == Screen::Twin {
+        view! { <TwinDetail/> }.into_any()
+    } else {
+        view! { <QueryExplorer/> }.into_any()
+    })
+}
+
+#[cfg_attr(
+    twinscope_split,
+    wasm_split_helpers::wasm_split(models_graph_transfer_screens, fallible)
+)]
+fn models_graph_transfer_screens(screen: Screen) -> Result<AnyView, ScreenNotLoaded> {
+    Ok(match screen {
+        Screen::Graph => graph_screen(),
+        Screen::Transfer => transfer_screen(),
+        _ => models_screen(),
+    })
+}
+
+/// The explorer context, which the shell provides just before the screen (the screens read it
+/// rather than take it: it holds `Rc`s, so the shell's `Suspend`, which must be `Send`, cannot
+/// hold it across the load).
+fn explorer_context() -> ExplorerContext {
+    use_explorer_context().expect("the instance shell provides the explorer context")
+}
+
+fn models_screen() -> AnyView {
+    let ctx = explorer_context();
+    let can_manage = ctx.roles.can_manage_models();
+    let source: Rc<dyn ModelsSource> = Rc::new(AdtModels(ctx.adt.clone()));
+    view! {
+        <main id="main" class="page" aria-labelledby="models-title" tabindex="-1">
+            <h1 id="models-title">"Models"</h1>
+            <ModelsPage source can_manage/>
+        </main>
+    }
+    .into_any()
+}
+
+fn graph_screen() -> AnyView {
+    let ctx = explorer_context();
+    let navigate = use_navigate();
+    let (tenant, host) = (ctx.tenant.clone(), ctx.host.clone());
+    let on_open = Callback::new(move |id: String| {
+        navigate(&twin_path(&tenant, &host, &id), Default::default())
+    });
+    let source: Rc<dyn GraphSource> = Rc::new(AdtGraph(ctx.adt.clone()));
+    view! {
+        <main id="main" class="page page--wide" aria-labelledby="graph-title" tabindex="-1">
+            <h1 id="graph-title">"Graph"</h1>
+            <GraphPage source on_open/>
+        </main>
+    }
+    .into_any()
+}
+
+fn transfer_screen() -> AnyView {
+    let ctx = explorer_context();
+    view! {
+        <main id="main" class="page" aria-labelledby="transfer-title" tabindex="-1">
+            <h1 id="transfer-title">"Import and export"</h1>
+            <TransferPage ctx/>
+        </main>
+    }
+    .into_any()
 }
 
 /// Models through the ADT client.
@@ -166,19 +310,7 @@ impl ModelsSource for AdtModels {
         let adt = self.0.clone();
         Box::pin(async move {
             let models = adt.list_models(true).await.map_err(|e| e.to_string())?;
-            Ok(models
-                .into_iter()
-                .filter_map(|m| {
-                    ModelInfo::from_api(&json!({
-                        "id": m.id,
-                        "displayName": m.display_name,
-                        "description": m.model.as_ref().and_then(|d| d.get("description")).cloned(),
-                        "decommissioned": m.decommissioned,
-                        "uploadTime": m.upload_time,
-                        "model": m.model,
-                    }))
-                })
-                .collect())
+            Ok(models.into_iter().map(ModelInfo::from).collect())
         })
     }
 

@@ -2,20 +2,31 @@
 
 use leptos::prelude::*;
 
+use crate::auth::admin_consent::ConsentOutcome;
 use crate::auth::client::SignInOptions;
 use crate::auth::state::AuthState;
 use crate::components::problem::SignInProblem;
+use crate::components::tenant_switcher::TenantChoices;
 use crate::config::{AuthorityTenant, RuntimeConfig};
+use crate::format::count;
 use crate::session::use_session;
+use crate::tenants::use_tenant_directory;
 
-/// After an administrator approved twinscope, the identity platform returns here with
-/// `admin_consent=True`.
+/// After an administrator approved twinscope, the identity platform returns with
+/// `admin_consent=True` (read by the session, which brings the user here).
 #[component]
 fn ConsentGranted() -> impl IntoView {
+    let session = use_session();
     let query = leptos_router::hooks::use_query_map();
     move || {
-        query
-            .with(|q| q.get("admin_consent").is_some_and(|v| v.eq_ignore_ascii_case("true")))
+        let granted = session
+            .consent
+            .with(|c| matches!(c, Some(ConsentOutcome::Granted { .. })))
+            || query.with(|q| {
+                q.get("admin_consent")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            });
+        granted
             .then(|| view! {
                 <div class="notice" role="status">
                     <p>"twinscope is now approved for your organisation: everyone in it can sign in."</p>
@@ -46,24 +57,27 @@ fn SignInPanel() -> impl IntoView {
             </section>
         }
         .into_any(),
-        AuthState::SignedIn { account, .. } => {
-            let tenants: Vec<_> = account.tenants.keys().cloned().collect();
-            let home = account.home_tenant.clone();
-            view! {
-                <section class="card cta" aria-labelledby="cta-title">
-                    <h2 id="cta-title">{format!("Signed in as {}", account.name)}</h2>
-                    <p>"Choose the organisation to work in:"</p>
-                    <ul class="tenant-links">
-                        {tenants.into_iter().map(|t| {
-                            let label = if t == home { format!("{t} (home)") } else { format!("{t} (guest)") };
-                            view! { <li><a class="button" href=format!("/t/{t}")>{label}</a></li> }
-                        }).collect_view()}
-                    </ul>
-                </section>
-            }
-            .into_any()
+        AuthState::SignedIn { account, .. } => view! {
+            <section class="card cta" aria-labelledby="cta-title">
+                <h2 id="cta-title">{format!("Signed in as {}", account.name)}</h2>
+                <ChooseOrganisation/>
+            </section>
         }
+        .into_any(),
     }
+    }
+}
+
+/// The organisations of the signed-in accounts, by name (asks Resource Manager for them).
+#[component]
+fn ChooseOrganisation() -> impl IntoView {
+    let directory = use_tenant_directory();
+    directory.want();
+    view! {
+        <p>"Choose the organisation to work in:"</p>
+        <div class="tenant-links">
+            <TenantChoices current=Signal::derive(|| None)/>
+        </div>
     }
 }
 
@@ -74,7 +88,10 @@ pub fn Landing() -> impl IntoView {
         (AuthorityTenant::Id(t), _) => format!("one directory ({t})"),
         (AuthorityTenant::Domain(d), _) => format!("one directory ({d})"),
         (_, 0) => "work or school accounts of any organisation".to_owned(),
-        (_, n) => format!("work or school accounts of {n} allowed organisation(s)"),
+        (_, n) => format!(
+            "work or school accounts of {} allowed",
+            count(n, "organisation", "organisations")
+        ),
     };
     view! {
         <main id="main" class="page page--landing" aria-labelledby="landing-title" tabindex="-1">

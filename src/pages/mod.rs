@@ -9,5 +9,6 @@ pub mod models;
 pub mod not_found;
 pub mod onboarding;
 pub mod settings;
+pub mod signed_out;
 pub mod tenant;
 pub mod transfer;

@@ -1,14 +1,16 @@
 //! The models of an instance: list, upload (checked locally with the `dtdl` crate before
-//! anything is sent), decommission, delete, create a twin of a model (for writers), and an
-//! inheritance and relationship view.
+//! anything is sent), decommission and delete (each asked first in a dialog naming the model
+//! and what follows from it), create a twin of a model (for writers), and an inheritance and
+//! relationship view.
 //!
 //! The page does not know how models are fetched: it gets a [`ModelsSource`] (the ADT client
 //! in the app, a fake in tests).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use dtdl::{ModelError, ModelSet};
 use leptos::prelude::*;
@@ -16,10 +18,11 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 
+use crate::adt::ModelData;
+use crate::components::confirm::ConfirmDialog;
 use crate::components::create_twin::CreateTwinForm;
-use crate::components::property_editor::InterfaceShape;
+use crate::model_set::{InstanceModels, Unreadable, in_dependency_order, instance_set};
 use crate::pages::explorer::use_explorer_context;
-use crate::transfer;
 
 /// The route of this page.
 pub const MODELS_PATH: &str = "/models";
@@ -43,18 +46,7 @@ pub struct ModelInfo {
 impl ModelInfo {
     /// Reads one item of the ADT model list (`DigitalTwinsModelData`). `None` without an `id`.
     pub fn from_api(item: &Value) -> Option<ModelInfo> {
-        let text = |key: &str| item.get(key).and_then(Value::as_str).map(str::to_owned);
-        Some(ModelInfo {
-            id: text("id")?,
-            display_name: best_language(item.get("displayName")),
-            description: best_language(item.get("description")),
-            decommissioned: item
-                .get("decommissioned")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            upload_time: text("uploadTime"),
-            model: item.get("model").filter(|m| m.is_object()).cloned(),
-        })
+        ModelData::from_json(item).map(ModelInfo::from)
     }
 
     /// The display name, or the id when there is none.
@@ -63,16 +55,16 @@ impl ModelInfo {
     }
 }
 
-/// English, else the first language, of a `{lang: text}` map (or a plain string).
-fn best_language(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) => Some(s.clone()),
-        Value::Object(map) => map
-            .get("en")
-            .or_else(|| map.values().next())
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        _ => None,
+impl From<ModelData> for ModelInfo {
+    fn from(data: ModelData) -> ModelInfo {
+        ModelInfo {
+            display_name: data.display_name.best().map(str::to_owned),
+            description: data.description.best().map(str::to_owned),
+            id: data.id,
+            decommissioned: data.decommissioned,
+            upload_time: data.upload_time,
+            model: data.model.filter(Value::is_object),
+        }
     }
 }
 
@@ -127,35 +119,10 @@ fn path_suffix(path: &str) -> String {
     }
 }
 
-/// The instance's models as a [`ModelSet`], added in dependency order and in batches the set
-/// accepts. Returns the set and the ids of models it could not take (e.g. a definition the
-/// listing did not include, or one this validator does not understand); uploads are then
-/// checked against the rest.
-pub fn model_set(models: &[ModelInfo]) -> (ModelSet, Vec<String>) {
-    let documents: Vec<Value> = models.iter().filter_map(|m| m.model.clone()).collect();
-    let mut set = ModelSet::new();
-    let mut rejected: Vec<String> = models
-        .iter()
-        .filter(|m| m.model.is_none())
-        .map(|m| m.id.clone())
-        .collect();
-    for batch in transfer::dependency_order(&documents).chunks(dtdl::MAX_MODELS_PER_BATCH) {
-        if set.add_models(batch).is_err() {
-            // Add one by one so one bad model does not hide the others.
-            for document in batch {
-                if set.add_models(std::slice::from_ref(document)).is_err() {
-                    rejected.push(
-                        document
-                            .get("@id")
-                            .and_then(Value::as_str)
-                            .unwrap_or("(no @id)")
-                            .to_owned(),
-                    );
-                }
-            }
-        }
-    }
-    (set, rejected)
+/// The instance's models as a [`ModelSet`] ([`instance_set`]), with the models it could not
+/// take (uploads are then checked against the rest).
+pub fn model_set(models: &[ModelInfo]) -> InstanceModels {
+    instance_set(models.iter().map(|m| (m.id.as_str(), m.model.as_ref())))
 }
 
 /// Reads the picked files and checks their models against `existing` (the instance's models
@@ -203,7 +170,7 @@ pub fn check_upload(
     let docs: Vec<Value> = documents.into_iter().map(|(d, _)| d).collect();
     let mut trial = existing.clone();
     match trial.add_models(&docs) {
-        Ok(_) => Ok(transfer::dependency_order(&docs)),
+        Ok(_) => Ok(in_dependency_order(&docs)),
         Err(batch) => Err(batch
             .errors
             .into_iter()
@@ -226,38 +193,6 @@ pub fn check_upload(
 /// Models that extend or use `id` (the service refuses to delete it while there are any).
 pub fn delete_blockers(set: &ModelSet, id: &str) -> Vec<String> {
     set.dependants(id).iter().map(ToString::to_string).collect()
-}
-
-/// Most interfaces [`twin_shape`] reads while following `extends` (a guard against cycles).
-const MAX_SHAPE_MODELS: usize = 32;
-
-/// What a twin of `id` may hold: the model's properties, components and relationships merged
-/// with those of every model it extends (own entries first), from the listed definitions.
-pub fn twin_shape(models: &[ModelInfo], id: &str) -> InterfaceShape {
-    let definition = |id: &str| {
-        models
-            .iter()
-            .find(|m| m.id == id)
-            .and_then(|m| m.model.as_ref())
-    };
-    let mut pending = vec![id.to_owned()];
-    let mut seen = BTreeSet::new();
-    let mut merged: Option<InterfaceShape> = None;
-    while let Some(next) = pending.pop() {
-        if seen.len() >= MAX_SHAPE_MODELS || !seen.insert(next.clone()) {
-            continue;
-        }
-        let Some(document) = definition(&next) else {
-            continue;
-        };
-        let shape = InterfaceShape::from_dtdl(document);
-        pending.extend(shape.extends.iter().rev().cloned());
-        match merged.as_mut() {
-            Some(m) => m.merge(shape),
-            None => merged = Some(shape),
-        }
-    }
-    merged.unwrap_or_default()
 }
 
 /// One model in the inheritance tree; a model with several parents appears under each.
@@ -321,34 +256,21 @@ pub fn relationship_rows(set: &ModelSet) -> Vec<RelationshipRow> {
         let Some(interface) = set.interface(id.as_str()) else {
             continue;
         };
-        let own: BTreeSet<&str> = interface
-            .raw
-            .get("contents")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|c| is_relationship(c))
-            .filter_map(|c| c.get("name")?.as_str())
-            .collect();
         for r in &interface.relationships {
             rows.push(RelationshipRow {
                 model: id.to_string(),
                 name: r.name.clone(),
                 target: r.target.as_ref().map(ToString::to_string),
-                inherited: !own.contains(r.name.as_str()),
+                // Parents' interfaces are flattened too: one level tells.
+                inherited: interface.extends.iter().any(|parent| {
+                    set.interface(parent.as_str())
+                        .is_some_and(|p| p.relationship(&r.name).is_some())
+                }),
             });
         }
     }
     rows.sort_by(|a, b| (&a.model, &a.name).cmp(&(&b.model, &b.name)));
     rows
-}
-
-fn is_relationship(content: &Value) -> bool {
-    match content.get("@type") {
-        Some(Value::String(t)) => t == "Relationship",
-        Some(Value::Array(types)) => types.iter().any(|t| t == "Relationship"),
-        _ => false,
-    }
 }
 
 /// Reads the files of an `<input type=file>` (`File.text()`), through `Reflect` so no extra
@@ -406,8 +328,8 @@ pub fn ModelsPage(
 ) -> impl IntoView {
     let source = StoredValue::new_local(source);
     let models = RwSignal::new(Vec::<ModelInfo>::new());
-    let set = RwSignal::new(ModelSet::new());
-    let unreadable = RwSignal::new(Vec::<String>::new());
+    let set = RwSignal::new(Arc::new(ModelSet::new()));
+    let unreadable = RwSignal::new(Vec::<Unreadable>::new());
     let status = RwSignal::new(Status::Idle);
     // Until the list has loaded once, there is nothing to count or draw: a failed first load
     // shows its error alone, never "0 models" beside it.
@@ -415,6 +337,7 @@ pub fn ModelsPage(
     let pending = RwSignal::new(None::<Vec<Value>>);
     let problems = RwSignal::new(Vec::<UploadError>::new());
     let confirm_delete = RwSignal::new(None::<String>);
+    let confirm_decommission = RwSignal::new(None::<String>);
     // Creating twins needs Twins.Writer in the instance the page belongs to.
     let can_create = use_explorer_context().is_some_and(|c| c.roles.can_write());
     let creating = RwSignal::new(None::<String>);
@@ -426,10 +349,10 @@ pub fn ModelsPage(
         spawn_local(async move {
             match future.await {
                 Ok(list) => {
-                    let (s, rejected) = model_set(&list);
+                    let built = model_set(&list);
                     status.set(after.map_or(Status::Idle, Status::Done));
-                    set.set(s);
-                    unreadable.set(rejected);
+                    set.set(Arc::new(built.set));
+                    unreadable.set(built.unreadable);
                     models.set(list);
                     loaded.set(true);
                 }
@@ -555,11 +478,10 @@ pub fn ModelsPage(
                 <div class="models-list__actions">
                     {create}
                     {(can_manage && !info.decommissioned).then(|| view! {
-                        <button type="button" class="button button--ghost" on:click=move |_| {
-                            let id = decommission_id.clone();
-                            let future = source.with_value(|s| s.decommission(id.clone()));
-                            act(format!("Decommissioning {id}…"), format!("{id} is decommissioned."), future);
-                        }>"Decommission"</button>
+                        <button type="button" class="button button--ghost"
+                            on:click=move |_| confirm_decommission.set(Some(decommission_id.clone()))>
+                            "Decommission…"
+                        </button>
                     })}
                     {can_manage.then(|| view! {
                         <button type="button" class="button button--ghost" on:click=move |_| confirm_delete.set(Some(delete_id.clone()))>
@@ -585,50 +507,97 @@ pub fn ModelsPage(
     let create_view = move || {
         let id = creating.get()?;
         // Untracked: a refreshed list must not reset what is being typed.
-        let (title, shape) = models.with_untracked(|list| {
-            let title = list
-                .iter()
+        let title = models.with_untracked(|list| {
+            list.iter()
                 .find(|m| m.id == id)
-                .map_or_else(|| id.clone(), |m| m.title().to_owned());
-            (title, twin_shape(list, &id))
+                .map_or_else(|| id.clone(), |m| m.title().to_owned())
         });
+        let models = set.get_untracked();
         Some(view! {
-            <CreateTwinForm model_id=id title shape on_cancel=move |()| creating.set(None)/>
+            <CreateTwinForm model_id=id title models on_cancel=move |()| creating.set(None)/>
         })
     };
 
+    let title_of = move |id: &str| {
+        models.with_untracked(|list| {
+            list.iter()
+                .find(|m| m.id == id)
+                .map_or_else(|| id.to_owned(), |m| m.title().to_owned())
+        })
+    };
     let delete_view = move || {
         let id = confirm_delete.get()?;
-        let blockers = set.with(|s| delete_blockers(s, &id));
-        let cancel = move |_| confirm_delete.set(None);
+        let blockers = set.with_untracked(|s| delete_blockers(s, &id));
+        let title = title_of(&id);
+        let cancel = move |()| confirm_delete.set(None);
         Some(if blockers.is_empty() {
             let target = id.clone();
+            let confirm = move |()| {
+                confirm_delete.set(None);
+                let id = target.clone();
+                let future = source.with_value(|s| s.delete(id.clone()));
+                act(
+                    format!("Deleting {id}…"),
+                    format!("{id} is deleted."),
+                    future,
+                );
+            };
             view! {
-                <div class="alert models-delete" role="alertdialog" aria-labelledby="models-delete-title">
-                    <h2 id="models-delete-title">{format!("Delete {id}?")}</h2>
+                <ConfirmDialog
+                    title=format!("Delete the model {title}?")
+                    confirm="Delete model"
+                    on_confirm=confirm
+                    on_cancel=cancel
+                >
+                    <p>"The model " <code>{id}</code> " is removed from the instance."</p>
                     <p>"Twins of this model stay, but they can no longer be updated until the model is uploaded again."</p>
-                    <button type="button" class="button models-delete__confirm" on:click=move |_| {
-                        confirm_delete.set(None);
-                        let id = target.clone();
-                        let future = source.with_value(|s| s.delete(id.clone()));
-                        act(format!("Deleting {id}…"), format!("{id} is deleted."), future);
-                    }>"Delete"</button>
-                    <button type="button" class="button button--ghost" on:click=cancel>"Cancel"</button>
-                </div>
+                </ConfirmDialog>
             }
             .into_any()
         } else {
+            let count = blockers.len();
             view! {
-                <div class="alert alert--error models-delete" role="alertdialog" aria-labelledby="models-delete-title">
-                    <h2 id="models-delete-title">{format!("{id} cannot be deleted yet")}</h2>
-                    <p>"These models extend it or use it, and must be deleted first:"</p>
+                <ConfirmDialog title=format!("{title} cannot be deleted yet") cancel="Close" on_cancel=cancel>
+                    <p>
+                        {if count == 1 {
+                            "This model extends or uses it, and must be deleted first:".to_owned()
+                        } else {
+                            format!("These {count} models extend or use it, and must be deleted first:")
+                        }}
+                    </p>
                     <ul class="problems">
                         {blockers.into_iter().map(|b| view! { <li><code>{b}</code></li> }).collect::<Vec<_>>()}
                     </ul>
-                    <button type="button" class="button button--ghost" on:click=cancel>"Close"</button>
-                </div>
+                </ConfirmDialog>
             }
             .into_any()
+        })
+    };
+
+    let decommission_view = move || {
+        let id = confirm_decommission.get()?;
+        let title = title_of(&id);
+        let target = id.clone();
+        let confirm = move |()| {
+            confirm_decommission.set(None);
+            let id = target.clone();
+            let future = source.with_value(|s| s.decommission(id.clone()));
+            act(
+                format!("Decommissioning {id}…"),
+                format!("{id} is decommissioned."),
+                future,
+            );
+        };
+        Some(view! {
+            <ConfirmDialog
+                title=format!("Decommission the model {title}?")
+                confirm="Decommission model"
+                on_confirm=confirm
+                on_cancel=move |()| confirm_decommission.set(None)
+            >
+                <p>"No new twins of " <code>{id}</code> " can be created once it is decommissioned. Its twins stay and can still be edited."</p>
+                <p>"Decommissioning cannot be undone."</p>
+            </ConfirmDialog>
         })
     };
 
@@ -641,11 +610,11 @@ pub fn ModelsPage(
     };
     let tree_view = move || {
         let names = titles();
-        let tree = set.with(inheritance_tree);
+        let tree = set.with(|s| inheritance_tree(s));
         view! { <ul class="model-tree">{tree_items(tree, &names)}</ul> }
     };
     let relationships_view = move || {
-        let rows = set.with(relationship_rows);
+        let rows = set.with(|s| relationship_rows(s));
         if rows.is_empty() {
             return view! { <p class="hint">"No model declares a relationship."</p> }.into_any();
         }
@@ -671,17 +640,27 @@ pub fn ModelsPage(
         <div class="models-page">
             <div aria-live="polite">{status_view}</div>
             {move || {
-                let ids = unreadable.get();
-                (!ids.is_empty()).then(|| view! {
-                    <p class="hint">{format!(
-                        "{} model(s) could not be checked locally ({}); uploads that use them are checked by the service only.",
-                        ids.len(), ids.join(", ")
-                    )}</p>
+                let problems = unreadable.get();
+                let ids: Vec<&str> = problems.iter().map(Unreadable::id).collect();
+                (!problems.is_empty()).then(|| view! {
+                    <div class="hint">
+                        <p>{format!(
+                            "{} model(s) could not be checked locally ({}); uploads that use them are checked by the service only.",
+                            ids.len(), ids.join(", ")
+                        )}</p>
+                        <details>
+                            <summary>"Why"</summary>
+                            <ul class="problems">
+                                {problems.iter().map(|p| view! { <li>{p.to_string()}</li> }).collect::<Vec<_>>()}
+                            </ul>
+                        </details>
+                    </div>
                 })
             }}
             {upload_view}
             {create_view}
             {delete_view}
+            {decommission_view}
             {move || loaded.get().then(|| view! {
                 <section aria-labelledby="models-list-title">
                     <h2 id="models-list-title">{move || match models.with(Vec::len) {
@@ -729,6 +708,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::components::property_editor::{FormError, TwinForm};
 
     fn space() -> Value {
         json!({"@id": "dtmi:x:Space;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
@@ -782,14 +762,15 @@ mod tests {
                             "contents": [{"@type": "Property", "name": "p", "schema": "flaot"}]});
         let mut list = vec![info(room()), info(space()), info(broken)];
         list.push(ModelInfo::from_api(&json!({"id": "dtmi:x:NoDef;1"})).expect("valid"));
-        let (set, rejected) = model_set(&list);
-        assert!(set.contains("dtmi:x:Room;1") && set.contains("dtmi:x:Space;1"));
+        let built = model_set(&list);
+        assert!(built.set.contains("dtmi:x:Room;1") && built.set.contains("dtmi:x:Space;1"));
+        let rejected: Vec<&str> = built.unreadable.iter().map(Unreadable::id).collect();
         assert_eq!(rejected, ["dtmi:x:NoDef;1", "dtmi:x:Broken;1"]);
     }
 
     #[test]
     fn uploads_are_checked_against_the_instance_and_errors_name_file_model_and_path() {
-        let (set, _) = model_set(&[info(space())]);
+        let set = model_set(&[info(space())]).set;
         // A valid upload: one file with an array, in any order.
         let pump = json!({"@id": "dtmi:x:Pump;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
                           "extends": "dtmi:x:Room;1"});
@@ -854,32 +835,27 @@ mod tests {
     }
 
     #[test]
-    fn a_twin_shape_merges_what_the_model_extends_and_survives_cycles() {
-        let shape = twin_shape(&[info(space()), info(room())], "dtmi:x:Room;1");
-        let names: Vec<&str> = shape.properties.iter().map(|p| p.name.as_str()).collect();
+    fn the_create_form_reads_inherited_properties_from_the_instance_set() {
+        let set = model_set(&[info(room()), info(space())]).set;
+        let form = TwinForm::of(&set, "dtmi:x:Room;1").expect("room is readable");
+        let names: Vec<&str> = form.properties.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["temperature"]);
-        let rels: Vec<&str> = shape
-            .relationships
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect();
-        assert_eq!(rels, ["feeds", "contains"]);
-        // A cycle (A extends B extends A) and an unknown parent end the walk.
-        let a = json!({"@id": "dtmi:x:A;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
-                       "extends": ["dtmi:x:B;1", "dtmi:x:Missing;1"],
-                       "contents": [{"@type": "Property", "name": "a", "schema": "string"}]});
-        let b = json!({"@id": "dtmi:x:B;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
-                       "extends": "dtmi:x:A;1",
-                       "contents": [{"@type": "Property", "name": "b", "schema": "string"}]});
-        let shape = twin_shape(&[info(a), info(b)], "dtmi:x:A;1");
-        let names: Vec<&str> = shape.properties.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["a", "b"]);
-        assert_eq!(twin_shape(&[], "dtmi:x:None;1"), InterfaceShape::default());
+        // Without the model it extends, Room is not in the set: no form, and why.
+        let alone = model_set(&[info(room())]);
+        assert_eq!(
+            TwinForm::of(&alone.set, "dtmi:x:Room;1"),
+            Err(FormError::UnknownModel("dtmi:x:Room;1".into()))
+        );
+        assert!(
+            matches!(&alone.unreadable[..], [Unreadable::Invalid { id, reason }] if id == "dtmi:x:Room;1" && reason.contains("dtmi:x:Space;1")),
+            "{:?}",
+            alone.unreadable
+        );
     }
 
     #[test]
     fn deleting_a_model_others_extend_is_blocked_by_name() {
-        let (set, _) = model_set(&[info(space()), info(room())]);
+        let set = model_set(&[info(space()), info(room())]).set;
         assert_eq!(delete_blockers(&set, "dtmi:x:Space;1"), ["dtmi:x:Room;1"]);
         assert!(delete_blockers(&set, "dtmi:x:Room;1").is_empty());
     }
@@ -887,7 +863,7 @@ mod tests {
     #[test]
     fn the_inheritance_tree_and_relationship_rows_follow_the_models() {
         let pump = json!({"@id": "dtmi:x:Pump;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3"});
-        let (set, _) = model_set(&[info(room()), info(space()), info(pump)]);
+        let set = model_set(&[info(room()), info(space()), info(pump)]).set;
         assert_eq!(
             inheritance_tree(&set),
             [

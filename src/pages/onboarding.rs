@@ -5,9 +5,48 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use crate::auth::admin_consent::{ConsentOutcome, ConsentRefusal};
 use crate::auth::errors::admin_consent_url;
 use crate::config::RuntimeConfig;
 use crate::ids::TenantId;
+use crate::session::use_session;
+
+/// The approval did not go through: who has to approve, and what to send them.
+#[component]
+fn ConsentRefused(refusal: ConsentRefusal) -> impl IntoView {
+    // The code for whoever helps; the platform's words only when they add something.
+    let detail = match &refusal {
+        ConsentRefusal::NotAnAdministrator {
+            code: Some(code), ..
+        } => Some(format!("Error code AADSTS{code}.")),
+        ConsentRefusal::NotAnAdministrator { code: None, .. } | ConsentRefusal::Declined => None,
+        ConsentRefusal::Other { .. } => Some(format!("The identity platform said: {refusal}.")),
+    };
+    let (title, advice) = match &refusal {
+        ConsentRefusal::NotAnAdministrator { organisation, .. } => (
+            format!(
+                "An administrator of {} has to approve twinscope",
+                organisation.as_deref().unwrap_or("your organisation")
+            ),
+            "The account you used is not an administrator there, so it cannot approve twinscope for everyone. Send an administrator (a Global Administrator or Cloud Application Administrator) the link below; once they approve, sign in again.",
+        ),
+        ConsentRefusal::Declined => (
+            "twinscope was not approved".to_owned(),
+            "The approval was cancelled. Open the link below again when you are ready.",
+        ),
+        ConsentRefusal::Other { .. } => (
+            "twinscope was not approved".to_owned(),
+            "Try the link below again, or send it to an administrator of your organisation.",
+        ),
+    };
+    view! {
+        <div class="alert alert--error consent-refused" role="alert" aria-labelledby="consent-refused-title">
+            <h2 id="consent-refused-title">{title}</h2>
+            <p>{advice}</p>
+            {detail.map(|d| view! { <p class="hint">{d}</p> })}
+        </div>
+    }
+}
 
 #[component]
 pub fn Onboarding() -> impl IntoView {
@@ -20,17 +59,28 @@ pub fn Onboarding() -> impl IntoView {
         })
     };
     let tenant = move || query.with(|q| q.get("tenant").and_then(|t| TenantId::parse(&t).ok()));
+    let session = use_session();
     let host = config.authority.host().to_owned();
     let client_id = config.client_id.to_string();
     // The registered redirect URI; the start page then says the approval went through.
     let redirect = config.redirect_uri.to_string();
-    let consent_link = Signal::derive(move || {
+    // The link carries its own `state`, so the answer is recognised and explained.
+    let consent_link = Memo::new(move |_| {
         let segment = tenant().map_or_else(|| "organizations".to_owned(), |t| t.to_string());
-        admin_consent_url(&host, &segment, &client_id, &redirect)
+        session
+            .admin_consent_link(&segment)
+            .unwrap_or_else(|| admin_consent_url(&host, &segment, &client_id, &redirect))
     });
+    let refused = move || {
+        session.consent.with(|c| match c {
+            Some(ConsentOutcome::Refused(r)) => Some(r.clone()),
+            _ => None,
+        })
+    };
     view! {
-        <main id="main" class="page" aria-labelledby="onboarding-title" tabindex="-1">
+        <main id="main" class="page onboarding" aria-labelledby="onboarding-title" tabindex="-1">
             <h1 id="onboarding-title">"Setting up your organisation"</h1>
+            {move || refused().map(|refusal| view! { <ConsentRefused refusal/> })}
             {move || consented().then(|| view! {
                 <div class="notice" role="status">
                     <p>"Thank you: twinscope is approved for your organisation. Everyone in it can now sign in."</p>

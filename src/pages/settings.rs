@@ -1,29 +1,50 @@
-//! `/settings`: accounts, where tokens are kept, and sign-out.
+//! `/settings`: accounts (with how many organisations each can use), when the sign-in
+//! ends, where tokens are kept, and sign-out.
 
 use leptos::prelude::*;
 
+use crate::auth::state::AuthState;
+use crate::components::local_time::LocalTime;
 use crate::config::RuntimeConfig;
+use crate::format::{count, rfc3339_from_unix};
 use crate::session::{SignOut, use_session};
+use crate::tenants::use_tenant_directory;
 
 #[component]
 pub fn Settings() -> impl IntoView {
     let session = use_session();
+    let directory = use_tenant_directory();
+    directory.want();
     let config = expect_context::<RuntimeConfig>();
     let accounts = move || {
         session.state.track();
         session.accounts()
     };
-    let ends = move || {
+    // Organisations per account: what Resource Manager lists, else the ones already used.
+    let organisations = move |home: &crate::auth::cache::HomeAccountId| {
+        directory
+            .entries()
+            .iter()
+            .filter(|e| &e.account == home)
+            .count()
+    };
+    let ends_at = move || {
         session.state.with(|s| match s {
-            crate::auth::state::AuthState::SignedIn {
+            AuthState::SignedIn {
                 session_ends_at: Some(t),
                 ..
-            } => {
-                let left = (*t - session.now.get()).max(0);
-                format!("{} h {} min", left / 3600, (left % 3600) / 60)
-            }
-            _ => "—".to_owned(),
+            } => Some(*t),
+            _ => None,
         })
+    };
+    let left = move || {
+        ends_at().map_or_else(
+            || "—".to_owned(),
+            |t| {
+                let left = (t - session.now.get()).max(0);
+                format!("{} h {} min", left / 3600, (left % 3600) / 60)
+            },
+        )
     };
     view! {
         <main id="main" class="page" aria-labelledby="settings-title" tabindex="-1">
@@ -33,10 +54,13 @@ pub fn Settings() -> impl IntoView {
                 <ul class="account-list">
                     {move || accounts().into_iter().map(|a| {
                         let home = a.home.clone();
-                        let tenants = a.tenants.len();
+                        let tenants = organisations(&a.home);
                         view! {
                             <li>
-                                <span>{format!("{} ({}) · {tenants} organisation(s)", a.name, a.username)}</span>
+                                <span>
+                                    {format!("{} ({}) · ", a.name, a.username)}
+                                    <span class="account-list__count">{count(tenants, "organisation", "organisations")}</span>
+                                </span>
                                 <button type="button" class="button button--quiet"
                                     on:click=move |_| session.sign_out(SignOut::One(home.clone()))>
                                     {format!("Sign out {}", a.username)}
@@ -45,7 +69,12 @@ pub fn Settings() -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
-                <p>"Time left before you must sign in again: " <strong>{ends}</strong></p>
+                <p>
+                    "Time left before you must sign in again: " <strong>{left}</strong>
+                    {move || ends_at().map(|t| view! {
+                        " (until " <LocalTime raw=rfc3339_from_unix(t)/> ")"
+                    })}
+                </p>
                 <button type="button" class="button" on:click=move |_| session.sign_out(SignOut::All)>
                     "Sign out of all accounts"
                 </button>

@@ -4,11 +4,20 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use std::rc::Rc;
+
+use crate::adt::AdtClient;
+use crate::adt::access::{self, AccessKey};
 use crate::auth::accounts::TenantProfile;
-use crate::auth::client::AuthError;
+use crate::auth::client::{ADT_SCOPE, AuthError};
+use crate::auth::http::browser_fetch;
+use crate::auth::resources::{ProtectedResource, ResourceMap, guard};
+use crate::components::organisation::OrganisationTitle;
 use crate::components::problem::SignInProblem;
+use crate::config::RuntimeConfig;
 use crate::ids::{AdtHost, TenantId};
 use crate::session::use_session;
+use crate::tenants::use_tenant_directory;
 
 const REMEMBERED_PREFIX: &str = "twinscope.instances.";
 
@@ -74,7 +83,7 @@ fn Tenant(tenant: TenantId) -> impl IntoView {
     });
     view! {
         <main id="main" class="page" aria-labelledby="tenant-title" tabindex="-1">
-            <h1 id="tenant-title">{format!("Organisation {tenant}")}</h1>
+            <OrganisationTitle tenant=tenant.clone() id="tenant-title"/>
             <Transition fallback=|| view! { <p class="loading" role="status">"Checking your access…"</p> }>
                 {move || {
                     let tenant = tenant.clone();
@@ -90,6 +99,9 @@ fn Tenant(tenant: TenantId) -> impl IntoView {
     }
 }
 
+/// No token for this organisation for this account (not a member or guest, no approval,
+/// no Digital Twins there). Problems that only a new sign-in fixes never come here: the
+/// sign-in gate takes them, and signs in at this organisation's own authority.
 #[component]
 fn NoAccess(problem: AuthError) -> impl IntoView {
     view! {
@@ -99,6 +111,80 @@ fn NoAccess(problem: AuthError) -> impl IntoView {
             <p><a href="/">"Choose another organisation"</a></p>
         </section>
     }
+}
+
+/// Instances whose access is checked before they are opened, at most (one small query
+/// each); further ones are checked when opened.
+pub const MAX_CHECKED: usize = 12;
+
+/// One instance in a list: its link, where it is, and — once its access check is in — a
+/// mark when the user cannot read it.
+#[component]
+fn InstanceItem(
+    tenant: TenantId,
+    host: AdtHost,
+    name: String,
+    hint: String,
+    check: bool,
+) -> impl IntoView {
+    let session = use_session();
+    let config = expect_context::<RuntimeConfig>();
+    let href = format!("/t/{tenant}/i/{host}/twins");
+    let account = session
+        .state
+        .get_untracked()
+        .account()
+        .map(|a| a.home.as_str().to_owned())
+        .unwrap_or_default();
+    let key = AccessKey {
+        account,
+        tenant: tenant.clone(),
+        host: host.clone(),
+    };
+    let access = check.then(|| {
+        let adt = instance_client(&config, session, &tenant, &host);
+        LocalResource::new(move || {
+            let (adt, key) = (adt.clone(), key.clone());
+            async move { access::check_remembered(&adt, key, false).await }
+        })
+    });
+    let access = move || access.and_then(|a| a.get());
+    let host_for_why = host.clone();
+    let blocked = move || access().is_some_and(|a| a.is_blocked());
+    view! {
+        <li class="instance-item" class:instance-item--blocked=blocked>
+            <a href=href>{name}</a>
+            {(!hint.is_empty()).then(|| view! { " " <span class="hint">{hint}</span> })}
+            {move || access().and_then(|a| {
+                let mark = a.mark()?;
+                let why = a.explanation(&host_for_why).unwrap_or_default();
+                Some(view! {
+                    " " <span class="access-mark" title=why.clone()>{mark}</span>
+                    <span class="access-mark__why">{why}</span>
+                })
+            })}
+        </li>
+    }
+}
+
+/// The ADT client of one instance: tokens from the instance's tenant only, bearer only to
+/// that instance's path.
+pub fn instance_client(
+    config: &RuntimeConfig,
+    session: crate::session::Session,
+    tenant: &TenantId,
+    host: &AdtHost,
+) -> AdtClient {
+    AdtClient::new(
+        &config.adt_path_prefix,
+        host.clone(),
+        guard(
+            Rc::new(ResourceMap::from_config(config)),
+            ProtectedResource::DigitalTwins(host.clone()),
+            Rc::new(browser_fetch),
+        ),
+        session.token_provider(tenant.clone(), ADT_SCOPE),
+    )
 }
 
 #[component]
@@ -123,6 +209,8 @@ fn TenantHome(tenant: TenantId, profile: TenantProfile) -> impl IntoView {
         }
     };
     let session = use_session();
+    // The heading has its name once Resource Manager says it (not before the role is shown).
+    use_tenant_directory().want();
     let config = expect_context::<crate::config::RuntimeConfig>();
     let discovery = config.arm_discovery.then(|| {
         let arm = crate::arm::ArmClient::new(
@@ -167,9 +255,15 @@ fn TenantHome(tenant: TenantId, profile: TenantProfile) -> impl IntoView {
                             }.into_any(),
                             Ok(instances) => view! {
                                 <ul class="instance-list" aria-label="Instances found in Azure Resource Manager">
-                                    {instances.into_iter().map(|i| view! {
-                                        <li><a href=format!("/t/{tenant}/i/{}/twins", i.host_name)>{i.name.clone()}</a>
-                                            " " <span class="hint">{format!("{} · {}", i.host_name, i.location.clone().unwrap_or_default())}</span></li>
+                                    {instances.into_iter().enumerate().map(|(n, i)| {
+                                        let hint = match &i.location {
+                                            Some(location) => format!("{} · {location}", i.host_name),
+                                            None => i.host_name.to_string(),
+                                        };
+                                        view! {
+                                            <InstanceItem tenant=tenant.clone() host=i.host_name.clone()
+                                                name=i.name.clone() hint check=n < MAX_CHECKED/>
+                                        }
                                     }).collect_view()}
                                 </ul>
                             }.into_any(),
@@ -187,9 +281,10 @@ fn TenantHome(tenant: TenantId, profile: TenantProfile) -> impl IntoView {
         <section class="card" aria-labelledby="instances-title">
             <h2 id="instances-title">"Digital Twins instances"</h2>
             {discovered}
-            <ul class="instance-list">
-                {remembered.into_iter().map(|h| view! {
-                    <li><a href=format!("/t/{tenant}/i/{h}/twins")>{h.to_string()}</a></li>
+            <ul class="instance-list" aria-label="Instances you opened by host name">
+                {remembered.into_iter().enumerate().map(|(n, h)| view! {
+                    <InstanceItem tenant=tenant.clone() host=h.clone() name=h.to_string()
+                        hint=String::new() check=n < MAX_CHECKED/>
                 }).collect_view()}
             </ul>
             <form class="host-form" on:submit=open>

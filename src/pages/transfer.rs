@@ -697,6 +697,7 @@ mod tests {
                 code: "ValidationFailed".into(),
                 message: "Invalid twin specified.".into(),
                 details,
+                inner: Vec::new(),
             };
             assert_eq!(failure_text(&error), expected);
         };

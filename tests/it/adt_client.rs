@@ -562,6 +562,42 @@ async fn model_lists_follow_next_links_on_this_host_only() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+async fn a_models_dependencies_are_listed_with_definitions_and_language_maps() {
+    let next = format!(
+        "https://{HOST}/models?dependenciesFor=dtmi%3Aexample%3ARoom%3B1&includeModelDefinition=true&continuationToken=2&api-version=2023-10-31"
+    );
+    let f = Fake::new(vec![
+        ok(
+            json!({"value": [{"id": "dtmi:example:Room;1", "displayName": {"de": "Raum", "en": "Room"},
+                             "description": {"fr": "Une pièce"}, "model": {"@id": "dtmi:example:Room;1"}}],
+                  "nextLink": next}),
+        ),
+        ok(
+            json!({"value": [{"id": "dtmi:example:Space;1", "model": {"@id": "dtmi:example:Space;1"}}],
+                  "nextLink": null}),
+        ),
+    ]);
+    let models = f
+        .client
+        .list_model_dependencies("dtmi:example:Room;1")
+        .await
+        .unwrap();
+    let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["dtmi:example:Room;1", "dtmi:example:Space;1"]);
+    assert_eq!(models[0].display_name.best(), Some("Room"));
+    assert_eq!(models[0].description.best(), Some("Une pièce"));
+    assert_eq!(models[1].display_name.best(), None);
+    assert!(models.iter().all(|m| m.model.is_some()));
+    assert_eq!(
+        f.uris()[0],
+        format!(
+            "{BASE}/models?dependenciesFor=dtmi%3Aexample%3ARoom%3B1&includeModelDefinition=true&api-version=2023-10-31"
+        )
+    );
+    assert_eq!(f.seen().len(), 2, "the next page was followed");
+}
+
+#[tokio::test(flavor = "current_thread")]
 async fn an_edit_is_sent_as_the_diffed_patch_and_returns_the_new_etag() {
     let original = twin_body("room", "W/\"1\"");
     let mut edited = original.clone();

@@ -234,3 +234,92 @@ async fn discovery_is_kept_across_reloads_and_refreshed_on_key_rotation() {
     assert_eq!(reloaded.accounts().len(), 2, "both accounts are kept");
     let _ = Rc::strong_count(&reloaded);
 }
+
+// ---- issue #15: answers that are not a signed-in user --------------------------------------
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_refused_sign_in_still_knows_the_page_it_was_going_to() {
+    let f = Fixture::start().await;
+    let deep = twinscope::auth::return_path::ReturnPath::parse("/t/x/i/h/twins?q=1").unwrap();
+    let url = f
+        .client
+        .begin_sign_in(SignInOptions {
+            return_path: Some(deep.clone()),
+            ..SignInOptions::default()
+        })
+        .await
+        .unwrap();
+    // Northwind has not approved twinscope: the platform answers with an error, our state.
+    let fragment = f
+        .browser_sign_in(&url, "lynne@northwind.onmicrosoft.com", "Lynne-dev-1")
+        .await;
+    let failure = f.client.finish_sign_in(&fragment).await.unwrap_err();
+    assert!(
+        matches!(
+            failure.error,
+            AuthError::SignIn(SignInError::ConsentRequired { .. })
+        ),
+        "{failure:?}"
+    );
+    assert_eq!(
+        failure.return_path,
+        Some(deep),
+        "back to the deep link, not the start page"
+    );
+    // A response that is not ours knows no destination.
+    let forged = support::replace_param(&fragment, "state", "forged");
+    let failure = f.client.finish_sign_in(&forged).await.unwrap_err();
+    assert_eq!(failure.return_path, None);
+    assert_eq!(
+        failure.error,
+        AuthError::Transaction(TransactionError::UnknownState)
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_non_administrators_approval_names_the_organisation_that_must_approve() {
+    use twinscope::auth::admin_consent::{ConsentOutcome, ConsentRefusal};
+    let f = Fixture::start().await;
+    let link = f.client.admin_consent_link("organizations").unwrap();
+    assert!(link.contains("/organizations/v2.0/adminconsent?"), "{link}");
+    assert!(link.contains("&state=consent."), "{link}");
+    let back = f
+        .browser_redirect(&link, "lynne@northwind.onmicrosoft.com", "Lynne-dev-1")
+        .await;
+    let query = &back[back.find('?').expect("an answer in the query")..];
+    assert!(query.contains("error=access_denied"), "{query}");
+    // Not a sign-in response, and never read as one.
+    assert_eq!(
+        f.client.read_admin_consent(query, |_| None),
+        Some(ConsentOutcome::Refused(
+            ConsentRefusal::NotAnAdministrator {
+                organisation: Some("Northwind Traders".into()),
+                code: Some(90094),
+            }
+        ))
+    );
+    // Its state is used up: the same address again is judged by its code alone.
+    assert_eq!(
+        f.client.read_admin_consent(query, |_| None),
+        Some(ConsentOutcome::Refused(
+            ConsentRefusal::NotAnAdministrator {
+                organisation: None,
+                code: Some(90094),
+            }
+        ))
+    );
+    // An administrator approves.
+    let link = f.client.admin_consent_link(NORTHWIND).unwrap();
+    let back = f
+        .browser_redirect(&link, "nestor@northwind.onmicrosoft.com", "Nestor-dev-1")
+        .await;
+    let query = &back[back.find('?').unwrap()..];
+    assert_eq!(
+        f.client
+            .read_admin_consent(query, |_| Some("Northwind".into())),
+        Some(ConsentOutcome::Granted {
+            tenant: Some(tenant(NORTHWIND))
+        })
+    );
+    assert_eq!(f.client.read_admin_consent("?q=SELECT", |_| None), None);
+}

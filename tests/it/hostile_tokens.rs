@@ -406,6 +406,23 @@ fn return_path_with_tabs_or_newlines_is_refused() {
 }
 
 #[test]
+fn return_path_to_a_same_origin_address_that_is_not_a_page_of_the_app_is_refused() {
+    for path in [
+        "/adt/contoso.api.weu.digitaltwins.azure.net/models",
+        "/config.json",
+        "/signed-out",
+        "/t/x/../../adt/h/models",
+        "/t/x/%2e%2e/%2e%2e/config.json",
+    ] {
+        assert_eq!(
+            ReturnPath::parse(path),
+            Err(ReturnPathError::NotAnAppPath(path.to_owned())),
+            "{path}"
+        );
+    }
+}
+
+#[test]
 fn return_path_same_origin_deep_links_are_kept() {
     for ok in ["/", "/t/x/i/h/twins?q=a%2Fb", "/settings#x"] {
         assert_eq!(ReturnPath::parse(ok).unwrap().as_str(), ok);
@@ -570,6 +587,23 @@ async fn storage_edited_to_an_off_site_return_path_lands_on_the_home_page() {
     };
     let fragment = redirect_back(&f, options).await;
     edit_records(&f, "returnPath", json!("//evil.example/phish"));
+    let signed_in = f.client.complete_sign_in(&fragment).await.unwrap().unwrap();
+    assert_eq!(signed_in.return_path, ReturnPath::home());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn storage_edited_to_a_non_app_path_lands_on_the_home_page() {
+    let f = Fixture::start().await;
+    let options = SignInOptions {
+        return_path: Some(ReturnPath::parse("/settings").unwrap()),
+        ..SignInOptions::default()
+    };
+    let fragment = redirect_back(&f, options).await;
+    edit_records(
+        &f,
+        "returnPath",
+        json!("/adt/contoso.api.weu.digitaltwins.azure.net/models"),
+    );
     let signed_in = f.client.complete_sign_in(&fragment).await.unwrap().unwrap();
     assert_eq!(signed_in.return_path, ReturnPath::home());
 }

@@ -11,9 +11,11 @@ mod support;
 
 mod adt_client;
 mod auth_flow;
+mod bench_dtdl;
 mod bench_silent;
 mod graph_layout;
 mod hostile_tokens;
+mod locale;
 mod redirects;
 mod web;
 mod web_crypto;

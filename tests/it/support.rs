@@ -145,6 +145,34 @@ impl Fixture {
         fragment_of(&answer)
     }
 
+    /// Like [`Fixture::browser_sign_in`] for any page of the identity platform that shows
+    /// the sign-in form (authorize, admin consent): the whole address it redirects back to.
+    pub async fn browser_redirect(&self, url: &str, upn: &str, password: &str) -> String {
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let page = browser.get(url).send().await.unwrap();
+        assert_eq!(page.status(), 200, "the sign-in page");
+        let html = page.text().await.unwrap();
+        let (action, mut fields) = credentials_form(&html);
+        fields.retain(|(k, _)| k != "login" && k != "passwd");
+        fields.push(("login".into(), upn.into()));
+        fields.push(("passwd".into(), password.into()));
+        let base = self.emulator.base_url();
+        let answer = browser
+            .post(format!("{base}{action}"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert!(answer.status().is_redirection(), "{}", answer.status());
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with(APP_ORIGIN), "redirected to {location}");
+        location
+    }
+
     pub async fn sign_in(&self, upn: &str, password: &str) -> Account {
         let url = self
             .client

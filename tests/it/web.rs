@@ -218,3 +218,337 @@ mod token_cache {
         assert!(storage.get("twinscope.test.listed").is_none());
     }
 }
+
+/// The property editor in the browser: units beside values, read-only properties, and the
+/// controls of maps, arrays and components writing into the edited twin.
+mod property_editor {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
+    use leptos::prelude::*;
+    use serde_json::{Value, json};
+    use twinscope::components::property_editor::{
+        Access, EditRules, EditState, TwinForm, component_view, field_view,
+    };
+    use twinscope::model_set::instance_set;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::*;
+
+    use super::{container, sleep_ms, wait_for};
+
+    const ROOM: &str = "dtmi:web:Room;1";
+
+    fn models() -> Vec<Value> {
+        vec![
+            json!({"@id": ROOM, "@type": "Interface",
+            "@context": ["dtmi:dtdl:context;3", "dtmi:dtdl:extension:quantitativeTypes;1"],
+            "contents": [
+                {"@type": ["Property", "Temperature"], "name": "temp", "schema": "double",
+                 "writable": true, "unit": "degreeCelsius"},
+                {"@type": "Property", "name": "serial", "schema": "string"},
+                {"@type": "Property", "name": "count", "schema": "integer", "writable": true},
+                {"@type": "Property", "name": "tags", "writable": true, "schema": {"@type": "Map",
+                    "mapKey": {"name": "tag", "schema": "string"},
+                    "mapValue": {"name": "text", "schema": "string"}}},
+                {"@type": "Property", "name": "readings", "writable": true,
+                 "schema": {"@type": "Array", "elementSchema": "double"}},
+                {"@type": "Component", "name": "panel", "schema": "dtmi:web:Panel;1"},
+            ]}),
+            json!({"@id": "dtmi:web:Panel;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
+                   "contents": [{"@type": "Property", "name": "level", "schema": "integer", "writable": true}]}),
+        ]
+    }
+
+    /// Types `text` into the control `id` the way the browser reports typing (an `input` event).
+    fn type_into(root: &web_sys::HtmlElement, id: &str, text: &str) {
+        let el = root
+            .query_selector(&format!("#{id}"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("no #{id}: {}", root.inner_html()));
+        let typed = js_sys::Function::new_with_args(
+            "el, text",
+            "el.value = text; el.dispatchEvent(new Event('input', {bubbles: true}));",
+        );
+        typed
+            .call2(&wasm_bindgen::JsValue::NULL, &el, &text.into())
+            .unwrap();
+    }
+
+    fn click(root: &web_sys::HtmlElement, selector: &str) {
+        root.query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("nothing matched {selector}: {}", root.inner_html()))
+            .unchecked_into::<web_sys::HtmlElement>()
+            .click();
+    }
+
+    fn text_of(root: &web_sys::HtmlElement) -> String {
+        root.text_content().unwrap_or_default()
+    }
+
+    #[wasm_bindgen_test]
+    async fn every_schema_kind_is_edited_into_the_twin() {
+        let docs = models();
+        let built = instance_set(docs.iter().map(|d| (d["@id"].as_str().unwrap(), Some(d))));
+        assert!(built.unreadable.is_empty(), "{:?}", built.unreadable);
+        let set = Arc::new(built.set);
+        let form = TwinForm::of(&set, ROOM).unwrap();
+        let edited = RwSignal::new(json!({"$dtId": "r", "serial": "S-1", "temp": 20.5}));
+        let invalid = RwSignal::new(BTreeSet::<String>::new());
+        let state = EditState {
+            edited,
+            invalid,
+            rules: StoredValue::new(EditRules::Twin {
+                set: set.clone(),
+                model: ROOM.to_owned(),
+            }),
+            access: Access::Edit,
+            id_prefix: "web",
+            service: RwSignal::new(Default::default()),
+        };
+        let root = container();
+        let _handle = leptos::mount::mount_to(root.clone(), move || {
+            let fields = form
+                .properties
+                .iter()
+                .cloned()
+                .map(|f| {
+                    let path = vec![f.name.clone()];
+                    field_view(f, path, state)
+                })
+                .collect_view();
+            let components = form
+                .components
+                .iter()
+                .cloned()
+                .map(|c| component_view(c, state))
+                .collect_view();
+            view! { <div>{fields}{components}</div> }
+        });
+        wait_for(&root, "#web-temp").await;
+
+        // The unit beside the value, the semantic type below it; read-only is shown, disabled.
+        let text = text_of(&root);
+        assert!(
+            text.contains("°C") && text.contains("Temperature in degreeCelsius"),
+            "{text}"
+        );
+        let serial = wait_for(&root, "#web-serial").await;
+        assert!(
+            serial.has_attribute("disabled"),
+            "read-only properties are not editable"
+        );
+        assert!(text.contains("read-only"), "{text}");
+
+        // A number as typed; a bad one is explained and changes nothing.
+        type_into(&root, "web-temp", "-0.5");
+        assert_eq!(edited.get_untracked()["temp"], json!(-0.5));
+        type_into(&root, "web-count", "1e");
+        wait_for(&root, "#web-count-error").await;
+        assert!(text_of(&root).contains("expected a whole number"));
+        assert!(edited.get_untracked().get("count").is_none());
+        assert_eq!(invalid.get_untracked().len(), 1);
+        type_into(&root, "web-count", "12");
+        assert_eq!(edited.get_untracked()["count"], json!(12));
+        assert!(invalid.get_untracked().is_empty());
+
+        // Array: an added item must be filled, then it is in the twin; removed, it is gone.
+        click(&root, "button[aria-label='Add an item to readings']");
+        wait_for(&root, "#web-readings-0").await;
+        assert_eq!(
+            invalid.get_untracked().len(),
+            1,
+            "an empty item blocks saving"
+        );
+        type_into(&root, "web-readings-0", "4.5");
+        assert_eq!(edited.get_untracked()["readings"], json!([4.5]));
+        assert!(invalid.get_untracked().is_empty());
+        click(&root, "button[aria-label='Remove item 1 of readings']");
+        sleep_ms(50).await;
+        assert_eq!(edited.get_untracked()["readings"], json!([]));
+        assert!(root.query_selector("#web-readings-0").unwrap().is_none());
+
+        // Map: a key is added, then its value typed.
+        type_into(&root, "web-tags-new-key", "floor");
+        click(&root, ".property--map .property__add button");
+        wait_for(&root, "#web-tags-floor").await;
+        type_into(&root, "web-tags-floor", "third");
+        assert_eq!(edited.get_untracked()["tags"], json!({"floor": "third"}));
+        click(&root, "button[aria-label='Remove entry floor']");
+        sleep_ms(50).await;
+        assert_eq!(edited.get_untracked()["tags"], json!({}));
+
+        // A component's property: the component gets its $metadata.
+        type_into(&root, "web-panel-level", "3");
+        assert_eq!(
+            edited.get_untracked()["panel"],
+            json!({"$metadata": {}, "level": 3})
+        );
+        root.remove();
+    }
+    #[wasm_bindgen_test]
+    async fn what_the_service_says_about_a_field_is_shown_beside_it_until_it_changes() {
+        let docs = models();
+        let built = instance_set(docs.iter().map(|d| (d["@id"].as_str().unwrap(), Some(d))));
+        let set = Arc::new(built.set);
+        let form = TwinForm::of(&set, ROOM).unwrap();
+        let edited = RwSignal::new(json!({"$dtId": "r", "count": 3}));
+        let service = RwSignal::new(std::collections::BTreeMap::from([(
+            "count".to_owned(),
+            "/count: expected integer".to_owned(),
+        )]));
+        let state = EditState {
+            edited,
+            invalid: RwSignal::new(BTreeSet::new()),
+            service,
+            rules: StoredValue::new(EditRules::Twin {
+                set: set.clone(),
+                model: ROOM.to_owned(),
+            }),
+            access: Access::Edit,
+            id_prefix: "said",
+        };
+        let root = container();
+        let _handle = leptos::mount::mount_to(root.clone(), move || {
+            let fields = form
+                .properties
+                .iter()
+                .cloned()
+                .map(|f| {
+                    let path = vec![f.name.clone()];
+                    field_view(f, path, state)
+                })
+                .collect_view();
+            view! { <div>{fields}</div> }
+        });
+        let said = wait_for(&root, "#said-count-service").await;
+        assert_eq!(
+            said.text_content().unwrap(),
+            "The service says: /count: expected integer"
+        );
+        let input = wait_for(&root, "#said-count").await;
+        assert!(
+            input
+                .get_attribute("aria-describedby")
+                .unwrap_or_default()
+                .contains("said-count-service"),
+            "the field is described by what the service said"
+        );
+        // The person changes the value: what was said about the old one goes.
+        type_into(&root, "said-count", "4");
+        sleep_ms(50).await;
+        assert!(
+            root.query_selector("#said-count-service")
+                .unwrap()
+                .is_none()
+        );
+        assert!(service.get_untracked().is_empty());
+        root.remove();
+    }
+}
+
+/// The confirmation dialog: a real modal that takes focus, is cancelled by Esc, and gives
+/// focus back to the button that opened it.
+mod dialogs {
+    use leptos::prelude::*;
+    use twinscope::components::confirm::ConfirmDialog;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::*;
+
+    use super::{container, document, sleep_ms, wait_for};
+
+    fn active() -> web_sys::Element {
+        document().active_element().expect("something has focus")
+    }
+
+    /// Waits until `check` holds, for up to 5 s.
+    async fn until(what: &str, check: impl Fn() -> bool) {
+        for _ in 0..100 {
+            if check() {
+                return;
+            }
+            sleep_ms(50).await;
+        }
+        panic!("{what} did not happen within 5 s");
+    }
+
+    /// A real key press as the page sees it: `keydown` on what has focus.
+    fn press_escape() {
+        let press = js_sys::Function::new_no_args(
+            "document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true, cancelable: true}));",
+        );
+        press.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_confirmation_takes_focus_esc_cancels_and_focus_goes_back_to_its_button() {
+        let root = container();
+        let open = RwSignal::new(false);
+        let cancelled = RwSignal::new(0);
+        let confirmed = RwSignal::new(0);
+        let _handle = leptos::mount::mount_to(root.clone(), move || {
+            view! {
+                <button id="opener" on:click=move |_| open.set(true)>"Delete…"</button>
+                {move || open.get().then(|| view! {
+                    <ConfirmDialog
+                        title="Delete relationship r1?"
+                        confirm="Delete relationship"
+                        on_confirm=move |()| { open.set(false); confirmed.update(|n| *n += 1); }
+                        on_cancel=move |()| { open.set(false); cancelled.update(|n| *n += 1); }
+                    >
+                        <p>"It goes; both twins stay."</p>
+                    </ConfirmDialog>
+                })}
+            }
+        });
+        let opener: web_sys::HtmlElement = wait_for(&root, "#opener").await.unchecked_into();
+        opener.focus().unwrap();
+        opener.click();
+
+        // A modal dialog, named by its heading, described by its body, focus on Cancel.
+        let dialog = wait_for(&root, "dialog[open]").await;
+        assert!(dialog.matches(":modal").unwrap(), "opened as a modal");
+        assert_eq!(dialog.get_attribute("role").as_deref(), Some("alertdialog"));
+        let title = dialog.get_attribute("aria-labelledby").unwrap();
+        assert_eq!(
+            document()
+                .get_element_by_id(&title)
+                .unwrap()
+                .text_content()
+                .unwrap(),
+            "Delete relationship r1?"
+        );
+        until("focus moving into the dialog", || {
+            dialog.contains(Some(&active()))
+        })
+        .await;
+        assert_eq!(active().text_content().unwrap(), "Cancel");
+
+        // Esc cancels; focus is back on the button that opened it.
+        press_escape();
+        until("the dialog closing", || {
+            root.query_selector("dialog").unwrap().is_none()
+        })
+        .await;
+        assert_eq!(cancelled.get_untracked(), 1);
+        assert_eq!(confirmed.get_untracked(), 0);
+        assert_eq!(active().id(), "opener", "focus returned to the opener");
+
+        // Confirming runs the action once.
+        opener.click();
+        let dialog = wait_for(&root, "dialog[open]").await;
+        dialog
+            .query_selector(".button--danger")
+            .unwrap()
+            .expect("the confirming button")
+            .unchecked_into::<web_sys::HtmlElement>()
+            .click();
+        until("the dialog closing", || {
+            root.query_selector("dialog").unwrap().is_none()
+        })
+        .await;
+        assert_eq!(confirmed.get_untracked(), 1);
+        assert_eq!(cancelled.get_untracked(), 1);
+        root.remove();
+    }
+}

@@ -1,9 +1,12 @@
 //! `cargo xtask bench`: one command for the whole benchmark report.
 //!
-//! 1. builds the release bundle (`trunk build --release --offline`) into `target/bench/dist`;
+//! 1. builds the split release bundle (`cargo xtask build`, lazy screens) into
+//!    `target/bench/dist`, compiling in `target/release-bundle` like `cargo xtask test`;
 //! 2. runs each native part, which writes its figures to `target/bench/parts/{part}.json`:
-//!    the emulator's throughput bench, the gateway's added-latency bench, and the
-//!    in-browser `acquire_token_silent` bench (wasm-bindgen-test in headless Chromium);
+//!    the emulator's throughput bench, the DTDL validation bench (1,000 interfaces natively in
+//!    the crate and through the emulator's `POST /models`), the gateway's added-latency bench,
+//!    and the in-browser benches (wasm-bindgen-test in headless Chromium, release):
+//!    `acquire_token_silent` and DTDL validation of the same 1,000 interfaces;
 //! 3. runs the browser half (`twinscope-e2e --bin bench`): payload, load and sign-in times,
 //!    query, paging and graph figures, the auth module's share of the wasm, the MSAL.js peer
 //!    page, and merges the parts into `target/bench/report.md` and `report.json`.
@@ -32,6 +35,13 @@ fn ensure_twiggy() -> Result<(), String> {
 /// The `BENCH {part} {json}` line the wasm bench prints (a test cannot write files).
 const WASM_PART_PREFIX: &str = "BENCH ";
 
+/// The wasm benches: the test module (`tests/it/{module}.rs`, also the runner's filter: it
+/// takes one) and the part it prints.
+const WASM_PARTS: [(&str, &str); 2] = [
+    ("bench_silent", "auth-silent"),
+    ("bench_dtdl", "dtdl-browser"),
+];
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut runs = "7".to_owned();
     let mut args = args.iter();
@@ -56,20 +66,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&parts)
         .map_err(|e| format!("cannot create {}: {e}", parts.display()))?;
 
-    let mut build = Command::new("trunk");
-    build
-        .current_dir(crate::root())
-        .args(["build", "--release", "--offline", "--dist"])
-        .arg(&dist);
-    run_visible(build)?;
+    let bundle_target = crate::build::default_target_dir();
+    crate::build::build(&dist, &bundle_target)?;
 
     native_part(&parts, "emulator", "twinscope-emulator", "throughput")?;
+    native_part(&parts, "dtdl", "twinscope-emulator", "dtdl_validation")?;
     native_part(&parts, "gateway", "twinscope-gateway", "added_latency")?;
-    wasm_part(&parts)?;
+    for (test, part) in WASM_PARTS {
+        wasm_part(&parts, test, part)?;
+    }
 
-    // Trunk's cargo output, before wasm-bindgen and wasm-opt: it still has a name section, so
-    // the auth module's share can be attributed function by function.
-    let wasm_with_names = target.join("wasm32-unknown-unknown/wasm-release/twinscope.wasm");
+    // The linked wasm, before wasm-split, wasm-bindgen and wasm-opt: it still has a name
+    // section, so the auth module's share can be attributed function by function.
+    let wasm_with_names = crate::build::linked_wasm(&bundle_target);
     let mut bench = Command::new("cargo");
     bench
         .current_dir(crate::root())
@@ -111,9 +120,9 @@ fn native_part(parts: &Path, part: &str, package: &str, bench: &str) -> Result<(
     run_visible(cmd)
 }
 
-/// `acquire_token_silent` from the cache, timed inside headless Chromium by a wasm test that
-/// prints its part as one line.
-fn wasm_part(parts: &Path) -> Result<(), String> {
+/// A wasm bench in headless Chromium (release): runs the tests of `tests/it/{module}.rs` and
+/// writes the part they print as one `BENCH {part} {json}` line; `part` must be among them.
+fn wasm_part(parts: &Path, module: &str, part: &str) -> Result<(), String> {
     let mut cmd = Command::new("cargo");
     cmd.current_dir(crate::root())
         .args([
@@ -124,7 +133,7 @@ fn wasm_part(parts: &Path) -> Result<(), String> {
             "--test",
             "it",
             "--",
-            "bench_silent",
+            module,
             "--nocapture",
         ])
         .env(
@@ -146,16 +155,18 @@ fn wasm_part(parts: &Path) -> Result<(), String> {
         .lines()
         .filter_map(|l| l.trim().strip_prefix(WASM_PART_PREFIX))
     {
-        let (part, json) = rest
+        let (printed, json) = rest
             .split_once(' ')
             .ok_or_else(|| format!("malformed bench line `{rest}`"))?;
-        let file = parts.join(format!("{part}.json"));
+        let file = parts.join(format!("{printed}.json"));
         std::fs::write(&file, json).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-        found = true;
+        found |= printed == part;
     }
     if found {
         Ok(())
     } else {
-        Err(format!("`{line}` printed no `{WASM_PART_PREFIX}…` line"))
+        Err(format!(
+            "`{line}` printed no `{WASM_PART_PREFIX}{part} …` line"
+        ))
     }
 }

@@ -1,10 +1,11 @@
-//! `cargo xtask setup|dev|test|bench|fuzz`: the project's own commands.
+//! `cargo xtask setup|dev|build|test|bench|fuzz`: the project's own commands.
 //!
 //! Only the standard library, `ctrlc` and the small `inline-csp` crate (for Trunk's
 //! post-build hook): this crate builds in seconds, so `cargo xtask dev` on a fresh machine
 //! starts installing what is missing right away.
 
 mod bench;
+mod build;
 mod compress;
 mod dev;
 mod fuzz;
@@ -27,17 +28,23 @@ commands:
             --emulator-port N  run the emulator on port N (default 8480; 0 picks a free one)
             --in-memory        the emulator keeps no data between runs
             --no-setup         skip the setup check
+  build   the release bundle with lazy screens (cargo, wasm-split, wasm-bindgen, wasm-opt,
+          the page); used by test, bench and deploy/Dockerfile
+            --dist DIR        where the bundle goes (default target/release-bundle/dist)
+            --target-dir DIR  cargo's target directory (default target/release-bundle)
   test    the checks in stages; no STAGE runs them all (as CI does):
           fmt, clippy, native, wasm (headless Chromium), release, e2e (headless Chromium)
             STAGE…       only these stages, e.g. `cargo xtask test native`
             --list       list the stages and what each does
   bench   the benchmark report (target/bench/report.md, report.json): bundle sizes, load,
           sign-in, query, paging and graph times in headless Chromium, silent token
-          acquisition, emulator and gateway throughput, and the MSAL.js peer page
+          acquisition, emulator and gateway throughput, DTDL validation of 1,000
+          interfaces (browser, emulator, native), and the MSAL.js peer page
             --runs N     runs per figure (default 7)
   fuzz    run the cargo-fuzz targets (nightly) one after another; fails on any crash
             --seconds N  time per target (default 600)
-            TARGET…      only these (jwt_claims, auth_response, adt_query, json_patch)
+            TARGET…      only these (jwt_claims, auth_response, adt_query, json_patch,
+                         dtdl_models)
 ";
 
 /// The workspace root (the parent of this crate's directory).
@@ -104,6 +111,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "setup" => setup::run(),
         "dev" => dev::run(rest),
+        "build" => build::run(rest),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
         "fuzz" => fuzz::run(rest),

@@ -100,6 +100,30 @@ pub fn run() -> Result<(), String> {
         installed.push("trunk".to_owned());
     }
 
+    // wasm-split-cli splits the release bundle's wasm at the lazy screens (`build.rs`); its
+    // version matches the `wasm_split_helpers` that Leptos uses. It prints no version, so its
+    // presence is checked, and the version by cargo's record of what it installed.
+    let split = crate::build::WASM_SPLIT_CRATE;
+    let split_version = crate::build::WASM_SPLIT_VERSION;
+    if !installed_by_cargo(split, split_version) {
+        eprintln!(
+            "setup: wasm-split-cli ({split} {split_version}) is needed to split the release bundle's wasm"
+        );
+        let mut cmd = Command::new("cargo");
+        cmd.args([
+            "install",
+            split,
+            "--version",
+            split_version,
+            "--features",
+            "build-binary",
+            "--locked",
+            "--force",
+        ]);
+        run_visible(cmd)?;
+        installed.push(format!("wasm-split-cli ({split} {split_version})"));
+    }
+
     let took = started.elapsed().as_secs_f64();
     if installed.is_empty() {
         eprintln!("setup: everything is present ({took:.1}s)");
@@ -134,6 +158,21 @@ fn install_debian(packages: &[&str]) -> Result<(), String> {
     let mut install = vec!["install", "-y", "--no-install-recommends"];
     install.extend(packages);
     apt(&install)
+}
+
+/// Whether `cargo install` put `krate` at `version` on this machine and its binaries are on
+/// the PATH (`cargo install --list`: `name vX.Y.Z:` then its binaries, indented).
+fn installed_by_cargo(krate: &str, version: &str) -> bool {
+    let list = output("cargo", &["install", "--list"]).unwrap_or_default();
+    let mut lines = list.lines();
+    while let Some(line) = lines.next() {
+        if line == format!("{krate} v{version}:") {
+            return lines
+                .take_while(|l| l.starts_with(' '))
+                .all(|binary| output("which", &[binary.trim()]).is_some());
+        }
+    }
+    false
 }
 
 /// The `wasm-bindgen` version in `Cargo.lock`, which the CLI must match exactly.

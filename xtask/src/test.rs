@@ -5,8 +5,8 @@
 //! after it; `e2e` needs the release bundle and is reported as not run without it.
 //!
 //! The release bundle is built once per run, in its own target directory
-//! (`target/release-bundle`), by a `trunk build --release` that starts first and runs beside
-//! the other stages: its long single-threaded steps (the LTO link, wasm-opt) fill the core
+//! (`target/release-bundle`), by `cargo xtask build` (the split bundle: lazy screens; see
+//! `build.rs`), which starts first and runs beside the other stages: its long single-threaded steps (the LTO link, wasm-opt) fill the core
 //! that the test stages leave idle while tests wait on sockets and the browser. Its output
 //! goes to `target/release-bundle/build.log` and is shown when it fails. The end-to-end
 //! tests and the size checks all use that one bundle.
@@ -36,11 +36,11 @@ pub const STAGES: &[(&str, &str)] = &[
     ("wasm", "the SPA's wasm-bindgen tests in headless Chromium"),
     (
         "release",
-        "the release bundle (trunk build --release), built once and shared by e2e and the size checks",
+        "the split release bundle (cargo xtask build), built once and shared by e2e and the size checks",
     ),
     (
         "e2e",
-        "end-to-end tests in headless Chromium against the release bundle, and the dev stack on free ports",
+        "end-to-end tests in headless Chromium against the split release bundle, and the dev stack on free ports",
     ),
 ];
 
@@ -285,7 +285,7 @@ pub struct ReleaseBundle {
 
 impl ReleaseBundle {
     pub fn new() -> Self {
-        let target = target_dir().join("release-bundle");
+        let target = crate::build::default_target_dir();
         Self {
             dist: target.join("dist"),
             log: target.join("build.log"),
@@ -293,18 +293,21 @@ impl ReleaseBundle {
         }
     }
 
-    /// `trunk build --release` into `dist`, its output to the log file.
+    /// `cargo xtask build` (this program) into `dist`, its output to the log file.
     fn start(&self) -> Result<Child, String> {
         std::fs::create_dir_all(&self.target)
             .map_err(|e| format!("cannot create {}: {e}", self.target.display()))?;
         let log = std::fs::File::create(&self.log)
             .map_err(|e| format!("cannot write {}: {e}", self.log.display()))?;
         let log_err = log.try_clone().map_err(|e| e.to_string())?;
-        let mut cmd = Command::new("trunk");
+        let program = std::env::current_exe()
+            .map_err(|e| format!("cannot find this program to run `xtask build`: {e}"))?;
+        let mut cmd = Command::new(program);
         cmd.current_dir(crate::root())
-            .args(["build", "--release", "--offline", "--dist"])
+            .args(["build", "--dist"])
             .arg(&self.dist)
-            .env("CARGO_TARGET_DIR", &self.target)
+            .arg("--target-dir")
+            .arg(&self.target)
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);
@@ -317,7 +320,7 @@ impl ReleaseBundle {
             self.log.display()
         );
         cmd.spawn()
-            .map_err(|e| format!("cannot start trunk: {e} (run `cargo xtask setup`)"))
+            .map_err(|e| format!("cannot start `xtask build`: {e}"))
     }
 
     /// The last lines of the build log, for a failure report.

@@ -1,26 +1,26 @@
 //! `bench --dist DIR [--out DIR] [--runs N] [--parts DIR] [--wasm-with-names FILE]`: the
 //! browser half of `cargo xtask bench`.
 //!
-//! Measures the browser figures (`twinscope_e2e::bench`: first load, cold sign-in, query
-//! explorer, graph) against `--dist` in headless Chromium, the MSAL.js peer page
+//! Measures the browser figures (`twinscope_e2e::bench`: first load of `/` and the tenant
+//! page as served, cold sign-in, opening each lazy screen, query explorer, graph) against
+//! `--dist` (the split bundle of `cargo xtask build`) in headless Chromium, the MSAL.js peer page
 //! (`twinscope_e2e::peer`) beside them, the auth module's share of the wasm when
 //! `--wasm-with-names` is given, merges every part file in `--parts`
 //! (`*.json`, the figure contract), and writes `report.json` and `report.md` into `--out`
 //! (printing the Markdown). A figure that cannot be measured is listed under "Not measured"
 //! and the command then fails after writing the report.
 //!
-//! `--wasm-with-names`: a wasm that still has its name section. Trunk's release build leaves
-//! one behind: `target/wasm32-unknown-unknown/wasm-release/twinscope.wasm` (the cargo output
-//! before wasm-bindgen and wasm-opt), so `cargo xtask bench` can pass that path after its
-//! `trunk build --release`. Without Trunk:
-//! `cargo build --profile wasm-release --target wasm32-unknown-unknown --bin twinscope`.
+//! `--wasm-with-names`: a wasm that still has its name section: the linked module `cargo
+//! xtask build` leaves before splitting it,
+//! `target/release-bundle/wasm32-unknown-unknown/wasm-release/twinscope.wasm`, which `cargo
+//! xtask bench` passes.
 
 use std::future::Future;
 use std::path::PathBuf;
 
 use twinscope_e2e::Result;
-use twinscope_e2e::bench::{self, Report, Section};
-use twinscope_e2e::{peer, sizes};
+use twinscope_e2e::bench::{self, FirstLoads, Report, Section};
+use twinscope_e2e::peer;
 
 struct Args {
     dist: PathBuf,
@@ -82,22 +82,29 @@ async fn measure(
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = parse_args()?;
-    let sizes = sizes::measure(&args.dist)?;
     let mut report = Report {
         date: bench::date(),
         machine: bench::machine(),
-        bundle: sizes.clone(),
+        first_load: FirstLoads::default(),
         sections: Vec::new(),
         missing: Vec::new(),
     };
     let (dist, runs) = (&args.dist, args.runs);
+    let mut loads = FirstLoads::default();
     measure(
         "first load",
         &mut report,
-        bench::first_load(dist, &sizes, runs),
+        bench::first_load(dist, runs, &mut loads),
     )
     .await;
+    report.first_load = loads;
     let sign_in = measure("cold sign-in", &mut report, bench::cold_sign_in(dist, runs)).await;
+    measure(
+        "opening the lazy screens",
+        &mut report,
+        bench::lazy_screen_opening(dist, runs),
+    )
+    .await;
     measure(
         "query explorer",
         &mut report,
@@ -116,8 +123,9 @@ async fn main() -> Result<()> {
                 .into(),
         )),
     }
-    // Peers: the MSAL.js page (`twinscope_e2e::peer`), beside our cold sign-in.
-    let total_gzip = sizes.total().gzip;
+    // Peers: the MSAL.js page (`twinscope_e2e::peer`), beside our cold sign-in and the first
+    // load of the tenant page (the page it signs in to).
+    let total_gzip = report.first_load.tenant.total().gzip;
     let peer = async {
         let figures = peer::measure(runs).await?;
         let our_sign_in = sign_in

@@ -255,10 +255,13 @@ async fn a_twin_created_from_a_model_is_deleted_together_with_its_relationships(
         .unwrap();
     assert!(server_relationship(&stack, id, &outgoing).is_some());
 
-    // Deleting offers to delete the relationship first (checked by default).
+    // Deleting asks first, naming the relationship that goes with the twin.
     let confirm = page.start_delete().await.unwrap();
-    let also = confirm.relationships_checkbox(1).await.unwrap();
-    assert!(also.is_selected().await.unwrap());
+    let said = confirm.text().await.unwrap();
+    assert!(
+        said.contains("Its 1 relationship (outgoing) is deleted first") && said.contains(&outgoing),
+        "{said}"
+    );
     confirm.confirm().await.unwrap();
     browser
         .wait_for_script(

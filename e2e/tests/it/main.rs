@@ -1,14 +1,21 @@
-//! End-to-end tests, one binary: headless Chromium over WebDriver against the release build
-//! (`TWINSCOPE_DIST`) served by the gateway, with the emulator behind it.
+//! End-to-end tests, one binary: headless Chromium over WebDriver against the split release
+//! bundle (`TWINSCOPE_DIST`, built by `cargo xtask build`) served by the gateway, with the
+//! emulator behind it.
 
 mod accessibility;
 mod deploying;
 mod editing;
 mod explorer;
 mod explorer_scale;
+mod guarded;
 mod hostile;
+mod lazy_screens;
+mod messages;
 mod models;
 mod peer;
 mod shell;
 mod sign_in;
+mod spec_models;
+mod tenants;
 mod transfer;
+mod workspace;

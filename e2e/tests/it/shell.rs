@@ -2,8 +2,8 @@
 
 use twinscope_e2e::pages::{AppHeader, ConfigErrorPage, EmulatorSignIn, LandingPage, NotFoundPage};
 use twinscope_e2e::raw_http::raw_request;
-use twinscope_e2e::stack::{CONTOSO, DevStack, StaticSite, copy_dir_without};
-use twinscope_e2e::{Browser, release_dist};
+use twinscope_e2e::stack::{CONTOSO, DevStack, Stack, StaticSite, copy_dir_without};
+use twinscope_e2e::{Browser, release_dist, sizes};
 use twinscope_gateway::{GatewayConfig, RunningGateway, start};
 
 /// How `config.json` is served in a test.
@@ -190,33 +190,79 @@ async fn theme_choice_applies_and_survives_a_reload() {
     f.browser.close().await.unwrap();
 }
 
-/// The whole first-load payload (wasm, js, css, html), gzip-compressed, may not grow past
-/// this ceiling. Issue #7's target is 250 KB; the build is over it (710.6 KB on 2026-11-22:
-/// Leptos views of nine screens, the DTDL validator, oauth2/url/http), so this is a ratchet
-/// at today's size plus about 1 %: it fails on any real growth. It was 700 KB until the
-/// import/export screen and the create-twin form were added (+ ~45 KB), partly paid for by
-/// WebCrypto replacing RustCrypto RSA. See the README's Benchmarks.
-const FIRST_LOAD_BUDGET_GZIP: u64 = 718 * 1000;
-/// Issue #7's target, reported by the test's message and by `cargo xtask bench`.
-const FIRST_LOAD_TARGET_GZIP: u64 = 250 * 1000;
+/// The first load of the start page and of a tenant page, as the gateway sends it (the
+/// files each document fetched from its origin: page, glue, main wasm, `config.json`), may
+/// not grow past these ceilings. Issue #16's targets are 230 kB Brotli and 290 kB gzip; with
+/// the instance screens in lazy modules the build is over them (see the README's
+/// Benchmarks), so this is a ratchet at today's figures plus about 1 % (2026-12-04: 357.7 kB
+/// Brotli, 451.2 kB gzip for `/`, the tenant page a little less): it fails on any real growth.
+/// It was 718 KB gzip for the whole bundle before the screens became lazy.
+const FIRST_LOAD_CEILING_BROTLI: u64 = 362 * 1000;
+const FIRST_LOAD_CEILING_GZIP: u64 = 457 * 1000;
+/// Issue #16's targets, reported by the test's message and by `cargo xtask bench`.
+const FIRST_LOAD_TARGET_BROTLI: u64 = 230 * 1000;
+const FIRST_LOAD_TARGET_GZIP: u64 = 290 * 1000;
 
-#[test]
-fn release_bundle_fits_the_first_load_budget() {
-    let sizes = twinscope_e2e::sizes::measure(&release_dist()).unwrap();
+#[tokio::test]
+async fn first_load_of_the_start_and_tenant_pages_fits_the_budget() {
+    let stack = Stack::start(serde_json::json!({}))
+        .await
+        .expect("stack starts");
+    let browser = Browser::start().await.expect("headless Chromium starts");
+    LandingPage::open(&browser, stack.gateway.base_url())
+        .await
+        .unwrap();
+    let start = browser.eval(sizes::FETCHED_PATHS).await.unwrap();
+    browser
+        .goto(&stack.url(&format!("/t/{CONTOSO}")))
+        .await
+        .unwrap();
+    EmulatorSignIn::expect(&browser)
+        .await
+        .unwrap()
+        .sign_in_as("adele@contoso.onmicrosoft.com", "Adele-dev-1")
+        .await
+        .unwrap();
+    browser
+        .find_by_role("link", "contoso-campus")
+        .await
+        .unwrap();
+    let tenant = browser.eval(sizes::FETCHED_PATHS).await.unwrap();
+    browser.close().await.unwrap();
+    let mut over = Vec::new();
+    for (page, fetched) in [("/", start), ("the tenant page", tenant)] {
+        let paths = sizes::paths(&fetched);
+        let load = sizes::as_served(stack.gateway.addr(), &paths)
+            .await
+            .unwrap();
+        let total = load.total();
+        eprintln!(
+            "first load of {page}: {} B brotli (target {FIRST_LOAD_TARGET_BROTLI}, ceiling {FIRST_LOAD_CEILING_BROTLI}), {} B gzip (target {FIRST_LOAD_TARGET_GZIP}, ceiling {FIRST_LOAD_CEILING_GZIP}), {} B raw: {}",
+            total.brotli,
+            total.gzip,
+            total.raw,
+            load.describe()
+        );
+        // The page, the glue, the main wasm and config.json; never a lazy screen's module.
+        assert_eq!(
+            load.files
+                .iter()
+                .filter(|f| f.path.ends_with(".wasm"))
+                .count(),
+            1,
+            "{page} fetched one wasm module, the main one: {paths:?}"
+        );
+        assert!(
+            load.files.iter().any(|f| f.path == "/config.json"),
+            "{page}: {paths:?}"
+        );
+        if total.brotli > FIRST_LOAD_CEILING_BROTLI || total.gzip > FIRST_LOAD_CEILING_GZIP {
+            over.push(format!("{page}: {total:?} ({})", load.describe()));
+        }
+    }
     assert!(
-        sizes.wasm.raw > 0 && sizes.js.raw > 0 && sizes.html.raw > 0,
-        "{sizes:?}"
-    );
-    assert_eq!(sizes.css.raw, 0, "the stylesheet is inline: {sizes:?}");
-    let total = sizes.total().gzip;
-    eprintln!(
-        "first load {total} bytes gzip; target {FIRST_LOAD_TARGET_GZIP} ({} over), ceiling {FIRST_LOAD_BUDGET_GZIP}",
-        total.saturating_sub(FIRST_LOAD_TARGET_GZIP)
-    );
-    assert!(
-        total <= FIRST_LOAD_BUDGET_GZIP,
-        "first load is {total} bytes gzip, over the {FIRST_LOAD_BUDGET_GZIP}-byte budget by {}: {sizes:?}",
-        total - FIRST_LOAD_BUDGET_GZIP
+        over.is_empty(),
+        "first load over the ceiling ({FIRST_LOAD_CEILING_BROTLI} B brotli, {FIRST_LOAD_CEILING_GZIP} B gzip): {over:?}"
     );
 }
 
@@ -305,7 +351,16 @@ async fn the_bundle_goes_over_the_wire_compressed_by_accept_encoding() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".wasm") || n.ends_with(".js"))
         .collect();
-    assert_eq!(assets.len(), 2, "the wasm and its glue: {assets:?}");
+    // The glue, the main wasm and the lazy screens' modules.
+    assert_eq!(
+        assets.iter().filter(|n| n.ends_with(".js")).count(),
+        1,
+        "one glue: {assets:?}"
+    );
+    assert!(
+        assets.iter().filter(|n| n.ends_with(".wasm")).count() >= 3,
+        "the main wasm and the lazy modules: {assets:?}"
+    );
     let mut wire = 0;
     for name in &assets {
         let raw = std::fs::read(dist.join(name)).unwrap();
@@ -350,6 +405,6 @@ async fn the_bundle_goes_over_the_wire_compressed_by_accept_encoding() {
             }
         }
     }
-    eprintln!("wasm + glue on the wire with br: {wire} bytes");
+    eprintln!("every wasm and the glue on the wire with br: {wire} bytes");
     gateway.stop().await;
 }

@@ -97,47 +97,113 @@ pub fn query_list_key(kind: QueryListKind, tenant: &TenantId, host: &AdtHost) ->
     format!("twinscope.queries.{kind}.{tenant}.{host}")
 }
 
-/// Queries, newest first, no duplicates, at most [`MAX_QUERIES`].
+/// One remembered query: its text and, for saved queries, the name the user gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryEntry {
+    pub name: Option<String>,
+    pub query: String,
+}
+
+impl QueryEntry {
+    /// What a list shows: the name, or the query itself.
+    pub fn title(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.query)
+    }
+}
+
+/// Queries, newest first, no duplicate texts, at most [`MAX_QUERIES`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct QueryList(Vec<String>);
+pub struct QueryList(Vec<QueryEntry>);
 
 impl QueryList {
-    /// From stored JSON (an array of strings). Anything unreadable gives an empty list;
-    /// non-string and blank entries are dropped.
+    /// From stored JSON: an array of strings (unnamed queries) or of `{"name", "query"}`
+    /// objects. Anything unreadable gives an empty list; other and blank entries are dropped.
     pub fn from_json(text: Option<&str>) -> Self {
         let entries: Vec<serde_json::Value> = text
             .and_then(|t| serde_json::from_str(t).ok())
             .unwrap_or_default();
         let mut list = Self::default();
         for entry in entries.iter().rev() {
-            if let Some(q) = entry.as_str() {
-                list.push(q);
+            match entry {
+                serde_json::Value::String(q) => list.push(q),
+                serde_json::Value::Object(o) => {
+                    if let Some(q) = o.get("query").and_then(serde_json::Value::as_str) {
+                        let name = o.get("name").and_then(serde_json::Value::as_str);
+                        list.save(name.unwrap_or_default(), q);
+                    }
+                }
+                _ => {}
             }
         }
         list
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&self.0).unwrap_or_else(|_| "[]".into())
+        let entries: Vec<serde_json::Value> = self
+            .0
+            .iter()
+            .map(|e| match &e.name {
+                Some(name) => serde_json::json!({"name": name, "query": e.query}),
+                None => serde_json::Value::String(e.query.clone()),
+            })
+            .collect();
+        serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into())
     }
 
-    /// Puts `query` first (moving it if present). Blank queries are ignored.
+    /// Puts `query` first, unnamed (moving it if present, with its name). Blank queries are
+    /// ignored.
     pub fn push(&mut self, query: &str) {
+        let name = self
+            .0
+            .iter()
+            .find(|e| e.query == query)
+            .and_then(|e| e.name.clone());
+        self.insert(name, query);
+    }
+
+    /// Puts `query` first under `name` (blank: unnamed), replacing an entry with the same text.
+    pub fn save(&mut self, name: &str, query: &str) {
+        let name = name.trim();
+        self.insert((!name.is_empty()).then(|| name.to_owned()), query);
+    }
+
+    fn insert(&mut self, name: Option<String>, query: &str) {
         if query.trim().is_empty() {
             return;
         }
-        self.0.retain(|q| q != query);
-        self.0.insert(0, query.to_owned());
+        self.0.retain(|e| e.query != query);
+        self.0.insert(
+            0,
+            QueryEntry {
+                name,
+                query: query.to_owned(),
+            },
+        );
         self.0.truncate(MAX_QUERIES);
     }
 
     pub fn remove(&mut self, query: &str) {
-        self.0.retain(|q| q != query);
+        self.0.retain(|e| e.query != query);
     }
 
-    pub fn entries(&self) -> &[String] {
+    pub fn entries(&self) -> &[QueryEntry] {
         &self.0
     }
+}
+
+/// A name suggested for saving `query`: what it selects from, e.g. `Rooms on floor 2` is
+/// not guessable, so the first line, shortened to 60 characters.
+pub fn suggested_name(query: &str) -> String {
+    let line = query
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    let mut name: String = line.chars().take(60).collect();
+    if line.chars().count() > 60 {
+        name.push('…');
+    }
+    name
 }
 
 /// Reads a list from `localStorage` (empty when unavailable or unreadable).
@@ -190,14 +256,14 @@ mod tests {
         list.push("b");
         list.push("a");
         list.push("  ");
-        assert_eq!(list.entries(), ["a", "b"]);
+        assert_eq!(texts(&list), ["a", "b"]);
         for i in 0..60 {
             list.push(&format!("q{i}"));
         }
         assert_eq!(list.entries().len(), MAX_QUERIES);
-        assert_eq!(list.entries()[0], "q59");
+        assert_eq!(list.entries()[0].query, "q59");
         list.remove("q59");
-        assert_eq!(list.entries()[0], "q58");
+        assert_eq!(list.entries()[0].query, "q58");
     }
 
     #[test]
@@ -211,7 +277,44 @@ mod tests {
             assert_eq!(QueryList::from_json(bad), QueryList::default(), "{bad:?}");
         }
         let mixed = QueryList::from_json(Some(r#"["x", 3, null, "y", "x"]"#));
-        assert_eq!(mixed.entries(), ["x", "y"]);
+        assert_eq!(texts(&mixed), ["x", "y"]);
+    }
+
+    fn texts(list: &QueryList) -> Vec<&str> {
+        list.entries().iter().map(|e| e.query.as_str()).collect()
+    }
+
+    #[test]
+    fn saved_queries_keep_their_names() {
+        let mut list = QueryList::default();
+        list.save(
+            "  Rooms  ",
+            "SELECT * FROM digitaltwins WHERE IS_OF_MODEL('dtmi:x:Room;1')",
+        );
+        list.save("", "SELECT 1");
+        assert_eq!(list.entries()[1].title(), "Rooms");
+        assert_eq!(list.entries()[0].title(), "SELECT 1");
+        // Running a saved query again keeps its name; saving under a new name renames it.
+        list.push("SELECT * FROM digitaltwins WHERE IS_OF_MODEL('dtmi:x:Room;1')");
+        assert_eq!(list.entries()[0].title(), "Rooms");
+        list.save(
+            "All rooms",
+            "SELECT * FROM digitaltwins WHERE IS_OF_MODEL('dtmi:x:Room;1')",
+        );
+        assert_eq!(list.entries()[0].title(), "All rooms");
+        assert_eq!(list.entries().len(), 2);
+        let again = QueryList::from_json(Some(&list.to_json()));
+        assert_eq!(again, list);
+        // Lists stored before names existed still load.
+        assert_eq!(
+            texts(&QueryList::from_json(Some(r#"["a","b"]"#))),
+            ["a", "b"]
+        );
+        assert_eq!(
+            suggested_name("\n  SELECT T FROM digitaltwins T  \n WHERE 1"),
+            "SELECT T FROM digitaltwins T"
+        );
+        assert_eq!(suggested_name(&"x".repeat(70)).chars().count(), 61);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{
     MissingContext, QueryList, QueryListKind, load_queries, query_list_key, query_path,
-    store_queries, twin_path, use_explorer_context,
+    store_queries, suggested_name, twin_path, use_explorer_context,
 };
 use crate::adt::{AdtError, CancelFlag, QueryPage};
 use crate::components::results_table::{ResultsTable, row_twin_id};
@@ -290,7 +290,10 @@ pub fn QueryExplorer() -> impl IntoView {
                 }
                 entries
                     .into_iter()
-                    .map(|q| {
+                    .map(|entry| {
+                        let q = entry.query.clone();
+                        let title = entry.title().to_owned();
+                        let named = entry.name.is_some();
                         let load = q.clone();
                         let gone = q.clone();
                         let remove = removable.then(|| {
@@ -298,7 +301,7 @@ pub fn QueryExplorer() -> impl IntoView {
                                 <button
                                     type="button"
                                     class="button button--ghost button--small"
-                                    aria-label=format!("Remove saved query: {}", short(&q))
+                                    aria-label=format!("Remove saved query: {}", short(&title))
                                     on:click=move |_| {
                                         list.update(|l| l.remove(&gone));
                                         key.with_value(|k| store_queries(k, &list.get_untracked()));
@@ -316,7 +319,14 @@ pub fn QueryExplorer() -> impl IntoView {
                                     title=q.clone()
                                     on:click=move |_| text.set(load.clone())
                                 >
-                                    <code>{short(&q)}</code>
+                                    {if named {
+                                        view! {
+                                            <span class="query-list__name">{title.clone()}</span>
+                                            <code class="query-list__text">{short(&q)}</code>
+                                        }.into_any()
+                                    } else {
+                                        view! { <code>{short(&q)}</code> }.into_any()
+                                    }}
                                 </button>
                                 {remove}
                             </li>
@@ -327,12 +337,70 @@ pub fn QueryExplorer() -> impl IntoView {
             }
         };
 
-    let save = {
-        let saved_key = saved_key.clone();
-        move |_| {
-            saved.update(|s| s.push(&text.get_untracked()));
-            store_queries(&saved_key, &saved.get_untracked());
+    // Saving asks for a name first (prefilled); Enter or "Save" stores it, Esc cancels.
+    let naming = RwSignal::new(None::<String>);
+    let name_ref = NodeRef::<leptos::html::Input>::new();
+    let start_saving = move |_| {
+        let query = text.get_untracked();
+        if query.trim().is_empty() {
+            return;
         }
+        let current = saved.with_untracked(|l| {
+            l.entries()
+                .iter()
+                .find(|e| e.query == query)
+                .and_then(|e| e.name.clone())
+        });
+        naming.set(Some(current.unwrap_or_else(|| suggested_name(&query))));
+        request_animation_frame(move || {
+            if let Some(input) = name_ref.get_untracked() {
+                let _ = input.focus();
+                input.select();
+            }
+        });
+    };
+    let finish_saving = {
+        let saved_key = saved_key.clone();
+        move || {
+            let Some(name) = naming.get_untracked() else {
+                return;
+            };
+            saved.update(|s| s.save(&name, &text.get_untracked()));
+            store_queries(&saved_key, &saved.get_untracked());
+            naming.set(None);
+        }
+    };
+    let finish_on_submit = {
+        let finish = finish_saving.clone();
+        move |e: leptos::ev::SubmitEvent| {
+            e.prevent_default();
+            finish();
+        }
+    };
+    let name_form = move || {
+        naming.get().map(|_| {
+            let finish = finish_on_submit.clone();
+            view! {
+                <form class="query-save" on:submit=finish>
+                    <label for="query-save-name">"Name"</label>
+                    <input
+                        id="query-save-name"
+                        class="input"
+                        node_ref=name_ref
+                        prop:value=move || naming.get().unwrap_or_default()
+                        on:input=move |e| naming.set(Some(event_target_value(&e)))
+                        on:keydown=move |e: leptos::ev::KeyboardEvent| {
+                            if e.key() == "Escape" {
+                                e.prevent_default();
+                                naming.set(None);
+                            }
+                        }
+                    />
+                    <button type="submit" class="button">"Save"</button>
+                    <button type="button" class="button button--ghost" on:click=move |_| naming.set(None)>"Cancel"</button>
+                </form>
+            }
+        })
     };
 
     // A shared link (`?q=`) runs its query at once; the address is already right.
@@ -371,10 +439,11 @@ pub fn QueryExplorer() -> impl IntoView {
                                 "Stop"
                             </button>
                         </Show>
-                        <button type="button" class="button button--ghost" on:click=save>
-                            "Save query"
+                        <button type="button" class="button button--ghost" on:click=start_saving>
+                            "Save query…"
                         </button>
                     </div>
+                    {name_form}
                     <p class="query-progress" role="status" aria-live="polite">{progress_text}</p>
                     {error_view}
                 </section>

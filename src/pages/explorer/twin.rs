@@ -1,92 +1,197 @@
 //! `/t/:tenant/i/:host/twins/:twin_id`: one twin, its properties, components and
 //! relationships.
 //!
-//! Properties get a control per DTDL schema when the model is known (else JSON text). Save
+//! The twin's model is read with what it depends on (`GET /models?dependenciesFor=`) into a
+//! `dtdl::ModelSet`; properties and components get a control per DTDL schema from the crate's
+//! resolved interface (else JSON text), and new relationships offer the relationship's
+//! properties. Save
 //! sends the JSON Patch between the twin as read and as edited, with `If-Match`; a 412 opens
 //! the conflict view (server version beside yours: keep mine, or take theirs). A lost
-//! connection keeps the edits and offers Retry. Write controls appear only for writers.
+//! connection keeps the edits and offers Retry. A save or a new relationship the service
+//! refuses shows its code, message and details, each detail beside the field it names. Write
+//! controls appear only for writers.
+//!
+//! Nothing goes without a question: deleting the twin names the relationships that go with
+//! it (ADT deletes a twin only once none point from or to it), deleting a relationship names
+//! it and offers Undo for a while (the same relationship is created again), and leaving with
+//! unsaved edits asks first (`components::leave_guard`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
 
+use dtdl::ModelSet;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
-use serde_json::{Value, json};
+use leptos_router::hooks::use_params_map;
+use serde_json::{Map, Value, json};
+use wasm_bindgen::JsCast;
 
 use super::{MissingContext, decode_twin_param, twin_path, twins_path, use_explorer_context};
 use crate::adt::types::IncomingRelationship;
-use crate::adt::{AdtClient, AdtError, Twin, diff_twin, differences};
-use crate::components::property_editor::{Field, InterfaceShape, Schema, field_view};
-
-/// Interfaces read while resolving `extends` and components (a guard against cycles).
-const MAX_MODELS: usize = 32;
+use crate::adt::{AdtClient, AdtError, ModelData, Twin, diff_twin, differences};
+use crate::components::confirm::{ConfirmDialog, focus_if_connected};
+use crate::components::leave_guard::use_leave_guard;
+use crate::components::property_editor::{
+    Access, EditRules, EditState, FieldSpec, FormError, TwinForm, component_view, field_view,
+};
+use crate::components::service_error::{Placed, ServiceErrorView, field_keys, place};
+use crate::model_set::{Unreadable, instance_set};
 
 /// The route parameter holding the twin id.
 pub const TWIN_ID_PARAM: &str = "twin_id";
 
-/// The merged shape of a model, with its components' shapes.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ModelView {
-    pub shape: InterfaceShape,
-    pub components: Vec<(String, InterfaceShape)>,
+/// A twin's model, read through the `dtdl` crate.
+#[derive(Debug, Clone)]
+pub struct TwinModel {
+    /// The model and everything it depends on.
+    pub set: Arc<ModelSet>,
+    pub model: String,
+    pub form: TwinForm,
 }
 
-/// Reads `id`, everything it extends, and its components' interfaces.
-async fn load_model(client: &AdtClient, id: &str) -> Result<ModelView, AdtError> {
-    let mut budget = MAX_MODELS;
-    let shape = load_shape(client, id, &mut budget).await?;
-    let mut components = Vec::new();
-    for (name, schema) in &shape.components {
-        let inner = load_shape(client, schema, &mut budget).await?;
-        components.push((name.clone(), inner));
+/// Why the twin's model could not be read (its values are then edited as JSON).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelLoadError {
+    #[error("the service did not list it: {0}")]
+    Service(String),
+    #[error("{0}")]
+    Unreadable(Unreadable),
+    #[error("{0}")]
+    Form(FormError),
+}
+
+/// The twin's model from what `GET /models?dependenciesFor={model}` listed.
+pub fn twin_model(listed: &[ModelData], model: &str) -> Result<TwinModel, ModelLoadError> {
+    let built = instance_set(listed.iter().map(|m| (m.id.as_str(), m.model.as_ref())));
+    match TwinForm::of(&built.set, model) {
+        Ok(form) => Ok(TwinModel {
+            set: Arc::new(built.set),
+            model: model.to_owned(),
+            form,
+        }),
+        Err(e) => Err(built
+            .unreadable
+            .into_iter()
+            .find(|u| u.id() == model)
+            .map_or(ModelLoadError::Form(e), ModelLoadError::Unreadable)),
     }
-    Ok(ModelView { shape, components })
 }
 
-async fn load_shape(
-    client: &AdtClient,
-    id: &str,
-    budget: &mut usize,
-) -> Result<InterfaceShape, AdtError> {
-    let mut pending = vec![id.to_owned()];
-    let mut seen = BTreeSet::new();
-    let mut merged: Option<InterfaceShape> = None;
-    while let Some(next) = pending.pop() {
-        if !seen.insert(next.clone()) || *budget == 0 {
-            continue;
-        }
-        *budget -= 1;
-        let data = client.get_model(&next, true).await?;
-        let shape = InterfaceShape::from_dtdl(data.model.as_ref().unwrap_or(&Value::Null));
-        pending.extend(shape.extends.iter().cloned());
-        match merged.as_mut() {
-            Some(m) => m.merge(shape),
-            None => merged = Some(shape),
-        }
-    }
-    Ok(merged.unwrap_or_default())
+async fn load_model(client: &AdtClient, id: &str) -> Result<TwinModel, ModelLoadError> {
+    let listed = client
+        .list_model_dependencies(id)
+        .await
+        .map_err(|e| ModelLoadError::Service(e.to_string()))?;
+    twin_model(&listed, id)
 }
 
-/// Members of a twin (or component) that no model field covers: shown as JSON text.
-pub fn unmodelled_members(
-    value: &Value,
-    shape: &InterfaceShape,
-    components: &[String],
-) -> Vec<String> {
-    value
+/// The body of `PUT …/relationships/{id}`: target, name and the given properties (members
+/// starting with `$` are dropped).
+pub fn relationship_body(name: &str, target: &str, properties: &Value) -> Value {
+    let mut body: Map<String, Value> = properties
         .as_object()
         .map(|o| {
-            o.keys()
-                .filter(|k| !k.starts_with('$'))
-                .filter(|k| !shape.properties.iter().any(|p| &p.name == *k))
-                .filter(|k| !components.contains(k))
-                .cloned()
+            o.iter()
+                .filter(|(k, _)| !k.starts_with('$'))
+                .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    body.insert("$targetId".into(), json!(target));
+    body.insert("$relationshipName".into(), json!(name));
+    Value::Object(body)
 }
+
+/// One relationship that goes when a twin is deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoingRelationship {
+    /// The twin it starts from (the one deleted, or another pointing at it).
+    pub source: String,
+    pub id: String,
+    pub name: String,
+    /// The twin at the other end.
+    pub other: String,
+    pub outgoing: bool,
+}
+
+/// The relationships ADT requires deleting before twin `twin` can go: every outgoing one and
+/// every incoming one, each once (a relationship from the twin to itself is both).
+pub fn relationships_going_with(
+    twin: &str,
+    outgoing: &[Value],
+    incoming: &[IncomingRelationship],
+) -> Vec<GoingRelationship> {
+    let mut seen = BTreeSet::new();
+    let mut going = Vec::new();
+    for rel in outgoing {
+        let id = text(rel, "$relationshipId");
+        if seen.insert((twin.to_owned(), id.clone())) {
+            going.push(GoingRelationship {
+                source: twin.to_owned(),
+                id,
+                name: text(rel, "$relationshipName"),
+                other: text(rel, "$targetId"),
+                outgoing: true,
+            });
+        }
+    }
+    for rel in incoming {
+        if seen.insert((rel.source_id.clone(), rel.relationship_id.clone())) {
+            going.push(GoingRelationship {
+                source: rel.source_id.clone(),
+                id: rel.relationship_id.clone(),
+                name: rel.relationship_name.clone(),
+                other: rel.source_id.clone(),
+                outgoing: false,
+            });
+        }
+    }
+    going
+}
+
+/// What the delete dialog says goes with the twin.
+pub fn going_text(going: &[GoingRelationship]) -> String {
+    let out = going.iter().filter(|g| g.outgoing).count();
+    let inc = going.len() - out;
+    match going.len() {
+        0 => "It has no relationships; only the twin goes.".to_owned(),
+        1 => format!(
+            "Its 1 relationship ({}) is deleted first, as Azure Digital Twins requires.",
+            if out == 1 { "outgoing" } else { "incoming" }
+        ),
+        n => format!(
+            "Its {n} relationships ({out} outgoing, {inc} incoming) are deleted first, as Azure Digital Twins requires."
+        ),
+    }
+}
+
+/// A relationship just deleted, kept so that Undo can create it again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deleted {
+    pub source: String,
+    pub id: String,
+    /// Where its row was in the outgoing table.
+    pub row: usize,
+    /// The relationship as listed (`$relationshipName`, `$targetId`, its properties).
+    pub relationship: Value,
+}
+
+impl Deleted {
+    /// The body that creates the same relationship again: same name, target and properties
+    /// (sent to the same id).
+    pub fn undo_body(&self) -> Value {
+        relationship_body(
+            &text(&self.relationship, "$relationshipName"),
+            &text(&self.relationship, "$targetId"),
+            &self.relationship,
+        )
+    }
+}
+
+/// How long Undo is offered after a relationship is deleted.
+pub const UNDO_FOR: Duration = Duration::from_secs(30);
 
 /// The user members of a relationship (its properties), as `name: value` text.
 pub fn relationship_properties(rel: &Value) -> String {
@@ -104,6 +209,15 @@ pub fn relationship_properties(rel: &Value) -> String {
         .unwrap_or_default()
 }
 
+/// Focuses the first element matching `selector`, if there is one.
+fn focus_selector(selector: &str) {
+    let found = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    focus_if_connected(found.as_ref());
+}
+
 fn text(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
 }
@@ -119,6 +233,8 @@ enum SaveState {
     /// No connection: edits kept, Retry offered.
     Offline(String),
     Failed(String),
+    /// The service refused the change; what it said, sorted by field.
+    Refused(AdtError, Placed),
 }
 
 #[component]
@@ -138,7 +254,21 @@ pub fn TwinDetail() -> impl IntoView {
     let original = RwSignal::new(None::<Twin>);
     let edited = RwSignal::new(Value::Null);
     let invalid = RwSignal::new(BTreeSet::<String>::new());
-    let model = RwSignal::new(None::<ModelView>);
+    let model = RwSignal::new(None::<TwinModel>);
+    let rules = StoredValue::new(EditRules::Unchecked);
+    let service = RwSignal::new(BTreeMap::<String, String>::new());
+    let state = EditState {
+        edited,
+        invalid,
+        service,
+        rules,
+        access: if can_write {
+            Access::Edit
+        } else {
+            Access::Read
+        },
+        id_prefix: "prop",
+    };
     let load_error = RwSignal::new(None::<String>);
     let model_note = RwSignal::new(None::<String>);
     let outgoing = RwSignal::new(Vec::<Value>::new());
@@ -146,21 +276,67 @@ pub fn TwinDetail() -> impl IntoView {
     let rel_error = RwSignal::new(None::<String>);
     let save_state = RwSignal::new(SaveState::Idle);
     let confirm_delete = RwSignal::new(false);
-    let delete_relationships_too = RwSignal::new(true);
+    let deleting = RwSignal::new(false);
     let delete_error = RwSignal::new(None::<String>);
+    // The relationship whose deletion is being asked about, and those just deleted (Undo).
+    let confirm_relationship = RwSignal::new(None::<Value>);
+    let recently_deleted = RwSignal::new(Vec::<Deleted>::new());
+    let undo_error = RwSignal::new(None::<String>);
 
-    let load_relationships = move || {
+    // Unsaved: edits that differ from the twin as read, or text typed that does not fit.
+    let changed = Memo::new(move |_| {
+        original.with(|o| {
+            o.as_ref()
+                .map_or(0, |o| edited.with(|e| diff_twin(&o.value, e).len()))
+        })
+    });
+    let dirty =
+        Memo::new(move |_| can_write && (changed.get() > 0 || invalid.with(|i| !i.is_empty())));
+    let guard = use_leave_guard(dirty.into());
+    let unsaved_text = Signal::derive(move || {
+        let id = twin_id.get();
+        match changed.get() {
+            0 => format!("What you typed in twin {id} is not saved and will be lost."),
+            1 => format!("Your change to twin {id} is not saved and will be lost."),
+            n => format!("Your {n} changes to twin {id} are not saved and will be lost."),
+        }
+    });
+    // The fields the form shows now, for placing what the service says.
+    let form_keys = move || {
+        let twin = edited.get_untracked();
+        model.with_untracked(|m| match m {
+            Some(m) => field_keys(&m.form, &twin),
+            None => field_keys(&TwinForm::default(), &twin),
+        })
+    };
+
+    // Reads both lists again; false if either could not be read.
+    let read_relationships = move || {
         let client = client.get_value();
         let id = twin_id.get_untracked();
-        spawn_local(async move {
+        async move {
+            let mut ok = true;
+            rel_error.set(None);
             match client.list_relationships(&id, None).await {
                 Ok(list) => outgoing.set(list),
-                Err(e) => rel_error.set(Some(e.to_string())),
+                Err(e) => {
+                    ok = false;
+                    rel_error.set(Some(e.to_string()));
+                }
             }
             match client.list_incoming(&id).await {
                 Ok(list) => incoming.set(list),
-                Err(e) => rel_error.set(Some(e.to_string())),
+                Err(e) => {
+                    ok = false;
+                    rel_error.set(Some(e.to_string()));
+                }
             }
+            ok
+        }
+    };
+    let load_relationships = move || {
+        spawn_local(async move {
+            read_relationships().await;
         });
     };
 
@@ -171,7 +347,14 @@ pub fn TwinDetail() -> impl IntoView {
         original.set(None);
         load_error.set(None);
         model.set(None);
+        model_note.set(None);
+        rules.set_value(EditRules::Unchecked);
         save_state.set(SaveState::Idle);
+        service.set(BTreeMap::new());
+        recently_deleted.set(Vec::new());
+        confirm_delete.set(false);
+        confirm_relationship.set(None);
+        guard.reset();
         spawn_local(async move {
             match client.get_twin(&id).await {
                 Ok(twin) => {
@@ -181,7 +364,13 @@ pub fn TwinDetail() -> impl IntoView {
                     original.set(Some(twin));
                     if let Some(model_id) = model_id {
                         match load_model(&client, &model_id).await {
-                            Ok(m) => model.set(Some(m)),
+                            Ok(m) => {
+                                rules.set_value(EditRules::Twin {
+                                    set: m.set.clone(),
+                                    model: m.model.clone(),
+                                });
+                                model.set(Some(m));
+                            }
                             Err(e) => model_note.set(Some(format!(
                                 "The model {model_id} could not be read ({e}); properties are shown as JSON."
                             ))),
@@ -194,13 +383,6 @@ pub fn TwinDetail() -> impl IntoView {
         load_relationships();
     });
 
-    let dirty = Memo::new(move |_| {
-        original.with(|o| {
-            o.as_ref()
-                .is_some_and(|o| edited.with(|e| !diff_twin(&o.value, e).is_empty()))
-        })
-    });
-
     // Sends the edits against `base` (the version they are applied to).
     let save_against = move |base: Twin| {
         let ops = edited.with_untracked(|e| diff_twin(&base.value, e));
@@ -208,8 +390,10 @@ pub fn TwinDetail() -> impl IntoView {
             return;
         }
         save_state.set(SaveState::Saving);
+        service.set(BTreeMap::new());
         let client = client.get_value();
         let id = twin_id.get_untracked();
+        let keys = form_keys();
         spawn_local(async move {
             match client.patch_twin(&id, &ops, Some(&base.etag)).await {
                 Ok(_) => match client.get_twin(&id).await {
@@ -227,7 +411,11 @@ pub fn TwinDetail() -> impl IntoView {
                     Err(e) => save_state.set(SaveState::Failed(e.to_string())),
                 },
                 Err(e @ AdtError::Network(_)) => save_state.set(SaveState::Offline(e.to_string())),
-                Err(e) => save_state.set(SaveState::Failed(e.to_string())),
+                Err(e) => {
+                    let placed = place(&e, &keys);
+                    service.set(placed.by_field());
+                    save_state.set(SaveState::Refused(e, placed));
+                }
             }
         });
     };
@@ -251,45 +439,48 @@ pub fn TwinDetail() -> impl IntoView {
         }
     };
 
-    let navigate = StoredValue::new_local(use_navigate());
     let list_path = twins_path(&tenant, &host);
+    // "Delete twin…": the lists are read again first, so the dialog counts what goes now.
+    let ask_delete = move |_| {
+        delete_error.set(None);
+        spawn_local(async move {
+            if read_relationships().await {
+                confirm_delete.set(true);
+            }
+        });
+    };
     let delete = {
         let list_path = list_path.clone();
-        move |_| {
+        move || {
             let Some(base) = original.get_untracked() else {
                 return;
             };
             let client = client.get_value();
             let id = twin_id.get_untracked();
-            let with_relationships = delete_relationships_too.get_untracked();
-            let out = outgoing.get_untracked();
-            let inc = incoming.get_untracked();
+            let going = outgoing.with_untracked(|out| {
+                incoming.with_untracked(|inc| relationships_going_with(&id, out, inc))
+            });
             let list_path = list_path.clone();
             delete_error.set(None);
+            deleting.set(true);
             spawn_local(async move {
                 let mut result = Ok(());
-                if with_relationships {
-                    for rel in &out {
-                        if result.is_ok() {
-                            result = client
-                                .delete_relationship(&id, &text(rel, "$relationshipId"))
-                                .await;
-                        }
-                    }
-                    for rel in &inc {
-                        if result.is_ok() {
-                            result = client
-                                .delete_relationship(&rel.source_id, &rel.relationship_id)
-                                .await;
-                        }
+                for rel in &going {
+                    if result.is_ok() {
+                        result = client.delete_relationship(&rel.source, &rel.id).await;
                     }
                 }
                 if result.is_ok() {
                     result = client.delete_twin(&id, Some(&base.etag)).await;
                 }
+                deleting.set(false);
                 match result {
-                    Ok(()) => navigate.with_value(|n| n(&list_path, NavigateOptions::default())),
-                    Err(e) => delete_error.set(Some(e.to_string())),
+                    // Its edits no longer matter: leave without asking.
+                    Ok(()) => guard.leave_to(&list_path),
+                    Err(e) => {
+                        delete_error.set(Some(e.to_string()));
+                        load_relationships();
+                    }
                 }
             });
         }
@@ -301,18 +492,63 @@ pub fn TwinDetail() -> impl IntoView {
     let new_id = RwSignal::new(String::new());
     let target_options = RwSignal::new(Vec::<String>::new());
     let create_error = RwSignal::new(None::<String>);
+    let create_refusal = RwSignal::new(None::<(AdtError, Placed)>);
     let relationship_names = Memo::new(move |_| {
         model.with(|m| {
             m.as_ref()
-                .map(|m| {
-                    m.shape
-                        .relationships
+                .and_then(|m| m.set.interface(&m.model))
+                .map(|i| {
+                    i.relationships
                         .iter()
-                        .map(|r| (r.name.clone(), r.label.clone(), r.target.clone()))
+                        .map(|r| {
+                            (
+                                r.name.clone(),
+                                r.display_name.best().unwrap_or(&r.name).to_owned(),
+                                r.target.as_ref().map(ToString::to_string),
+                            )
+                        })
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
         })
+    });
+    // The chosen relationship's properties, with their own values and checks.
+    let rel_values = RwSignal::new(json!({}));
+    let rel_invalid = RwSignal::new(BTreeSet::<String>::new());
+    let rel_state = EditState {
+        edited: rel_values,
+        invalid: rel_invalid,
+        service: RwSignal::new(BTreeMap::new()),
+        rules: StoredValue::new(EditRules::Unchecked),
+        access: Access::Create,
+        id_prefix: "new-rel-prop",
+    };
+    let rel_properties = Memo::new(move |_| {
+        let name = new_name.get();
+        model.with(|m| {
+            let m = m.as_ref()?;
+            let relationship = m.set.interface(&m.model)?.relationship(&name)?;
+            let fields: Vec<FieldSpec> = relationship
+                .properties
+                .iter()
+                .map(FieldSpec::property)
+                .collect();
+            Some((name.clone(), fields))
+        })
+    });
+    Effect::new(move |_| {
+        let chosen = rel_properties.with(|r| r.as_ref().map(|(name, _)| name.clone()));
+        let rules = model.with_untracked(|m| match (m, chosen) {
+            (Some(m), Some(name)) => EditRules::Relationship {
+                set: m.set.clone(),
+                source_model: m.model.clone(),
+                name,
+            },
+            _ => EditRules::Unchecked,
+        });
+        rel_state.rules.set_value(rules);
+        rel_values.set(json!({}));
+        rel_invalid.set(BTreeSet::new());
     });
     // Offer twins of the relationship's target model.
     Effect::new(move |_| {
@@ -346,31 +582,114 @@ pub fn TwinDetail() -> impl IntoView {
             create_error.set(Some("Choose a relationship name and a target twin.".into()));
             return;
         }
+        if rel_invalid.with_untracked(|i| !i.is_empty()) {
+            create_error.set(Some("Fix the highlighted values first.".into()));
+            return;
+        }
+        let body = rel_values.with_untracked(|v| relationship_body(&name, &target, v));
         let rel_id = Some(new_id.get_untracked())
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| format!("{name}-{target}"));
         let client = client.get_value();
         let id = twin_id.get_untracked();
+        let keys = rel_properties.with_untracked(|r| {
+            let properties = r.as_ref().map(|(_, f)| f.clone()).unwrap_or_default();
+            let form = TwinForm {
+                properties,
+                components: Vec::new(),
+            };
+            field_keys(&form, &Value::Null)
+        });
         create_error.set(None);
+        create_refusal.set(None);
+        rel_state.service.set(BTreeMap::new());
         spawn_local(async move {
-            let body = json!({"$targetId": target, "$relationshipName": name});
             match client.put_relationship(&id, &rel_id, &body).await {
                 Ok(_) => {
                     new_target.set(String::new());
                     new_id.set(String::new());
+                    rel_values.set(json!({}));
                     load_relationships();
                 }
-                Err(e) => create_error.set(Some(e.to_string())),
+                Err(e) => {
+                    let placed = place(&e, &keys);
+                    rel_state.service.set(placed.by_field());
+                    create_refusal.set(Some((e, placed)));
+                }
             }
         });
     };
-    let delete_relationship = move |rel_id: String| {
+    // Deletes an outgoing relationship (once confirmed) and offers Undo in its row.
+    let delete_relationship = move |rel: Value| {
         let client = client.get_value();
         let id = twin_id.get_untracked();
+        let rel_id = text(&rel, "$relationshipId");
+        let row = outgoing
+            .with_untracked(|o| o.iter().position(|r| text(r, "$relationshipId") == rel_id))
+            .unwrap_or(0);
+        undo_error.set(None);
         spawn_local(async move {
             match client.delete_relationship(&id, &rel_id).await {
-                Ok(()) => load_relationships(),
+                Ok(()) => {
+                    let gone = Deleted {
+                        source: id,
+                        id: rel_id.clone(),
+                        row,
+                        relationship: rel,
+                    };
+                    recently_deleted.update(|d| {
+                        d.retain(|x| x.id != rel_id);
+                        d.push(gone.clone());
+                    });
+                    outgoing.update(|o| o.retain(|r| text(r, "$relationshipId") != rel_id));
+                    load_relationships();
+                    let undo_button = format!(
+                        "button[aria-label={}]",
+                        json!(format!("Undo deleting relationship {rel_id}"))
+                    );
+                    request_animation_frame(move || focus_selector(&undo_button));
+                    set_timeout(
+                        move || {
+                            recently_deleted.try_update(|d| d.retain(|x| x != &gone));
+                        },
+                        UNDO_FOR,
+                    );
+                }
                 Err(e) => rel_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    // Creates the deleted relationship again: same id, name, target and properties.
+    let undo = move |gone: Deleted| {
+        let client = client.get_value();
+        undo_error.set(None);
+        spawn_local(async move {
+            match client
+                .create_relationship(&gone.source, &gone.id, &gone.undo_body())
+                .await
+            {
+                Ok(_) => {
+                    recently_deleted.update(|d| d.retain(|x| x.id != gone.id));
+                    read_relationships().await;
+                    let delete_button = format!(
+                        "button[aria-label={}]",
+                        json!(format!("Delete relationship {}", gone.id))
+                    );
+                    request_animation_frame(move || focus_selector(&delete_button));
+                }
+                Err(AdtError::PreconditionFailed) => {
+                    recently_deleted.update(|d| d.retain(|x| x.id != gone.id));
+                    undo_error.set(Some(format!(
+                        "A relationship {} exists again (someone made one meanwhile); nothing was changed.",
+                        gone.id
+                    )));
+                    load_relationships();
+                }
+                Err(e) => undo_error.set(Some(format!(
+                    "The relationship {} could not be made again: {}",
+                    gone.id,
+                    crate::components::service_error::headline(&e)
+                ))),
             }
         });
     };
@@ -397,54 +716,25 @@ pub fn TwinDetail() -> impl IntoView {
     let loaded_version = Memo::new(move |_| original.with(|o| o.as_ref().map(|t| t.etag.clone())));
     let properties = move || {
         loaded_version.track();
-        let m = model.get();
+        let form = model.with(|m| m.as_ref().map(|m| m.form.clone()).unwrap_or_default());
         let value = edited.get_untracked();
-        let (shape, components) = match &m {
-            Some(m) => (m.shape.clone(), m.components.clone()),
-            None => (InterfaceShape::default(), Vec::new()),
-        };
-        let component_names: Vec<String> = components.iter().map(|c| c.0.clone()).collect();
-        let modelled = shape
+        let loose = form
+            .unmodelled(&value)
+            .into_iter()
+            .map(|name| field_view(FieldSpec::unmodelled(&name), vec![name], state))
+            .collect_view();
+        let modelled = form
             .properties
-            .iter()
-            .cloned()
+            .into_iter()
             .map(|f| {
                 let path = vec![f.name.clone()];
-                field_view(f, path, edited, invalid, can_write)
+                field_view(f, path, state)
             })
             .collect_view();
-        let loose = unmodelled_members(&value, &shape, &component_names)
+        let component_sections = form
+            .components
             .into_iter()
-            .map(|name| {
-                let field = Field {
-                    label: name.clone(),
-                    name: name.clone(),
-                    schema: Schema::Other,
-                    writable: true,
-                };
-                field_view(field, vec![name], edited, invalid, can_write)
-            })
-            .collect_view();
-        let component_sections = components
-            .into_iter()
-            .map(|(name, inner)| {
-                let fields = inner
-                    .properties
-                    .into_iter()
-                    .map(|f| {
-                        let path = vec![name.clone(), f.name.clone()];
-                        field_view(f, path, edited, invalid, can_write)
-                    })
-                    .collect_view();
-                let heading = format!("Component {name}");
-                let label = heading.clone();
-                view! {
-                    <section class="card twin-component" aria-label=label>
-                        <h3>{heading}</h3>
-                        {fields}
-                    </section>
-                }
-            })
+            .map(|c| component_view(c, state))
             .collect_view();
         view! {
             <div class="twin-properties">{modelled}{loose}</div>
@@ -468,6 +758,9 @@ pub fn TwinDetail() -> impl IntoView {
                 }.into_any()),
                 SaveState::Failed(why) => Some(view! {
                     <div class="alert alert--error" role="alert"><p>{why.clone()}</p></div>
+                }.into_any()),
+                SaveState::Refused(error, placed) => Some(view! {
+                    <ServiceErrorView error=error.clone() placed=placed.clone()/>
                 }.into_any()),
                 SaveState::Conflict(theirs) => {
                     let theirs_text = serde_json::to_string_pretty(&theirs.value).unwrap_or_default();
@@ -551,22 +844,23 @@ pub fn TwinDetail() -> impl IntoView {
         let link_to = link_to.clone();
         move || {
             let rels = outgoing.get();
-            if rels.is_empty() {
+            let ghosts = recently_deleted.get();
+            if rels.is_empty() && ghosts.is_empty() {
                 return view! { <p class="hint">"No outgoing relationships."</p> }.into_any();
             }
-            let rows = rels
+            let mut rows: Vec<AnyView> = rels
                 .iter()
                 .map(|r| {
                     let rel_id = text(r, "$relationshipId");
                     let target = text(r, "$targetId");
                     let remove = can_write.then(|| {
-                        let rel_id = rel_id.clone();
+                        let (rel_id, rel) = (rel_id.clone(), r.clone());
                         view! {
                             <td>
                                 <button type="button" class="button button--ghost button--small"
                                     aria-label=format!("Delete relationship {rel_id}")
-                                    on:click=move |_| delete_relationship(rel_id.clone())>
-                                    "Delete"
+                                    on:click=move |_| confirm_relationship.set(Some(rel.clone()))>
+                                    "Delete…"
                                 </button>
                             </td>
                         }
@@ -581,8 +875,34 @@ pub fn TwinDetail() -> impl IntoView {
                             {remove}
                         </tr>
                     }
+                    .into_any()
                 })
-                .collect_view();
+                .collect();
+            // Each relationship just deleted stays in its row, with Undo, for a while.
+            for gone in ghosts {
+                let (id, name, target) = (
+                    gone.id.clone(),
+                    text(&gone.relationship, "$relationshipName"),
+                    text(&gone.relationship, "$targetId"),
+                );
+                let row = gone.row.min(rows.len());
+                let ghost = view! {
+                    <tr class="relationship--deleted">
+                        <td colspan="4">
+                            "Deleted " <code>{id.clone()}</code> {format!(" ({name} → {target}).")}
+                        </td>
+                        <td>
+                            <button type="button" class="button button--small"
+                                aria-label=format!("Undo deleting relationship {id}")
+                                on:click=move |_| undo(gone.clone())>
+                                "Undo"
+                            </button>
+                        </td>
+                    </tr>
+                }
+                .into_any();
+                rows.insert(row, ghost);
+            }
             view! {
                 <table class="table">
                     <caption class="visually-hidden">"Outgoing relationships"</caption>
@@ -596,6 +916,37 @@ pub fn TwinDetail() -> impl IntoView {
             }
             .into_any()
         }
+    };
+    // "Delete relationship X?": what it is, and that Undo follows.
+    let relationship_dialog = move || {
+        let rel = confirm_relationship.get()?;
+        let (id, name, target) = (
+            text(&rel, "$relationshipId"),
+            text(&rel, "$relationshipName"),
+            text(&rel, "$targetId"),
+        );
+        let properties = relationship_properties(&rel);
+        let source = twin_id.get_untracked();
+        let confirm = move |()| {
+            confirm_relationship.set(None);
+            delete_relationship(rel.clone());
+        };
+        Some(view! {
+            <ConfirmDialog
+                title=format!("Delete relationship {id}?")
+                confirm="Delete relationship"
+                on_confirm=confirm
+                on_cancel=move |()| confirm_relationship.set(None)
+            >
+                <p>
+                    "The relationship " <code>{id.clone()}</code>
+                    {format!(" ({name}) from {source} to {target}")}
+                    {(!properties.is_empty()).then(|| format!(", with {properties},"))}
+                    " goes. Both twins stay."
+                </p>
+                <p>{format!("You can undo this for {} seconds.", UNDO_FOR.as_secs())}</p>
+            </ConfirmDialog>
+        })
     };
     let incoming_rows = {
         let link_to = link_to.clone();
@@ -648,47 +999,81 @@ pub fn TwinDetail() -> impl IntoView {
                 <label class="field__label" for="new-rel-id">"Relationship id (optional)"</label>
                 <input id="new-rel-id" class="input" placeholder="name-target"
                     prop:value=move || new_id.get() on:input=move |ev| new_id.set(event_target_value(&ev))/>
+                {move || rel_properties.get().filter(|(_, fields)| !fields.is_empty()).map(|(_, fields)| {
+                    let inputs = fields
+                        .into_iter()
+                        .map(|f| {
+                            let path = vec![f.name.clone()];
+                            field_view(f, path, rel_state)
+                        })
+                        .collect_view();
+                    view! { <div class="twin-properties relationship-form__properties">{inputs}</div> }
+                })}
                 <div class="toolbar"><button type="submit" class="button">"Add relationship"</button></div>
                 {move || create_error.get().map(|e| view! { <p class="property__error" role="alert">{e}</p> })}
+                {move || create_refusal.get().map(|(error, placed)| view! { <ServiceErrorView error placed/> })}
             </form>
         }
     });
 
+    // "Delete twin X?": the relationships that go with it, counted and named.
+    let delete_dialog = move || {
+        if !confirm_delete.get() {
+            return None;
+        }
+        let id = twin_id.get_untracked();
+        // Read when the dialog opens (the lists were just read again), not followed after.
+        let going = outgoing.with_untracked(|out| {
+            incoming.with_untracked(|inc| relationships_going_with(&id, out, inc))
+        });
+        let confirm_label = match going.len() {
+            0 => "Delete twin".to_owned(),
+            1 => "Delete twin and 1 relationship".to_owned(),
+            n => format!("Delete twin and {n} relationships"),
+        };
+        const LISTED: usize = 10;
+        let more = going.len().saturating_sub(LISTED);
+        let listed = going
+            .iter()
+            .take(LISTED)
+            .map(|g| {
+                let line = if g.outgoing {
+                    format!("{} → {} (outgoing, ", g.name, g.other)
+                } else {
+                    format!("{} from {} (incoming, ", g.name, g.other)
+                };
+                view! { <li>{line}<code>{g.id.clone()}</code>")"</li> }
+            })
+            .collect::<Vec<_>>();
+        let delete = delete.clone();
+        Some(view! {
+            <ConfirmDialog
+                title=format!("Delete twin {id}?")
+                confirm=confirm_label
+                on_confirm=move |()| {
+                    confirm_delete.set(false);
+                    delete();
+                }
+                on_cancel=move |()| confirm_delete.set(false)
+            >
+                <p>{going_text(&going)}</p>
+                {(!listed.is_empty()).then(|| view! { <ul class="problems">{listed}</ul> })}
+                {(more > 0).then(|| view! { <p>{format!("…and {more} more.")}</p> })}
+                <p>"This cannot be undone."</p>
+            </ConfirmDialog>
+        })
+    };
     let delete_section = can_write.then(|| {
         view! {
             <section class="card twin-delete" aria-labelledby="delete-title">
                 <h2 id="delete-title">"Delete this twin"</h2>
-                <Show
-                    when=move || confirm_delete.get()
-                    fallback=move || view! {
-                        <button type="button" class="button button--danger" on:click=move |_| confirm_delete.set(true)>
-                            "Delete twin…"
-                        </button>
-                    }
-                >
-                    {
-                        let delete = delete.clone();
-                        move || {
-                            let count = outgoing.with(Vec::len) + incoming.with(Vec::len);
-                            let delete = delete.clone();
-                            view! {
-                                <p>"A twin can be deleted only when no relationships point from or to it."</p>
-                                {(count > 0).then(|| view! {
-                                    <label class="check">
-                                        <input type="checkbox" prop:checked=move || delete_relationships_too.get()
-                                            on:change=move |ev| delete_relationships_too.set(event_target_checked(&ev))/>
-                                        {format!(" Also delete its {count} relationship(s) first")}
-                                    </label>
-                                })}
-                                <div class="toolbar">
-                                    <button type="button" class="button button--danger" on:click=delete>"Delete permanently"</button>
-                                    <button type="button" class="button button--ghost" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
-                                </div>
-                                {move || delete_error.get().map(|e| view! { <p class="property__error" role="alert">{e}</p> })}
-                            }
-                        }
-                    }
-                </Show>
+                <p class="hint">"Its relationships, outgoing and incoming, are deleted with it: Azure Digital Twins deletes a twin only once none are left."</p>
+                <button type="button" class="button button--danger" disabled=move || deleting.get() on:click=ask_delete>
+                    "Delete twin…"
+                </button>
+                {move || deleting.get().then(|| view! { <p class="loading" role="status">"Deleting…"</p> })}
+                {move || delete_error.get().map(|e| view! { <p class="property__error" role="alert">{e}</p> })}
+                {delete_dialog}
             </section>
         }
     });
@@ -714,12 +1099,15 @@ pub fn TwinDetail() -> impl IntoView {
                 <h2 id="rels-title">"Relationships"</h2>
                 {move || rel_error.get().map(|e| view! { <div class="alert alert--error" role="alert"><p>{e}</p></div> })}
                 <h3>"Outgoing"</h3>
+                {move || undo_error.get().map(|e| view! { <div class="alert alert--error" role="alert"><p>{e}</p></div> })}
                 {outgoing_rows}
+                {relationship_dialog}
                 <h3>"Incoming"</h3>
                 {incoming_rows}
                 {create_form}
             </section>
             {delete_section}
+            {guard.dialog(unsaved_text)}
         </main>
     }
     .into_any()
@@ -729,15 +1117,141 @@ pub fn TwinDetail() -> impl IntoView {
 mod tests {
     use super::*;
 
+    fn data(model: Value) -> ModelData {
+        ModelData::from_json(&json!({"id": model["@id"].clone(), "model": model})).expect("an id")
+    }
+
+    fn equipment() -> Value {
+        json!({"@id": "dtmi:x:Equipment;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
+        "extends": "dtmi:x:Asset;1",
+        "contents": [
+            {"@type": "Component", "name": "nameplate", "schema": "dtmi:x:Nameplate;1"},
+            {"@type": "Relationship", "name": "hasSensor",
+             "properties": [{"@type": "Property", "name": "installedAt", "schema": "dateTime"}]},
+        ]})
+    }
+
+    fn asset() -> Value {
+        json!({"@id": "dtmi:x:Asset;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
+               "contents": [{"@type": "Property", "name": "name", "schema": "string", "writable": true}]})
+    }
+
+    fn nameplate() -> Value {
+        json!({"@id": "dtmi:x:Nameplate;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3",
+               "contents": [{"@type": "Property", "name": "serial", "schema": "string"}]})
+    }
+
     #[test]
-    fn members_without_a_model_field_are_listed() {
-        let shape = InterfaceShape::from_dtdl(&json!({"contents": [
-            {"@type": "Property", "name": "temp", "schema": "double"},
-        ]}));
-        let twin = json!({"$dtId": "a", "$metadata": {}, "temp": 1, "extra": 2, "thermostat": {"$metadata": {}}});
+    fn the_twin_model_is_read_from_its_listed_dependencies() {
+        let listed = [data(equipment()), data(nameplate()), data(asset())];
+        let m = twin_model(&listed, "dtmi:x:Equipment;1").expect("readable");
+        let names: Vec<&str> = m.form.properties.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["name"]);
+        assert_eq!(m.form.component_names(), ["nameplate"]);
+        assert_eq!(m.form.components[0].properties[0].name, "serial");
+        let relationship = m
+            .set
+            .interface(&m.model)
+            .and_then(|i| i.relationship("hasSensor"))
+            .expect("declared");
+        assert_eq!(relationship.properties[0].name, "installedAt");
+        let twin = json!({"$dtId": "a", "$metadata": {}, "name": "x", "extra": 2, "nameplate": {"$metadata": {}}});
+        assert_eq!(m.form.unmodelled(&twin), ["extra"]);
+
+        // A dependency the listing lacks: the model cannot be read, and the reason says why.
+        let missing = twin_model(&[data(equipment()), data(asset())], "dtmi:x:Equipment;1")
+            .expect_err("the component's model is missing");
+        assert!(
+            matches!(&missing, ModelLoadError::Unreadable(Unreadable::Invalid { reason, .. }) if reason.contains("dtmi:x:Nameplate;1")),
+            "{missing}"
+        );
         assert_eq!(
-            unmodelled_members(&twin, &shape, &["thermostat".into()]),
-            vec!["extra".to_owned()]
+            twin_model(&[], "dtmi:x:Equipment;1").unwrap_err(),
+            ModelLoadError::Form(FormError::UnknownModel("dtmi:x:Equipment;1".into()))
+        );
+    }
+
+    #[test]
+    fn a_new_relationship_carries_its_properties() {
+        let body = relationship_body(
+            "hasSensor",
+            "sensor-1",
+            &json!({"installedAt": "2024-05-01T08:00:00Z", "$etag": "x"}),
+        );
+        assert_eq!(
+            body,
+            json!({"$targetId": "sensor-1", "$relationshipName": "hasSensor",
+                   "installedAt": "2024-05-01T08:00:00Z"})
+        );
+        assert_eq!(
+            relationship_body("r", "t", &json!({})),
+            json!({"$targetId": "t", "$relationshipName": "r"})
+        );
+    }
+
+    fn incoming(source: &str, id: &str, name: &str) -> IncomingRelationship {
+        IncomingRelationship {
+            relationship_id: id.into(),
+            source_id: source.into(),
+            relationship_name: name.into(),
+        }
+    }
+
+    #[test]
+    fn a_deleted_twin_takes_its_outgoing_and_incoming_relationships_each_once() {
+        let out = [
+            json!({"$relationshipId": "r1", "$sourceId": "a", "$targetId": "b", "$relationshipName": "feeds"}),
+            json!({"$relationshipId": "self", "$sourceId": "a", "$targetId": "a", "$relationshipName": "loops"}),
+        ];
+        let inc = [
+            incoming("c", "c-contains-a", "contains"),
+            // The relationship from the twin to itself is listed as incoming too.
+            incoming("a", "self", "loops"),
+            incoming("d", "r1", "feeds"),
+        ];
+        let going = relationships_going_with("a", &out, &inc);
+        let ids: Vec<(&str, &str, bool)> = going
+            .iter()
+            .map(|g| (g.source.as_str(), g.id.as_str(), g.outgoing))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("a", "r1", true),
+                ("a", "self", true),
+                ("c", "c-contains-a", false),
+                ("d", "r1", false),
+            ],
+            "same id from another source is another relationship"
+        );
+        assert_eq!(going[0].other, "b");
+        assert_eq!(going[2].other, "c");
+        assert_eq!(
+            going_text(&going),
+            "Its 4 relationships (2 outgoing, 2 incoming) are deleted first, as Azure Digital Twins requires."
+        );
+        assert_eq!(
+            going_text(&going[2..3]),
+            "Its 1 relationship (incoming) is deleted first, as Azure Digital Twins requires."
+        );
+        assert_eq!(
+            going_text(&[]),
+            "It has no relationships; only the twin goes."
+        );
+    }
+
+    #[test]
+    fn undo_makes_the_same_relationship_again() {
+        let gone = Deleted {
+            source: "a".into(),
+            id: "r1".into(),
+            row: 0,
+            relationship: json!({"$relationshipId": "r1", "$sourceId": "a", "$targetId": "b",
+                "$relationshipName": "feeds", "$etag": "W/\"1\"", "since": "2020", "weight": 2}),
+        };
+        assert_eq!(
+            gone.undo_body(),
+            json!({"$targetId": "b", "$relationshipName": "feeds", "since": "2020", "weight": 2})
         );
     }
 

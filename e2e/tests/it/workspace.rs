@@ -1,0 +1,386 @@
+//! The instance workspace as a person uses it (issue #15, problems 4, 8 and 10): every screen
+//! fits 390, 1,440 and 2,560 px wide without sideways scrolling; results start right below
+//! the query editor however long the history is; a saved query gets the name the person
+//! types; the graph has a legend that hides and shows models, and a choice of layouts.
+//! Screenshots of each screen at each width go to `target/screenshots/workspace-*.png`.
+
+use fantoccini::Locator;
+use serde_json::{Value, json};
+use twinscope_e2e::Browser;
+use twinscope_e2e::pages::wait_for_text;
+use twinscope_e2e::person::{
+    DESKTOP, PHONE, click_in_view, press, set_viewport, sideways_overflow, sign_in_by_typing,
+    type_text,
+};
+use twinscope_e2e::stack::{CONTOSO, Stack, screenshot_dir};
+
+const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
+const WIDE: (u32, u32) = (2560, 1300);
+const ADELE: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");
+
+async fn signed_in_at(path: &str) -> (Stack, Browser) {
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    let browser = Browser::start().await.expect("Chromium starts");
+    set_viewport(&browser, DESKTOP).await.unwrap();
+    browser.goto(&stack.url(path)).await.unwrap();
+    sign_in_by_typing(&browser, ADELE.0, ADELE.1).await.unwrap();
+    (stack, browser)
+}
+
+fn instance(screen: &str) -> String {
+    format!("/t/{CONTOSO}/i/{CAMPUS}/{screen}")
+}
+
+async fn wait_for(browser: &Browser, script: &str, what: &str) -> Value {
+    browser
+        .wait_for_script(script, what)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
+/// Replaces the query text the way a person does (select all, type) and runs it with the
+/// visible Run button.
+async fn run_query(browser: &Browser, query: &str) {
+    let editor = browser
+        .client()
+        .find(Locator::Id("query-text"))
+        .await
+        .unwrap();
+    click_in_view(browser, &editor, "the query editor")
+        .await
+        .unwrap();
+    editor.clear().await.unwrap();
+    type_text(&editor, query).await.unwrap();
+    let run = browser.find_by_role("button", "Run").await.unwrap();
+    click_in_view(browser, &run, "Run").await.unwrap();
+    wait_for(
+        browser,
+        "const s = document.querySelector('.query-progress'); \
+         return s && /twin|row|result|No /i.test(s.textContent) && !/Running/i.test(s.textContent) ? s.textContent : null;",
+        "the query to finish",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn results_start_below_the_editor_and_every_screen_fits_every_width() {
+    let (_stack, browser) = signed_in_at(&instance("twins")).await;
+    browser
+        .find_by_role("heading", "Query twins")
+        .await
+        .unwrap();
+
+    // A long history: ten different queries, typed and run.
+    for floor in 0..10 {
+        run_query(
+            &browser,
+            &format!("SELECT * FROM DIGITALTWINS T WHERE T.floor = {floor} OR IS_OF_MODEL('dtmi:com:contoso:Building;1')"),
+        )
+        .await;
+    }
+    run_query(&browser, "SELECT * FROM DIGITALTWINS").await;
+    let results = browser
+        .client()
+        .find(Locator::Css(".query-results"))
+        .await
+        .unwrap();
+    let top = browser
+        .client()
+        .execute(
+            "window.scrollTo(0, 0); return [arguments[0].getBoundingClientRect().top, innerHeight];",
+            vec![serde_json::to_value(&results).unwrap()],
+        )
+        .await
+        .unwrap();
+    let (top, height) = (top[0].as_f64().unwrap(), top[1].as_f64().unwrap());
+    assert!(
+        top < height * 0.75,
+        "with a long history the results start at {top:.0} px in a {height:.0} px window"
+    );
+
+    let twin_path = {
+        let first = browser
+            .client()
+            .find(Locator::Css(
+                "[role=grid] .grid__body .grid__row .grid__cell:first-child",
+            ))
+            .await
+            .unwrap();
+        click_in_view(&browser, &first, "the first result's twin id")
+            .await
+            .unwrap();
+        wait_for(
+            &browser,
+            "return location.pathname.includes('/twins/') ? location.pathname : null",
+            "the twin page",
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned()
+    };
+
+    let screens = [
+        ("tenant", format!("/t/{CONTOSO}")),
+        ("query", instance("twins")),
+        ("twin", twin_path),
+        ("models", instance("models")),
+        ("graph", instance("graph")),
+        ("transfer", instance("transfer")),
+    ];
+    let dir = screenshot_dir();
+    for size in [PHONE, DESKTOP, WIDE] {
+        set_viewport(&browser, size).await.unwrap();
+        for (name, path) in &screens {
+            browser
+                .goto(&browser_url(&browser, path).await)
+                .await
+                .unwrap();
+            wait_for(
+                &browser,
+                "const h = document.querySelector('main h1'); return h && h.textContent.trim() ? h.textContent : null;",
+                &format!("the {name} screen's heading"),
+            )
+            .await;
+            // Let late content (results, models, the graph) arrive before measuring.
+            let _ = browser
+                .wait_for_script(
+                    "return document.querySelector('.loading, [aria-busy=true]') ? null : true;",
+                    "loading to end",
+                )
+                .await;
+            let (overflow, culprits) = sideways_overflow(&browser).await.unwrap();
+            browser
+                .screenshot(&dir.join(format!("workspace-{name}-{}.png", size.0)))
+                .await
+                .unwrap();
+            assert!(
+                overflow <= 0,
+                "{name} at {} px scrolls sideways by {overflow} px: {culprits:?}",
+                size.0
+            );
+        }
+    }
+}
+
+/// The absolute URL of `path` on the page's own origin.
+async fn browser_url(browser: &Browser, path: &str) -> String {
+    let origin = browser.eval("return location.origin").await.unwrap();
+    format!("{}{path}", origin.as_str().unwrap())
+}
+
+#[tokio::test]
+async fn a_saved_query_keeps_the_name_the_person_types() {
+    let (_stack, browser) = signed_in_at(&instance("twins")).await;
+    browser
+        .find_by_role("heading", "Query twins")
+        .await
+        .unwrap();
+    run_query(
+        &browser,
+        "SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('dtmi:com:contoso:Room;1')",
+    )
+    .await;
+    let save = browser.find_by_role("button", "Save query…").await.unwrap();
+    click_in_view(&browser, &save, "Save query…").await.unwrap();
+    let name = browser.find_by_role("textbox", "Name").await.unwrap();
+    // The field is focused and its suggestion selected: typing replaces it.
+    type_text(&name, "Every room").await.unwrap();
+    press(&browser, fantoccini::key::Key::Enter).await.unwrap();
+    wait_for_text(&browser, "Every room").await.unwrap();
+    let listed = browser
+        .eval("return [...document.querySelectorAll('.query-list__name')].map(e => e.textContent)")
+        .await
+        .unwrap();
+    assert_eq!(listed, json!(["Every room"]));
+
+    // It is still there after a reload, and loading it puts its text back in the editor.
+    browser.client().refresh().await.unwrap();
+    browser
+        .find_by_role("heading", "Query twins")
+        .await
+        .unwrap();
+    let saved = browser
+        .find_by_role(
+            "button",
+            "Every room SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('dtmi:com:contoso:Room;1')",
+        )
+        .await;
+    let saved = match saved {
+        Ok(button) => button,
+        Err(_) => browser
+            .client()
+            .find(Locator::Css(".query-list__load"))
+            .await
+            .unwrap(),
+    };
+    let editor = browser
+        .client()
+        .find(Locator::Id("query-text"))
+        .await
+        .unwrap();
+    editor.clear().await.unwrap();
+    click_in_view(&browser, &saved, "the saved query")
+        .await
+        .unwrap();
+    let text = browser
+        .eval("return document.getElementById('query-text').value")
+        .await
+        .unwrap();
+    assert_eq!(
+        text,
+        json!("SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('dtmi:com:contoso:Room;1')")
+    );
+}
+
+#[tokio::test]
+async fn the_graph_legend_hides_models_and_the_layout_can_be_chosen() {
+    let (_stack, browser) = signed_in_at(&instance("graph")).await;
+    browser.find_by_role("heading", "Graph").await.unwrap();
+    wait_for(
+        &browser,
+        "return document.querySelectorAll('[data-twin]').length > 1 ? true : null",
+        "twins on the graph",
+    )
+    .await;
+    let count = |v: Value| v.as_u64().unwrap();
+    let total = count(
+        browser
+            .eval("return document.querySelectorAll('[data-twin]').length")
+            .await
+            .unwrap(),
+    );
+    // One legend entry per model, with a count; the counts add up to the twins shown.
+    let legend = browser
+        .eval(
+            "return [...document.querySelectorAll('.graph__legend-item')].map(b => \
+               [b.querySelector('.graph__legend-name').textContent, +b.querySelector('.graph__legend-count').textContent, \
+                b.querySelector('svg').getAttribute('class'), b.querySelector('path').getAttribute('d').slice(0, 12)])",
+        )
+        .await
+        .unwrap();
+    let entries = legend.as_array().unwrap();
+    assert!(entries.len() >= 2, "legend: {legend}");
+    let sum: u64 = entries.iter().map(|e| e[1].as_u64().unwrap()).sum();
+    assert_eq!(sum, total, "legend counts {legend} vs {total} twins");
+    let styles: std::collections::BTreeSet<String> = entries
+        .iter()
+        .map(|e| format!("{} {}", e[2], e[3]))
+        .collect();
+    assert_eq!(
+        styles.len(),
+        entries.len(),
+        "each model looks different: {legend}"
+    );
+
+    // Hiding the first model removes exactly its twins; showing it brings them back.
+    let first = browser
+        .client()
+        .find(Locator::Css(".graph__legend-item"))
+        .await
+        .unwrap();
+    click_in_view(&browser, &first, "the first legend entry")
+        .await
+        .unwrap();
+    let hidden = entries[0][1].as_u64().unwrap();
+    let shown = count(
+        browser
+            .eval("return document.querySelectorAll('[data-twin]').length")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(shown, total - hidden);
+    assert_eq!(
+        first.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("false")
+    );
+    click_in_view(&browser, &first, "the first legend entry")
+        .await
+        .unwrap();
+    assert_eq!(
+        count(
+            browser
+                .eval("return document.querySelectorAll('[data-twin]').length")
+                .await
+                .unwrap()
+        ),
+        total
+    );
+
+    // The hierarchical layout puts twins in a few rows.
+    let layout = browser.find_by_role("combobox", "Layout").await.unwrap();
+    click_in_view(&browser, &layout, "the layout choice")
+        .await
+        .unwrap();
+    let option = browser
+        .client()
+        .find(Locator::Css("#graph-layout option[value=hierarchical]"))
+        .await
+        .unwrap();
+    option.click().await.unwrap();
+    let rows = wait_for(
+        &browser,
+        "const ys = new Set([...document.querySelectorAll('[data-twin]')].map(g => \
+           (g.getAttribute('transform').match(/translate\\(([-\\d.]+) ([-\\d.]+)\\)/) || [])[2])); \
+         return ys.size;",
+        "the hierarchical layout",
+    )
+    .await;
+    assert!(
+        count(rows.clone()) < total,
+        "hierarchical rows: {rows} for {total} twins"
+    );
+    browser
+        .screenshot(&screenshot_dir().join("workspace-graph-hierarchical-1440.png"))
+        .await
+        .unwrap();
+
+    // Open a twin from the graph, then Back: the same query and layout are on screen again.
+    let query_before = browser
+        .eval("return document.getElementById('graph-query-text').value")
+        .await
+        .unwrap();
+    let node = browser
+        .client()
+        .find(Locator::Css("[data-twin]"))
+        .await
+        .unwrap();
+    let twin = node.attr("data-twin").await.unwrap().unwrap();
+    node.click().await.unwrap();
+    // The inspector beside the drawing shows the selected twin.
+    let inspector = browser.find_by_role("complementary", &twin).await.unwrap();
+    let heading = inspector
+        .find(Locator::Css("h2"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(heading, twin);
+    let open = browser
+        .find_by_role("button", "Open and edit")
+        .await
+        .unwrap();
+    click_in_view(&browser, &open, "Open and edit")
+        .await
+        .unwrap();
+    wait_for(
+        &browser,
+        "return location.pathname.includes('/twins/') ? true : null",
+        "the twin page",
+    )
+    .await;
+    browser.client().back().await.unwrap();
+    browser.find_by_role("heading", "Graph").await.unwrap();
+    wait_for(
+        &browser,
+        "return document.querySelectorAll('[data-twin]').length > 1 ? true : null",
+        "twins on the graph again",
+    )
+    .await;
+    let after = browser
+        .eval("return [document.getElementById('graph-query-text').value, document.getElementById('graph-layout').value]")
+        .await
+        .unwrap();
+    assert_eq!(after, json!([query_before, "hierarchical"]));
+}
