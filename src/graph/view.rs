@@ -586,14 +586,17 @@ pub fn GraphView(
                 on:pointercancel=end_drag
                 on:keydown=on_key
             >
-                <g
-                    class="graph__world"
-                    transform=move || transform.get().svg()
-                    style=move || format!("--label-size: {:.2}px", LABEL_PX / transform.with(|t| t.scale))
-                >
+                <g class="graph__world" transform=move || transform.get().svg()>
                     <path class="graph__edges" d=move || edge_d.get()></path>
                     <g class="graph__edge-labels" aria-hidden="true">{edge_labels}</g>
-                    <g class="graph__nodes">{node_views}</g>
+                    // Labels keep their size on screen: a presentation attribute (the CSP
+                    // allows no inline style), inherited by the labels.
+                    <g
+                        class="graph__nodes"
+                        font-size=move || format!("{:.2}", LABEL_PX / transform.with(|t| t.scale))
+                    >
+                        {node_views}
+                    </g>
                 </g>
             </svg>
             {inspector}

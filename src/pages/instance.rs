@@ -49,7 +49,6 @@ fn InstanceBlocked(
             <h1 id="blocked-title">{title}</h1>
             <div class="alert alert--error" role="alert">
                 <p>{access.explanation(&host).unwrap_or_default()}</p>
-                <p class="hint"><code>{host.to_string()}</code></p>
             </div>
             <div class="actions">
                 <button type="button" class="button" on:click=move |_| on_again.run(())>"Check again"</button>

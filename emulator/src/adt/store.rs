@@ -549,13 +549,16 @@ mod tests {
     }
 
     #[test]
-    fn each_uploaded_interface_is_stored_under_its_own_id_and_inline_ones_are_not_models() {
+    fn each_uploaded_interface_is_stored_under_its_own_id_also_from_an_array_document() {
         let mut store =
             Store::in_memory(Box::new(DtdlOntology::default()), SeedKind::Empty, "t").unwrap();
+        // Azure Digital Twins takes no Interface defined inline: the component's Interface is
+        // a model of its own in the same upload.
+        let panel = json!({"@id": "dtmi:a:Panel;1", "@type": "Interface",
+            "@context": "dtmi:dtdl:context;3"});
         let room = json!({"@id": "dtmi:a:Room;1", "@type": "Interface",
             "@context": "dtmi:dtdl:context;3",
-            "contents": [{"@type": "Component", "name": "panel", "schema": {
-                "@id": "dtmi:a:Panel;1", "@type": "Interface", "@context": "dtmi:dtdl:context;3"}}]});
+            "contents": [{"@type": "Component", "name": "panel", "schema": "dtmi:a:Panel;1"}]});
         let hall = json!({"@id": "dtmi:a:Hall;1", "@type": "Interface",
             "@context": "dtmi:dtdl:context;3"});
         let pair = json!([
@@ -564,7 +567,7 @@ mod tests {
         ]);
         store
             .commit(vec![Record::AddModels {
-                models: vec![room.clone(), hall.clone(), pair.clone()],
+                models: vec![panel.clone(), room.clone(), hall.clone(), pair.clone()],
                 upload_time: "t".into(),
             }])
             .unwrap();
@@ -575,6 +578,7 @@ mod tests {
                 "dtmi:a:Door;1",
                 "dtmi:a:Gate;1",
                 "dtmi:a:Hall;1",
+                "dtmi:a:Panel;1",
                 "dtmi:a:Room;1"
             ]
         );

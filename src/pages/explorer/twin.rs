@@ -311,20 +311,31 @@ pub fn TwinDetail() -> impl IntoView {
     };
 
     // Reads both lists again; false if either could not be read.
+    // A reply is for the twin on screen only if the route still names the twin it was asked
+    // for: after navigating from twin A to twin B, a late reply about A is dropped.
+    let still_showing = move |id: &str| twin_id.with_untracked(|now| now == id);
     let read_relationships = move || {
         let client = client.get_value();
         let id = twin_id.get_untracked();
         async move {
             let mut ok = true;
             rel_error.set(None);
-            match client.list_relationships(&id, None).await {
+            let out = client.list_relationships(&id, None).await;
+            if !still_showing(&id) {
+                return false;
+            }
+            match out {
                 Ok(list) => outgoing.set(list),
                 Err(e) => {
                     ok = false;
                     rel_error.set(Some(e.to_string()));
                 }
             }
-            match client.list_incoming(&id).await {
+            let inc = client.list_incoming(&id).await;
+            if !still_showing(&id) {
+                return false;
+            }
+            match inc {
                 Ok(list) => incoming.set(list),
                 Err(e) => {
                     ok = false;
@@ -356,14 +367,22 @@ pub fn TwinDetail() -> impl IntoView {
         confirm_relationship.set(None);
         guard.reset();
         spawn_local(async move {
-            match client.get_twin(&id).await {
+            let reply = client.get_twin(&id).await;
+            if !still_showing(&id) {
+                return;
+            }
+            match reply {
                 Ok(twin) => {
                     edited.set(twin.value.clone());
                     invalid.set(BTreeSet::new());
                     let model_id = twin.model().map(str::to_owned);
                     original.set(Some(twin));
                     if let Some(model_id) = model_id {
-                        match load_model(&client, &model_id).await {
+                        let loaded = load_model(&client, &model_id).await;
+                        if !still_showing(&id) {
+                            return;
+                        }
+                        match loaded {
                             Ok(m) => {
                                 rules.set_value(EditRules::Twin {
                                     set: m.set.clone(),
