@@ -72,11 +72,6 @@ pub fn wheel_factor(delta_y: f64) -> f32 {
     (-clamped * 0.002).exp()
 }
 
-/// `1 twin`, `2 twins`.
-fn count_of(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// True when labels can be read at zoom `scale` (screen pixels per world unit).
 pub fn labels_shown(scale: f32) -> bool {
     scale * super::layout::NATURAL_LENGTH >= LABEL_ROOM_PX
@@ -464,8 +459,9 @@ pub fn GraphView(
         let shown = visible_count();
         model.with_value(|m| {
             let total = m.nodes().len();
-            let twins = count_of(total, "twin", "twins");
-            let relationships = count_of(m.edges().len(), "relationship", "relationships");
+            let twins = crate::format::count(total, "twin", "twins");
+            let relationships =
+                crate::format::count(m.edges().len(), "relationship", "relationships");
             if shown == total {
                 format!("{twins}, {relationships}")
             } else {

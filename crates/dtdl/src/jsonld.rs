@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::context::{CONTEXT_V2, CONTEXT_V3};
 use crate::error::ModelErrorKind;
+use crate::parse::escape;
 use crate::set::{ParseOptions, Service, UndefinedExtensions};
 
 /// DTDL classes that can be an element's material type, with the versions that define them.
@@ -549,17 +550,9 @@ impl Normalizer {
             };
         };
         let is_interface = interface_allowed
-            && obj.get("@type").is_some_and(|t| {
-                let mut ignored = false;
-                let mut quiet = Normalizer {
-                    options: self.options,
-                    out: Normalized::default(),
-                };
-                quiet
-                    .types(t, scope, path, &mut ignored)
-                    .first()
-                    .is_some_and(|x| x == "Interface")
-            });
+            && obj
+                .get("@type")
+                .is_some_and(|t| class_of(t, scope.version).as_deref() == Some("Interface"));
         if is_interface {
             let doc = self.document(obj, scope, path);
             let id = doc.get("@id").cloned();
@@ -855,6 +848,19 @@ enum CoType {
     Invalid(String),
 }
 
+/// The DTDL class an `@type` value names (as a term or IRI, in any position), if any.
+fn class_of(types: &Value, version: u8) -> Option<String> {
+    let entries: Vec<&Value> = match types {
+        Value::Array(a) => a.iter().collect(),
+        one => vec![one],
+    };
+    entries
+        .into_iter()
+        .filter_map(Value::as_str)
+        .map(|s| type_term(s, version))
+        .find(|t| is_class(t, version))
+}
+
 fn is_class(term: &str, version: u8) -> bool {
     CLASSES
         .iter()
@@ -924,14 +930,6 @@ fn iri_term<'s>(s: &'s str, prefix: &str) -> Option<(&'s str, u8)> {
     let rest = s.strip_prefix(prefix)?;
     let (term, version) = rest.rsplit_once(';')?;
     Some((term, version.parse().ok()?))
-}
-
-fn escape(key: &str) -> std::borrow::Cow<'_, str> {
-    if key.contains(['~', '/']) {
-        key.replace('~', "~0").replace('/', "~1").into()
-    } else {
-        key.into()
-    }
 }
 
 /// Properties whose values are elements, never schema or Interface references: a string there is

@@ -116,8 +116,13 @@ impl Loc {
 }
 
 /// JSON pointer escaping of one reference token.
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+/// A key as a JSON-pointer segment (`~` → `~0`, `/` → `~1`); borrowed when nothing changes.
+pub(crate) fn escape(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
+    }
 }
 
 /// A schema whose references to other schemas are not yet resolved.

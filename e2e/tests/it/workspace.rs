@@ -64,7 +64,7 @@ async fn run_query(browser: &Browser, query: &str) {
 
 #[tokio::test]
 async fn results_start_below_the_editor_and_every_screen_fits_every_width() {
-    let (_stack, browser) = signed_in_at(&instance("twins")).await;
+    let (stack, browser) = signed_in_at(&instance("twins")).await;
     browser
         .find_by_role("heading", "Query twins")
         .await
@@ -132,10 +132,7 @@ async fn results_start_below_the_editor_and_every_screen_fits_every_width() {
     for size in [PHONE, DESKTOP, WIDE] {
         set_viewport(&browser, size).await.unwrap();
         for (name, path) in &screens {
-            browser
-                .goto(&browser_url(&browser, path).await)
-                .await
-                .unwrap();
+            browser.goto(&stack.url(path)).await.unwrap();
             wait_for(
                 &browser,
                 "const h = document.querySelector('main h1'); return h && h.textContent.trim() ? h.textContent : null;",
@@ -161,12 +158,6 @@ async fn results_start_below_the_editor_and_every_screen_fits_every_width() {
             );
         }
     }
-}
-
-/// The absolute URL of `path` on the page's own origin.
-async fn browser_url(browser: &Browser, path: &str) -> String {
-    let origin = browser.eval("return location.origin").await.unwrap();
-    format!("{}{path}", origin.as_str().unwrap())
 }
 
 #[tokio::test]
