@@ -21,7 +21,6 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 use twinscope_emulator::adt::store::Record;
 use twinscope_emulator::{Options, RunningEmulator};
@@ -356,41 +355,13 @@ impl BenchStack {
 
 // ---- browser helpers ------------------------------------------------------------------------
 
-/// chromedriver's pass-through to the Chrome DevTools Protocol.
-#[derive(Debug)]
-struct CdpExecute {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for CdpExecute {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
-        )
-    }
-}
-
 /// Runs `source` in every document the browser opens from now on, before its own scripts.
 async fn on_every_document(browser: &Browser, source: String) -> Result<()> {
     browser
-        .client()
-        .issue_cmd(CdpExecute {
-            cmd: "Page.addScriptToEvaluateOnNewDocument",
-            params: json!({ "source": source }),
-        })
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": source }),
+        )
         .await?;
     Ok(())
 }
@@ -968,11 +939,7 @@ pub async fn lazy_screen_opening(dist: &Path, runs: usize) -> Result<Section> {
     };
     let browser = Browser::start().await?;
     browser
-        .client()
-        .issue_cmd(CdpExecute {
-            cmd: "Network.setCacheDisabled",
-            params: json!({ "cacheDisabled": true }),
-        })
+        .cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
         .await?;
     sign_in_at(&browser, &stack, &format!("/t/{CONTOSO}")).await?;
     browser.find_by_role("link", "contoso-campus").await?;

@@ -160,6 +160,11 @@ impl Browser {
         Ok(self.client.goto(url).await?)
     }
 
+    /// One Chrome DevTools Protocol command, through chromedriver's `goog/cdp/execute`.
+    pub async fn cdp(&self, cmd: &'static str, params: Value) -> Result<Value> {
+        Ok(self.client.issue_cmd(Cdp { cmd, params }).await?)
+    }
+
     pub async fn eval(&self, script: &str) -> Result<Value> {
         Ok(self.client.execute(script, Vec::new()).await?)
     }
@@ -252,6 +257,33 @@ fn candidates_for_role(role: &str) -> &'static str {
         "dialog" | "alertdialog" => "dialog, [role=dialog], [role=alertdialog]",
         "complementary" => "aside, [role=complementary]",
         _ => "*",
+    }
+}
+
+/// chromedriver's pass-through to the Chrome DevTools Protocol.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
+        )
     }
 }
 

@@ -5,7 +5,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 
 use crate::{Browser, Result, WAIT};
@@ -138,34 +137,10 @@ pub async fn adt_call(
 /// Lets Chromium save downloads into `dir` without asking (`Browser.setDownloadBehavior`).
 pub async fn allow_downloads(browser: &Browser, dir: &Path) -> Result<()> {
     browser
-        .client()
-        .issue_cmd(DevTools {
-            cmd: "Browser.setDownloadBehavior",
-            params: json!({ "behavior": "allow", "downloadPath": dir.display().to_string() }),
-        })
+        .cdp(
+            "Browser.setDownloadBehavior",
+            json!({ "behavior": "allow", "downloadPath": dir.display().to_string() }),
+        )
         .await?;
     Ok(())
-}
-
-/// chromedriver's `goog/cdp/execute`: one DevTools protocol command.
-#[derive(Debug)]
-struct DevTools {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for DevTools {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        let session = session_id.unwrap_or_default();
-        base_url.join(&format!("session/{session}/goog/cdp/execute"))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
-    }
 }

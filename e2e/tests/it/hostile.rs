@@ -4,8 +4,7 @@
 
 use std::time::Duration;
 
-use fantoccini::wd::WebDriverCompatibleCommand;
-use serde_json::{Value, json};
+use serde_json::json;
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::{AppHeader, EmulatorSignIn};
 use twinscope_e2e::stack::{CONTOSO, FABRIKAM, Stack};
@@ -27,33 +26,6 @@ const CONSOLE_RECORDER: &str = r#"(() => {
   addEventListener('unhandledrejection', (e) => keep('unhandled: ' + show(e.reason)));
 })();"#;
 
-/// ChromeDriver's DevTools pass-through (`/session/{id}/goog/cdp/execute`).
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
-        )
-    }
-}
-
 struct Fixture {
     stack: Stack,
     browser: Browser,
@@ -72,11 +44,10 @@ impl Fixture {
     /// Installs [`CONSOLE_RECORDER`] for every document this tab loads from now on.
     async fn record_console(&self) {
         self.browser
-            .client()
-            .issue_cmd(Cdp {
-                cmd: "Page.addScriptToEvaluateOnNewDocument",
-                params: json!({ "source": CONSOLE_RECORDER }),
-            })
+            .cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": CONSOLE_RECORDER }),
+            )
             .await
             .expect("DevTools accepts the console recorder");
     }

@@ -3,8 +3,7 @@
 //! of its screens opens, through the glue (the CSP allows it), and every screen then works:
 //! no console error, no CSP violation, and a screenshot of each for a person to look at.
 
-use fantoccini::wd::WebDriverCompatibleCommand;
-use serde_json::{Value, json};
+use serde_json::json;
 use twinscope_e2e::pages::{EmulatorSignIn, ModelsPage, TwinDetail};
 use twinscope_e2e::stack::{CONTOSO, Stack, screenshot_dir};
 use twinscope_e2e::{Browser, release_dist, sizes};
@@ -24,33 +23,6 @@ const PROBLEM_RECORDER: &str = r#"(() => {
   addEventListener('unhandledrejection', (e) => problems.push('unhandled: ' + show(e.reason)));
   document.addEventListener('securitypolicyviolation', (e) => problems.push('csp: ' + e.violatedDirective + ' ' + e.blockedURI));
 })();"#;
-
-/// ChromeDriver's DevTools pass-through.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
-        )
-    }
-}
 
 /// The lazy modules this document fetched so far (paths).
 async fn lazy_fetched(browser: &Browser) -> Vec<String> {
@@ -111,11 +83,10 @@ async fn each_screen_group_loads_its_module_when_a_screen_first_opens() {
     };
     let browser = Browser::start().await.expect("Chromium starts");
     browser
-        .client()
-        .issue_cmd(Cdp {
-            cmd: "Page.addScriptToEvaluateOnNewDocument",
-            params: json!({ "source": PROBLEM_RECORDER }),
-        })
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": PROBLEM_RECORDER }),
+        )
         .await
         .expect("DevTools accepts the recorder");
     browser
@@ -292,8 +263,7 @@ async fn a_screen_whose_module_does_not_arrive_says_so_and_the_app_goes_on() {
         ),
     ] {
         browser
-            .client()
-            .issue_cmd(Cdp { cmd, params })
+            .cdp(cmd, params)
             .await
             .expect("DevTools blocks the module");
     }
