@@ -21,14 +21,16 @@ pub mod tenants;
 pub mod transfer;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::header::Header;
 use crate::components::sign_in_gate::RequireSignIn;
 use crate::config::RuntimeConfig;
 use crate::pages::error::{ConfigErrorPage, ErrorPage, Loading, StorageUnavailable};
-use crate::pages::instance::{Instance, Screen};
+use crate::pages::instance::{
+    Instance, InstanceConnector, InstanceScreen, Screen, SessionConnector,
+};
 use crate::pages::landing::Landing;
 use crate::pages::not_found::NotFound;
 use crate::pages::onboarding::Onboarding;
@@ -69,6 +71,10 @@ fn Shell(config: RuntimeConfig) -> impl IntoView {
     let session = Session::start(config.clone());
     if let Ok(session) = session {
         TenantDirectory::provide(session, &config);
+        InstanceConnector::provide(SessionConnector {
+            session,
+            config: config.clone(),
+        });
     }
     adt::access::provide_access_book();
     Effect::new(move |_| mark_shell_mounted());
@@ -79,22 +85,54 @@ fn Shell(config: RuntimeConfig) -> impl IntoView {
             Err(error) => view! { <StorageUnavailable error/> }.into_any(),
             Ok(_) => view! {
                 <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=Landing/>
-                        <Route path=path!("/onboarding") view=Onboarding/>
-                        <Route path=path!("/signed-out") view=SignedOut/>
-                        <Route path=path!("/settings") view=|| view! { <RequireSignIn><Settings/></RequireSignIn> }/>
-                        <Route path=path!("/t/:tenant") view=|| view! { <RequireSignIn><TenantPage/></RequireSignIn> }/>
-                        <Route path=path!("/t/:tenant/i/:host/twins") view=|| view! { <RequireSignIn><Instance screen=Screen::Twins/></RequireSignIn> }/>
-                        <Route path=path!("/t/:tenant/i/:host/twins/:twin_id") view=|| view! { <RequireSignIn><Instance screen=Screen::Twin/></RequireSignIn> }/>
-                        <Route path=path!("/t/:tenant/i/:host/models") view=|| view! { <RequireSignIn><Instance screen=Screen::Models/></RequireSignIn> }/>
-                        <Route path=path!("/t/:tenant/i/:host/graph") view=|| view! { <RequireSignIn><Instance screen=Screen::Graph/></RequireSignIn> }/>
-                        <Route path=path!("/t/:tenant/i/:host/transfer") view=|| view! { <RequireSignIn><Instance screen=Screen::Transfer/></RequireSignIn> }/>
-                    </Routes>
+                    <AppRoutes/>
                 </ErrorBoundary>
             }.into_any(),
         }}
     }
+}
+
+/// The routes. Public pages first; everything else under one sign-in guard (a parent route
+/// without a path of its own). An organisation's instance is a parent route whose shell (roles,
+/// access check, client, navigation) is built once per instance; its screens are child routes,
+/// each loaded on first use.
+#[component]
+pub fn AppRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=NotFound>
+            <Route path=path!("/") view=Landing/>
+            <Route path=path!("/onboarding") view=Onboarding/>
+            <Route path=path!("/signed-out") view=SignedOut/>
+            <ParentRoute path=path!("") view=SignedInOutlet>
+                <Route path=path!("/settings") view=Settings/>
+                <ParentRoute path=path!("/t/:tenant") view=Outlet>
+                    <Route path=path!("") view=TenantPage/>
+                    <InstanceRoutes/>
+                </ParentRoute>
+            </ParentRoute>
+        </Routes>
+    }
+}
+
+/// `/i/{host}` and its screens, under an organisation (also mounted by the wasm tests).
+#[component(transparent)]
+pub fn InstanceRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <ParentRoute path=path!("/i/:host") view=Instance>
+            <Route path=path!("/twins") view=|| view! { <InstanceScreen screen=Screen::Twins/> }/>
+            <Route path=path!("/twins/:twin_id") view=|| view! { <InstanceScreen screen=Screen::Twin/> }/>
+            <Route path=path!("/models") view=|| view! { <InstanceScreen screen=Screen::Models/> }/>
+            <Route path=path!("/graph") view=|| view! { <InstanceScreen screen=Screen::Graph/> }/>
+            <Route path=path!("/transfer") view=|| view! { <InstanceScreen screen=Screen::Transfer/> }/>
+        </ParentRoute>
+    }
+    .into_inner()
+}
+
+/// The sign-in guard of every page that needs an account, around the matched child route.
+#[component]
+fn SignedInOutlet() -> impl IntoView {
+    view! { <RequireSignIn><Outlet/></RequireSignIn> }
 }
 
 fn mark_shell_mounted() {

@@ -1,12 +1,14 @@
 //! The navigation of one instance: where it is (the organisation by name, the instance by
 //! its short name, its full host on hover; the screens show it in full) and its screens. At 390 px
-//! the place is one line, cut with an ellipsis, and the screens wrap below it.
+//! the place is one line, cut with an ellipsis, and the screens wrap below it. The shell that
+//! shows it stays while the screens change (child routes), so the current screen is marked
+//! from the location (`A` sets `aria-current="page"`; a twin's page marks Twins).
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::components::organisation::OrganisationName;
 use crate::ids::{AdtHost, TenantId};
-use crate::pages::instance::Screen;
 
 /// `contoso-campus` of `contoso-campus.api.weu.digitaltwins.azure.net`.
 pub fn short_name(host: &AdtHost) -> &str {
@@ -14,9 +16,8 @@ pub fn short_name(host: &AdtHost) -> &str {
 }
 
 #[component]
-pub fn InstanceNav(tenant: TenantId, host: AdtHost, screen: Screen) -> impl IntoView {
+pub fn InstanceNav(tenant: TenantId, host: AdtHost) -> impl IntoView {
     let base = format!("/t/{tenant}/i/{host}");
-    let current = |s: Screen| (s == screen).then_some("page");
     let full = host.to_string();
     let short = short_name(&host).to_owned();
     let org_href = format!("/t/{tenant}");
@@ -28,10 +29,10 @@ pub fn InstanceNav(tenant: TenantId, host: AdtHost, screen: Screen) -> impl Into
                 <strong class="instance-nav__instance" title=full>{short}</strong>
             </p>
             <ul class="instance-nav__screens">
-                <li><a href=format!("{base}/twins") aria-current=current(Screen::Twins)>"Twins"</a></li>
-                <li><a href=format!("{base}/models") aria-current=current(Screen::Models)>"Models"</a></li>
-                <li><a href=format!("{base}/graph") aria-current=current(Screen::Graph)>"Graph"</a></li>
-                <li><a href=format!("{base}/transfer") aria-current=current(Screen::Transfer)>"Import/export"</a></li>
+                <li><A href=format!("{base}/twins")>"Twins"</A></li>
+                <li><A href=format!("{base}/models")>"Models"</A></li>
+                <li><A href=format!("{base}/graph")>"Graph"</A></li>
+                <li><A href=format!("{base}/transfer")>"Import/export"</A></li>
             </ul>
         </nav>
     }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::ids::TenantId;
-use crate::tenants::{TenantName, use_tenant_directory};
+use crate::tenants::{TenantDirectory, TenantName, use_tenant_directory};
 
 /// The page heading of an organisation, and a line under it with its domain and id.
 #[component]
@@ -41,12 +41,12 @@ pub fn OrganisationTitle(tenant: TenantId, #[prop(into)] id: String) -> impl Int
 /// The organisation's name inline (the id when it has none), the id on hover.
 #[component]
 pub fn OrganisationName(tenant: TenantId) -> impl IntoView {
-    let directory = use_tenant_directory();
+    // Without a directory (a page mounted on its own, in a test) the id is the name.
+    let directory = use_context::<TenantDirectory>();
     let id = tenant.to_string();
     let label = move || {
         directory
-            .names()
-            .label(&tenant)
+            .and_then(|d| d.names().label(&tenant))
             .unwrap_or_else(|| tenant.to_string())
     };
     view! { <span class="org-name" title=id>{label}</span> }

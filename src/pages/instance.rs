@@ -5,10 +5,16 @@
 //! Invariant: everything under this shell is keyed by tenant and host; navigating to
 //! another tenant or instance rebuilds it, so nothing of the previous one stays in memory.
 
-use crate::auth::resources::{ProtectedResource, ResourceMap, guard};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
+use crate::auth::accounts::TenantProfile;
+use crate::auth::client::AuthError;
+use crate::auth::resources::{ProtectedResource, ResourceMap, guard};
+
 use leptos::prelude::*;
+use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use serde_json::Value;
 
@@ -28,8 +34,8 @@ use crate::pages::explorer::{
 use crate::pages::explorer_graph::{GraphData, GraphPage, GraphSource, SourceFuture};
 use crate::pages::models::{ModelInfo, ModelsFuture, ModelsPage, ModelsSource};
 use crate::pages::transfer::TransferPage;
-use crate::session::use_session;
-use crate::tenants::use_tenant_directory;
+use crate::session::Session;
+use crate::tenants::TenantDirectory;
 
 /// The user cannot read this instance (the check before any screen): why, what to do, and
 /// a way to check again once a role is granted. No screen is drawn under it.
@@ -58,7 +64,7 @@ fn InstanceBlocked(
     }
 }
 
-/// Which screen of the instance.
+/// Which screen of the instance: each is a child route of the instance shell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Twins,
@@ -68,18 +74,101 @@ pub enum Screen {
     Transfer,
 }
 
+/// What the instance shell needs from outside: an ADT client for one instance (its tokens
+/// from that instance's tenant) and the signed-in user's roles in a tenant. The app's
+/// connector is [`SessionConnector`]; tests give their own (a fake HTTP client, held replies).
+pub trait Connector {
+    /// A client for `host`, whose tokens come from `tenant`.
+    fn adt(&self, tenant: &TenantId, host: &AdtHost) -> AdtClient;
+    /// The user's profile (roles) in `tenant`.
+    fn profile(&self, tenant: &TenantId) -> ProfileFuture;
+    /// Who is asking: access answers are remembered per account.
+    fn account(&self) -> String;
+}
+
+/// The future of [`Connector::profile`].
+pub type ProfileFuture = Pin<Box<dyn Future<Output = Result<TenantProfile, AuthError>>>>;
+
+/// The connector in context (provided once by the app's shell, or by a test). `Copy`: the
+/// connector lives in Leptos's local arena.
+#[derive(Clone, Copy)]
+pub struct InstanceConnector(StoredValue<Rc<dyn Connector>, LocalStorage>);
+
+impl InstanceConnector {
+    pub fn provide(connector: impl Connector + 'static) {
+        let connector: Rc<dyn Connector> = Rc::new(connector);
+        provide_context(Self(StoredValue::new_local(connector)));
+    }
+
+    fn get() -> Rc<dyn Connector> {
+        expect_context::<Self>().0.get_value()
+    }
+}
+
+impl std::fmt::Debug for InstanceConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InstanceConnector { .. }")
+    }
+}
+
+/// The connector of the signed-in session: the ADT client goes through the resource guard
+/// (the bearer only to the configured ADT path) with the browser's `fetch`.
+pub struct SessionConnector {
+    pub session: Session,
+    pub config: RuntimeConfig,
+}
+
+impl std::fmt::Debug for SessionConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionConnector { .. }")
+    }
+}
+
+impl Connector for SessionConnector {
+    fn adt(&self, tenant: &TenantId, host: &AdtHost) -> AdtClient {
+        AdtClient::new(
+            &self.config.adt_path_prefix,
+            host.clone(),
+            guard(
+                Rc::new(ResourceMap::from_config(&self.config)),
+                ProtectedResource::DigitalTwins(host.clone()),
+                Rc::new(browser_fetch),
+            ),
+            self.session.token_provider(tenant.clone(), ADT_SCOPE),
+        )
+    }
+
+    fn profile(&self, tenant: &TenantId) -> ProfileFuture {
+        let (session, tenant) = (self.session, tenant.clone());
+        Box::pin(async move { session.tenant_profile(&tenant).await })
+    }
+
+    fn account(&self) -> String {
+        self.session
+            .state
+            .get_untracked()
+            .account()
+            .map(|a| a.home.as_str().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// `/t/{tenant}/i/{host}`: the parent route of an instance's screens. The shell under it is
+/// built once per instance: switching screens keeps it (and its client, roles and access
+/// answer); another tenant or host, even on the same screen, builds a new one, so nothing of
+/// the previous instance stays, and a reply for it has nowhere to land.
 #[component]
-pub fn Instance(screen: Screen) -> impl IntoView {
+pub fn Instance() -> impl IntoView {
     let params = use_params_map();
-    let target = move || {
+    let target = Memo::new(move |_| {
         params.with(|p| {
             let tenant = TenantId::parse(&p.get("tenant")?).ok()?;
             let host = AdtHost::parse(&p.get("host")?).ok()?;
             Some((tenant, host))
         })
-    };
+    });
     move || {
-        match target() {
+        match target.get() {
         None => view! {
             <main id="main" class="page page--message" aria-labelledby="instance-title" tabindex="-1">
                 <h1 id="instance-title">"That address does not name an instance"</h1>
@@ -88,41 +177,25 @@ pub fn Instance(screen: Screen) -> impl IntoView {
             </main>
         }
         .into_any(),
-        Some((tenant, host)) => view! { <InstanceShell tenant host screen/> }.into_any(),
+        Some((tenant, host)) => view! { <InstanceShell tenant host/> }.into_any(),
     }
     }
 }
 
 #[component]
-fn InstanceShell(tenant: TenantId, host: AdtHost, screen: Screen) -> impl IntoView {
-    let session = use_session();
-    let config = expect_context::<RuntimeConfig>();
-    let t = tenant.clone();
-    let profile = LocalResource::new(move || {
-        let t = t.clone();
-        async move { session.tenant_profile(&t).await }
-    });
-    let adt = StoredValue::new_local(AdtClient::new(
-        &config.adt_path_prefix,
-        host.clone(),
-        guard(
-            Rc::new(ResourceMap::from_config(&config)),
-            ProtectedResource::DigitalTwins(host.clone()),
-            Rc::new(browser_fetch),
-        ),
-        session.token_provider(tenant.clone(), ADT_SCOPE),
-    ));
+fn InstanceShell(tenant: TenantId, host: AdtHost) -> impl IntoView {
+    let connector = InstanceConnector::get();
+    let profile = {
+        let (connector, tenant) = (connector.clone(), tenant.clone());
+        LocalResource::new(move || connector.profile(&tenant))
+    };
+    let adt = StoredValue::new_local(connector.adt(&tenant, &host));
     // Can this user read the instance? Asked beside the role check, before any screen, so
     // an instance they cannot read says so before they press Run.
     let again = RwSignal::new(false);
     let access = {
         let key = AccessKey {
-            account: session
-                .state
-                .get_untracked()
-                .account()
-                .map(|a| a.home.as_str().to_owned())
-                .unwrap_or_default(),
+            account: connector.account(),
             tenant: tenant.clone(),
             host: host.clone(),
         };
@@ -131,9 +204,11 @@ fn InstanceShell(tenant: TenantId, host: AdtHost, screen: Screen) -> impl IntoVi
             async move { access::check_remembered(&adt, key, again).await }
         })
     };
-    use_tenant_directory().want();
+    if let Some(directory) = use_context::<TenantDirectory>() {
+        directory.want();
+    }
     view! {
-        <InstanceNav tenant=tenant.clone() host=host.clone() screen/>
+        <InstanceNav tenant=tenant.clone() host=host.clone()/>
         <Transition fallback=|| view! { <p class="loading page" role="status">"Checking your access…"</p> }>
             {move || {
                 let (tenant, host) = (tenant.clone(), host.clone());
@@ -150,11 +225,22 @@ fn InstanceShell(tenant: TenantId, host: AdtHost, screen: Screen) -> impl IntoVi
                         Ok(profile) => {
                             let ctx = ExplorerContext { tenant, host, adt: adt.get_value(), roles: profile.roles };
                             provide_explorer_context(ctx);
-                            screen_view(screen).await
+                            view! { <Outlet/> }.into_any()
                         }
                     }
                 })
             }}
+        </Transition>
+    }
+}
+
+/// A child route of the instance: its screen, loaded on first use (see [`screen_view`]).
+#[component]
+pub fn InstanceScreen(screen: Screen) -> impl IntoView {
+    let loading = || view! { <p class="loading page" role="status">"Opening…"</p> };
+    view! {
+        <Transition fallback=loading>
+            {move || Suspend::new(screen_view(screen))}
         </Transition>
     }
 }

@@ -17,5 +17,6 @@ mod graph_layout;
 mod hostile_tokens;
 mod locale;
 mod redirects;
+mod stale_replies;
 mod web;
 mod web_crypto;

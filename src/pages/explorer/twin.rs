@@ -237,15 +237,123 @@ enum SaveState {
     Refused(AdtError, Placed),
 }
 
+/// A twin as opened: the twin, and its model read through the crate (or why it could not be;
+/// the values are then edited as JSON). `None` for a twin without `$metadata.$model`.
+#[derive(Debug, Clone)]
+pub struct OpenedTwin {
+    pub id: String,
+    pub twin: Twin,
+    pub model: Option<Result<TwinModel, ModelLoadError>>,
+}
+
+/// Why a twin's page has no twin to show.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("Twin {id} could not be read: {error}")]
+pub struct TwinNotOpened {
+    pub id: String,
+    pub error: AdtError,
+}
+
+/// Reads twin `id`, then its model with what it depends on.
+pub async fn open_twin(client: &AdtClient, id: String) -> Result<OpenedTwin, TwinNotOpened> {
+    let twin = client.get_twin(&id).await.map_err(|error| TwinNotOpened {
+        id: id.clone(),
+        error,
+    })?;
+    let model = match twin.model().map(str::to_owned) {
+        Some(model) => Some(load_model(client, &model).await),
+        None => None,
+    };
+    Ok(OpenedTwin { id, twin, model })
+}
+
+/// `/t/:tenant/i/:host/twins/:twin_id`: the page of the twin the route names, made afresh for
+/// each twin id ([`TwinPage`]), so everything of twin A (its read, its editor, its requests)
+/// goes when the route names twin B.
+///
+/// Why keyed by a component, not by the resource's source: a `LocalResource` whose source
+/// changes while its future is pending runs the new future only after the old one finishes,
+/// and then shows the old one's value first (Leptos 0.8's `AsyncDerived` awaits in order): a
+/// held reply for A would keep B from loading and then flash A under B's address
+/// (`tests/it/stale_replies.rs` shows both). A page per id owns its resource; when it goes,
+/// A's late reply lands in a resource nothing shows.
 #[component]
 pub fn TwinDetail() -> impl IntoView {
-    let Some(ctx) = use_explorer_context() else {
-        return view! { <MissingContext/> }.into_any();
-    };
     let params = use_params_map();
     let twin_id = Memo::new(move |_| {
         decode_twin_param(&params.with(|p| p.get(TWIN_ID_PARAM).unwrap_or_default()))
     });
+    move || view! { <TwinPage id=twin_id.get()/> }
+}
+
+/// Twin `id`: read once, then its editor; while reading, the heading and a loading line; if it
+/// cannot be read, the heading and why (no forms).
+#[component]
+fn TwinPage(id: String) -> impl IntoView {
+    let Some(ctx) = use_explorer_context() else {
+        return view! { <MissingContext/> }.into_any();
+    };
+    let client = ctx.adt.clone();
+    let asked = id.clone();
+    let opened = LocalResource::new(move || {
+        let (client, id) = (client.clone(), asked.clone());
+        async move { open_twin(&client, id).await }
+    });
+    let list_path = twins_path(&ctx.tenant, &ctx.host);
+    let heading = move || {
+        view! {
+            <p><A href=list_path.clone()>"← Back to the query"</A></p>
+            <h1 id="twin-title">"Twin " <code>{id.clone()}</code></h1>
+        }
+    };
+    let heading_again = heading.clone();
+    let not_opened = move |errors: ArcRwSignal<Errors>| {
+        let said = move || {
+            errors
+                .get()
+                .into_iter()
+                .map(|(_, e)| view! { <p>{e.to_string()}</p> })
+                .collect_view()
+        };
+        view! {
+            <main id="main" class="page page--explorer" aria-labelledby="twin-title" tabindex="-1">
+                {heading_again()}
+                <div class="alert alert--error" role="alert">{said}</div>
+            </main>
+        }
+    };
+    let loading = move || {
+        view! {
+            <main id="main" class="page page--explorer" aria-labelledby="twin-title" aria-busy="true" tabindex="-1">
+                {heading()}
+                <p class="loading">"Loading the twin…"</p>
+            </main>
+        }
+    };
+    view! {
+        <Suspense fallback=loading>
+            <ErrorBoundary fallback=not_opened>
+                {move || Suspend::new(async move {
+                    opened.await.map(|opened| view! { <TwinEditor opened/> })
+                })}
+            </ErrorBoundary>
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// One opened twin: its properties, relationships and the actions on it. Every request names
+/// `opened.id`; the editor is replaced, not reused, when another twin opens.
+#[component]
+fn TwinEditor(opened: OpenedTwin) -> impl IntoView {
+    let Some(ctx) = use_explorer_context() else {
+        return view! { <MissingContext/> }.into_any();
+    };
+    let OpenedTwin {
+        id: twin_id,
+        twin,
+        model: opened_model,
+    } = opened;
     let client = StoredValue::new_local(ctx.adt.clone());
     let can_write = ctx.roles.can_write();
     let tenant = ctx.tenant.clone();
@@ -269,7 +377,6 @@ pub fn TwinDetail() -> impl IntoView {
         },
         id_prefix: "prop",
     };
-    let load_error = RwSignal::new(None::<String>);
     let model_note = RwSignal::new(None::<String>);
     let outgoing = RwSignal::new(Vec::<Value>::new());
     let incoming = RwSignal::new(Vec::<IncomingRelationship>::new());
@@ -293,8 +400,9 @@ pub fn TwinDetail() -> impl IntoView {
     let dirty =
         Memo::new(move |_| can_write && (changed.get() > 0 || invalid.with(|i| !i.is_empty())));
     let guard = use_leave_guard(dirty.into());
+    let unsaved_id = twin_id.clone();
     let unsaved_text = Signal::derive(move || {
-        let id = twin_id.get();
+        let id = &unsaved_id;
         match changed.get() {
             0 => format!("What you typed in twin {id} is not saved and will be lost."),
             1 => format!("Your change to twin {id} is not saved and will be lost."),
@@ -310,32 +418,25 @@ pub fn TwinDetail() -> impl IntoView {
         })
     };
 
-    // Reads both lists again; false if either could not be read.
-    // A reply is for the twin on screen only if the route still names the twin it was asked
-    // for: after navigating from twin A to twin B, a late reply about A is dropped.
-    let still_showing = move |id: &str| twin_id.with_untracked(|now| now == id);
+    // Reads both lists again; false if either could not be read. (A reply after the editor
+    // has gone lands in signals that have gone with it: Leptos drops such writes.)
+    let id_for_reads = StoredValue::new(twin_id.clone());
     let read_relationships = move || {
-        let client = client.get_value();
-        let id = twin_id.get_untracked();
+        let reads = client.try_get_value().zip(id_for_reads.try_get_value());
         async move {
+            let Some((client, id)) = reads else {
+                return false;
+            };
             let mut ok = true;
             rel_error.set(None);
-            let out = client.list_relationships(&id, None).await;
-            if !still_showing(&id) {
-                return false;
-            }
-            match out {
+            match client.list_relationships(&id, None).await {
                 Ok(list) => outgoing.set(list),
                 Err(e) => {
                     ok = false;
                     rel_error.set(Some(e.to_string()));
                 }
             }
-            let inc = client.list_incoming(&id).await;
-            if !still_showing(&id) {
-                return false;
-            }
-            match inc {
+            match client.list_incoming(&id).await {
                 Ok(list) => incoming.set(list),
                 Err(e) => {
                     ok = false;
@@ -351,56 +452,30 @@ pub fn TwinDetail() -> impl IntoView {
         });
     };
 
-    // (Re)load whenever the twin id changes.
-    Effect::new(move |_| {
-        let id = twin_id.get();
-        let client = client.get_value();
-        original.set(None);
-        load_error.set(None);
-        model.set(None);
-        model_note.set(None);
-        rules.set_value(EditRules::Unchecked);
-        save_state.set(SaveState::Idle);
-        service.set(BTreeMap::new());
-        recently_deleted.set(Vec::new());
-        confirm_delete.set(false);
-        confirm_relationship.set(None);
-        guard.reset();
-        spawn_local(async move {
-            let reply = client.get_twin(&id).await;
-            if !still_showing(&id) {
-                return;
-            }
-            match reply {
-                Ok(twin) => {
-                    edited.set(twin.value.clone());
-                    invalid.set(BTreeSet::new());
-                    let model_id = twin.model().map(str::to_owned);
-                    original.set(Some(twin));
-                    if let Some(model_id) = model_id {
-                        let loaded = load_model(&client, &model_id).await;
-                        if !still_showing(&id) {
-                            return;
-                        }
-                        match loaded {
-                            Ok(m) => {
-                                rules.set_value(EditRules::Twin {
-                                    set: m.set.clone(),
-                                    model: m.model.clone(),
-                                });
-                                model.set(Some(m));
-                            }
-                            Err(e) => model_note.set(Some(format!(
-                                "The model {model_id} could not be read ({e}); properties are shown as JSON."
-                            ))),
-                        }
-                    }
-                }
-                Err(e) => load_error.set(Some(e.to_string())),
-            }
-        });
-        load_relationships();
-    });
+    // The twin as opened, and its model.
+    edited.set(twin.value.clone());
+    original.set(Some(twin));
+    match opened_model {
+        Some(Ok(m)) => {
+            rules.set_value(EditRules::Twin {
+                set: m.set.clone(),
+                model: m.model.clone(),
+            });
+            model.set(Some(m));
+        }
+        Some(Err(e)) => {
+            let model_id = original.with_untracked(|t| {
+                t.as_ref()
+                    .and_then(|t| t.model().map(str::to_owned))
+                    .unwrap_or_default()
+            });
+            model_note.set(Some(format!(
+                "The model {model_id} could not be read ({e}); properties are shown as JSON."
+            )));
+        }
+        None => {}
+    }
+    load_relationships();
 
     // Sends the edits against `base` (the version they are applied to).
     let save_against = move |base: Twin| {
@@ -411,7 +486,7 @@ pub fn TwinDetail() -> impl IntoView {
         save_state.set(SaveState::Saving);
         service.set(BTreeMap::new());
         let client = client.get_value();
-        let id = twin_id.get_untracked();
+        let id = id_for_reads.get_value();
         let keys = form_keys();
         spawn_local(async move {
             match client.patch_twin(&id, &ops, Some(&base.etag)).await {
@@ -475,7 +550,7 @@ pub fn TwinDetail() -> impl IntoView {
                 return;
             };
             let client = client.get_value();
-            let id = twin_id.get_untracked();
+            let id = id_for_reads.get_value();
             let going = outgoing.with_untracked(|out| {
                 incoming.with_untracked(|inc| relationships_going_with(&id, out, inc))
             });
@@ -610,7 +685,7 @@ pub fn TwinDetail() -> impl IntoView {
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| format!("{name}-{target}"));
         let client = client.get_value();
-        let id = twin_id.get_untracked();
+        let id = id_for_reads.get_value();
         let keys = rel_properties.with_untracked(|r| {
             let properties = r.as_ref().map(|(_, f)| f.clone()).unwrap_or_default();
             let form = TwinForm {
@@ -641,7 +716,7 @@ pub fn TwinDetail() -> impl IntoView {
     // Deletes an outgoing relationship (once confirmed) and offers Undo in its row.
     let delete_relationship = move |rel: Value| {
         let client = client.get_value();
-        let id = twin_id.get_untracked();
+        let id = id_for_reads.get_value();
         let rel_id = text(&rel, "$relationshipId");
         let row = outgoing
             .with_untracked(|o| o.iter().position(|r| text(r, "$relationshipId") == rel_id))
@@ -945,7 +1020,7 @@ pub fn TwinDetail() -> impl IntoView {
             text(&rel, "$targetId"),
         );
         let properties = relationship_properties(&rel);
-        let source = twin_id.get_untracked();
+        let source = id_for_reads.get_value();
         let confirm = move |()| {
             confirm_relationship.set(None);
             delete_relationship(rel.clone());
@@ -1040,7 +1115,7 @@ pub fn TwinDetail() -> impl IntoView {
         if !confirm_delete.get() {
             return None;
         }
-        let id = twin_id.get_untracked();
+        let id = id_for_reads.get_value();
         // Read when the dialog opens (the lists were just read again), not followed after.
         let going = outgoing.with_untracked(|out| {
             incoming.with_untracked(|inc| relationships_going_with(&id, out, inc))
@@ -1100,11 +1175,8 @@ pub fn TwinDetail() -> impl IntoView {
     view! {
         <main id="main" class="page page--explorer" aria-labelledby="twin-title" tabindex="-1">
             <p><A href=list_path.clone()>"← Back to the query"</A></p>
-            <h1 id="twin-title">"Twin " <code>{move || twin_id.get()}</code></h1>
-            {move || load_error.get().map(|e| view! { <div class="alert alert--error" role="alert"><p>{e}</p></div> })}
-            <Show when=move || original.with(Option::is_some) fallback=move || view! {
-                {move || load_error.with(Option::is_none).then(|| view! { <p class="loading" aria-busy="true">"Loading the twin…"</p> })}
-            }>
+            <h1 id="twin-title">"Twin " <code>{twin_id}</code></h1>
+            <Show when=move || original.with(Option::is_some)>
                 {facts}
                 {move || model_note.get().map(|n| view! { <p class="hint">{n}</p> })}
                 <section class="card" aria-labelledby="props-title">

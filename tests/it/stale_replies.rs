@@ -1,0 +1,326 @@
+//! Late replies never land on another screen (issue #16), with the app's own routes in
+//! headless Chromium: the instance routes (`twinscope::InstanceRoutes`) under an organisation,
+//! the real instance shell and twin page, and a fake Azure Digital Twins behind the
+//! connector (`pages::instance::Connector`) whose answers the test can hold back.
+//!
+//! Each test opens twin A while the reply for A is held, navigates (a click on a link, as the
+//! router sees a person's click) to twin B (same instance, another instance, another
+//! tenant), waits for B, then releases A's reply: B stays on screen, and nothing of A shows.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, ParentRoute, Router, Routes};
+use leptos_router::path;
+use serde_json::{Value, json};
+use twinscope::InstanceRoutes;
+use twinscope::adt::{AdtClient, TokenProvider};
+use twinscope::auth::accounts::TenantProfile;
+use twinscope::auth::cache::Secret;
+use twinscope::auth::client::AccessToken;
+use twinscope::auth::http::{HttpRequest, HttpResponse, NetworkError, ResponseFuture};
+use twinscope::auth::roles::Roles;
+use twinscope::config::AdtPathPrefix;
+use twinscope::ids::{AdtHost, TenantId};
+use twinscope::pages::instance::{Connector, InstanceConnector, ProfileFuture};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+const TENANT_ONE: &str = "11111111-1111-4111-8111-111111111111";
+const TENANT_TWO: &str = "22222222-2222-4222-8222-222222222222";
+const HOST_ONE: &str = "lab-one.api.weu.digitaltwins.azure.net";
+const HOST_TWO: &str = "lab-two.api.weu.digitaltwins.azure.net";
+const MODEL: &str = "dtmi:test:room;1";
+
+/// The fake service: every instance answers the same shapes; the twin's ETag names the twin
+/// and its instance, so what is on screen says whose reply it came from. A path in `held`
+/// waits until the test releases it.
+#[derive(Default)]
+struct FakeAdt {
+    held: RefCell<BTreeMap<String, Vec<oneshot::Sender<()>>>>,
+    hold: RefCell<Vec<String>>,
+    asked: RefCell<Vec<String>>,
+}
+
+impl FakeAdt {
+    fn hold(&self, path: &str) {
+        self.hold.borrow_mut().push(path.to_owned());
+    }
+
+    /// Lets every held request for `path` answer.
+    fn release(&self, path: &str) -> usize {
+        self.hold.borrow_mut().retain(|p| p != path);
+        let waiting = self.held.borrow_mut().remove(path).unwrap_or_default();
+        let n = waiting.len();
+        for tx in waiting {
+            let _ = tx.send(());
+        }
+        n
+    }
+
+    fn asked(&self, path: &str) -> bool {
+        self.asked.borrow().iter().any(|p| p == path)
+    }
+
+    fn answer(self: &Rc<Self>, request: HttpRequest) -> ResponseFuture {
+        let path = request.uri().path().to_owned();
+        self.asked.borrow_mut().push(path.clone());
+        let gate = self.hold.borrow().contains(&path).then(|| {
+            let (tx, rx) = oneshot::channel();
+            self.held
+                .borrow_mut()
+                .entry(path.clone())
+                .or_default()
+                .push(tx);
+            rx
+        });
+        let body = body_for(request.method().as_str(), &path);
+        Box::pin(async move {
+            if let Some(rx) = gate {
+                let _ = rx.await;
+            }
+            let (status, body) = body.ok_or_else(|| NetworkError {
+                request: path.clone(),
+                reason: "the fake has no answer".into(),
+            })?;
+            Ok::<HttpResponse, NetworkError>(
+                http::Response::builder()
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .body(body.to_string().into_bytes())
+                    .unwrap(),
+            )
+        })
+    }
+}
+
+/// What the fake instance answers to `method path`.
+fn body_for(method: &str, path: &str) -> Option<(u16, Value)> {
+    let rest = path.strip_prefix("/adt/")?;
+    let (host, rest) = rest.split_once('/')?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    Some(match (method, segments.as_slice()) {
+        ("POST", ["query"]) => (200, json!({ "value": [], "continuationToken": null })),
+        ("GET", ["models"]) => (
+            200,
+            json!({ "value": [{
+                "id": MODEL,
+                "model": {
+                    "@context": "dtmi:dtdl:context;3",
+                    "@id": MODEL,
+                    "@type": "Interface",
+                    "displayName": "Room",
+                    "contents": [{ "@type": "Property", "name": "label", "schema": "string" }]
+                }
+            }], "nextLink": null }),
+        ),
+        ("GET", ["digitaltwins", _, "relationships" | "incomingrelationships"]) => {
+            (200, json!({ "value": [], "nextLink": null }))
+        }
+        ("GET", ["digitaltwins", id]) => (
+            200,
+            json!({
+                "$dtId": id,
+                "$etag": format!("W/\"etag-of-{id}-on-{host}\""),
+                "$metadata": { "$model": MODEL },
+                "label": format!("{id} on {host}"),
+            }),
+        ),
+        _ => return None,
+    })
+}
+
+/// The connector of the tests: a reader everywhere, clients on the fake service.
+struct FakeConnector(Rc<FakeAdt>);
+
+impl Connector for FakeConnector {
+    fn adt(&self, _tenant: &TenantId, host: &AdtHost) -> AdtClient {
+        let fake = self.0.clone();
+        let token: TokenProvider = Rc::new(|| {
+            Box::pin(std::future::ready(Ok(AccessToken {
+                secret: Rc::new(Secret::new("eyJ.fake.sig")),
+                expires_at: i64::MAX,
+            })))
+        });
+        AdtClient::new(
+            &AdtPathPrefix::parse("/adt").unwrap(),
+            host.clone(),
+            Rc::new(move |request| fake.answer(request)),
+            token,
+        )
+    }
+
+    fn profile(&self, tenant: &TenantId) -> ProfileFuture {
+        let profile = TenantProfile {
+            tenant: tenant.clone(),
+            object_id: "reader".into(),
+            roles: Roles::from_claims(["Twins.Reader"]),
+        };
+        Box::pin(std::future::ready(Ok(profile)))
+    }
+
+    fn account(&self) -> String {
+        "reader-home".into()
+    }
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn twin_path(tenant: &str, host: &str, id: &str) -> String {
+    format!("/t/{tenant}/i/{host}/twins/{id}")
+}
+
+fn adt_twin_path(host: &str, id: &str) -> String {
+    format!("/adt/{host}/digitaltwins/{id}")
+}
+
+/// The page's text now.
+fn text(root: &web_sys::HtmlElement) -> String {
+    root.text_content().unwrap_or_default()
+}
+
+/// Waits (up to 10 s) until `ok` holds for the page's text.
+async fn wait_until(root: &web_sys::HtmlElement, what: &str, ok: impl Fn(&str) -> bool) {
+    for _ in 0..200 {
+        if ok(&text(root)) {
+            return;
+        }
+        sleep_ms(50).await;
+    }
+    panic!(
+        "{what} did not happen within 10 s; the page says: {}",
+        text(root)
+    );
+}
+
+/// Twin A (held) → twin B at `to`; then A's reply arrives. `b_host` is where B lives.
+async fn check(to_tenant: &str, to_host: &str) {
+    let fake = Rc::new(FakeAdt::default());
+    let a_reply = adt_twin_path(HOST_ONE, "A");
+    fake.hold(&a_reply);
+    let window = web_sys::window().unwrap();
+    let history = window.history().unwrap();
+    let started_at = window.location().href().unwrap();
+    history
+        .replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&twin_path(TENANT_ONE, HOST_ONE, "A")),
+        )
+        .unwrap();
+
+    let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    let to_b = twin_path(to_tenant, to_host, "B");
+    let connector = FakeConnector(fake.clone());
+    let owner = Rc::new(RefCell::new(None::<Owner>));
+    let mounted_owner = owner.clone();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        *mounted_owner.borrow_mut() = Owner::current();
+        InstanceConnector::provide(connector);
+        view! {
+            <Router>
+                <a id="to-b" href=to_b.clone()>"Twin B"</a>
+                <Routes fallback=|| "no route">
+                    <ParentRoute path=path!("/t/:tenant") view=Outlet>
+                        <InstanceRoutes/>
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        }
+    });
+
+    // A is asked for and shows as loading; its reply waits.
+    wait_until(&root, "twin A's page", |t| t.contains("Loading the twin")).await;
+    for _ in 0..100 {
+        if fake.asked(&a_reply) {
+            break;
+        }
+        sleep_ms(50).await;
+    }
+    assert!(fake.asked(&a_reply), "twin A was never asked for");
+
+    // The person goes to B, which arrives.
+    let link: web_sys::HtmlElement = root
+        .query_selector("#to-b")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    link.click();
+    let b_etag = format!("etag-of-B-on-{to_host}");
+    for _ in 0..200 {
+        if text(&root).contains(&b_etag) {
+            break;
+        }
+        sleep_ms(50).await;
+    }
+    assert!(
+        text(&root).contains(&b_etag),
+        "twin B did not show within 10 s at {:?}; asked {:?}; the page says: {}",
+        window.location().pathname(),
+        fake.asked.borrow(),
+        text(&root)
+    );
+
+    // A's reply comes in late.
+    assert_eq!(fake.release(&a_reply), 1, "A's reply was held once");
+    sleep_ms(300).await;
+    let now = text(&root);
+    assert!(
+        now.contains(&b_etag) && now.contains("Twin B"),
+        "B left the screen after A's late reply: {now}"
+    );
+    assert!(
+        !now.contains("etag-of-A"),
+        "A's late reply landed on B's screen: {now}"
+    );
+    if to_host != HOST_ONE {
+        let short = to_host.split('.').next().unwrap();
+        assert!(
+            now.contains(short),
+            "the navigation names the new instance {short}: {now}"
+        );
+    }
+
+    // Unmount and run the cleanups (the router's window listeners go with them), so the next
+    // test's router is the only one that sees clicks.
+    drop(handle);
+    if let Some(owner) = owner.borrow_mut().take() {
+        owner.cleanup();
+    }
+    root.remove();
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&started_at))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn twin_a_to_twin_b_keeps_b_when_as_reply_comes_late() {
+    check(TENANT_ONE, HOST_ONE).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_instance_switch_keeps_the_new_instance_when_the_old_reply_comes_late() {
+    check(TENANT_ONE, HOST_TWO).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_tenant_switch_keeps_the_new_tenant_when_the_old_reply_comes_late() {
+    check(TENANT_TWO, HOST_TWO).await;
+}
