@@ -4,13 +4,20 @@
 //! (`dtmi:dtdl:property:contents;3`), a set may be given as one value, a literal as a value
 //! object (`{"@value": true}`) or a one-element array, a localizable string as a string, a
 //! language map or an array of value objects, a type by its term or IRI, in any order, and
-//! elements may carry their own `@context`. This pass rewrites one document into the single form
-//! the parser reads (sets are arrays, literals are bare JSON values, localizable strings are
-//! language maps, names and types are terms, the DTDL class first in `@type`) and hoists Interfaces
-//! defined inline in `extends` or as a Component schema into documents of their own. Every
-//! problem it finds is reported; it never stops at the first.
+//! elements may carry their own `@context`. This pass rewrites one document into the form the
+//! parser reads (a set is an array or one member, literals are bare JSON values, localizable
+//! strings are language maps or plain (English) strings, names and types are terms, the DTDL
+//! class first in `@type`) and hoists Interfaces defined inline in `extends` or as a Component
+//! schema into documents of their own. Every problem it finds is reported; it never stops at the
+//! first.
+//!
+//! Copy on write: an element already in that form is borrowed, not rebuilt, so a document
+//! written the usual way is not copied at all; JSON pointers are rendered only for problems.
 //!
 //! Invariant: the output of [`normalize`] is a fixed point of [`normalize`].
+
+use std::borrow::Cow;
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
@@ -146,10 +153,52 @@ pub(crate) struct Problem {
 
 /// What [`normalize`] makes of one input document.
 #[derive(Debug, Default)]
-pub(crate) struct Normalized {
-    /// The document itself first, then the Interfaces it defines inline, each canonical.
-    pub(crate) documents: Vec<Value>,
+pub(crate) struct Normalized<'v> {
+    /// The document itself first, then the Interfaces it defines inline, each canonical. A
+    /// document (or element) already in canonical form is borrowed, not copied.
+    pub(crate) documents: Vec<Cow<'v, Value>>,
     pub(crate) problems: Vec<Problem>,
+}
+
+/// A place in the input document, rendered as a JSON pointer only when a problem is reported.
+#[derive(Debug, Clone, Copy)]
+enum Path<'p> {
+    Root,
+    Key(&'p Path<'p>, &'p str),
+    Index(&'p Path<'p>, usize),
+}
+
+impl Path<'_> {
+    fn key<'p>(&'p self, key: &'p str) -> Path<'p> {
+        Path::Key(self, key)
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::new();
+        self.render_into(&mut out);
+        out
+    }
+
+    fn render_into(&self, out: &mut String) {
+        match self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.render_into(out);
+                out.push('/');
+                out.push_str(&escape(key));
+            }
+            Path::Index(parent, index) => {
+                parent.render_into(out);
+                out.push('/');
+                out.push_str(&index.to_string());
+            }
+        }
+    }
+
+    /// The root document's own `@context`.
+    fn is_root_context(&self) -> bool {
+        matches!(self, Path::Key(Path::Root, "@context"))
+    }
 }
 
 /// The scope of an element: the DTDL version, the extension contexts in force, and whether an
@@ -160,13 +209,44 @@ struct Scope {
     version: u8,
     /// The property whose value this element is (empty for a document).
     holder: &'static str,
-    contexts: Vec<&'static str>,
+    /// Shared: only an element with a `@context` of its own changes it.
+    contexts: Rc<Vec<&'static str>>,
     undefined: bool,
 }
 
 struct Normalizer {
     options: ParseOptions,
-    out: Normalized,
+    problems: Vec<Problem>,
+}
+
+/// The canonical form of an element as it is built: its members (borrowed where unchanged) and
+/// whether anything differs from the input.
+struct Members<'v> {
+    source: &'v Value,
+    members: Vec<(&'v str, Cow<'v, Value>)>,
+    changed: bool,
+}
+
+impl<'v> Members<'v> {
+    fn push(&mut self, key: &'v str, value: Cow<'v, Value>) {
+        self.changed |= matches!(value, Cow::Owned(_));
+        self.members.push((key, value));
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.members.iter().any(|(k, _)| *k == key)
+    }
+
+    fn finish(self) -> Cow<'v, Value> {
+        if !self.changed {
+            return Cow::Borrowed(self.source);
+        }
+        let mut map = Map::new();
+        for (key, value) in self.members {
+            map.insert(key.to_owned(), value.into_owned());
+        }
+        Cow::Owned(Value::Object(map))
+    }
 }
 
 /// The DTDL version named by a context entry (`dtmi:dtdl:context;3`, also with a `#…` fragment
@@ -181,28 +261,34 @@ fn dtdl_context_version(entry: &str) -> Option<u8> {
 
 /// Rewrites one document. Documents whose `@context` cannot be read are returned unchanged (the
 /// parser reports the context problem).
-pub(crate) fn normalize(doc: &Value, options: ParseOptions) -> Normalized {
+pub(crate) fn normalize(doc: &Value, options: ParseOptions) -> Normalized<'_> {
     let mut n = Normalizer {
         options,
-        out: Normalized::default(),
+        problems: Vec::new(),
     };
-    let Some(obj) = doc.as_object() else {
-        n.out.documents.push(doc.clone());
-        return n.out;
-    };
-    let Some(version) = root_version(obj.get("@context")) else {
-        n.out.documents.push(doc.clone());
-        return n.out;
+    let mut documents = Vec::new();
+    let version = doc
+        .as_object()
+        .and_then(|obj| root_version(obj.get("@context")));
+    let Some(version) = version else {
+        documents.push(Cow::Borrowed(doc));
+        return Normalized {
+            documents,
+            problems: n.problems,
+        };
     };
     let scope = Scope {
         version,
         holder: "",
-        contexts: Vec::new(),
+        contexts: Rc::new(Vec::new()),
         undefined: false,
     };
-    let root = n.document(obj, &scope, "");
-    n.out.documents.insert(0, root);
-    n.out
+    let root = n.document(doc, &scope, &Path::Root, &mut documents);
+    documents.insert(0, root);
+    Normalized {
+        documents,
+        problems: n.problems,
+    }
 }
 
 /// The MQTT extension context, which Azure Digital Twins does not support.
@@ -235,35 +321,36 @@ fn root_version(context: Option<&Value>) -> Option<u8> {
 }
 
 impl Normalizer {
-    fn problem(&mut self, path: &str, message: impl Into<String>) {
+    fn problem(&mut self, path: &Path<'_>, message: impl Into<String>) {
         self.problem_of(ModelErrorKind::InvalidValue, path, message);
     }
 
-    fn problem_of(&mut self, kind: ModelErrorKind, path: &str, message: impl Into<String>) {
-        self.out.problems.push(Problem {
-            path: path.to_owned(),
+    fn problem_of(&mut self, kind: ModelErrorKind, path: &Path<'_>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path: path.render(),
             kind,
             message: message.into(),
         });
     }
 
     /// A top-level (or hoisted) Interface: an element whose canonical `@context` lists the DTDL
-    /// context and every extension context in force anywhere in it.
-    fn document(&mut self, obj: &Map<String, Value>, outer: &Scope, path: &str) -> Value {
+    /// context and every extension context in force anywhere in it. `value` is an object.
+    fn document<'v>(
+        &mut self,
+        value: &'v Value,
+        outer: &Scope,
+        path: &Path<'_>,
+        documents: &mut Vec<Cow<'v, Value>>,
+    ) -> Cow<'v, Value> {
         let mut scope = outer.clone();
         let mut contexts = Vec::new();
-        if let Some(context) = obj.get("@context") {
-            self.context(context, &mut scope, &format!("{path}/@context"));
+        let own_context = value.get("@context");
+        if let Some(context) = own_context {
+            self.context(context, &mut scope, &path.key("@context"));
         }
         // `element` reads a nested element's own `@context`; this one is read above.
-        let mut element = if path.is_empty() || !obj.contains_key("@context") {
-            self.element(obj, &scope, path, &mut contexts)
-        } else {
-            let mut without = obj.clone();
-            without.remove("@context");
-            self.element(&without, &scope, path, &mut contexts)
-        };
-        let mut all: Vec<&'static str> = scope.contexts.clone();
+        let mut members = self.members(value, &scope, path, &mut contexts, documents, true);
+        let mut all: Vec<&'static str> = scope.contexts.as_ref().clone();
         for c in contexts {
             if !all.contains(&c) {
                 all.push(c);
@@ -274,27 +361,37 @@ impl Normalizer {
         } else {
             CONTEXT_V3
         };
-        let context = if all.is_empty() {
-            Value::String(dtdl.to_owned())
-        } else {
-            Value::Array(
+        let same = match own_context {
+            Some(Value::String(s)) => all.is_empty() && s == dtdl,
+            Some(Value::Array(items)) => {
+                !all.is_empty()
+                    && items.len() == all.len() + 1
+                    && std::iter::once(dtdl)
+                        .chain(all.iter().copied())
+                        .zip(items)
+                        .all(|(c, item)| item.as_str() == Some(c))
+            }
+            _ => false,
+        };
+        let context = match own_context {
+            Some(own) if same => Cow::Borrowed(own),
+            _ if all.is_empty() => Cow::Owned(Value::String(dtdl.to_owned())),
+            _ => Cow::Owned(Value::Array(
                 std::iter::once(dtdl)
                     .chain(all)
                     .map(|c| Value::String(c.to_owned()))
                     .collect(),
-            )
+            )),
         };
-        if let Value::Object(map) = &mut element {
-            map.insert("@context".to_owned(), context);
-        }
-        element
+        members.push("@context", context);
+        members.finish()
     }
 
     /// Reads a `@context` value into `scope`.
-    fn context(&mut self, value: &Value, scope: &mut Scope, path: &str) {
-        let entries: Vec<&Value> = match value {
-            Value::Array(items) => items.iter().collect(),
-            other => vec![other],
+    fn context(&mut self, value: &Value, scope: &mut Scope, path: &Path<'_>) {
+        let entries: &[Value] = match value {
+            Value::Array(items) => items,
+            other => std::slice::from_ref(other),
         };
         for entry in entries {
             let Some(s) = entry.as_str() else {
@@ -306,7 +403,7 @@ impl Normalizer {
                 continue;
             };
             if let Some(v) = dtdl_context_version(s) {
-                let nested = !path.is_empty() && path != "/@context";
+                let nested = !path.is_root_context();
                 // A DTDL v2 element may stand in a v3 document as a content, a schema, an
                 // extended Interface or a Relationship property; nothing of v3 in v2.
                 if nested && v > scope.version {
@@ -357,7 +454,7 @@ impl Normalizer {
             }
             if let Some(known) = crate::context::known_extension(s, scope.version) {
                 if !scope.contexts.contains(&known) {
-                    scope.contexts.push(known);
+                    Rc::make_mut(&mut scope.contexts).push(known);
                 }
                 continue;
             }
@@ -390,46 +487,85 @@ impl Normalizer {
 
     /// One element (an object with DTDL properties). Adds the extension contexts used in its
     /// subtree to `contexts`.
-    fn element(
+    fn element<'v>(
         &mut self,
-        obj: &Map<String, Value>,
+        value: &'v Value,
         outer: &Scope,
-        path: &str,
+        path: &Path<'_>,
         contexts: &mut Vec<&'static str>,
-    ) -> Value {
-        let mut scope = outer.clone();
-        if !path.is_empty()
-            && let Some(context) = obj.get("@context")
-        {
-            self.context(context, &mut scope, &format!("{path}/@context"));
-            for c in &scope.contexts {
+        documents: &mut Vec<Cow<'v, Value>>,
+    ) -> Cow<'v, Value> {
+        self.members(value, outer, path, contexts, documents, false)
+            .finish()
+    }
+
+    /// The canonical members of an element (`value`, an object), without its `@context`. A
+    /// document's `@context` has been read by [`Normalizer::document`], which also adds the
+    /// canonical one.
+    fn members<'v>(
+        &mut self,
+        value: &'v Value,
+        outer: &Scope,
+        path: &Path<'_>,
+        contexts: &mut Vec<&'static str>,
+        documents: &mut Vec<Cow<'v, Value>>,
+        is_document: bool,
+    ) -> Members<'v> {
+        let mut out = Members {
+            source: value,
+            members: Vec::new(),
+            changed: false,
+        };
+        let Some(obj) = value.as_object() else {
+            return out;
+        };
+        out.members.reserve(obj.len() + 1);
+        let mut scope = Cow::Borrowed(outer);
+        if !is_document && let Some(context) = obj.get("@context") {
+            // A nested element's `@context` is read here and dropped from its canonical form.
+            out.changed = true;
+            let scope = scope.to_mut();
+            self.context(context, scope, &path.key("@context"));
+            for c in scope.contexts.iter() {
                 if !contexts.contains(c) {
                     contexts.push(c);
                 }
             }
         }
-        let mut out = Map::new();
+        let scope: &Scope = &scope;
         let mut open = false;
         let mut is_component = false;
         if let Some(t) = obj.get("@type") {
-            let types = self.types(t, &scope, &format!("{path}/@type"), &mut open);
+            let types = self.types(t, scope, &path.key("@type"), &mut open);
             is_component = types.iter().any(|x| x == "Component");
-            let value = if types.len() == 1 {
-                Value::String(types[0].clone())
-            } else {
-                Value::Array(types.into_iter().map(Value::String).collect())
+            let same = match t {
+                Value::String(s) => types.len() == 1 && types[0] == *s,
+                Value::Array(items) => {
+                    types.len() > 1
+                        && items.len() == types.len()
+                        && items.iter().zip(&types).all(|(i, t)| i.as_str() == Some(t))
+                }
+                _ => false,
             };
-            out.insert("@type".to_owned(), value);
+            let canonical = if same {
+                Cow::Borrowed(t)
+            } else if types.len() == 1 {
+                Cow::Owned(Value::String(types.into_iter().next().unwrap_or_default()))
+            } else {
+                Cow::Owned(Value::Array(types.into_iter().map(Value::String).collect()))
+            };
+            out.push("@type", canonical);
         }
         if open {
-            out.insert(OPEN.to_owned(), Value::Bool(true));
+            out.changed = true;
+            out.push(OPEN, Cow::Owned(Value::Bool(true)));
         }
         for (key, value) in obj {
-            let key_path = format!("{path}/{}", escape(key));
+            let key_path = path.key(key);
             match key.as_str() {
                 "@type" | "@context" => continue,
                 "@id" => {
-                    out.insert(key.clone(), value.clone());
+                    out.push(key, Cow::Borrowed(value));
                     continue;
                 }
                 k if k.starts_with('@') => {
@@ -441,6 +577,7 @@ impl Normalizer {
                             format!("'{k}' is a JSON-LD keyword that DTDL does not allow here"),
                         );
                     }
+                    out.changed = true;
                     continue;
                 }
                 _ => {}
@@ -454,99 +591,136 @@ impl Normalizer {
                     &key_path,
                     format!("'{key}' is not a valid DTMI"),
                 );
+                out.changed = true;
                 continue;
             }
-            let Some((term, shape)) = self.property(key, &scope) else {
+            let Some((term, shape)) = self.property(key, scope) else {
                 if scope.version == 3 && key.contains(':') && !key.starts_with("dtmi:") {
                     self.problem(
                         &key_path,
                         format!("'{key}' is neither a DTDL term nor a DTMI"),
                     );
+                    out.changed = true;
                     continue;
                 }
                 // Not a DTDL property: the parser decides (an extension or undefined property).
-                out.insert(key.clone(), value.clone());
+                out.push(key, Cow::Borrowed(value));
                 continue;
             };
-            if out.contains_key(term) {
+            if out.contains(term) {
                 self.problem(
                     &key_path,
                     format!("'{term}' is given twice (as a term and as its IRI)"),
                 );
+                out.changed = true;
                 continue;
             }
+            out.changed |= term != key;
+            let holder = |scope: &Scope| Scope {
+                holder: term,
+                ..scope.clone()
+            };
             let canonical = match shape {
                 Shape::Set => {
-                    let items: Vec<&Value> = match value {
-                        Value::Array(a) => a.iter().collect(),
-                        one => vec![one],
-                    };
-                    let mut out_items = Vec::with_capacity(items.len());
-                    let mut scope = scope.clone();
-                    scope.holder = term;
-                    for (i, item) in items.into_iter().enumerate() {
-                        let item_path = if value.is_array() {
-                            format!("{key_path}/{i}")
-                        } else {
-                            key_path.clone()
-                        };
-                        out_items.push(self.reference_or_element(
-                            item,
-                            &scope,
-                            &item_path,
-                            contexts,
-                            term == "extends",
-                        ));
+                    let scope = holder(scope);
+                    let hoist = term == "extends";
+                    match value {
+                        Value::Array(items) => {
+                            let mut out_items = Vec::with_capacity(items.len());
+                            let mut changed = false;
+                            for (i, item) in items.iter().enumerate() {
+                                let item_path = Path::Index(&key_path, i);
+                                let item = self.reference_or_element(
+                                    item, &scope, &item_path, contexts, documents, hoist,
+                                );
+                                changed |= matches!(item, Cow::Owned(_));
+                                out_items.push(item);
+                            }
+                            if changed {
+                                Cow::Owned(Value::Array(
+                                    out_items.into_iter().map(Cow::into_owned).collect(),
+                                ))
+                            } else {
+                                Cow::Borrowed(value)
+                            }
+                        }
+                        // One member stands for a one-member set (the parser reads both).
+                        one => match self.reference_or_element(
+                            one, &scope, &key_path, contexts, documents, hoist,
+                        ) {
+                            Cow::Borrowed(same) => Cow::Borrowed(same),
+                            Cow::Owned(item) => Cow::Owned(Value::Array(vec![item])),
+                        },
                     }
-                    Value::Array(out_items)
                 }
                 Shape::One => {
                     let one = match value {
-                        Value::Array(a) if a.is_empty() => continue,
-                        Value::Array(a) if a.len() == 1 => &a[0],
+                        Value::Array(a) if a.is_empty() => {
+                            out.changed = true;
+                            continue;
+                        }
+                        Value::Array(a) if a.len() == 1 => {
+                            out.changed = true;
+                            &a[0]
+                        }
                         other => other,
                     };
-                    let mut scope = scope.clone();
-                    scope.holder = term;
-                    self.reference_or_element(
+                    let scope = holder(scope);
+                    let canonical = self.reference_or_element(
                         one,
                         &scope,
                         &key_path,
                         contexts,
+                        documents,
                         is_component && term == "schema",
-                    )
-                }
-                Shape::Literal(datatype) => {
-                    match self.literal(value, datatype, &scope, &key_path, term) {
-                        Some(v) => v,
-                        None => continue,
+                    );
+                    if std::ptr::eq(one, value) {
+                        canonical
+                    } else {
+                        Cow::Owned(canonical.into_owned())
                     }
                 }
-                Shape::LangString => match self.lang_string(value, &scope, &key_path, term) {
+                Shape::Literal(datatype) => {
+                    match self.literal(value, datatype, scope, &key_path, term) {
+                        Some(v) => v,
+                        None => {
+                            out.changed = true;
+                            continue;
+                        }
+                    }
+                }
+                Shape::LangString => match self.lang_string(value, scope, &key_path, term) {
                     Some(map) => map,
-                    None => continue,
+                    None => {
+                        out.changed = true;
+                        continue;
+                    }
                 },
             };
-            out.insert(term.to_owned(), canonical);
+            out.push(term, canonical);
         }
-        Value::Object(out)
+        out
     }
 
     /// A set member or a single object value: an element (normalized; an inline Interface where
     /// one may stand is hoisted and replaced by its `@id`) or a reference (IRIs of DTDL instances
     /// such as `dtmi:dtdl:instance:Schema:double;3` become their terms).
-    fn reference_or_element(
+    fn reference_or_element<'v>(
         &mut self,
-        value: &Value,
+        value: &'v Value,
         scope: &Scope,
-        path: &str,
+        path: &Path<'_>,
         contexts: &mut Vec<&'static str>,
+        documents: &mut Vec<Cow<'v, Value>>,
         interface_allowed: bool,
-    ) -> Value {
+    ) -> Cow<'v, Value> {
         let Some(obj) = value.as_object() else {
             return match value {
-                Value::String(s) => Value::String(instance_term(s, scope.version)),
-                other => other.clone(),
+                Value::String(s) => match instance_term(s, scope.version) {
+                    Cow::Borrowed(_) => Cow::Borrowed(value),
+                    Cow::Owned(term) => Cow::Owned(Value::String(term)),
+                },
+                other => Cow::Borrowed(other),
             };
         };
         let is_interface = interface_allowed
@@ -554,7 +728,7 @@ impl Normalizer {
                 .get("@type")
                 .is_some_and(|t| class_of(t, scope.version).as_deref() == Some("Interface"));
         if is_interface {
-            let doc = self.document(obj, scope, path);
+            let doc = self.document(value, scope, path, documents);
             let id = doc.get("@id").cloned();
             if self.options.service == Service::AzureDigitalTwins {
                 let named = id.as_ref().and_then(Value::as_str).unwrap_or("it");
@@ -563,16 +737,16 @@ impl Normalizer {
                     format!("Azure Digital Twins takes no Interface defined inline; upload '{named}' as a model of its own and refer to it by its @id"),
                 );
             }
-            self.out.documents.push(doc);
+            documents.push(doc);
             return match id {
-                Some(id) => id,
+                Some(id) => Cow::Owned(id),
                 None => {
                     self.problem(path, "an Interface defined inline needs an @id");
-                    Value::Null
+                    Cow::Owned(Value::Null)
                 }
             };
         }
-        self.element(obj, scope, path, contexts)
+        self.element(value, scope, path, contexts, documents)
     }
 
     /// A property key → its term and shape, when it names a DTDL property (term or IRI of this
@@ -595,15 +769,21 @@ impl Normalizer {
     /// `@type` → terms, the DTDL class first, duplicates removed. Co-types that nothing defines
     /// make the element open (its undefined properties are then allowed) where DTDL allows them,
     /// and are dropped; elsewhere they are problems.
-    fn types(&mut self, value: &Value, scope: &Scope, path: &str, open: &mut bool) -> Vec<String> {
-        let entries: Vec<&Value> = match value {
-            Value::Array(a) => a.iter().collect(),
-            one => vec![one],
+    fn types(
+        &mut self,
+        value: &Value,
+        scope: &Scope,
+        path: &Path<'_>,
+        open: &mut bool,
+    ) -> Vec<String> {
+        let entries: &[Value] = match value {
+            Value::Array(a) => a,
+            one => std::slice::from_ref(one),
         };
         if entries.is_empty() {
             self.problem(path, "@type must name the element's DTDL class");
         }
-        let mut out: Vec<String> = Vec::new();
+        let mut out: Vec<String> = Vec::with_capacity(entries.len());
         for entry in entries {
             let Some(s) = entry.as_str() else {
                 self.problem(
@@ -613,11 +793,11 @@ impl Normalizer {
                 continue;
             };
             let term = type_term(s, scope.version);
-            if out.contains(&term) {
+            if out.iter().any(|t| *t == term) {
                 continue;
             }
             match self.classify_cotype(&term, scope) {
-                CoType::Known => out.push(term),
+                CoType::Known => out.push(term.into_owned()),
                 CoType::Open => *open = true,
                 CoType::Invalid(message) => self.problem(path, message),
             }
@@ -660,14 +840,14 @@ impl Normalizer {
 
     /// A literal: the value, a one-element array of it, or a value object; an empty array is no
     /// value (`None` then, and also after a problem).
-    fn literal(
+    fn literal<'v>(
         &mut self,
-        value: &Value,
+        value: &'v Value,
         datatype: Datatype,
         scope: &Scope,
-        path: &str,
+        path: &Path<'_>,
         term: &str,
-    ) -> Option<Value> {
+    ) -> Option<Cow<'v, Value>> {
         let one = match value {
             Value::Array(a) if a.is_empty() => return None,
             Value::Array(a) if a.len() == 1 => &a[0],
@@ -677,12 +857,19 @@ impl Normalizer {
             }
             other => other,
         };
+        let same = |one: &'v Value| {
+            if std::ptr::eq(one, value) {
+                Cow::Borrowed(one)
+            } else {
+                Cow::Owned(one.clone())
+            }
+        };
         let Value::Object(o) = one else {
-            return Some(one.clone());
+            return Some(same(one));
         };
         if !o.keys().all(|k| k.starts_with('@')) || !o.contains_key("@value") {
             // Not a value object: the parser reports the wrong type.
-            return Some(one.clone());
+            return Some(same(one));
         }
         for key in o.keys() {
             let allowed = match key.as_str() {
@@ -733,22 +920,21 @@ impl Normalizer {
                 return None;
             }
         }
-        Some(inner.clone())
+        Some(Cow::Owned(inner.clone()))
     }
 
-    /// A localizable string → a language map. A string without a language is English, DTDL's
-    /// default; a language map is checked by the parser.
-    fn lang_string(
+    /// A localizable string → a language map. A language map is checked by the parser; so is a
+    /// plain string, which stands for English (DTDL's default) and is left as it is.
+    fn lang_string<'v>(
         &mut self,
-        value: &Value,
+        value: &'v Value,
         scope: &Scope,
-        path: &str,
+        path: &Path<'_>,
         term: &str,
-    ) -> Option<Value> {
-        let items: Vec<&Value> = match value {
-            Value::Object(_) => return Some(value.clone()),
-            Value::Array(a) => a.iter().collect(),
-            Value::String(_) => vec![value],
+    ) -> Option<Cow<'v, Value>> {
+        let items: &[Value] = match value {
+            Value::Object(_) | Value::String(_) => return Some(Cow::Borrowed(value)),
+            Value::Array(a) => a,
             other => {
                 self.problem(
                     path,
@@ -790,14 +976,14 @@ impl Normalizer {
             }
             map.insert(language, Value::String(text));
         }
-        ok.then_some(Value::Object(map))
+        ok.then_some(Cow::Owned(Value::Object(map)))
     }
 
     fn lang_value_object(
         &mut self,
         o: &Map<String, Value>,
         scope: &Scope,
-        path: &str,
+        path: &Path<'_>,
         term: &str,
     ) -> Option<(String, String)> {
         for key in o.keys() {
@@ -849,13 +1035,13 @@ enum CoType {
 }
 
 /// The DTDL class an `@type` value names (as a term or IRI, in any position), if any.
-fn class_of(types: &Value, version: u8) -> Option<String> {
-    let entries: Vec<&Value> = match types {
-        Value::Array(a) => a.iter().collect(),
-        one => vec![one],
+fn class_of(types: &Value, version: u8) -> Option<Cow<'_, str>> {
+    let entries: &[Value] = match types {
+        Value::Array(a) => a,
+        one => std::slice::from_ref(one),
     };
     entries
-        .into_iter()
+        .iter()
         .filter_map(Value::as_str)
         .map(|s| type_term(s, version))
         .find(|t| is_class(t, version))
@@ -894,20 +1080,22 @@ fn is_cotype_term(term: &str, scope: &Scope) -> bool {
 
 /// `dtmi:dtdl:class:Interface;3` → `Interface` (in a v3 document); semantic type IRIs
 /// (`dtmi:standard:class:Temperature;2`) → their terms; other strings unchanged.
-fn type_term(s: &str, version: u8) -> String {
+fn type_term(s: &str, version: u8) -> Cow<'_, str> {
     match iri_term(s, "dtmi:dtdl:class:") {
-        Some((term, v)) if v == version && is_class(term, version) => return term.to_owned(),
+        Some((term, v)) if v == version && is_class(term, version) => {
+            return Cow::Owned(term.to_owned());
+        }
         _ => {}
     }
     match iri_term(s, "dtmi:standard:class:") {
-        Some((term, 2)) if version == 2 => term.to_owned(),
-        _ => s.to_owned(),
+        Some((term, 2)) if version == 2 => Cow::Owned(term.to_owned()),
+        _ => Cow::Borrowed(s),
     }
 }
 
 /// `dtmi:dtdl:instance:Schema:double;3` → `double`, `dtmi:standard:unit:hour;2` → `hour`, in a
-/// document of that version; other strings unchanged.
-fn instance_term(s: &str, version: u8) -> String {
+/// document of that version; other strings unchanged (borrowed).
+fn instance_term(s: &str, version: u8) -> Cow<'_, str> {
     for prefix in [
         "dtmi:dtdl:instance:Schema:",
         "dtmi:dtdl:instance:CommandType:",
@@ -916,12 +1104,12 @@ fn instance_term(s: &str, version: u8) -> String {
             && v == version
             && !term.contains(':')
         {
-            return term.to_owned();
+            return Cow::Owned(term.to_owned());
         }
     }
     match iri_term(s, "dtmi:standard:unit:") {
-        Some((term, 2)) if version == 2 => term.to_owned(),
-        _ => s.to_owned(),
+        Some((term, 2)) if version == 2 => Cow::Owned(term.to_owned()),
+        _ => Cow::Borrowed(s),
     }
 }
 
@@ -948,7 +1136,7 @@ const ELEMENT_ONLY: &[&str] = &[
 /// Replaces node references (`"request": "dtmi:ex:payload;1"`) in element-only properties by a
 /// copy of the element with that `@id`, when the batch defines one. Unknown ids stay as they
 /// are (the parser reports them). Copies are expanded too, to a bounded depth.
-pub(crate) fn inline_element_references(docs: &mut [Value]) {
+pub(crate) fn inline_element_references(docs: &mut [Cow<'_, Value>]) {
     let mut wanted = std::collections::HashSet::new();
     for doc in docs.iter() {
         referenced_ids(doc, &mut wanted);
@@ -964,7 +1152,12 @@ pub(crate) fn inline_element_references(docs: &mut [Value]) {
         return;
     }
     for doc in docs.iter_mut() {
-        substitute(doc, &index, 0);
+        // Only a document that makes one of these references is copied to be rewritten.
+        let mut refs = std::collections::HashSet::new();
+        referenced_ids(doc, &mut refs);
+        if refs.iter().any(|id| index.contains_key(*id)) {
+            substitute(doc.to_mut(), &index, 0);
+        }
     }
 }
 
@@ -1055,17 +1248,25 @@ mod tests {
 
     use super::*;
 
-    fn canonical(doc: Value) -> Normalized {
-        normalize(&doc, ParseOptions::default())
+    /// The documents and problems of `doc` with the settings of Azure Digital Twins.
+    fn canonical(doc: Value) -> (Vec<Value>, Vec<Problem>) {
+        owned(normalize(&doc, ParseOptions::default()))
+    }
+
+    fn owned(n: Normalized<'_>) -> (Vec<Value>, Vec<Problem>) {
+        (
+            n.documents.into_iter().map(Cow::into_owned).collect(),
+            n.problems,
+        )
     }
 
     /// Each JSON-LD form → the one canonical form.
     fn check(input: Value, expected: Value) {
-        let out = canonical(input.clone());
-        assert!(out.problems.is_empty(), "{input}: {:?}", out.problems);
-        assert_eq!(out.documents[0], expected, "{input}");
-        let again = canonical(out.documents[0].clone());
-        assert_eq!(again.documents[0], expected, "not a fixed point: {input}");
+        let (documents, problems) = canonical(input.clone());
+        assert!(problems.is_empty(), "{input}: {problems:?}");
+        assert_eq!(documents[0], expected, "{input}");
+        let (again, _) = canonical(documents[0].clone());
+        assert_eq!(again[0], expected, "not a fixed point: {input}");
     }
 
     #[test]
@@ -1108,40 +1309,39 @@ mod tests {
             ..ParseOptions::default()
         };
         // Azure Digital Twins wants each Interface uploaded as a model of its own.
-        let service = canonical(doc.clone());
-        assert_eq!(service.problems.len(), 2, "{:?}", service.problems);
+        let (_, problems) = canonical(doc.clone());
+        assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(
-            service.problems[0]
+            problems[0]
                 .message
                 .contains("upload 'dtmi:a:sensor;1' as a model of its own")
         );
-        let out = normalize(&doc, language);
-        assert!(out.problems.is_empty(), "{:?}", out.problems);
-        let ids: Vec<&str> = out
-            .documents
+        let (documents, problems) = owned(normalize(&doc, language));
+        assert!(problems.is_empty(), "{problems:?}");
+        let ids: Vec<&str> = documents
             .iter()
             .map(|d| d["@id"].as_str().unwrap())
             .collect();
         // The document first, then the inline Interfaces in key order (`contents` before `extends`).
         assert_eq!(ids, ["dtmi:a:room;1", "dtmi:a:sensor;1", "dtmi:a:space;1"]);
-        assert_eq!(out.documents[0]["extends"], json!(["dtmi:a:space;1"]));
+        assert_eq!(documents[0]["extends"], json!(["dtmi:a:space;1"]));
         assert_eq!(
-            out.documents[0]["contents"][0]["schema"],
+            documents[0]["contents"][0]["schema"],
             json!("dtmi:a:sensor;1")
         );
-        assert_eq!(out.documents[2]["@context"], json!("dtmi:dtdl:context;3"));
+        assert_eq!(documents[2]["@context"], json!("dtmi:dtdl:context;3"));
     }
 
     #[test]
     fn every_problem_is_reported_not_only_the_first() {
-        let out = canonical(json!({
+        let (_, problems) = canonical(json!({
             "@context": "dtmi:dtdl:context;3", "@id": "dtmi:a:b;1", "@type": "Interface",
             "@graph": {},
             "displayName": [{"@value": "a"}, {"@value": "b"}],
             "contents": {"@type": ["Property", "http://x.org/y"], "name": "p", "schema": "double",
                          "writable": {"@value": "yes"}}
         }));
-        let paths: Vec<&str> = out.problems.iter().map(|p| p.path.as_str()).collect();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(
             paths,
             [
@@ -1150,8 +1350,7 @@ mod tests {
                 "/contents/writable",
                 "/displayName"
             ],
-            "{:?}",
-            out.problems
+            "{problems:?}"
         );
     }
 }

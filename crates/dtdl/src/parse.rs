@@ -337,7 +337,12 @@ pub(crate) fn parse_document(
         None => format!("document {index}"),
     };
     let model_id = obj.get("@id").and_then(Value::as_str).map(str::to_owned);
-    let size = serialized_len(raw);
+    // Exact size only when a cheap upper bound does not already show the document is small.
+    let size = if serialized_len_bound(raw) <= MAX_DOCUMENT_BYTES {
+        0
+    } else {
+        serialized_len(raw)
+    };
     if size > MAX_DOCUMENT_BYTES {
         return Err(vec![ModelError {
             model_id,
@@ -372,6 +377,32 @@ pub(crate) fn parse_document(
     match parsed {
         Some(model) if parser.errors.is_empty() => Ok(model),
         _ => Err(parser.errors),
+    }
+}
+
+/// An upper bound of [`serialized_len`] that reads no string's bytes (each byte of a string
+/// counted as its longest escape, `\u00XX`; each number as 32 characters).
+fn serialized_len_bound(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 32,
+        Value::String(s) => 2 + 6 * s.len(),
+        Value::Array(items) => items.iter().fold(2 + items.len(), |n, v| {
+            n.saturating_add(serialized_len_bound(v))
+        }),
+        Value::Object(map) => map.iter().fold(2 + 2 * map.len(), |n, (k, v)| {
+            n.saturating_add(2 + 6 * k.len())
+                .saturating_add(serialized_len_bound(v))
+        }),
+    }
+}
+
+/// An optional set-valued property (`None` when absent): its members, an array or one value
+/// standing for a one-member set (the canonical form keeps such a value as it is).
+fn set_members<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v [Value]> {
+    match obj.get(key)? {
+        Value::Array(items) => Some(items),
+        one => Some(std::slice::from_ref(one)),
     }
 }
 
@@ -478,7 +509,7 @@ impl Parser {
         specific.extend_from_slice(COMMON_KEYS);
         let common = self.common(obj, &root, ElementKind::Interface, &types, &specific);
         let extends = self.extends(obj, &root, id.as_ref());
-        if let Some(schemas) = self.array(obj, &root, "schemas") {
+        if let Some(schemas) = set_members(obj, "schemas") {
             for (i, item) in schemas.iter().enumerate() {
                 let loc = root.item("schemas", i, item.get("@id").and_then(Value::as_str));
                 if !self.count(1, &loc, None) {
@@ -1021,28 +1052,6 @@ impl Parser {
         }
     }
 
-    /// An optional array-valued property (`None` when absent or not an array).
-    fn array<'v>(
-        &mut self,
-        obj: &'v Map<String, Value>,
-        loc: &Loc,
-        key: &str,
-    ) -> Option<&'v Vec<Value>> {
-        match obj.get(key) {
-            None => None,
-            Some(Value::Array(items)) => Some(items),
-            Some(other) => {
-                self.err(
-                    ModelErrorKind::InvalidValue,
-                    loc,
-                    Some(key),
-                    format!("{key} must be an array, found {}", json_kind(other)),
-                );
-                None
-            }
-        }
-    }
-
     /// Checks an optional per-set limit before the set is walked.
     fn set_limit(&mut self, len: usize, limit: Option<usize>, loc: &Loc, key: &str) -> bool {
         match limit {
@@ -1113,7 +1122,7 @@ impl Parser {
     }
 
     fn contents(&mut self, obj: &Map<String, Value>, root: &Loc) -> Vec<ContentAst> {
-        let Some(items) = self.array(obj, root, "contents") else {
+        let Some(items) = set_members(obj, "contents") else {
             return Vec::new();
         };
         if !self.set_limit(items.len(), self.limits.contents, root, "contents")
@@ -1402,7 +1411,7 @@ impl Parser {
         };
         let writable = self.boolean(obj, loc, "writable");
         let mut properties: Vec<PropertyAst> = Vec::new();
-        if let Some(items) = self.array(obj, loc, "properties")
+        if let Some(items) = set_members(obj, "properties")
             && self.set_limit(
                 items.len(),
                 self.limits.relationship_properties,
@@ -1713,11 +1722,7 @@ impl Parser {
                 return None;
             }
         };
-        let items = match self.array(obj, loc, "enumValues") {
-            Some(items) => items.as_slice(),
-            None if obj.contains_key("enumValues") => return None,
-            None => &[],
-        };
+        let items = set_members(obj, "enumValues").unwrap_or(&[]);
         if self.ctx.version == 2 && items.is_empty() {
             self.err(
                 ModelErrorKind::MissingField,
@@ -1845,11 +1850,7 @@ impl Parser {
         loc: &Loc,
         depth: usize,
     ) -> Option<SchemaAst> {
-        let items = match self.array(obj, loc, "fields") {
-            Some(items) => items.as_slice(),
-            None if obj.contains_key("fields") => return None,
-            None => &[],
-        };
+        let items = set_members(obj, "fields").unwrap_or(&[]);
         if self.ctx.version == 2 && items.is_empty() {
             self.err(
                 ModelErrorKind::MissingField,

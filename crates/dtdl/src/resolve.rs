@@ -3,7 +3,8 @@
 //! depth, element budget) and the flattened Interfaces (duplicate inherited names, components
 //! without nested components, ValueAnnotation/Override targets).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use crate::dtmi::Dtmi;
 use crate::error::{ModelError, ModelErrorKind};
@@ -41,20 +42,26 @@ pub(crate) enum Content {
     Command(Command),
 }
 
-/// A model in the set: what was parsed, its own resolved contents, the flattened Interface and
-/// the models it references directly. Invariant: every DTMI in `refs` is in the set.
-#[derive(Debug, Clone, PartialEq)]
+/// A model in the set: what was parsed, its own resolved contents and the models it references
+/// directly. Invariant: every DTMI in `refs` is in the set. The flattened [`Interface`] (own
+/// and inherited contents) is built from the set on first use: validating an upload needs
+/// only references to the inherited contents, never copies of them.
+#[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub(crate) parsed: ParsedModel,
     pub(crate) own: Vec<ResolvedContent>,
     pub(crate) own_elements: usize,
-    pub(crate) interface: Interface,
     pub(crate) refs: BTreeSet<Dtmi>,
+    /// The name of the first Component among the flattened contents (own and inherited).
+    pub(crate) first_component: Option<String>,
+    /// The flattened Interface, built by [`interface_of`] when first asked for.
+    pub(crate) interface: OnceLock<Interface>,
 }
 
 /// Models visible while resolving one upload: the batch and the set.
 struct Universe<'a> {
-    batch: BTreeMap<&'a Dtmi, &'a ParsedModel>,
+    batch: HashMap<&'a Dtmi, usize>,
+    models: &'a [ParsedModel],
     set: &'a BTreeMap<Dtmi, Entry>,
     /// Reusable schema id → id of the model that defines it.
     schema_owners: BTreeMap<&'a Dtmi, &'a Dtmi>,
@@ -74,17 +81,22 @@ impl<'a> Universe<'a> {
             }
         }
         Universe {
-            batch: batch.iter().map(|m| (&m.id, m)).collect(),
+            batch: batch.iter().enumerate().map(|(i, m)| (&m.id, i)).collect(),
+            models: batch,
             set,
             schema_owners,
         }
     }
 
     fn model(&self, id: &Dtmi) -> Option<&'a ParsedModel> {
-        self.batch
-            .get(id)
-            .copied()
-            .or_else(|| self.set.get(id).map(|e| &e.parsed))
+        match self.batch.get(id) {
+            Some(&i) => Some(&self.models[i]),
+            None => self.set.get(id).map(|e| &e.parsed),
+        }
+    }
+
+    fn parents(&self, id: &Dtmi) -> &'a [(Dtmi, Loc)] {
+        self.model(id).map_or(&[], |m| m.extends.as_slice())
     }
 }
 
@@ -93,49 +105,90 @@ pub(crate) type Accepted = Vec<Entry>;
 
 /// Resolves a parsed batch against the set. Errors are in batch order.
 pub(crate) fn resolve_batch(
-    batch: &[ParsedModel],
+    batch: Vec<ParsedModel>,
     set: &BTreeMap<Dtmi, Entry>,
 ) -> Result<Accepted, Vec<ModelError>> {
-    let universe = Universe::new(batch, set);
     let mut errors = Vec::new();
-    let mut owns: BTreeMap<Dtmi, (Vec<ResolvedContent>, usize, BTreeSet<Dtmi>)> = BTreeMap::new();
-    for model in batch {
-        let mut r = Resolver {
-            universe: &universe,
-            model,
-            errors: &mut errors,
-            budget: 0,
-            refs: BTreeSet::new(),
-            stack: Vec::new(),
-        };
-        r.check_references();
-        let own = r.own_contents();
-        let (budget, refs) = (r.budget, r.refs);
-        owns.insert(model.id.clone(), (own, budget, refs));
-    }
-    for model in batch {
-        check_hierarchy(model, &universe, &mut errors);
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let own_of = |id: &Dtmi| -> Option<(&[ResolvedContent], usize)> {
-        owns.get(id)
-            .map(|(o, n, _)| (o.as_slice(), *n))
-            .or_else(|| set.get(id).map(|e| (e.own.as_slice(), e.own_elements)))
+    let (owns, first_components) = {
+        let universe = Universe::new(&batch, set);
+        let mut owns: Vec<(Vec<ResolvedContent>, usize, BTreeSet<Dtmi>)> =
+            Vec::with_capacity(batch.len());
+        for model in &batch {
+            let mut r = Resolver {
+                universe: &universe,
+                model,
+                errors: &mut errors,
+                budget: 0,
+                refs: BTreeSet::new(),
+                stack: Vec::new(),
+            };
+            r.check_references();
+            let own = r.own_contents();
+            let (budget, refs) = (r.budget, r.refs);
+            owns.push((own, budget, refs));
+        }
+        for model in &batch {
+            check_hierarchy(model, &universe, &mut errors);
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let first_components = check_flattened(&batch, &universe, &owns, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        (owns, first_components)
     };
-    let mut flattened: BTreeMap<Dtmi, Vec<ResolvedContent>> = BTreeMap::new();
+    Ok(batch
+        .into_iter()
+        .zip(owns)
+        .zip(first_components)
+        .map(
+            |((parsed, (own, own_elements, refs)), first_component)| Entry {
+                parsed,
+                own,
+                own_elements,
+                refs,
+                first_component,
+                interface: OnceLock::new(),
+            },
+        )
+        .collect())
+}
+
+/// The rules of the flattened Interfaces of a batch (inherited names, contents and element
+/// limits, annotation targets, nested components). Returns, per model, the name of its first
+/// Component (own or inherited).
+fn check_flattened(
+    batch: &[ParsedModel],
+    universe: &Universe<'_>,
+    owns: &[(Vec<ResolvedContent>, usize, BTreeSet<Dtmi>)],
+    errors: &mut Vec<ModelError>,
+) -> Vec<Option<String>> {
+    let own_of = |id: &Dtmi| -> Option<(&[ResolvedContent], usize)> {
+        match universe.batch.get(id) {
+            Some(&i) => owns.get(i).map(|(o, n, _)| (o.as_slice(), *n)),
+            None => universe
+                .set
+                .get(id)
+                .map(|e| (e.own.as_slice(), e.own_elements)),
+        }
+    };
+    let mut first_components: Vec<Option<&str>> = Vec::with_capacity(batch.len());
+    let mut names: HashMap<&str, &ResolvedContent> = HashMap::new();
+    let mut contents: Vec<&ResolvedContent> = Vec::new();
     for model in batch {
-        let ancestors = linearize(&model.id, &universe);
-        let mut contents: Vec<ResolvedContent> = Vec::new();
+        let ancestors = linearize(&model.id, |id| universe.parents(id));
+        contents.clear();
+        names.clear();
         let mut total_elements = 0usize;
-        for ancestor in ancestors.iter().chain(std::iter::once(&model.id)) {
+        for ancestor in ancestors.iter().copied().chain(std::iter::once(&model.id)) {
             let Some((own, n)) = own_of(ancestor) else {
                 continue;
             };
             total_elements = total_elements.saturating_add(n);
             for c in own {
-                if let Some(existing) = contents.iter().find(|x| x.name == c.name) {
+                if let Some(existing) = names.get(c.name.as_str()) {
                     let loc = if c.origin == model.id {
                         c.loc.clone()
                     } else {
@@ -153,7 +206,8 @@ pub(crate) fn resolve_batch(
                     ));
                     continue;
                 }
-                contents.push(c.clone());
+                names.insert(&c.name, c);
+                contents.push(c);
             }
         }
         if let Some(max) = limits(model.ctx.version).contents
@@ -176,26 +230,25 @@ pub(crate) fn resolve_batch(
                 format!("the Interface has more than {MAX_ELEMENTS} elements in its contents hierarchy, including inherited ones"),
             ));
         }
-        check_annotations(model, &contents, &mut errors);
-        flattened.insert(model.id.clone(), contents);
+        check_annotations(model, &contents, &names, errors);
+        first_components.push(
+            contents
+                .iter()
+                .find(|t| matches!(t.body, Content::Component(_)))
+                .map(|t| t.name.as_str()),
+        );
     }
-    for model in batch {
-        let Some(contents) = flattened.get(&model.id) else {
-            continue;
-        };
-        for c in contents.iter().filter(|c| c.origin == model.id) {
+    for (model, (own, _, _)) in batch.iter().zip(owns) {
+        for c in own {
             let Content::Component(component) = &c.body else {
                 continue;
             };
-            let nested = match flattened.get(&component.schema) {
-                Some(target) => target
-                    .iter()
-                    .find(|t| matches!(t.body, Content::Component(_)))
-                    .map(|t| t.name.clone()),
-                None => set
+            let nested = match universe.batch.get(&component.schema) {
+                Some(&i) => first_components.get(i).copied().flatten(),
+                None => universe
+                    .set
                     .get(&component.schema)
-                    .and_then(|e| e.interface.components.first())
-                    .map(|t| t.name.clone()),
+                    .and_then(|e| e.first_component.as_deref()),
             };
             if let Some(nested) = nested {
                 errors.push(err(
@@ -211,22 +264,25 @@ pub(crate) fn resolve_batch(
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let mut accepted = Vec::with_capacity(batch.len());
-    for model in batch {
-        let (own, own_elements, refs) = owns.remove(&model.id).unwrap_or_default();
-        let contents = flattened.remove(&model.id).unwrap_or_default();
-        accepted.push(Entry {
-            interface: build_interface(model, &contents),
-            parsed: model.clone(),
-            own,
-            own_elements,
-            refs,
-        });
-    }
-    Ok(accepted)
+    first_components
+        .into_iter()
+        .map(|name| name.map(str::to_owned))
+        .collect()
+}
+
+/// The flattened Interface of a model of the set: inherited contents first, in `extends`
+/// order, then its own.
+pub(crate) fn interface_of(entry: &Entry, set: &BTreeMap<Dtmi, Entry>) -> Interface {
+    let model = &entry.parsed;
+    let ancestors = linearize(&model.id, |id| {
+        set.get(id).map_or(&[][..], |e| e.parsed.extends.as_slice())
+    });
+    let contents = ancestors
+        .into_iter()
+        .filter_map(|a| set.get(a))
+        .chain(std::iter::once(entry))
+        .flat_map(|e| e.own.iter());
+    build_interface(model, contents)
 }
 
 fn err(
@@ -249,7 +305,10 @@ fn err(
     }
 }
 
-fn build_interface(model: &ParsedModel, contents: &[ResolvedContent]) -> Interface {
+fn build_interface<'c>(
+    model: &ParsedModel,
+    contents: impl Iterator<Item = &'c ResolvedContent>,
+) -> Interface {
     let mut interface = Interface {
         id: model.id.clone(),
         dtdl_version: model.ctx.version,
@@ -276,21 +335,24 @@ fn build_interface(model: &ParsedModel, contents: &[ResolvedContent]) -> Interfa
 }
 
 /// Ancestors of `id` (not itself), each once, every Interface after the ones it extends.
-fn linearize(id: &Dtmi, universe: &Universe<'_>) -> Vec<Dtmi> {
-    fn visit(id: &Dtmi, universe: &Universe<'_>, seen: &mut BTreeSet<Dtmi>, out: &mut Vec<Dtmi>) {
-        let Some(model) = universe.model(id) else {
-            return;
-        };
-        for (parent, _) in &model.extends {
-            if seen.insert(parent.clone()) {
-                visit(parent, universe, seen, out);
-                out.push(parent.clone());
+/// `parents` gives the direct supertypes of a model (empty when unknown).
+fn linearize<'a>(id: &'a Dtmi, parents: impl Fn(&Dtmi) -> &'a [(Dtmi, Loc)]) -> Vec<&'a Dtmi> {
+    fn visit<'a>(
+        id: &Dtmi,
+        parents: &impl Fn(&Dtmi) -> &'a [(Dtmi, Loc)],
+        seen: &mut HashSet<&'a Dtmi>,
+        out: &mut Vec<&'a Dtmi>,
+    ) {
+        for (parent, _) in parents(id) {
+            if seen.insert(parent) {
+                visit(parent, parents, seen, out);
+                out.push(parent);
             }
         }
     }
-    let mut seen = BTreeSet::from([id.clone()]);
+    let mut seen = HashSet::from([id]);
     let mut out = Vec::new();
-    visit(id, universe, &mut seen, &mut out);
+    visit(id, &parents, &mut seen, &mut out);
     out
 }
 
@@ -320,7 +382,7 @@ fn check_hierarchy(model: &ParsedModel, universe: &Universe<'_>, errors: &mut Ve
             ),
         ));
     }
-    let size = linearize(&model.id, universe).len();
+    let size = linearize(&model.id, |id| universe.parents(id)).len();
     if model.ctx.version == 3 && size > MAX_EXTENDS_HIERARCHY {
         errors.push(err(
             model,
@@ -385,16 +447,17 @@ fn extends_depth(id: &Dtmi, universe: &Universe<'_>, memo: &mut BTreeMap<Dtmi, u
 /// Override `overrides` must name an extension property of that element.
 fn check_annotations(
     model: &ParsedModel,
-    contents: &[ResolvedContent],
+    contents: &[&ResolvedContent],
+    names: &HashMap<&str, &ResolvedContent>,
     errors: &mut Vec<ModelError>,
 ) {
     for c in contents.iter().filter(|c| c.origin == model.id) {
         let Some(target_name) = &c.annotates else {
             continue;
         };
-        let target = contents.iter().find(|t| {
-            &t.name == target_name && matches!(t.body, Content::Property(_) | Content::Telemetry(_))
-        });
+        let target = names
+            .get(target_name.as_str())
+            .filter(|t| matches!(t.body, Content::Property(_) | Content::Telemetry(_)));
         let Some(target) = target.filter(|t| t.name != c.name) else {
             errors.push(err(
                 model,

@@ -14,8 +14,9 @@ use crate::resolve::{Entry, resolve_batch};
 pub const MAX_MODELS_PER_BATCH: usize = 250;
 
 /// All accepted models. Invariants: every model's references (`extends`, component schemas,
-/// reused schemas) are in the set; the `extends` graph is acyclic; every stored [`Interface`]
-/// is flattened and resolved.
+/// reused schemas) are in the set; the `extends` graph is acyclic; every model's contents are
+/// resolved, and its [`Interface`] (flattened with the inherited contents) is built from the set
+/// when first asked for ([`ModelSet::interface`]), not on upload.
 #[derive(Debug, Clone, Default)]
 pub struct ModelSet {
     entries: BTreeMap<Dtmi, Entry>,
@@ -102,7 +103,7 @@ impl ModelSet {
         // Per input document: its batch index, the document as uploaded, and how many canonical
         // documents it became (itself and the Interfaces it defines inline).
         let mut origins: Vec<(usize, &Value, usize)> = Vec::with_capacity(flat.len());
-        let mut all: Vec<Value> = Vec::with_capacity(flat.len());
+        let mut all: Vec<std::borrow::Cow<'_, Value>> = Vec::with_capacity(flat.len());
         for (index, doc) in flat {
             let normalized = crate::jsonld::normalize(doc, self.options);
             let model_id = doc.get("@id").and_then(Value::as_str).map(str::to_owned);
@@ -129,7 +130,7 @@ impl ModelSet {
         let mut all = all.into_iter();
         for (index, doc, count) in origins {
             for (i, document) in all.by_ref().take(count).enumerate() {
-                let raw = if i == 0 { doc } else { &document };
+                let raw = if i == 0 { doc } else { &*document };
                 match parse_document(&document, raw, index) {
                     Ok(model) => parsed.push(model),
                     Err(mut e) => errors.append(&mut e),
@@ -141,7 +142,7 @@ impl ModelSet {
             return Err(ModelBatchError { errors });
         }
         let accepted =
-            resolve_batch(&parsed, &self.entries).map_err(|errors| ModelBatchError { errors })?;
+            resolve_batch(parsed, &self.entries).map_err(|errors| ModelBatchError { errors })?;
         let ids = accepted.iter().map(|e| e.parsed.id.clone()).collect();
         for entry in accepted {
             self.entries.insert(entry.parsed.id.clone(), entry);
@@ -277,7 +278,7 @@ impl ModelSet {
             let Some(entry) = self.entries.get(&next) else {
                 continue;
             };
-            for parent in &entry.interface.extends {
+            for (parent, _) in &entry.parsed.extends {
                 if parent.as_str() == model {
                     return true;
                 }
@@ -291,9 +292,12 @@ impl ModelSet {
 
     /// The resolved Interface with inherited contents flattened.
     pub fn interface(&self, id: &str) -> Option<&Interface> {
-        self.key(id)
-            .and_then(|k| self.entries.get(&k))
-            .map(|e| &e.interface)
+        let entry = self.entries.get(&self.key(id)?)?;
+        Some(
+            entry
+                .interface
+                .get_or_init(|| crate::resolve::interface_of(entry, &self.entries)),
+        )
     }
 
     fn key(&self, id: &str) -> Option<Dtmi> {

@@ -64,9 +64,9 @@ pub fn add(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
         )));
     }
     let mut store = ctx.instance.store();
-    // Validate on a copy: the batch is all or nothing.
-    let mut scratch = store.state.ontology.duplicate();
-    let ids = scratch.add_models(models).map_err(|e| match e {
+    // Validated once, by the instance's own set: the batch is all or nothing there (a refused
+    // batch leaves the set as it was), so it needs no copy to try it on.
+    let ids = store.state.ontology.add_models(models).map_err(|e| match e {
         ModelsRefused::AlreadyExist(ids) => AdtError::ModelIdAlreadyExists(ids),
         ModelsRefused::TooMany(n) => AdtError::LimitExceeded(format!(
             "{n} models were provided; at most {MAX_MODELS_PER_UPLOAD} can be uploaded in one call."
@@ -74,13 +74,9 @@ pub fn add(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
         ModelsRefused::Invalid(details) => AdtError::DtdlParser(details),
     })?;
     let upload_time = super::wire::offset_form(&ctx.now());
-    commit(
-        &mut store,
-        vec![Record::AddModels {
-            models: models.clone(),
-            upload_time,
-        }],
-    )?;
+    store
+        .commit_added_models(models.clone(), upload_time, &ids)
+        .map_err(AdtError::Storage)?;
     let created: Vec<Value> = ids
         .iter()
         .filter_map(|id| store.state.models.get(id).map(|e| model_data(id, e, false)))

@@ -182,18 +182,7 @@ impl State {
                     .ontology
                     .add_models(models)
                     .map_err(ApplyError::Models)?;
-                for (id, model) in uploaded_models(models, &ids) {
-                    self.next_seq += 1;
-                    self.models.insert(
-                        id.to_string(),
-                        ModelEntry {
-                            model: model.clone(),
-                            upload_time: upload_time.clone(),
-                            decommissioned: false,
-                            seq: self.next_seq,
-                        },
-                    );
-                }
+                self.record_models(models, &ids, upload_time);
             }
             Record::DecommissionModel { id } => {
                 if let Some(m) = self.models.get_mut(id) {
@@ -254,6 +243,36 @@ impl State {
             }
         }
         Ok(())
+    }
+
+    /// The models of an upload the ontology has accepted (as `ids`), with their metadata.
+    fn record_models(&mut self, models: &[Value], ids: &[String], upload_time: &str) {
+        for (id, model) in uploaded_models(models, ids) {
+            self.next_seq += 1;
+            self.models.insert(
+                id.to_string(),
+                ModelEntry {
+                    model: model.clone(),
+                    upload_time: upload_time.to_string(),
+                    decommissioned: false,
+                    seq: self.next_seq,
+                },
+            );
+        }
+    }
+
+    /// Takes the models `ids` out of the ontology again (an accepted upload that could not be
+    /// logged), each after the models of the upload that reference it.
+    fn forget_models(&mut self, ids: &[String]) {
+        let mut left: Vec<&String> = ids.iter().collect();
+        while !left.is_empty() {
+            let before = left.len();
+            left.retain(|id| self.ontology.remove_model(id).is_err());
+            if left.len() == before {
+                tracing::warn!("models {left:?} could not be taken out of the ontology");
+                return;
+            }
+        }
     }
 
     /// Drops `key` from the incoming index of its current target.
@@ -387,6 +406,36 @@ impl Store {
                 })?;
         }
         Ok(store)
+    }
+
+    /// An upload already added to (and so validated by) `self.state.ontology`, which accepted
+    /// it as `ids`: made durable (when there is a log), then its models are recorded. The batch
+    /// is validated once, not again as the record is applied; if it cannot be logged, the
+    /// ontology is given its models back out.
+    pub fn commit_added_models(
+        &mut self,
+        models: Vec<Value>,
+        upload_time: String,
+        ids: &[String],
+    ) -> Result<(), String> {
+        let record = Record::AddModels {
+            models,
+            upload_time,
+        };
+        if let Some(wal) = &mut self.wal
+            && let Err(e) = wal.append(std::slice::from_ref(&record))
+        {
+            self.state.forget_models(ids);
+            return Err(format!("{}: {e}", wal.path.display()));
+        }
+        if let Record::AddModels {
+            models,
+            upload_time,
+        } = &record
+        {
+            self.state.record_models(models, ids, upload_time);
+        }
+        Ok(())
     }
 
     /// Makes `records` durable (when there is a log), then applies them.
