@@ -125,13 +125,14 @@ fn focus_without_scrolling(element: &web_sys::HtmlElement) {
 }
 
 /// Whether focus is nowhere the user chose since the path changed: on `body`, on nothing,
-/// on an element that left the page (the link that was clicked), or still on the header
-/// control that was chosen (a menu item); not on anything the user focused since.
+/// on an element that left the page (the link that was clicked), or still on the navigation
+/// control that was chosen (a header menu item, or a screen link of the instance navigation,
+/// which stays while the screens change under it); not on anything the user focused since.
 fn focus_is_free(document: &web_sys::Document, origin: Option<&web_sys::Element>) -> bool {
     let Some(active) = document.active_element() else {
         return true;
     };
-    let chosen_in_header = origin.is_some_and(|o| o.is_same_node(Some(active.as_ref())))
-        && active.closest("header").ok().flatten().is_some();
-    on_body(document) || !active.is_connected() || chosen_in_header
+    let chosen_in_navigation = origin.is_some_and(|o| o.is_same_node(Some(active.as_ref())))
+        && active.closest("header, nav").ok().flatten().is_some();
+    on_body(document) || !active.is_connected() || chosen_in_navigation
 }

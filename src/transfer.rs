@@ -1,6 +1,6 @@
 //! Import and export of a whole graph: models, twins and relationships with their properties.
 //!
-//! Two formats:
+//! Three formats:
 //! - JSON: `{ "models": [...], "twins": [...], "relationships": [...] }`, each item in the shape
 //!   the ADT data-plane API uses (DTDL documents; twins with `$dtId` and `$metadata.$model`;
 //!   relationships with `$relationshipId`, `$sourceId`, `$targetId`, `$relationshipName`).
@@ -8,11 +8,18 @@
 //!   (`fileVersion`, `author`, `organization`), then the optional sections `Models`, `Twins`,
 //!   `Relationships` in that order, one item per line. In the `Relationships` section the
 //!   source twin is `$dtId`.
+//! - Import only: Azure Digital Twins Explorer's spreadsheet (`.xlsx`), twins and
+//!   relationships without models ([`explorer_sheet`], read by [`xlsx`]). Only the import
+//!   screen refers to it, so its code is in that screen's lazily loaded wasm module.
 //!
-//! Pure: no I/O. Parsing reports every problem at once, each with its line (NDJSON) or its item
-//! (JSON). [`ImportPlan`] orders the work (models first, in dependency order and in uploads of
-//! at most [`dtdl::MAX_MODELS_PER_BATCH`], then twins, then relationships);
-//! [`ImportPlan::execute`] runs it through a caller-supplied call and reports what failed.
+//! Pure: no I/O. Parsing reports every problem at once, each with its line (NDJSON), its item
+//! (JSON) or its row and column (spreadsheet). [`ImportPlan`] orders the work (models first,
+//! in dependency order and in uploads of at most [`dtdl::MAX_MODELS_PER_BATCH`], then twins,
+//! then relationships); [`ImportPlan::execute`] runs it through a caller-supplied call and
+//! reports what failed.
+
+pub mod explorer_sheet;
+pub mod xlsx;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -21,6 +28,8 @@ use std::future::Future;
 use serde_json::{Map, Value, json};
 
 use crate::model_set::in_dependency_order;
+pub use explorer_sheet::import_xlsx;
+use xlsx::XlsxError;
 
 /// The import-job file version this module reads and writes.
 pub const NDJSON_FILE_VERSION: &str = "1.0.0";
@@ -99,17 +108,51 @@ impl Header {
     }
 }
 
-/// Which format a file was in.
+/// A format files are exported in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Json,
     Ndjson,
 }
 
+/// The layout an imported file was read in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    Json,
+    Ndjson,
+    /// Azure Digital Twins Explorer's spreadsheet ([`explorer_sheet`]): the first sheet of
+    /// an `.xlsx` workbook, `rows` rows below its header.
+    ExplorerSheet {
+        sheet: String,
+        rows: usize,
+    },
+}
+
+impl Layout {
+    /// What was read, for the person who chose the file.
+    pub fn describe(&self) -> String {
+        match self {
+            Layout::Json => "a JSON graph (models, twins and relationships)".to_owned(),
+            Layout::Ndjson => {
+                "an import-job NDJSON file (models, twins and relationships)".to_owned()
+            }
+            Layout::ExplorerSheet { sheet, rows } => format!(
+                "an Azure Digital Twins Explorer spreadsheet: sheet '{sheet}', {rows} {} of twins and relationships",
+                if *rows == 1 { "row" } else { "rows" }
+            ),
+        }
+    }
+
+    /// Whether files of this layout can hold models (a spreadsheet cannot).
+    pub fn holds_models(&self) -> bool {
+        !matches!(self, Layout::ExplorerSheet { .. })
+    }
+}
+
 /// A parsed file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Imported {
-    pub format: Format,
+    pub layout: Layout,
     /// Present for NDJSON.
     pub header: Option<Header>,
     pub graph: Graph,
@@ -122,6 +165,8 @@ pub enum Location {
     Line(usize),
     /// Item `index` (0-based) of an array of the JSON format.
     Item { section: Section, index: usize },
+    /// A cell of a spreadsheet: its 1-based row and the header of its column.
+    Cell { row: u32, column: &'static str },
 }
 
 impl fmt::Display for Location {
@@ -129,6 +174,7 @@ impl fmt::Display for Location {
         match self {
             Location::Line(line) => write!(f, "line {line}"),
             Location::Item { section, index } => write!(f, "{}[{index}]", section.json_key()),
+            Location::Cell { row, column } => write!(f, "row {row}, column {column}"),
         }
     }
 }
@@ -179,6 +225,56 @@ pub enum ImportError {
         id: String,
         first: Location,
     },
+    #[error("the spreadsheet cannot be read: {0}")]
+    Workbook(XlsxError),
+    #[error(
+        "sheet '{sheet}' is empty: its first row must name the columns {}",
+        quoted(&explorer_sheet::Column::ALL.map(explorer_sheet::Column::header))
+    )]
+    EmptySheet { sheet: String },
+    #[error(
+        "sheet '{sheet}', row {row}: the header row lacks {}; it has {}",
+        quoted(.missing),
+        if .found.is_empty() { "nothing".to_owned() } else { quoted(.found) }
+    )]
+    MissingColumns {
+        sheet: String,
+        row: u32,
+        missing: Vec<&'static str>,
+        found: Vec<String>,
+    },
+    #[error("{at}: the twin ID is empty")]
+    MissingTwinId { at: Location },
+    #[error("{at}: the cell holds the spreadsheet error {value}")]
+    CellError { at: Location, value: String },
+    #[error("{at}: not valid JSON ({message})")]
+    CellJson { at: Location, message: String },
+    #[error("{at}: not a JSON object: {found}")]
+    NotAJsonObject { at: Location, found: String },
+    #[error("{at}: the relationship from '{source_twin}' has no name")]
+    MissingRelationshipName { at: Location, source_twin: String },
+    #[error("{at}: empty, but the row names a relationship")]
+    MissingRelationshipSource { at: Location },
+    #[error(
+        "{at}: empty, and no earlier row has twin '{id}' (a row without a model adds a relationship to the twin of an earlier row)"
+    )]
+    NoModel { at: Location, id: String },
+    #[error(
+        "row {row}: nothing to import (twin '{id}' is on an earlier row and this row names no relationship)"
+    )]
+    NothingToImport { row: u32, id: String },
+    #[error("the browser gave no random numbers for the relationship ids")]
+    NoRandomness,
+}
+
+/// `'a', 'b' and 'c'`.
+fn quoted<S: AsRef<str>>(items: &[S]) -> String {
+    let items: Vec<String> = items.iter().map(|s| format!("'{}'", s.as_ref())).collect();
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// The error list of a refused file. Invariant: never empty.
@@ -285,8 +381,23 @@ pub fn export_ndjson(graph: &Graph, header: &Header) -> String {
 // ---------------------------------------------------------------------------------------------
 // Import
 
-/// Parses either format: NDJSON when the first non-blank line is a `{"Section": …}` object,
-/// JSON otherwise.
+/// Parses a chosen file in any layout: an `.xlsx` workbook (by its name, or its bytes: a ZIP
+/// archive or an OLE compound file, such as an encrypted workbook) with [`import_xlsx`],
+/// anything else as text with [`import`] (UTF-8, invalid sequences replaced and a byte-order
+/// mark dropped, as the browser's `File.text()` reads it).
+pub fn import_file(name: &str, bytes: &[u8]) -> Result<Imported, ImportErrors> {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const COMPOUND_FILE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0];
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".xlsx") || bytes.starts_with(ZIP) || bytes.starts_with(COMPOUND_FILE) {
+        return import_xlsx(bytes);
+    }
+    let text = String::from_utf8_lossy(bytes);
+    import(text.strip_prefix('\u{feff}').unwrap_or(&text))
+}
+
+/// Parses either text format: NDJSON when the first non-blank line is a `{"Section": …}`
+/// object, JSON otherwise.
 pub fn import(text: &str) -> Result<Imported, ImportErrors> {
     let first = text.lines().find(|l| !l.trim().is_empty());
     let Some(first) = first else {
@@ -343,7 +454,7 @@ pub fn import_json(text: &str) -> Result<Imported, ImportErrors> {
             items.push(section, Location::Item { section, index }, value);
         }
     }
-    items.finish(Format::Json, None)
+    items.finish(Layout::Json, None)
 }
 
 /// Parses an import-job NDJSON file. Blank lines are ignored; every other line must be one
@@ -438,7 +549,7 @@ pub fn import_ndjson(text: &str) -> Result<Imported, ImportErrors> {
         });
     }
     items.errors.splice(0..0, errors);
-    items.finish(Format::Ndjson, header)
+    items.finish(Layout::Ndjson, header)
 }
 
 /// `Some(name)` when `value` is exactly `{"Section": name}`.
@@ -584,10 +695,10 @@ impl Items {
         }
     }
 
-    fn finish(self, format: Format, header: Option<Header>) -> Result<Imported, ImportErrors> {
+    fn finish(self, layout: Layout, header: Option<Header>) -> Result<Imported, ImportErrors> {
         if self.errors.is_empty() {
             Ok(Imported {
-                format,
+                layout,
                 header,
                 graph: self.graph,
             })
@@ -838,7 +949,7 @@ mod tests {
         let graph = sample();
         let text = export_json(&graph);
         let back = import(&text).expect("valid export");
-        assert_eq!(back.format, Format::Json);
+        assert_eq!(back.layout, Layout::Json);
         assert_eq!(back.header, None);
         assert_eq!(back.graph, graph);
     }
@@ -859,7 +970,7 @@ mod tests {
         assert!(!relationship_line.contains("$sourceId"));
 
         let back = import(&text).expect("valid export");
-        assert_eq!(back.format, Format::Ndjson);
+        assert_eq!(back.layout, Layout::Ndjson);
         assert_eq!(back.header, Some(header));
         assert_eq!(back.graph, graph);
     }

@@ -1,7 +1,10 @@
 //! The models of an instance: list, upload (checked locally with the `dtdl` crate before
 //! anything is sent), decommission and delete (each asked first in a dialog naming the model
-//! and what follows from it), create a twin of a model (for writers), and an inheritance and
-//! relationship view.
+//! and what follows from it), create a twin of a model (for writers), and two views of the
+//! models: a list (with the inheritance tree and every relationship) and a graph (extends,
+//! components and relationships between models, [`crate::graph::model_graph`]) where selecting
+//! a model shows its details. The view and the selected model live in the address
+//! (`?view=graph&model=…`), so Back and reloads come back to them.
 //!
 //! The page does not know how models are fetched: it gets a [`ModelsSource`] (the ADT client
 //! in the app, a fake in tests).
@@ -15,17 +18,75 @@ use std::sync::Arc;
 use dtdl::{ModelError, ModelSet};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 
 use crate::adt::ModelData;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::create_twin::CreateTwinForm;
+use crate::components::local_time::LocalTime;
+use crate::format::count;
+use crate::graph::model_graph::{ModelGraphView, connection_phrase, model_graph};
 use crate::model_set::{InstanceModels, Unreadable, in_dependency_order, instance_set};
 use crate::pages::explorer::use_explorer_context;
 
 /// The route of this page.
 pub const MODELS_PATH: &str = "/models";
+
+/// How the page shows the models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ModelsView {
+    /// Cards, the inheritance tree and the relationships table.
+    #[default]
+    List,
+    /// The model graph.
+    Graph,
+}
+
+impl ModelsView {
+    pub const ALL: [ModelsView; 2] = [ModelsView::List, ModelsView::Graph];
+
+    /// The value of `?view=`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ModelsView::List => "list",
+            ModelsView::Graph => "graph",
+        }
+    }
+
+    /// The button's text.
+    pub fn label(self) -> &'static str {
+        match self {
+            ModelsView::List => "List",
+            ModelsView::Graph => "Graph",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<ModelsView> {
+        ModelsView::ALL.into_iter().find(|v| v.key() == key)
+    }
+}
+
+/// `path?view=graph&model=…`: the view (only when it is not the list) and the selected model.
+pub fn models_address(path: &str, view: ModelsView, selected: Option<&str>) -> String {
+    let mut query = Vec::new();
+    if view != ModelsView::List {
+        query.push(format!("view={}", view.key()));
+    }
+    if let Some(id) = selected.filter(|id| !id.is_empty()) {
+        query.push(format!(
+            "model={}",
+            crate::adt::paging::encode_component(id)
+        ));
+    }
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
 
 /// What a [`ModelsSource`] call returns: the value, or a message for the user.
 pub type ModelsFuture<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
@@ -342,6 +403,45 @@ pub fn ModelsPage(
     let can_create = use_explorer_context().is_some_and(|c| c.roles.can_write());
     let creating = RwSignal::new(None::<String>);
 
+    // The view and the selected model live in the address (`?view=graph&model=…`), so Back
+    // from another screen, a reload or a shared link shows the same thing.
+    let params = use_query_map().get_untracked();
+    let view_choice = RwSignal::new(
+        params
+            .get("view")
+            .and_then(|v| ModelsView::from_key(&v))
+            .unwrap_or_default(),
+    );
+    let selected = RwSignal::new(params.get("model").filter(|m| !m.is_empty()));
+    let navigate = StoredValue::new_local(use_navigate());
+    let pathname = use_location().pathname;
+    let remember = move || {
+        let address = models_address(
+            &pathname.get_untracked(),
+            view_choice.get_untracked(),
+            selected.get_untracked().as_deref(),
+        );
+        navigate.with_value(|go| {
+            go(
+                &address,
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..NavigateOptions::default()
+                },
+            )
+        });
+    };
+    let choose_view = move |choice: ModelsView| {
+        view_choice.set(choice);
+        remember();
+    };
+    let select = Callback::new(move |id: String| {
+        selected.set(Some(id));
+        remember();
+    });
+    let graph = Memo::new(move |_| set.with(|s| model_graph(s)));
+
     // Reloads the list; `after` is the message to show once it is loaded.
     let refresh = move |after: Option<String>| {
         status.set(Status::Busy("Loading models…".to_owned()));
@@ -406,11 +506,12 @@ pub fn ModelsPage(
             return;
         };
         pending.set(None);
-        let count = docs.len();
+        let docs_count = docs.len();
         let future = source.with_value(|s| s.upload(docs));
+        let models = count(docs_count, "model", "models");
         act(
-            format!("Uploading {count} models…"),
-            format!("Uploaded {count} models."),
+            format!("Uploading {models}…"),
+            format!("Uploaded {models}."),
             future,
         );
     };
@@ -435,7 +536,7 @@ pub fn ModelsPage(
                         let errors = problems.get();
                         (!errors.is_empty()).then(|| view! {
                             <div class="alert alert--error" role="alert">
-                                <p>{format!("Nothing was sent: {} problem(s) to fix first.", errors.len())}</p>
+                                <p>{format!("Nothing was sent: {} to fix first.", count(errors.len(), "problem", "problems"))}</p>
                                 <ul class="problems">
                                     {errors.into_iter().map(|e| {
                                         let (model, path) = match &e {
@@ -451,7 +552,11 @@ pub fn ModelsPage(
                         })
                     }}
                     {move || pending.get().map(|docs| view! {
-                        <p>{format!("{} model(s) are valid and ready to upload.", docs.len())}</p>
+                        <p>{format!(
+                            "{} {} valid and ready to upload.",
+                            count(docs.len(), "model", "models"),
+                            if docs.len() == 1 { "is" } else { "are" }
+                        )}</p>
                         <button type="button" class="button" on:click=send>"Upload"</button>
                     })}
                 </section>
@@ -459,11 +564,11 @@ pub fn ModelsPage(
         })
     };
 
-    let model_row = move |info: ModelInfo| {
-        let id = info.id.clone();
-        let decommission_id = id.clone();
-        let delete_id = id.clone();
-        let create_id = id.clone();
+    // Create twin, decommission and delete for one model (as the person's roles allow).
+    let actions = move |info: &ModelInfo| {
+        let decommission_id = info.id.clone();
+        let delete_id = info.id.clone();
+        let create_id = info.id.clone();
         let create = (can_create && !info.decommissioned).then(|| {
             view! {
                 <button type="button" class="button button--ghost"
@@ -473,7 +578,7 @@ pub fn ModelsPage(
                 </button>
             }
         });
-        let controls = (can_manage || create.is_some()).then(|| {
+        (can_manage || create.is_some()).then(|| {
             view! {
                 <div class="models-list__actions">
                     {create}
@@ -490,16 +595,19 @@ pub fn ModelsPage(
                     })}
                 </div>
             }
-        });
+        })
+    };
+    let model_row = move |info: ModelInfo| {
         view! {
             <li class="models-list__item">
                 <div class="models-list__head">
                     <h3>{info.title().to_owned()}</h3>
                     {info.decommissioned.then(|| view! { <span class="models-badge">"Decommissioned"</span> })}
                 </div>
-                <code>{id}</code>
+                <code>{info.id.clone()}</code>
                 {info.description.clone().map(|d| view! { <p class="hint">{d}</p> })}
-                {controls}
+                {uploaded(&info)}
+                {actions(&info)}
             </li>
         }
     };
@@ -635,6 +743,92 @@ pub fn ModelsPage(
         .into_any()
     };
 
+    // The selected model, beside (or below) the graph: what it is and what it is connected
+    // to, each other model a button that selects it.
+    let details_view = move || {
+        let hint = || {
+            view! {
+                <section class="card model-details" aria-labelledby="model-details-title">
+                    <h3 id="model-details-title">"No model selected"</h3>
+                    <p class="hint">"Select a model in the graph (click it, or Tab to it and press Enter) to see its details."</p>
+                </section>
+            }
+            .into_any()
+        };
+        let Some(id) = selected.get() else {
+            return hint();
+        };
+        let Some(info) = models.with(|list| list.iter().find(|m| m.id == id).cloned()) else {
+            return hint();
+        };
+        let connections = graph.with(|g| {
+            g.edges
+                .iter()
+                .filter(|e| e.source == id || e.target == id)
+                .map(|e| {
+                    let outgoing = e.source == id;
+                    let other = if outgoing { &e.target } else { &e.source };
+                    (
+                        connection_phrase(e, outgoing),
+                        other.clone(),
+                        g.name_of(other).to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        });
+        let connections = if connections.is_empty() {
+            view! { <p class="hint">"It extends no model, has no components and no relationship with a target, and no model refers to it."</p> }
+                .into_any()
+        } else {
+            view! {
+                <ul class="model-details__connections">
+                    {connections.into_iter().map(|(phrase, other, name)| view! {
+                        <li>
+                            <span>{phrase}</span>" "
+                            <button type="button" class="model-details__link" title=other.clone()
+                                on:click=move |_| select.run(other.clone())>
+                                {name}
+                            </button>
+                        </li>
+                    }).collect::<Vec<_>>()}
+                </ul>
+            }
+            .into_any()
+        };
+        view! {
+            <section class="card model-details" aria-labelledby="model-details-title">
+                <div class="models-list__head">
+                    <h3 id="model-details-title">{info.title().to_owned()}</h3>
+                    {info.decommissioned.then(|| view! { <span class="models-badge">"Decommissioned"</span> })}
+                </div>
+                <code>{info.id.clone()}</code>
+                {info.description.clone().map(|d| view! { <p class="hint">{d}</p> })}
+                {uploaded(&info)}
+                <h4>"Connections"</h4>
+                {connections}
+                {actions(&info)}
+            </section>
+        }
+        .into_any()
+    };
+
+    let view_switch = move || {
+        view! {
+            <div class="models-views" role="group" aria-label="Show the models as">
+                {ModelsView::ALL.into_iter().map(|choice| view! {
+                    <button
+                        type="button"
+                        class="button button--ghost models-views__choice"
+                        aria-pressed=move || (view_choice.get() == choice).to_string()
+                        on:click=move |_| choose_view(choice)
+                    >
+                        {choice.label()}
+                    </button>
+                }).collect::<Vec<_>>()}
+            </div>
+        }
+    };
+
     view! {
         // The instance shell provides the page's `main` landmark and its heading.
         <div class="models-page">
@@ -645,8 +839,8 @@ pub fn ModelsPage(
                 (!problems.is_empty()).then(|| view! {
                     <div class="hint">
                         <p>{format!(
-                            "{} model(s) could not be checked locally ({}); uploads that use them are checked by the service only.",
-                            ids.len(), ids.join(", ")
+                            "{} could not be checked locally ({}); uploads that use them are checked by the service only.",
+                            count(ids.len(), "model", "models"), ids.join(", ")
                         )}</p>
                         <details>
                             <summary>"Why"</summary>
@@ -663,25 +857,46 @@ pub fn ModelsPage(
             {decommission_view}
             {move || loaded.get().then(|| view! {
                 <section aria-labelledby="models-list-title">
-                    <h2 id="models-list-title">{move || match models.with(Vec::len) {
-                        1 => "1 model".to_owned(),
-                        n => format!("{n} models"),
-                    }}</h2>
-                    <ul class="models-list">
-                        {move || models.get().into_iter().map(model_row).collect::<Vec<_>>()}
-                    </ul>
+                    <div class="models-views__head">
+                        <h2 id="models-list-title">{move || count(models.with(Vec::len), "model", "models")}</h2>
+                        {view_switch}
+                    </div>
+                    {move || match view_choice.get() {
+                        ModelsView::List => view! {
+                            <ul class="models-list">
+                                {move || models.get().into_iter().map(model_row).collect::<Vec<_>>()}
+                            </ul>
+                        }
+                        .into_any(),
+                        ModelsView::Graph => view! {
+                            <div class="models-graph">
+                                <ModelGraphView graph=graph selected=selected on_select=select/>
+                                {details_view}
+                            </div>
+                        }
+                        .into_any(),
+                    }}
                 </section>
-                <section class="card models-section" aria-labelledby="models-tree-title">
-                    <h2 id="models-tree-title">"Inheritance"</h2>
-                    {tree_view}
-                </section>
-                <section class="card models-section" aria-labelledby="models-relationships-title">
-                    <h2 id="models-relationships-title">"Relationships"</h2>
-                    {relationships_view}
-                </section>
+                {move || (view_choice.get() == ModelsView::List).then(|| view! {
+                    <section class="card models-section" aria-labelledby="models-tree-title">
+                        <h2 id="models-tree-title">"Inheritance"</h2>
+                        {tree_view}
+                    </section>
+                    <section class="card models-section" aria-labelledby="models-relationships-title">
+                        <h2 id="models-relationships-title">"Relationships"</h2>
+                        {relationships_view}
+                    </section>
+                })}
             })}
         </div>
     }
+}
+
+/// "Uploaded …" in the person's locale, with the service's value on hover.
+fn uploaded(info: &ModelInfo) -> Option<impl IntoView + use<>> {
+    info.upload_time.clone().map(|raw| {
+        view! { <p class="hint models-uploaded">"Uploaded " <LocalTime raw/></p> }
+    })
 }
 
 /// Nested list items of the inheritance tree (display name, then id).
@@ -737,6 +952,30 @@ mod tests {
             name: name.into(),
             text: value.to_string(),
         }
+    }
+
+    #[test]
+    fn the_address_keeps_the_view_and_the_selected_model() {
+        let check = |view: ModelsView, selected: Option<&str>, expected: &str| {
+            assert_eq!(models_address("/t/x/i/h/models", view, selected), expected);
+        };
+        check(ModelsView::List, None, "/t/x/i/h/models");
+        check(ModelsView::List, Some(""), "/t/x/i/h/models");
+        check(ModelsView::Graph, None, "/t/x/i/h/models?view=graph");
+        check(
+            ModelsView::Graph,
+            Some("dtmi:x:Room;1"),
+            "/t/x/i/h/models?view=graph&model=dtmi%3Ax%3ARoom%3B1",
+        );
+        check(
+            ModelsView::List,
+            Some("dtmi:x:Room;1"),
+            "/t/x/i/h/models?model=dtmi%3Ax%3ARoom%3B1",
+        );
+        for view in ModelsView::ALL {
+            assert_eq!(ModelsView::from_key(view.key()), Some(view));
+        }
+        assert_eq!(ModelsView::from_key("tree"), None);
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! `/t/{tenant}/i/{host}/transfer`: export the whole graph of an instance (models, twins,
 //! relationships with their properties) as JSON or as import-job NDJSON, and import such a
-//! file with a plan, visible progress and a report of what failed.
+//! file, or an Azure Digital Twins Explorer spreadsheet (`.xlsx`), with a plan, visible
+//! progress and a report of what failed.
 //!
-//! The formats, the plan and its execution are [`crate::transfer`]'s; this module adds the
+//! The formats, the plan and its execution are [`crate::transfer`]'s (this screen is the only
+//! user of its `.xlsx` reader, which so lives in this screen's lazily loaded wasm module);
+//! this module adds the
 //! reads and writes through [`AdtClient`] (whose retry honours 429 `Retry-After`), the
 //! download (a `Blob` behind an object URL on an `<a download>`) and the screen.
 //!
@@ -11,7 +14,7 @@
 //! the twins of those models are skipped). Every value is rendered as text. A failed or
 //! skipped step stays in the report and can be run again ([`retry_plan`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,7 +24,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::adt::{AdtClient, AdtError, CancelFlag};
 use crate::pages::explorer::ExplorerContext;
 use crate::transfer::{
-    Format, Graph, Header, ImportPlan, ImportReport, Step, export_json, export_ndjson, import,
+    Format, Graph, Header, ImportPlan, ImportReport, Layout, Step, export_json, export_ndjson,
+    import_file,
 };
 
 /// The query that reads every twin.
@@ -30,6 +34,12 @@ pub const ALL_TWINS: &str = "SELECT * FROM DIGITALTWINS";
 pub const ALL_RELATIONSHIPS: &str = "SELECT * FROM RELATIONSHIPS";
 /// Why a model upload is refused to users below `Twins.Admin`.
 pub const MODELS_NEED_ADMIN: &str = "uploading models needs the Twins.Admin role";
+/// The label of the import's file input.
+pub const FILE_LABEL: &str = "File to import (JSON or import-job NDJSON)";
+/// What the file input accepts (besides its label, which the end-to-end tests find it by).
+pub const FILE_HINT: &str = "JSON, import-job NDJSON, or an Azure Digital Twins Explorer spreadsheet (.xlsx: twins and relationships; its models must already be in the instance).";
+/// The file types the picker offers.
+const ACCEPT: &str = ".json,.ndjson,.xlsx,application/json,application/x-ndjson,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `/t/{tenant}/i/{host}/transfer`.
 pub fn transfer_path(tenant: &impl std::fmt::Display, host: &impl std::fmt::Display) -> String {
@@ -114,16 +124,49 @@ impl PlanCounts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
     pub file_name: String,
+    /// What the file was read as.
+    pub layout: Layout,
     pub plan: ImportPlan,
     /// Models of the file the instance already has (left out of the plan).
     pub models_present: usize,
+    /// Models that twins of the file use but neither the instance nor the file has, with how
+    /// many twins use each: those twins will fail unless the models are uploaded first.
+    pub missing_models: BTreeMap<String, usize>,
 }
 
-/// The plan for `graph` on an instance that already has the models `existing`: those models
-/// are left out (uploading them again would be refused as a conflict); everything else is
-/// planned by [`ImportPlan::new`].
-pub fn prepare(file_name: &str, mut graph: Graph, existing: &BTreeSet<String>) -> Prepared {
+impl Prepared {
+    /// How many twins use a model in [`Prepared::missing_models`].
+    pub fn twins_without_model(&self) -> usize {
+        self.missing_models.values().sum()
+    }
+}
+
+/// The plan for `graph` (read as `layout`) on an instance that already has the models
+/// `existing`: those models are left out (uploading them again would be refused as a
+/// conflict); everything else is planned by [`ImportPlan::new`]. Twins whose model is
+/// nowhere are still planned (their failure is reported with the service's reason), and
+/// counted in [`Prepared::missing_models`].
+pub fn prepare(
+    file_name: &str,
+    layout: Layout,
+    mut graph: Graph,
+    existing: &BTreeSet<String>,
+) -> Prepared {
     let before = graph.models.len();
+    let in_file: BTreeSet<&str> = graph
+        .models
+        .iter()
+        .filter_map(|m| m.get("@id").and_then(Value::as_str))
+        .collect();
+    let mut missing_models = BTreeMap::new();
+    for twin in &graph.twins {
+        if let Some(model) = twin.pointer("/$metadata/$model").and_then(Value::as_str)
+            && !existing.contains(model)
+            && !in_file.contains(model)
+        {
+            *missing_models.entry(model.to_owned()).or_insert(0) += 1;
+        }
+    }
     graph.models.retain(|m| {
         m.get("@id")
             .and_then(Value::as_str)
@@ -131,9 +174,28 @@ pub fn prepare(file_name: &str, mut graph: Graph, existing: &BTreeSet<String>) -
     });
     Prepared {
         file_name: file_name.to_owned(),
+        layout,
         models_present: before - graph.models.len(),
+        missing_models,
         plan: ImportPlan::new(&graph),
     }
+}
+
+/// The warning about twins whose model is nowhere, if there are any.
+pub fn missing_models_text(prepared: &Prepared) -> Option<String> {
+    let twins = prepared.twins_without_model();
+    (twins > 0).then(|| {
+        let models: Vec<&str> = prepared.missing_models.keys().map(String::as_str).collect();
+        let (twin_word, model_word) = match (twins, models.len()) {
+            (1, _) => ("twin uses a model", "it"),
+            (_, 1) => ("twins use a model", "it"),
+            _ => ("twins use models", "them"),
+        };
+        format!(
+            "{twins} {twin_word} the instance does not have: {}. Upload {model_word} first (on the Models screen), or those twins will fail.",
+            models.join(", ")
+        )
+    })
 }
 
 /// The steps of `plan` that did not succeed in `report` (failed or skipped), in their order,
@@ -273,8 +335,8 @@ fn revoke_object_url(object_url: &str) {
     }
 }
 
-/// The name and text of the first file of an `<input type=file>` (`File.text()`).
-async fn read_file(input: &web_sys::HtmlInputElement) -> Result<Option<(String, String)>, String> {
+/// The name and bytes of the first file of an `<input type=file>` (`File.arrayBuffer()`).
+async fn read_file(input: &web_sys::HtmlInputElement) -> Result<Option<(String, Vec<u8>)>, String> {
     let files = js_get(input, "files")?;
     let Ok(file) = js_sys::Reflect::get_u32(&files, 0) else {
         return Ok(None);
@@ -283,17 +345,15 @@ async fn read_file(input: &web_sys::HtmlInputElement) -> Result<Option<(String, 
         return Ok(None);
     }
     let name = js_get(&file, "name")?.as_string().unwrap_or_default();
-    let promise = js_function(&file, "text")?
+    let promise = js_function(&file, "arrayBuffer")?
         .call0(&file)
         .ok()
         .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
         .ok_or_else(|| format!("{name} could not be read"))?;
-    let text = wasm_bindgen_futures::JsFuture::from(promise)
+    let buffer = wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| format!("{name} could not be read as text"))?;
-    Ok(Some((name, text)))
+        .map_err(|_| format!("{name} could not be read"))?;
+    Ok(Some((name, js_sys::Uint8Array::new(&buffer).to_vec())))
 }
 
 /// The export part of the screen.
@@ -436,7 +496,7 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
         state.set(Import::Checking);
         let client = adt.get_value();
         spawn_local(async move {
-            let (name, text) = match read_file(&input).await {
+            let (name, bytes) = match read_file(&input).await {
                 Ok(Some(file)) => file,
                 Ok(None) => {
                     state.set(Import::Idle);
@@ -447,7 +507,7 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
                     return;
                 }
             };
-            let imported = match import(&text) {
+            let imported = match import_file(&name, &bytes) {
                 Ok(imported) => imported,
                 Err(errors) => {
                     state.set(Import::Invalid(
@@ -465,7 +525,12 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
                     return;
                 }
             };
-            state.set(Import::Planned(prepare(&name, imported.graph, &existing)));
+            state.set(Import::Planned(prepare(
+                &name,
+                imported.layout,
+                imported.graph,
+                &existing,
+            )));
         });
     };
 
@@ -517,15 +582,24 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
             let counts = PlanCounts::of(&prepared.plan);
             let needs_admin = counts.models > 0 && !can_manage_models;
             let plan = prepared.plan.clone();
+            let holds_models = prepared.layout.holds_models();
+            let missing = missing_models_text(&prepared);
             view! {
                 <section class="transfer-plan" aria-labelledby="transfer-plan-title">
                     <h3 id="transfer-plan-title">{format!("Plan for {}", prepared.file_name)}</h3>
+                    <p class="transfer-layout">{format!("Read as {}.", prepared.layout.describe())}</p>
+                    {(!holds_models).then(|| view! {
+                        <p class="hint">"A spreadsheet holds no models: the instance must already have the models of its twins (upload them on the Models screen)."</p>
+                    })}
                     <ul class="transfer-counts">
-                        <li>{format!("{} models to upload in {} requests", counts.models, counts.model_uploads)}</li>
-                        <li>{format!("{} models already in the instance (left out)", prepared.models_present)}</li>
+                        {holds_models.then(|| view! {
+                            <li>{format!("{} models to upload in {} requests", counts.models, counts.model_uploads)}</li>
+                            <li>{format!("{} models already in the instance (left out)", prepared.models_present)}</li>
+                        })}
                         <li>{format!("{} twins to create or replace", counts.twins)}</li>
                         <li>{format!("{} relationships to create or replace", counts.relationships)}</li>
                     </ul>
+                    {missing.map(|text| view! { <p class="alert">{text}</p> })}
                     {needs_admin.then(|| view! {
                         <p class="alert">{format!(
                             "The instance lacks {} of these models and {MODELS_NEED_ADMIN}: those uploads will fail and the twins of those models will be skipped.",
@@ -581,8 +655,9 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
 
     let import_section = if can_write {
         view! {
-            <label for="transfer-file">"File to import (JSON or import-job NDJSON)"</label>
-            <input id="transfer-file" type="file" accept=".json,.ndjson,application/json,application/x-ndjson"
+            <label for="transfer-file">{FILE_LABEL}</label>
+            <p id="transfer-file-hint" class="hint">{FILE_HINT}</p>
+            <input id="transfer-file" type="file" accept=ACCEPT aria-describedby="transfer-file-hint"
                 prop:disabled=busy on:change=on_file/>
             <div role="status" aria-live="polite" class="transfer-status">{import_view}</div>
         }
@@ -638,7 +713,7 @@ mod tests {
     fn models_the_instance_has_are_left_out_of_the_plan() {
         let check = |existing: &[&str], models: usize, present: usize| {
             let existing = existing.iter().map(|s| (*s).to_owned()).collect();
-            let prepared = prepare("f.json", graph(), &existing);
+            let prepared = prepare("f.json", Layout::Json, graph(), &existing);
             let counts = PlanCounts::of(&prepared.plan);
             assert_eq!((counts.models, prepared.models_present), (models, present));
             assert_eq!((counts.twins, counts.relationships), (2, 1));
@@ -647,6 +722,39 @@ mod tests {
         check(&[], 2, 0);
         check(&["dtmi:x:Space;1"], 1, 1);
         check(&["dtmi:x:Space;1", "dtmi:x:Room;1", "dtmi:other;1"], 0, 2);
+    }
+
+    #[test]
+    fn twins_whose_model_is_nowhere_are_planned_and_named() {
+        let mut g = graph();
+        g.models.clear();
+        g.twins
+            .push(json!({"$dtId": "p", "$metadata": {"$model": "dtmi:x:Pump;1"}}));
+        let sheet = Layout::ExplorerSheet {
+            sheet: "Twins".into(),
+            rows: 3,
+        };
+        let existing: BTreeSet<String> = ["dtmi:x:Room;1".to_owned()].into();
+        let prepared = prepare("f.xlsx", sheet.clone(), g.clone(), &existing);
+        assert_eq!(prepared.layout, sheet);
+        assert_eq!(PlanCounts::of(&prepared.plan).twins, 3);
+        assert_eq!(
+            prepared.missing_models,
+            BTreeMap::from([("dtmi:x:Pump;1".to_owned(), 1)])
+        );
+        assert_eq!(
+            missing_models_text(&prepared).unwrap(),
+            "1 twin uses a model the instance does not have: dtmi:x:Pump;1. Upload it first (on the Models screen), or those twins will fail."
+        );
+        let prepared = prepare("f.xlsx", sheet.clone(), g.clone(), &BTreeSet::new());
+        assert_eq!(
+            missing_models_text(&prepared).unwrap(),
+            "3 twins use models the instance does not have: dtmi:x:Pump;1, dtmi:x:Room;1. Upload them first (on the Models screen), or those twins will fail."
+        );
+        // Models in the file count as present; all present: no warning.
+        let prepared = prepare("f.json", Layout::Json, graph(), &BTreeSet::new());
+        assert!(prepared.missing_models.is_empty());
+        assert_eq!(missing_models_text(&prepared), None);
     }
 
     #[test]

@@ -67,11 +67,11 @@ async fn a_valid_model_uploads_and_an_invalid_one_is_refused_with_each_error_by_
     page.choose_files(&[&write(files.path(), "pump.json", &pump)])
         .await
         .unwrap();
-    wait_for_text(&browser, "1 model(s) are valid and ready to upload.")
+    wait_for_text(&browser, "1 model is valid and ready to upload.")
         .await
         .unwrap();
     page.upload().await.unwrap();
-    wait_for_text(&browser, "Uploaded 1 models.").await.unwrap();
+    wait_for_text(&browser, "Uploaded 1 model.").await.unwrap();
     assert!(server_has_model(&stack, pump_id), "the model is stored");
     assert!(page.model_ids().await.unwrap().iter().any(|m| m == pump_id));
 

@@ -423,7 +423,7 @@ async fn the_dtdl_specification_examples_upload_and_their_twins_are_created_and_
             .unwrap();
         let verdict = browser
             .wait_for_script(
-                "const ready = [...document.querySelectorAll('main p')].find(p => / model\\(s\\) are valid and ready to upload\\.$/.test(p.textContent)); \
+                "const ready = [...document.querySelectorAll('main p')].find(p => / models? (is|are) valid and ready to upload\\.$/.test(p.textContent)); \
                  if (ready) return 'ready'; \
                  const refused = [...document.querySelectorAll('[role=alert]')].find(a => a.textContent.startsWith('Nothing was sent')); \
                  return refused ? refused.innerText : null",
