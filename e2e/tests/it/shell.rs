@@ -194,11 +194,14 @@ async fn theme_choice_applies_and_survives_a_reload() {
 /// files each document fetched from its origin: page, glue, main wasm, `config.json`), may
 /// not grow past these ceilings. Issue #16's targets are 230 kB Brotli and 290 kB gzip; with
 /// the instance screens in lazy modules the build is over them (see the README's
-/// Benchmarks), so this is a ratchet at today's figures plus about 1 % (2026-12-04: 359.3 kB
-/// Brotli, 453.1 kB gzip for `/`, the tenant page a little less): it fails on any real growth.
-/// It was 718 KB gzip for the whole bundle before the screens became lazy.
-const FIRST_LOAD_CEILING_BROTLI: u64 = 362 * 1000;
-const FIRST_LOAD_CEILING_GZIP: u64 = 457 * 1000;
+/// Benchmarks), so this is a ratchet at today's figures plus about 1 % (2026-12-04: 365.2 kB
+/// Brotli, 460.5 kB gzip for `/`, the tenant page a little less): it fails on any real growth.
+/// It was 718 KB gzip for the whole bundle before the screens became lazy, 359.3/453.1 kB
+/// before the nested routes (one sign-in guard, the instance shell as a parent route, the
+/// connector seam) that issue #16 asks for: they cost the main wasm 11.3 kB raw, 6.8 kB
+/// gzip -9 (measured bundle against bundle, 7ef7a09 → 6e24102).
+const FIRST_LOAD_CEILING_BROTLI: u64 = 368 * 1000;
+const FIRST_LOAD_CEILING_GZIP: u64 = 464 * 1000;
 /// Issue #16's targets, reported by the test's message and by `cargo xtask bench`.
 const FIRST_LOAD_TARGET_BROTLI: u64 = 230 * 1000;
 const FIRST_LOAD_TARGET_GZIP: u64 = 290 * 1000;
