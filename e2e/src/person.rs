@@ -1,18 +1,154 @@
 //! Acting as a person: typing one key at a time, clicking only what is on screen (and
 //! failing when it is not), pressing keys on whatever has focus, reading what is shown, and
-//! looking at the page at a person's window sizes.
+//! looking at the page at a person's window sizes. [`Person`] is the one fixture for it: the
+//! emulator and gateway, a headless Chromium, and what a person does with them.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
-use serde_json::Value;
+use serde_json::{Value, json};
 
+use crate::stack::{Stack, screenshot_dir};
 use crate::{Browser, Result, WAIT};
 
-/// Phone and desktop widths the screens are looked at.
+/// Phone, desktop and wide-desktop window sizes the screens are looked at.
 pub const PHONE: (u32, u32) = (390, 844);
 pub const DESKTOP: (u32, u32) = (1440, 900);
+pub const WIDE: (u32, u32) = (2560, 1440);
+
+/// A person at a browser: the whole system (emulator and gateway) and their own headless
+/// Chromium, its window 1,440 px wide.
+#[derive(Debug)]
+pub struct Person {
+    pub stack: Stack,
+    pub browser: Browser,
+}
+
+impl Person {
+    pub async fn start() -> Self {
+        let person = Self {
+            stack: Stack::start(json!({}))
+                .await
+                .expect("emulator and gateway start"),
+            browser: Browser::start().await.expect("headless Chromium starts"),
+        };
+        set_viewport(&person.browser, DESKTOP).await.unwrap();
+        person
+    }
+
+    /// Opens `path` signed out; the app sends them to sign in; they type their name and
+    /// password.
+    pub async fn sign_in_at(&self, path: &str, upn: &str, password: &str) {
+        self.browser.goto(&self.stack.url(path)).await.unwrap();
+        sign_in_by_typing(&self.browser, upn, password)
+            .await
+            .unwrap();
+    }
+
+    /// From the start page's button.
+    pub async fn sign_in_from_the_start_page(&self, upn: &str, password: &str) {
+        self.browser.goto(&self.stack.url("/")).await.unwrap();
+        let button = self
+            .browser
+            .find_by_role("button", "Sign in with your work account")
+            .await
+            .unwrap();
+        click_in_view(&self.browser, &button, "the start page's sign-in button")
+            .await
+            .unwrap();
+        sign_in_by_typing(&self.browser, upn, password)
+            .await
+            .unwrap();
+    }
+
+    /// The address bar's path and query.
+    pub async fn path(&self) -> String {
+        let url = self.browser.client().current_url().await.unwrap();
+        format!(
+            "{}{}",
+            url.path(),
+            url.query().map(|q| format!("?{q}")).unwrap_or_default()
+        )
+    }
+
+    /// Clicks the account menu's button in the header and waits for the menu.
+    pub async fn open_account_menu(&self) {
+        let summary = self
+            .browser
+            .client()
+            .find(fantoccini::Locator::Css("header summary"))
+            .await
+            .unwrap();
+        click_in_view(&self.browser, &summary, "the account menu")
+            .await
+            .unwrap();
+        self.browser
+            .wait_for_script(
+                "return document.querySelector('header details[open] .account__menu') ? true : null",
+                "the account menu to open",
+            )
+            .await
+            .unwrap();
+    }
+
+    pub async fn menu_is_open(&self) -> bool {
+        self.browser
+            .eval("return !!document.querySelector('header details[open]')")
+            .await
+            .unwrap()
+            == true
+    }
+
+    /// Screenshots of the screen as it is now at 1,440 and 390 px wide (`issue15-{name}-{w}.png`),
+    /// failing if the page scrolls sideways at either width; back to 1,440 after.
+    pub async fn look_at(&self, name: &str) {
+        for size in [DESKTOP, PHONE] {
+            let file = screenshot_dir().join(format!("issue15-{name}-{}.png", size.0));
+            if let Some(problem) = self.screenshot_at(size, &file).await {
+                panic!("{name} {problem}");
+            }
+        }
+        set_viewport(&self.browser, DESKTOP).await.unwrap();
+    }
+
+    /// Resizes the window to `size`, saves a screenshot of the viewport as `file`, and says
+    /// how the page scrolls sideways at that width, if it does (`"at 390 px scrolls sideways
+    /// by 12 px: [...]"`). The window keeps the size.
+    pub async fn screenshot_at(&self, size: (u32, u32), file: &Path) -> Option<String> {
+        set_viewport(&self.browser, size).await.unwrap();
+        let (over, sticking_out) = sideways_overflow(&self.browser).await.unwrap();
+        self.browser.screenshot(file).await.unwrap();
+        (over > 0).then(|| {
+            format!(
+                "at {} px scrolls sideways by {over} px: {sticking_out:?}",
+                size.0
+            )
+        })
+    }
+
+    /// The `tid` of the cached Digital Twins token for `tenant`.
+    pub async fn adt_token_tid(&self, tenant: &str) -> Option<String> {
+        let script = format!(
+            "for (const s of [sessionStorage, localStorage]) {{ for (let i = 0; i < s.length; i++) {{ const k = s.key(i); \
+             if (k.startsWith('twinscope.token.at.') && k.includes('.{tenant}.') && k.includes('digitaltwins')) {{ \
+             const t = JSON.parse(s.getItem(k)).secret.split('.')[1].replace(/-/g,'+').replace(/_/g,'/'); \
+             return JSON.parse(atob(t)).tid; }} }} }} return null;"
+        );
+        self.browser
+            .eval(&script)
+            .await
+            .unwrap()
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// The page's visible text.
+    pub async fn text(&self) -> String {
+        visible_text(&self.browser).await.unwrap()
+    }
+}
 
 /// Types `text` one character at a time, as a keyboard does.
 pub async fn type_text(field: &Element, text: &str) -> Result<()> {

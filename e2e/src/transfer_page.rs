@@ -11,7 +11,7 @@ use crate::{Browser, Result, WAIT};
 
 pub const TITLE: &str = "Import and export";
 pub const NAV_LINK: &str = "Import/export";
-pub const FILE_LABEL: &str = "File to import (JSON or import-job NDJSON)";
+pub const FILE_LABEL: &str = "File to import";
 /// The API version the tests use on the data plane.
 pub const API_VERSION: &str = "api-version=2023-10-31";
 

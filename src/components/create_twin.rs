@@ -185,9 +185,11 @@ pub fn CreateTwinForm(
         <form class="card create-twin" aria-labelledby="create-twin-title" on:submit=submit>
             <h2 id="create-twin-title">{heading}</h2>
             <p class="hint">"Model " <code>{model_id.clone()}</code></p>
-            <label class="field__label" for="create-twin-id">"Twin id"</label>
-            <input id="create-twin-id" class="input" required=true autocomplete="off"
-                prop:value=move || twin_id.get() on:input=move |ev| twin_id.set(event_target_value(&ev))/>
+            <div class="create-twin__id">
+                <label class="field__label" for="create-twin-id">"Twin id"</label>
+                <input id="create-twin-id" class="input" required=true autocomplete="off"
+                    prop:value=move || twin_id.get() on:input=move |ev| twin_id.set(event_target_value(&ev))/>
+            </div>
             {fields}
             {move || error.get().map(|e| view! { <p class="property__error" role="alert">{e.to_string()}</p> })}
             {move || refusal.get().map(|(error, placed)| view! { <ServiceErrorView error placed/> })}

@@ -15,8 +15,14 @@ pub fn short_name(host: &AdtHost) -> &str {
     host.as_str().split('.').next().unwrap_or(host.as_str())
 }
 
+/// `screens`: whether the screens are listed; not while the instance is refused to this user
+/// (the place still shows, and no screen is marked as open under the refusal).
 #[component]
-pub fn InstanceNav(tenant: TenantId, host: AdtHost) -> impl IntoView {
+pub fn InstanceNav(
+    tenant: TenantId,
+    host: AdtHost,
+    #[prop(into)] screens: Signal<bool>,
+) -> impl IntoView {
     let base = format!("/t/{tenant}/i/{host}");
     let full = host.to_string();
     let short = short_name(&host).to_owned();
@@ -28,12 +34,14 @@ pub fn InstanceNav(tenant: TenantId, host: AdtHost) -> impl IntoView {
                 <span class="instance-nav__sep" aria-hidden="true">"/"</span>
                 <strong class="instance-nav__instance" title=full>{short}</strong>
             </p>
-            <ul class="instance-nav__screens">
-                <li><A href=format!("{base}/twins")>"Twins"</A></li>
-                <li><A href=format!("{base}/models")>"Models"</A></li>
-                <li><A href=format!("{base}/graph")>"Graph"</A></li>
-                <li><A href=format!("{base}/transfer")>"Import/export"</A></li>
-            </ul>
+            <Show when=move || screens.get()>
+                <ul class="instance-nav__screens">
+                    <li><A href=format!("{base}/twins")>"Twins"</A></li>
+                    <li><A href=format!("{base}/models")>"Models"</A></li>
+                    <li><A href=format!("{base}/graph")>"Graph"</A></li>
+                    <li><A href=format!("{base}/transfer")>"Import/export"</A></li>
+                </ul>
+            </Show>
         </nav>
     }
 }

@@ -75,7 +75,7 @@ fn SignInAgain(problem: AuthError) -> impl IntoView {
     let buttons = if another_first {
         view! {
             <button type="button" class="button button--primary" on:click=another>"Use another account"</button>
-            <button type="button" class="button button--ghost" on:click=again>"Sign in"</button>
+            <button type="button" class="button button--ghost" on:click=again>"Try again"</button>
         }
         .into_any()
     } else {

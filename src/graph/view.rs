@@ -491,22 +491,25 @@ pub fn GraphView(
                 <button type="button" class="button button--ghost" on:click=move |_| apply(KeyAction::Fit)>
                     "Fit"
                 </button>
-                <label for="graph-layout">"Layout"</label>
-                <select
-                    id="graph-layout"
-                    on:change=move |e| {
-                        if let Some(kind) = LayoutKind::from_key(&event_target_value(&e)) {
-                            relayout(kind);
-                            if let Some(callback) = on_layout {
-                                callback.run(kind);
+                <span class="graph__field">
+                    <label for="graph-layout">"Layout"</label>
+                    <select
+                        id="graph-layout"
+                        class="input"
+                        on:change=move |e| {
+                            if let Some(kind) = LayoutKind::from_key(&event_target_value(&e)) {
+                                relayout(kind);
+                                if let Some(callback) = on_layout {
+                                    callback.run(kind);
+                                }
                             }
                         }
-                    }
-                >
-                    {LayoutKind::ALL.into_iter().map(|kind| view! {
-                        <option value=kind.key() selected=move || layout_kind.get() == kind>{kind.label()}</option>
-                    }).collect::<Vec<_>>()}
-                </select>
+                    >
+                        {LayoutKind::ALL.into_iter().map(|kind| view! {
+                            <option value=kind.key() selected=move || layout_kind.get() == kind>{kind.label()}</option>
+                        }).collect::<Vec<_>>()}
+                    </select>
+                </span>
                 <button type="button" class="button button--ghost" on:click=move |_| relayout(layout_kind.get_untracked())>
                     "Re-arrange"
                 </button>

@@ -207,8 +207,9 @@ fn InstanceShell(tenant: TenantId, host: AdtHost) -> impl IntoView {
     if let Some(directory) = use_context::<TenantDirectory>() {
         directory.want();
     }
+    let screens = Signal::derive(move || access.get().is_none_or(|a| !a.is_blocked()));
     view! {
-        <InstanceNav tenant=tenant.clone() host=host.clone()/>
+        <InstanceNav tenant=tenant.clone() host=host.clone() screens/>
         <Transition fallback=|| view! { <p class="loading page" role="status">"Checking your access…"</p> }>
             {move || {
                 let (tenant, host) = (tenant.clone(), host.clone());
@@ -351,7 +352,7 @@ fn models_screen() -> AnyView {
     let can_manage = ctx.roles.can_manage_models();
     let source: Rc<dyn ModelsSource> = Rc::new(AdtModels(ctx.adt.clone()));
     view! {
-        <main id="main" class="page" aria-labelledby="models-title" tabindex="-1">
+        <main id="main" class="page page--explorer" aria-labelledby="models-title" tabindex="-1">
             <h1 id="models-title">"Models"</h1>
             <ModelsPage source can_manage/>
         </main>
@@ -379,7 +380,7 @@ fn graph_screen() -> AnyView {
 fn transfer_screen() -> AnyView {
     let ctx = explorer_context();
     view! {
-        <main id="main" class="page" aria-labelledby="transfer-title" tabindex="-1">
+        <main id="main" class="page page--explorer" aria-labelledby="transfer-title" tabindex="-1">
             <h1 id="transfer-title">"Import and export"</h1>
             <TransferPage ctx/>
         </main>

@@ -61,7 +61,7 @@ pub fn Settings() -> impl IntoView {
                                     {format!("{} ({}) · ", a.name, a.username)}
                                     <span class="account-list__count">{count(tenants, "organisation", "organisations")}</span>
                                 </span>
-                                <button type="button" class="button button--quiet"
+                                <button type="button" class="button button--ghost"
                                     on:click=move |_| session.sign_out(SignOut::One(home.clone()))>
                                     {format!("Sign out {}", a.username)}
                                 </button>
@@ -75,9 +75,11 @@ pub fn Settings() -> impl IntoView {
                         " (until " <LocalTime raw=rfc3339_from_unix(t)/> ")"
                     })}
                 </p>
-                <button type="button" class="button" on:click=move |_| session.sign_out(SignOut::All)>
-                    "Sign out of all accounts"
-                </button>
+                <div class="actions">
+                    <button type="button" class="button" on:click=move |_| session.sign_out(SignOut::All)>
+                        "Sign out of all accounts"
+                    </button>
+                </div>
             </section>
             <section class="card" aria-labelledby="storage-title">
                 <h2 id="storage-title">"Where tokens are kept"</h2>

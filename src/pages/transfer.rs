@@ -35,7 +35,7 @@ pub const ALL_RELATIONSHIPS: &str = "SELECT * FROM RELATIONSHIPS";
 /// Why a model upload is refused to users below `Twins.Admin`.
 pub const MODELS_NEED_ADMIN: &str = "uploading models needs the Twins.Admin role";
 /// The label of the import's file input.
-pub const FILE_LABEL: &str = "File to import (JSON or import-job NDJSON)";
+pub const FILE_LABEL: &str = "File to import";
 /// What the file input accepts (besides its label, which the end-to-end tests find it by).
 pub const FILE_HINT: &str = "JSON, import-job NDJSON, or an Azure Digital Twins Explorer spreadsheet (.xlsx: twins and relationships; its models must already be in the instance).";
 /// The file types the picker offers.
@@ -655,10 +655,12 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
 
     let import_section = if can_write {
         view! {
-            <label for="transfer-file">{FILE_LABEL}</label>
-            <p id="transfer-file-hint" class="hint">{FILE_HINT}</p>
-            <input id="transfer-file" type="file" accept=ACCEPT aria-describedby="transfer-file-hint"
-                prop:disabled=busy on:change=on_file/>
+            <div class="transfer-file">
+                <label class="field__label" for="transfer-file">{FILE_LABEL}</label>
+                <p id="transfer-file-hint" class="hint">{FILE_HINT}</p>
+                <input id="transfer-file" type="file" accept=ACCEPT aria-describedby="transfer-file-hint"
+                    prop:disabled=busy on:change=on_file/>
+            </div>
             <div role="status" aria-live="polite" class="transfer-status">{import_view}</div>
         }
         .into_any()

@@ -35,7 +35,7 @@ fn a_local_time_shows_the_readable_date_and_keeps_the_raw_value_on_hover() {
     let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&host).unwrap();
     let raw = "2026-12-04T00:40:19.8632017Z";
-    let _handle = leptos::mount::mount_to(host.clone(), move || view! { <LocalTime raw=raw/> });
+    let _handle = crate::mounted::mount(&host, move || view! { <LocalTime raw=raw/> });
     let time = host.query_selector("time").unwrap().expect("a <time>");
     assert_eq!(time.get_attribute("datetime").as_deref(), Some(raw));
     assert_eq!(time.get_attribute("title").as_deref(), Some(raw));
@@ -44,6 +44,6 @@ fn a_local_time_shows_the_readable_date_and_keeps_the_raw_value_on_hover() {
     // A value that is not a timestamp is shown as it is.
     let other: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&other).unwrap();
-    let _other = leptos::mount::mount_to(other.clone(), || view! { <LocalTime raw="soon"/> });
+    let _other = crate::mounted::mount(&other, || view! { <LocalTime raw="soon"/> });
     assert_eq!(other.text_content().as_deref(), Some("soon"));
 }

@@ -16,6 +16,7 @@ mod bench_silent;
 mod graph_layout;
 mod hostile_tokens;
 mod locale;
+mod mounted;
 mod redirects;
 mod stale_replies;
 mod web;

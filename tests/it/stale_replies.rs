@@ -229,10 +229,7 @@ async fn check(to_tenant: &str, to_host: &str) {
     document().body().unwrap().append_child(&root).unwrap();
     let to_b = twin_path(to_tenant, to_host, "B");
     let connector = FakeConnector(fake.clone());
-    let owner = Rc::new(RefCell::new(None::<Owner>));
-    let mounted_owner = owner.clone();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        *mounted_owner.borrow_mut() = Owner::current();
+    let mounted = crate::mounted::mount(&root, move || {
         InstanceConnector::provide(connector);
         view! {
             <Router>
@@ -300,11 +297,7 @@ async fn check(to_tenant: &str, to_host: &str) {
 
     // Unmount and run the cleanups (the router's window listeners go with them), so the next
     // test's router is the only one that sees clicks.
-    drop(handle);
-    if let Some(owner) = owner.borrow_mut().take() {
-        owner.cleanup();
-    }
-    root.remove();
+    drop(mounted);
     history
         .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&started_at))
         .unwrap();

@@ -67,8 +67,8 @@ async fn config_error_page_names_each_field() {
             problem: FieldProblem::Invalid("`x` must use https".into()),
         },
     ]);
-    let _handle = leptos::mount::mount_to(
-        root.clone(),
+    let _handle = crate::mounted::mount(
+        &root,
         move || view! { <ConfigErrorPage error=error.clone()/> },
     );
     let alert = wait_for(&root, "[role=alert]").await;
@@ -94,7 +94,7 @@ async fn config_error_page_names_each_field() {
 async fn app_without_a_config_explains_instead_of_going_blank() {
     // The test server has no /config.json, so the app must say so.
     let root = container();
-    let _handle = leptos::mount::mount_to(root.clone(), twinscope::App);
+    let _handle = crate::mounted::mount(&root, twinscope::App);
     let alert = wait_for(&root, "[role=alert]").await;
     let text = alert.text_content().unwrap();
     assert!(text.contains("twinscope cannot start"), "{text}");
@@ -307,7 +307,7 @@ mod property_editor {
             service: RwSignal::new(Default::default()),
         };
         let root = container();
-        let _handle = leptos::mount::mount_to(root.clone(), move || {
+        let _handle = crate::mounted::mount(&root, move || {
             let fields = form
                 .properties
                 .iter()
@@ -409,7 +409,7 @@ mod property_editor {
             id_prefix: "said",
         };
         let root = container();
-        let _handle = leptos::mount::mount_to(root.clone(), move || {
+        let _handle = crate::mounted::mount(&root, move || {
             let fields = form
                 .properties
                 .iter()
@@ -486,7 +486,7 @@ mod dialogs {
         let open = RwSignal::new(false);
         let cancelled = RwSignal::new(0);
         let confirmed = RwSignal::new(0);
-        let _handle = leptos::mount::mount_to(root.clone(), move || {
+        let _handle = crate::mounted::mount(&root, move || {
             view! {
                 <button id="opener" on:click=move |_| open.set(true)>"Delete…"</button>
                 {move || open.get().then(|| view! {

@@ -14,6 +14,7 @@ mod messages;
 mod model_graph;
 mod models;
 mod peer;
+mod screens;
 mod shell;
 mod sign_in;
 mod spec_models;

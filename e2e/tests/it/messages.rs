@@ -6,10 +6,8 @@
 use fantoccini::key::Key;
 use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::AppHeader;
-use twinscope_e2e::person::{click_in_view, focused, press, sign_in_by_typing};
+use twinscope_e2e::person::{Person, click_in_view, focused, press, sign_in_by_typing};
 use twinscope_e2e::stack::{CONTOSO, screenshot_dir};
-
-use crate::tenants::Person;
 
 const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 

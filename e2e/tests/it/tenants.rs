@@ -2,135 +2,14 @@
 //! 2, 3, 9 and 10): typing key by key, clicking only what is on screen, reading what is
 //! shown; each screen checked with axe and looked at 390 and 1,440 px wide.
 
-use serde_json::json;
-use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::person::{
-    DESKTOP, PHONE, assert_in_view, click_in_view, expect_heading_focused, set_viewport,
-    sideways_overflow, sign_in_by_typing, switcher_entry, switcher_titles, visible_text,
-    wraps_mid_word,
+    DESKTOP, PHONE, Person, assert_in_view, click_in_view, expect_heading_focused, set_viewport,
+    sideways_overflow, sign_in_by_typing, switcher_entry, switcher_titles, wraps_mid_word,
 };
-use twinscope_e2e::stack::{CONTOSO, FABRIKAM, Stack, screenshot_dir};
+use twinscope_e2e::stack::{CONTOSO, FABRIKAM, screenshot_dir};
 
 const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
-
-pub struct Person {
-    pub stack: Stack,
-    pub browser: Browser,
-}
-
-impl Person {
-    pub async fn start() -> Self {
-        let person = Self {
-            stack: Stack::start(json!({}))
-                .await
-                .expect("emulator and gateway start"),
-            browser: Browser::start().await.expect("headless Chromium starts"),
-        };
-        set_viewport(&person.browser, DESKTOP).await.unwrap();
-        person
-    }
-
-    /// Opens `path` signed out; the app sends them to sign in; they type their name and
-    /// password.
-    pub async fn sign_in_at(&self, path: &str, upn: &str, password: &str) {
-        self.browser.goto(&self.stack.url(path)).await.unwrap();
-        sign_in_by_typing(&self.browser, upn, password)
-            .await
-            .unwrap();
-    }
-
-    /// From the start page's button.
-    pub async fn sign_in_from_the_start_page(&self, upn: &str, password: &str) {
-        self.browser.goto(&self.stack.url("/")).await.unwrap();
-        let button = self
-            .browser
-            .find_by_role("button", "Sign in with your work account")
-            .await
-            .unwrap();
-        click_in_view(&self.browser, &button, "the start page's sign-in button")
-            .await
-            .unwrap();
-        sign_in_by_typing(&self.browser, upn, password)
-            .await
-            .unwrap();
-    }
-
-    pub async fn path(&self) -> String {
-        let url = self.browser.client().current_url().await.unwrap();
-        format!(
-            "{}{}",
-            url.path(),
-            url.query().map(|q| format!("?{q}")).unwrap_or_default()
-        )
-    }
-
-    pub async fn open_account_menu(&self) {
-        let summary = self
-            .browser
-            .client()
-            .find(fantoccini::Locator::Css("header summary"))
-            .await
-            .unwrap();
-        click_in_view(&self.browser, &summary, "the account menu")
-            .await
-            .unwrap();
-        self.browser
-            .wait_for_script(
-                "return document.querySelector('header details[open] .account__menu') ? true : null",
-                "the account menu to open",
-            )
-            .await
-            .unwrap();
-    }
-
-    pub async fn menu_is_open(&self) -> bool {
-        self.browser
-            .eval("return !!document.querySelector('header details[open]')")
-            .await
-            .unwrap()
-            == true
-    }
-
-    /// Screenshots of the screen as it is now at 1,440 and 390 px wide (`issue15-{name}-{w}.png`),
-    /// failing if the page scrolls sideways at either width; back to 1,440 after.
-    pub async fn look_at(&self, name: &str) {
-        for size in [DESKTOP, PHONE] {
-            set_viewport(&self.browser, size).await.unwrap();
-            let (over, sticking_out) = sideways_overflow(&self.browser).await.unwrap();
-            self.browser
-                .screenshot(&screenshot_dir().join(format!("issue15-{name}-{}.png", size.0)))
-                .await
-                .unwrap();
-            assert!(
-                over <= 0,
-                "{name} at {} px scrolls sideways by {over} px: {sticking_out:?}",
-                size.0
-            );
-        }
-        set_viewport(&self.browser, DESKTOP).await.unwrap();
-    }
-
-    /// The `tid` of the cached Digital Twins token for `tenant`.
-    pub async fn adt_token_tid(&self, tenant: &str) -> Option<String> {
-        let script = format!(
-            "for (const s of [sessionStorage, localStorage]) {{ for (let i = 0; i < s.length; i++) {{ const k = s.key(i); \
-             if (k.startsWith('twinscope.token.at.') && k.includes('.{tenant}.') && k.includes('digitaltwins')) {{ \
-             const t = JSON.parse(s.getItem(k)).secret.split('.')[1].replace(/-/g,'+').replace(/_/g,'/'); \
-             return JSON.parse(atob(t)).tid; }} }} }} return null;"
-        );
-        self.browser
-            .eval(&script)
-            .await
-            .unwrap()
-            .as_str()
-            .map(str::to_owned)
-    }
-
-    pub async fn text(&self) -> String {
-        visible_text(&self.browser).await.unwrap()
-    }
-}
 
 #[tokio::test]
 async fn a_guest_opens_fabrikam_from_the_tenant_switcher_and_sees_its_name() {

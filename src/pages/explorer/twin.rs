@@ -33,6 +33,7 @@ use crate::adt::types::IncomingRelationship;
 use crate::adt::{AdtClient, AdtError, ModelData, Twin, diff_twin, differences};
 use crate::components::confirm::{ConfirmDialog, focus_if_connected};
 use crate::components::leave_guard::use_leave_guard;
+use crate::components::local_time::LocalTime;
 use crate::components::property_editor::{
     Access, EditRules, EditState, FieldSpec, FormError, TwinForm, component_view, field_view,
 };
@@ -207,6 +208,17 @@ pub fn relationship_properties(rel: &Value) -> String {
                 .join(", ")
         })
         .unwrap_or_default()
+}
+
+/// The relationship's properties for its row: "none" rather than an empty cell, which a
+/// screen reader (and the stacked rows of a phone) would read as missing.
+fn properties_or_none(rel: &Value) -> String {
+    let shown = relationship_properties(rel);
+    if shown.is_empty() {
+        "none".to_owned()
+    } else {
+        shown
+    }
 }
 
 /// Focuses the first element matching `selector`, if there is one.
@@ -798,7 +810,10 @@ fn TwinEditor(opened: OpenedTwin) -> impl IntoView {
                     <dt>"Model"</dt>
                     <dd><code>{t.model().unwrap_or("(none)").to_owned()}</code></dd>
                     <dt>"Last updated"</dt>
-                    <dd>{t.last_update_time().unwrap_or("(unknown)").to_owned()}</dd>
+                    <dd>{match t.last_update_time() {
+                        Some(at) => view! { <LocalTime raw=at.to_owned()/> }.into_any(),
+                        None => "(unknown)".into_any(),
+                    }}</dd>
                     <dt>"ETag"</dt>
                     <dd><code>{t.etag.to_string()}</code></dd>
                 </dl>
@@ -962,10 +977,10 @@ fn TwinEditor(opened: OpenedTwin) -> impl IntoView {
                     let href = link_to(&target);
                     view! {
                         <tr>
-                            <td>{text(r, "$relationshipName")}</td>
-                            <td><A href=href>{target}</A></td>
-                            <td><code>{rel_id.clone()}</code></td>
-                            <td>{relationship_properties(r)}</td>
+                            <td data-label="Name">{text(r, "$relationshipName")}</td>
+                            <td data-label="Target"><A href=href>{target}</A></td>
+                            <td data-label="Id"><code>{rel_id.clone()}</code></td>
+                            <td data-label="Properties">{properties_or_none(r)}</td>
                             {remove}
                         </tr>
                     }
@@ -998,7 +1013,7 @@ fn TwinEditor(opened: OpenedTwin) -> impl IntoView {
                 rows.insert(row, ghost);
             }
             view! {
-                <table class="table">
+                <table class="table table--stack">
                     <caption class="visually-hidden">"Outgoing relationships"</caption>
                     <thead><tr>
                         <th scope="col">"Name"</th><th scope="col">"Target"</th>
@@ -1056,15 +1071,15 @@ fn TwinEditor(opened: OpenedTwin) -> impl IntoView {
                     let source = r.source_id;
                     view! {
                         <tr>
-                            <td><A href=href>{source}</A></td>
-                            <td>{r.relationship_name}</td>
-                            <td><code>{r.relationship_id}</code></td>
+                            <td data-label="Source"><A href=href>{source}</A></td>
+                            <td data-label="Name">{r.relationship_name}</td>
+                            <td data-label="Id"><code>{r.relationship_id}</code></td>
                         </tr>
                     }
                 })
                 .collect_view();
             view! {
-                <table class="table">
+                <table class="table table--stack">
                     <caption class="visually-hidden">"Incoming relationships"</caption>
                     <thead><tr><th scope="col">"Source"</th><th scope="col">"Name"</th><th scope="col">"Id"</th></tr></thead>
                     <tbody>{rows}</tbody>
