@@ -120,6 +120,10 @@ async fn every_request_is_logged_once_as_json_without_query_or_credentials() {
         .with_current_span(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Each call site caches whether anyone listens. Another test of this binary, on another
+    // thread, may hit the access-log call site for the first time while the subscriber above
+    // is being registered and cache "no one" (seen once in CI under load); recompute now.
+    tracing::callsite::rebuild_interest_cache();
     let (upstream, _, task) = common::echo_upstream().await;
     let (gw, _dist) = gateway(|c| {
         c.adt = Some(AdtPassThrough::new(Upstream::Emulator {
