@@ -1,0 +1,257 @@
+//! "Add a relationship" (for writers): a relationship the twin's model declares (or any name),
+//! a target twin (twins of the relationship's target model offered), an optional id, and the
+//! relationship's own properties with their checks. A refusal shows what the service said,
+//! each detail beside the property it names.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{Value, json};
+
+use super::editor::TwinState;
+use super::relationships::relationship_body;
+use crate::adt::AdtError;
+use crate::components::property_editor::{
+    Access, EditRules, EditState, FieldSpec, TwinForm, field_view,
+};
+use crate::components::service_error::{Placed, ServiceErrorView, field_keys, place};
+
+/// A relationship the model declares: name, display name, target model (if it names one).
+type Declared = (String, String, Option<String>);
+
+/// The form's state: what is typed and chosen, the twins offered as targets, the chosen
+/// relationship's properties, and what went wrong.
+#[derive(Debug, Clone, Copy)]
+struct Draft {
+    name: RwSignal<String>,
+    target: RwSignal<String>,
+    id: RwSignal<String>,
+    target_options: RwSignal<Vec<String>>,
+    /// The chosen relationship's properties, with their own values and checks.
+    values: EditState,
+    /// The chosen relationship and its properties' controls (if the model declares it).
+    fields: Memo<Option<(String, Vec<FieldSpec>)>>,
+    error: RwSignal<Option<String>>,
+    refusal: RwSignal<Option<(AdtError, Placed)>>,
+}
+
+/// The relationships the twin's model declares.
+fn declared(twin: TwinState) -> Memo<Vec<Declared>> {
+    let model = twin.model;
+    Memo::new(move |_| {
+        model.with(|m| {
+            m.as_ref()
+                .and_then(|m| m.set.interface(&m.model))
+                .map(|i| {
+                    i.relationships
+                        .iter()
+                        .map(|r| {
+                            (
+                                r.name.clone(),
+                                r.display_name.best().unwrap_or(&r.name).to_owned(),
+                                r.target.as_ref().map(ToString::to_string),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    })
+}
+
+impl Draft {
+    fn new(twin: TwinState) -> Self {
+        let model = twin.model;
+        let name = RwSignal::new(String::new());
+        let fields = Memo::new(move |_| {
+            let name = name.get();
+            model.with(|m| {
+                let m = m.as_ref()?;
+                let relationship = m.set.interface(&m.model)?.relationship(&name)?;
+                let fields: Vec<FieldSpec> = relationship
+                    .properties
+                    .iter()
+                    .map(FieldSpec::property)
+                    .collect();
+                Some((name.clone(), fields))
+            })
+        });
+        Draft {
+            name,
+            target: RwSignal::new(String::new()),
+            id: RwSignal::new(String::new()),
+            target_options: RwSignal::new(Vec::new()),
+            values: EditState {
+                edited: RwSignal::new(json!({})),
+                invalid: RwSignal::new(BTreeSet::new()),
+                service: RwSignal::new(BTreeMap::new()),
+                rules: StoredValue::new(EditRules::Unchecked),
+                access: Access::Create,
+                id_prefix: "new-rel-prop",
+            },
+            fields,
+            error: RwSignal::new(None),
+            refusal: RwSignal::new(None),
+        }
+    }
+
+    /// A relationship chosen: its properties start empty, checked by its rules.
+    fn follow_choice(self, twin: TwinState) {
+        let (model, fields, values) = (twin.model, self.fields, self.values);
+        Effect::new(move |_| {
+            let chosen = fields.with(|r| r.as_ref().map(|(name, _)| name.clone()));
+            let rules = model.with_untracked(|m| match (m, chosen) {
+                (Some(m), Some(name)) => EditRules::Relationship {
+                    set: m.set.clone(),
+                    source_model: m.model.clone(),
+                    name,
+                },
+                _ => EditRules::Unchecked,
+            });
+            values.rules.set_value(rules);
+            values.edited.set(json!({}));
+            values.invalid.set(BTreeSet::new());
+        });
+    }
+
+    /// Offers twins of the chosen relationship's target model.
+    fn offer_targets(self, twin: TwinState, declared: Memo<Vec<Declared>>) {
+        let (name, target_options) = (self.name, self.target_options);
+        Effect::new(move |_| {
+            let name = name.get();
+            let target_model =
+                declared.with(|rs| rs.iter().find(|r| r.0 == name).and_then(|r| r.2.clone()));
+            target_options.set(Vec::new());
+            if let Some(target_model) = target_model.filter(|t| !t.contains('\'')) {
+                let client = twin.client.get_value();
+                spawn_local(async move {
+                    let query = format!(
+                        "SELECT TOP(50) T.$dtId FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '{target_model}')"
+                    );
+                    if let Ok(page) = client.query(&query, None).await {
+                        target_options.set(
+                            page.items
+                                .iter()
+                                .filter_map(|r| {
+                                    r.get("$dtId").and_then(Value::as_str).map(str::to_owned)
+                                })
+                                .collect(),
+                        );
+                    }
+                });
+            }
+        });
+    }
+
+    /// Creates the relationship (`PUT`, its id given or `name-target`), then reads the lists
+    /// again; or says what is missing, or what the service refused.
+    fn create(self, twin: TwinState) {
+        let Draft {
+            values,
+            fields,
+            error,
+            refusal,
+            ..
+        } = self;
+        let (name, target) = (self.name.get_untracked(), self.target.get_untracked());
+        if name.trim().is_empty() || target.trim().is_empty() {
+            error.set(Some("Choose a relationship name and a target twin.".into()));
+            return;
+        }
+        if values.invalid.with_untracked(|i| !i.is_empty()) {
+            error.set(Some("Fix the highlighted values first.".into()));
+            return;
+        }
+        let body = values
+            .edited
+            .with_untracked(|v| relationship_body(&name, &target, v));
+        let rel_id = Some(self.id.get_untracked())
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| format!("{name}-{target}"));
+        let client = twin.client.get_value();
+        let source = twin.id.get_value();
+        let keys = fields.with_untracked(|r| {
+            let properties = r.as_ref().map(|(_, f)| f.clone()).unwrap_or_default();
+            let form = TwinForm {
+                properties,
+                components: Vec::new(),
+            };
+            field_keys(&form, &Value::Null)
+        });
+        error.set(None);
+        refusal.set(None);
+        values.service.set(BTreeMap::new());
+        spawn_local(async move {
+            match client.put_relationship(&source, &rel_id, &body).await {
+                Ok(_) => {
+                    self.target.set(String::new());
+                    self.id.set(String::new());
+                    values.edited.set(json!({}));
+                    twin.relationships.load();
+                }
+                Err(e) => {
+                    let placed = place(&e, &keys);
+                    values.service.set(placed.by_field());
+                    refusal.set(Some((e, placed)));
+                }
+            }
+        });
+    }
+}
+
+/// The form that adds an outgoing relationship.
+#[component]
+pub(super) fn RelationshipForm(twin: TwinState) -> impl IntoView {
+    let declared = declared(twin);
+    let draft = Draft::new(twin);
+    draft.follow_choice(twin);
+    draft.offer_targets(twin, declared);
+    let Draft {
+        name: new_name,
+        target: new_target,
+        id: new_id,
+        target_options,
+        values: rel_state,
+        fields: rel_properties,
+        error: create_error,
+        refusal: create_refusal,
+    } = draft;
+    let create_relationship = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        draft.create(twin);
+    };
+    view! {
+        <form class="card relationship-form" on:submit=create_relationship aria-labelledby="new-rel-title">
+            <h3 id="new-rel-title">"Add a relationship"</h3>
+            <label class="field__label" for="new-rel-name">"Relationship"</label>
+            <input id="new-rel-name" class="input" list="new-rel-names"
+                prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev))/>
+            <datalist id="new-rel-names">
+                {move || declared.get().into_iter().map(|(n, label, _)| view! { <option value=n>{label}</option> }).collect_view()}
+            </datalist>
+            <label class="field__label" for="new-rel-target">"Target twin id"</label>
+            <input id="new-rel-target" class="input" list="new-rel-targets"
+                prop:value=move || new_target.get() on:input=move |ev| new_target.set(event_target_value(&ev))/>
+            <datalist id="new-rel-targets">
+                {move || target_options.get().into_iter().map(|t| view! { <option value=t></option> }).collect_view()}
+            </datalist>
+            <label class="field__label" for="new-rel-id">"Relationship id (optional)"</label>
+            <input id="new-rel-id" class="input" placeholder="name-target"
+                prop:value=move || new_id.get() on:input=move |ev| new_id.set(event_target_value(&ev))/>
+            {move || rel_properties.get().filter(|(_, fields)| !fields.is_empty()).map(|(_, fields)| {
+                let inputs = fields
+                    .into_iter()
+                    .map(|f| {
+                        let path = vec![f.name.clone()];
+                        field_view(f, path, rel_state)
+                    })
+                    .collect_view();
+                view! { <div class="twin-properties relationship-form__properties">{inputs}</div> }
+            })}
+            <div class="toolbar"><button type="submit" class="button">"Add relationship"</button></div>
+            {move || create_error.get().map(|e| view! { <p class="property__error" role="alert">{e}</p> })}
+            {move || create_refusal.get().map(|(error, placed)| view! { <ServiceErrorView error placed/> })}
+        </form>
+    }
+}

@@ -1,0 +1,493 @@
+//! The twin's relationships: the lists as last read ([`Relationships`], read again after
+//! every change), the outgoing table (Delete… asks first, then the row offers Undo for
+//! [`UNDO_FOR`]: the same relationship created again), the incoming table, and the text of
+//! relationships (request bodies, properties as text).
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use serde_json::{Map, Value, json};
+use wasm_bindgen::JsCast;
+
+use super::editor::TwinState;
+use crate::adt::types::IncomingRelationship;
+use crate::adt::{AdtClient, AdtError};
+use crate::components::confirm::{ConfirmDialog, focus_if_connected};
+
+/// The body of `PUT …/relationships/{id}`: target, name and the given properties (members
+/// starting with `$` are dropped).
+pub fn relationship_body(name: &str, target: &str, properties: &Value) -> Value {
+    let mut body: Map<String, Value> = properties
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| !k.starts_with('$'))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    body.insert("$targetId".into(), json!(target));
+    body.insert("$relationshipName".into(), json!(name));
+    Value::Object(body)
+}
+
+/// A relationship just deleted, kept so that Undo can create it again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deleted {
+    pub source: String,
+    pub id: String,
+    /// Where its row was in the outgoing table.
+    pub row: usize,
+    /// The relationship as listed (`$relationshipName`, `$targetId`, its properties).
+    pub relationship: Value,
+}
+
+impl Deleted {
+    /// The body that creates the same relationship again: same name, target and properties
+    /// (sent to the same id).
+    pub fn undo_body(&self) -> Value {
+        relationship_body(
+            &text(&self.relationship, "$relationshipName"),
+            &text(&self.relationship, "$targetId"),
+            &self.relationship,
+        )
+    }
+}
+
+/// How long Undo is offered after a relationship is deleted.
+pub const UNDO_FOR: Duration = Duration::from_secs(30);
+
+/// The user members of a relationship (its properties), as `name: value` text.
+pub fn relationship_properties(rel: &Value) -> String {
+    rel.as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| !k.starts_with('$'))
+                .map(|(k, v)| match v {
+                    Value::String(s) => format!("{k}: {s}"),
+                    other => format!("{k}: {other}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// The relationship's properties for its row: "none" rather than an empty cell, which a
+/// screen reader (and the stacked rows of a phone) would read as missing.
+fn properties_or_none(rel: &Value) -> String {
+    let shown = relationship_properties(rel);
+    if shown.is_empty() {
+        "none".to_owned()
+    } else {
+        shown
+    }
+}
+
+/// Focuses the first element matching `selector`, if there is one.
+fn focus_selector(selector: &str) {
+    let found = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    focus_if_connected(found.as_ref());
+}
+
+/// Member `key` of a listed relationship, as text ("" if absent).
+pub(super) fn text(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
+}
+
+/// The twin's relationships as last read, shared by the tables, the relationship form and
+/// the delete section: each reads them again after a change.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Relationships {
+    client: StoredValue<AdtClient, LocalStorage>,
+    id: StoredValue<String>,
+    pub outgoing: RwSignal<Vec<Value>>,
+    pub incoming: RwSignal<Vec<IncomingRelationship>>,
+    /// Why the lists could not be read, or a relationship deleted.
+    pub error: RwSignal<Option<String>>,
+}
+
+impl Relationships {
+    /// Twin `id`'s, not read yet.
+    pub fn new(client: StoredValue<AdtClient, LocalStorage>, id: StoredValue<String>) -> Self {
+        Relationships {
+            client,
+            id,
+            outgoing: RwSignal::new(Vec::new()),
+            incoming: RwSignal::new(Vec::new()),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Reads both lists again; false if either could not be read. (A reply after the editor
+    /// has gone lands in signals that have gone with it: Leptos drops such writes.)
+    pub fn read(self) -> impl Future<Output = bool> {
+        let reads = self.client.try_get_value().zip(self.id.try_get_value());
+        async move {
+            let Some((client, id)) = reads else {
+                return false;
+            };
+            let mut ok = true;
+            self.error.set(None);
+            match client.list_relationships(&id, None).await {
+                Ok(list) => self.outgoing.set(list),
+                Err(e) => {
+                    ok = false;
+                    self.error.set(Some(e.to_string()));
+                }
+            }
+            match client.list_incoming(&id).await {
+                Ok(list) => self.incoming.set(list),
+                Err(e) => {
+                    ok = false;
+                    self.error.set(Some(e.to_string()));
+                }
+            }
+            ok
+        }
+    }
+
+    /// Reads both lists again, in the background.
+    pub fn load(self) {
+        spawn_local(async move {
+            self.read().await;
+        });
+    }
+}
+
+/// Deleting outgoing relationships one at a time, with Undo: the one being asked about, those
+/// just deleted, and why an Undo failed.
+#[derive(Debug, Clone, Copy)]
+struct Deletions {
+    twin: TwinState,
+    asking: RwSignal<Option<Value>>,
+    recent: RwSignal<Vec<Deleted>>,
+    undo_error: RwSignal<Option<String>>,
+}
+
+impl Deletions {
+    /// Deletes an outgoing relationship (once confirmed) and offers Undo in its row.
+    fn delete(self, rel: Value) {
+        let Deletions {
+            twin,
+            recent,
+            undo_error,
+            ..
+        } = self;
+        let relationships = twin.relationships;
+        let client = twin.client.get_value();
+        let id = twin.id.get_value();
+        let rel_id = text(&rel, "$relationshipId");
+        let row = relationships
+            .outgoing
+            .with_untracked(|o| o.iter().position(|r| text(r, "$relationshipId") == rel_id))
+            .unwrap_or(0);
+        undo_error.set(None);
+        spawn_local(async move {
+            match client.delete_relationship(&id, &rel_id).await {
+                Ok(()) => {
+                    let gone = Deleted {
+                        source: id,
+                        id: rel_id.clone(),
+                        row,
+                        relationship: rel,
+                    };
+                    recent.update(|d| {
+                        d.retain(|x| x.id != rel_id);
+                        d.push(gone.clone());
+                    });
+                    relationships
+                        .outgoing
+                        .update(|o| o.retain(|r| text(r, "$relationshipId") != rel_id));
+                    relationships.load();
+                    let undo_button = format!(
+                        "button[aria-label={}]",
+                        json!(format!("Undo deleting relationship {rel_id}"))
+                    );
+                    request_animation_frame(move || focus_selector(&undo_button));
+                    set_timeout(
+                        move || {
+                            recent.try_update(|d| d.retain(|x| x != &gone));
+                        },
+                        UNDO_FOR,
+                    );
+                }
+                Err(e) => relationships.error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    /// Creates the deleted relationship again: same id, name, target and properties.
+    fn undo(self, gone: Deleted) {
+        let Deletions {
+            twin,
+            recent,
+            undo_error,
+            ..
+        } = self;
+        let relationships = twin.relationships;
+        let client = twin.client.get_value();
+        undo_error.set(None);
+        spawn_local(async move {
+            match client
+                .create_relationship(&gone.source, &gone.id, &gone.undo_body())
+                .await
+            {
+                Ok(_) => {
+                    recent.update(|d| d.retain(|x| x.id != gone.id));
+                    relationships.read().await;
+                    let delete_button = format!(
+                        "button[aria-label={}]",
+                        json!(format!("Delete relationship {}", gone.id))
+                    );
+                    request_animation_frame(move || focus_selector(&delete_button));
+                }
+                Err(AdtError::PreconditionFailed) => {
+                    recent.update(|d| d.retain(|x| x.id != gone.id));
+                    undo_error.set(Some(format!(
+                        "A relationship {} exists again (someone made one meanwhile); nothing was changed.",
+                        gone.id
+                    )));
+                    relationships.load();
+                }
+                Err(e) => undo_error.set(Some(format!(
+                    "The relationship {} could not be made again: {}",
+                    gone.id,
+                    crate::components::service_error::headline(&e)
+                ))),
+            }
+        });
+    }
+}
+
+/// The outgoing relationships: why an Undo failed, the table, and the question before one
+/// is deleted.
+#[component]
+pub(super) fn OutgoingRelationships(twin: TwinState) -> impl IntoView {
+    let deletions = Deletions {
+        twin,
+        asking: RwSignal::new(None),
+        recent: RwSignal::new(Vec::new()),
+        undo_error: RwSignal::new(None),
+    };
+    let undo_error = deletions.undo_error;
+    view! {
+        {move || undo_error.get().map(|e| view! { <div class="alert alert--error" role="alert"><p>{e}</p></div> })}
+        <OutgoingTable deletions/>
+        <DeleteRelationshipDialog deletions/>
+    }
+}
+
+/// One row per outgoing relationship (with Delete… for writers); each just deleted stays in
+/// its row, with Undo, for [`UNDO_FOR`].
+#[component]
+fn OutgoingTable(deletions: Deletions) -> impl IntoView {
+    let twin = deletions.twin;
+    let can_write = twin.can_write;
+    let (outgoing, asking, recent) = (
+        twin.relationships.outgoing,
+        deletions.asking,
+        deletions.recent,
+    );
+    move || {
+        let rels = outgoing.get();
+        let ghosts = recent.get();
+        if rels.is_empty() && ghosts.is_empty() {
+            return view! { <p class="hint">"No outgoing relationships."</p> }.into_any();
+        }
+        let mut rows: Vec<AnyView> = rels
+            .iter()
+            .map(|r| {
+                let rel_id = text(r, "$relationshipId");
+                let target = text(r, "$targetId");
+                let remove = can_write.then(|| {
+                    let (rel_id, rel) = (rel_id.clone(), r.clone());
+                    view! {
+                        <td>
+                            <button type="button" class="button button--ghost button--small"
+                                aria-label=format!("Delete relationship {rel_id}")
+                                on:click=move |_| asking.set(Some(rel.clone()))>
+                                "Delete…"
+                            </button>
+                        </td>
+                    }
+                });
+                let href = twin.twin_href(&target);
+                view! {
+                    <tr>
+                        <td data-label="Name">{text(r, "$relationshipName")}</td>
+                        <td data-label="Target"><A href=href>{target}</A></td>
+                        <td data-label="Id"><code>{rel_id.clone()}</code></td>
+                        <td data-label="Properties">{properties_or_none(r)}</td>
+                        {remove}
+                    </tr>
+                }
+                .into_any()
+            })
+            .collect();
+        for gone in ghosts {
+            let row = gone.row.min(rows.len());
+            rows.insert(row, undo_row(gone, deletions));
+        }
+        view! {
+            <table class="table table--stack">
+                <caption class="visually-hidden">"Outgoing relationships"</caption>
+                <thead><tr>
+                    <th scope="col">"Name"</th><th scope="col">"Target"</th>
+                    <th scope="col">"Id"</th><th scope="col">"Properties"</th>
+                    {can_write.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    }
+}
+
+/// The row of a relationship just deleted: what it was, and Undo.
+fn undo_row(gone: Deleted, deletions: Deletions) -> AnyView {
+    let (id, name, target) = (
+        gone.id.clone(),
+        text(&gone.relationship, "$relationshipName"),
+        text(&gone.relationship, "$targetId"),
+    );
+    view! {
+        <tr class="relationship--deleted">
+            <td colspan="4">
+                "Deleted " <code>{id.clone()}</code> {format!(" ({name} → {target}).")}
+            </td>
+            <td>
+                <button type="button" class="button button--small"
+                    aria-label=format!("Undo deleting relationship {id}")
+                    on:click=move |_| deletions.undo(gone.clone())>
+                    "Undo"
+                </button>
+            </td>
+        </tr>
+    }
+    .into_any()
+}
+
+/// "Delete relationship X?": what it is, and that Undo follows.
+#[component]
+fn DeleteRelationshipDialog(deletions: Deletions) -> impl IntoView {
+    let asking = deletions.asking;
+    move || {
+        let rel = asking.get()?;
+        let (id, name, target) = (
+            text(&rel, "$relationshipId"),
+            text(&rel, "$relationshipName"),
+            text(&rel, "$targetId"),
+        );
+        let properties = relationship_properties(&rel);
+        let source = deletions.twin.id.get_value();
+        let confirm = move |()| {
+            asking.set(None);
+            deletions.delete(rel.clone());
+        };
+        Some(view! {
+            <ConfirmDialog
+                title=format!("Delete relationship {id}?")
+                confirm="Delete relationship"
+                on_confirm=confirm
+                on_cancel=move |()| asking.set(None)
+            >
+                <p>
+                    "The relationship " <code>{id.clone()}</code>
+                    {format!(" ({name}) from {source} to {target}")}
+                    {(!properties.is_empty()).then(|| format!(", with {properties},"))}
+                    " goes. Both twins stay."
+                </p>
+                <p>{format!("You can undo this for {} seconds.", UNDO_FOR.as_secs())}</p>
+            </ConfirmDialog>
+        })
+    }
+}
+
+/// One row per relationship pointing at the twin, its source a link.
+#[component]
+pub(super) fn IncomingRelationships(twin: TwinState) -> impl IntoView {
+    let incoming = twin.relationships.incoming;
+    move || {
+        let rels = incoming.get();
+        if rels.is_empty() {
+            return view! { <p class="hint">"No incoming relationships."</p> }.into_any();
+        }
+        let rows = rels
+            .into_iter()
+            .map(|r| {
+                let href = twin.twin_href(&r.source_id);
+                let source = r.source_id;
+                view! {
+                    <tr>
+                        <td data-label="Source"><A href=href>{source}</A></td>
+                        <td data-label="Name">{r.relationship_name}</td>
+                        <td data-label="Id"><code>{r.relationship_id}</code></td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="table table--stack">
+                <caption class="visually-hidden">"Incoming relationships"</caption>
+                <thead><tr><th scope="col">"Source"</th><th scope="col">"Name"</th><th scope="col">"Id"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_relationship_carries_its_properties() {
+        let body = relationship_body(
+            "hasSensor",
+            "sensor-1",
+            &json!({"installedAt": "2024-05-01T08:00:00Z", "$etag": "x"}),
+        );
+        assert_eq!(
+            body,
+            json!({"$targetId": "sensor-1", "$relationshipName": "hasSensor",
+                   "installedAt": "2024-05-01T08:00:00Z"})
+        );
+        assert_eq!(
+            relationship_body("r", "t", &json!({})),
+            json!({"$targetId": "t", "$relationshipName": "r"})
+        );
+    }
+
+    #[test]
+    fn undo_makes_the_same_relationship_again() {
+        let gone = Deleted {
+            source: "a".into(),
+            id: "r1".into(),
+            row: 0,
+            relationship: json!({"$relationshipId": "r1", "$sourceId": "a", "$targetId": "b",
+                "$relationshipName": "feeds", "$etag": "W/\"1\"", "since": "2020", "weight": 2}),
+        };
+        assert_eq!(
+            gone.undo_body(),
+            json!({"$targetId": "b", "$relationshipName": "feeds", "since": "2020", "weight": 2})
+        );
+    }
+
+    #[test]
+    fn relationship_properties_are_text() {
+        let rel = json!({"$relationshipId": "r", "$targetId": "t", "since": "2020", "weight": 2});
+        let shown = relationship_properties(&rel);
+        assert!(
+            shown.contains("since: 2020") && shown.contains("weight: 2"),
+            "{shown}"
+        );
+        assert!(!shown.contains('$'));
+    }
+}
