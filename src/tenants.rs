@@ -27,6 +27,7 @@ use crate::auth::accounts::Account;
 use crate::auth::cache::HomeAccountId;
 use crate::auth::storage::Storage;
 use crate::config::{AuthorityTenant, RuntimeConfig};
+use crate::format::lowercase;
 use crate::ids::TenantId;
 use crate::session::Session;
 
@@ -262,9 +263,9 @@ pub fn tenant_entries(
             })
             .collect();
         mine.sort_by(|a, b| {
-            (a.relation, a.title().to_lowercase(), &a.tenant).cmp(&(
+            (a.relation, lowercase(&a.title()), &a.tenant).cmp(&(
                 b.relation,
-                b.title().to_lowercase(),
+                lowercase(&b.title()),
                 &b.tenant,
             ))
         });

@@ -22,23 +22,14 @@ use std::rc::Rc;
 
 use futures::FutureExt;
 use futures::future::Shared;
-use oauth2::basic::{
-    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
-    BasicTokenType,
-};
-use oauth2::{
-    AuthUrl, AuthorizationCode, EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeVerifier,
-    RedirectUrl, RefreshToken, RequestTokenError, StandardRevocableToken, StandardTokenResponse,
-    TokenResponse, TokenUrl,
-};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::accounts::{Account, Accounts};
 use super::admin_consent::{self, ConsentOutcome, ConsentRequests};
 use super::cache::{CacheKey, HomeAccountId, ScopeSet, Secret, TokenCache};
 use super::discovery::{self, Discovered, DiscoveryCache, DiscoveryError, Metadata};
 use super::errors::SignInError;
-use super::http::{HttpClient, NetworkError};
+use super::http::{HttpClient, HttpResponse, NetworkError};
 use super::id_token::{self, Expectations, IdTokenClaims, IdTokenError, Jwks};
 use super::response::{self, AuthorizationResponse, ResponseError};
 use super::return_path::ReturnPath;
@@ -186,30 +177,52 @@ pub struct SignedIn {
     pub return_path: ReturnPath,
 }
 
-/// Entra's fields beyond RFC 6749 in a token response.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct EntraFields {
+/// The token endpoint's answer (RFC 6749 §5.1) with Entra's `id_token` and `client_info`.
+#[derive(Deserialize)]
+struct TokenGrant {
+    access_token: String,
+    /// Required by RFC 6749 (any type is accepted, as Entra sends `Bearer`).
+    #[serde(rename = "token_type")]
+    _token_type: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    /// Space-delimited.
+    #[serde(default)]
+    scope: Option<String>,
     #[serde(default)]
     id_token: Option<String>,
     #[serde(default)]
     client_info: Option<String>,
 }
 
-impl ExtraTokenFields for EntraFields {}
+/// Redacted: it holds tokens.
+impl std::fmt::Debug for TokenGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenGrant")
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
 
-type EntraTokenResponse = StandardTokenResponse<EntraFields, BasicTokenType>;
-type OAuthClient<HasAuth, HasToken> = oauth2::Client<
-    BasicErrorResponse,
-    EntraTokenResponse,
-    BasicTokenIntrospectionResponse,
-    StandardRevocableToken,
-    BasicRevocationErrorResponse,
-    HasAuth,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    HasToken,
->;
+impl TokenGrant {
+    fn scopes(&self) -> Vec<&str> {
+        self.scope
+            .as_deref()
+            .map(|s| s.split(' ').collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The token endpoint's error answer (RFC 6749 §5.2).
+#[derive(Deserialize)]
+struct TokenErrorAnswer {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
 
 type SharedTokenFuture = Shared<Pin<Box<dyn Future<Output = Result<AccessToken, AuthError>>>>>;
 
@@ -338,9 +351,8 @@ impl AuthClient {
         scopes
     }
 
-    fn redirect_url(&self) -> Result<RedirectUrl, AuthError> {
-        let uri = self.config.redirect_uri.to_string();
-        RedirectUrl::new(uri.clone()).map_err(|_| AuthError::BadUrl(uri))
+    fn redirect_url(&self) -> String {
+        self.config.redirect_uri.to_string()
     }
 
     /// Starts a sign-in: takes the interaction lock, records `state`, `nonce` and the PKCE
@@ -373,29 +385,28 @@ impl AuthClient {
             &self.config.authority,
             &authority,
         );
-        let client: OAuthClient<EndpointSet, EndpointNotSet> =
-            oauth2::Client::new(oauth2::ClientId::new(self.config.client_id.to_string()))
-                .set_auth_uri(
-                    AuthUrl::new(endpoint.clone()).map_err(|_| AuthError::BadUrl(endpoint))?,
-                )
-                .set_redirect_uri(self.redirect_url()?);
-        let state = redirect.state.clone();
-        let mut request = client
-            .authorize_url(move || oauth2::CsrfToken::new(state))
-            .add_scopes(self.sign_in_scopes().into_iter().map(oauth2::Scope::new))
-            .add_extra_param("code_challenge", redirect.code_challenge.clone())
-            .add_extra_param("code_challenge_method", "S256")
-            .add_extra_param("nonce", redirect.nonce.clone())
-            .add_extra_param("response_mode", "fragment")
-            .add_extra_param("client_info", "1");
+        // The endpoint is a checked URL without query or fragment (`discovery`).
+        let (client_id, redirect_uri) = (self.config.client_id.to_string(), self.redirect_url());
+        let scopes = self.sign_in_scopes().join(" ");
+        let mut params = vec![
+            ("response_type", "code"),
+            ("client_id", client_id.as_str()),
+            ("state", redirect.state.as_str()),
+            ("redirect_uri", redirect_uri.as_str()),
+            ("scope", scopes.as_str()),
+            ("code_challenge", redirect.code_challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("nonce", redirect.nonce.as_str()),
+            ("response_mode", "fragment"),
+            ("client_info", "1"),
+        ];
         if let Some(hint) = &options.login_hint {
-            request = request.add_extra_param("login_hint", hint.clone());
+            params.push(("login_hint", hint.as_str()));
         }
         if let Some(prompt) = &options.prompt {
-            request = request.add_extra_param("prompt", prompt.clone());
+            params.push(("prompt", prompt.as_str()));
         }
-        let (url, _) = request.url();
-        Ok(url.to_string())
+        Ok(format!("{endpoint}?{}", form_encode(&params)))
     }
 
     /// Handles the page URL's query or fragment after the redirect back. `Ok(None)`: the
@@ -460,17 +471,20 @@ impl AuthClient {
             &self.config.authority,
             &authority,
         );
-        let client = self.token_client(&endpoint)?;
-        let http = self.env.http.clone();
-        let verifier = PkceCodeVerifier::new(completed.verifier.secret().to_owned());
-        let token = client
-            .exchange_code(AuthorizationCode::new(code))
-            .set_pkce_verifier(verifier)
-            .request_async(&|r| http(r))
-            .await
-            .map_err(token_error)?;
+        let (client_id, redirect_uri) = (self.config.client_id.to_string(), self.redirect_url());
+        let token = self
+            .token_grant(
+                &endpoint,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("code_verifier", completed.verifier.secret()),
+                    ("client_id", &client_id),
+                    ("redirect_uri", &redirect_uri),
+                ],
+            )
+            .await?;
         let id_token = token
-            .extra_fields()
             .id_token
             .clone()
             .ok_or_else(|| AuthError::MalformedTokenResponse("no ID token".to_owned()))?;
@@ -485,7 +499,6 @@ impl AuthClient {
             });
         }
         let home = token
-            .extra_fields()
             .client_info
             .as_deref()
             .and_then(HomeAccountId::from_client_info)
@@ -548,18 +561,23 @@ impl AuthClient {
         ConsentRequests::new(self.env.shared.clone())
     }
 
-    fn token_client(
+    /// A grant at the token endpoint (RFC 6749 §4.1.3, §6): the form `params`, answered
+    /// with tokens, or with an error that says what the user can do.
+    async fn token_grant(
         &self,
         endpoint: &str,
-    ) -> Result<OAuthClient<EndpointNotSet, EndpointSet>, AuthError> {
-        Ok(
-            oauth2::Client::new(oauth2::ClientId::new(self.config.client_id.to_string()))
-                .set_token_uri(
-                    TokenUrl::new(endpoint.to_owned())
-                        .map_err(|_| AuthError::BadUrl(endpoint.to_owned()))?,
-                )
-                .set_redirect_uri(self.redirect_url()?),
-        )
+        params: &[(&str, &str)],
+    ) -> Result<TokenGrant, AuthError> {
+        let request = http::Request::post(endpoint)
+            .header(http::header::ACCEPT, "application/json")
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(form_encode(params).into_bytes())
+            .map_err(|_| AuthError::BadUrl(endpoint.to_owned()))?;
+        let response = (self.env.http)(request).await?;
+        read_token_answer(&response)
     }
 
     /// Keeps the access token (under the granted resource scopes) and the refresh token.
@@ -568,27 +586,23 @@ impl AuthClient {
         &self,
         home: &HomeAccountId,
         tenant: &TenantId,
-        token: &EntraTokenResponse,
+        token: &TokenGrant,
         signed_in_at: Option<i64>,
     ) -> Result<(), AuthError> {
         let now = self.now();
-        let granted: Vec<String> = token
-            .scopes()
-            .map(|s| s.iter().map(|s| s.to_string()).collect())
-            .unwrap_or_default();
-        let scopes = ScopeSet::new(granted.iter().map(String::as_str));
-        let expires_in = token.expires_in().map_or(0, |d| d.as_secs() as i64);
+        let scopes = ScopeSet::new(token.scopes());
+        let expires_in = token.expires_in.map_or(0, |s| s as i64);
         if !scopes.is_empty() {
             let key = CacheKey {
                 account: home.clone(),
                 tenant: tenant.clone(),
                 scopes,
             };
-            let secret = Secret::new(token.access_token().secret().clone());
+            let secret = Secret::new(token.access_token.clone());
             self.tokens
                 .put_access_token(&key, &secret, expires_in, now)?;
         }
-        if let Some(rt) = token.refresh_token() {
+        if let Some(rt) = &token.refresh_token {
             let since = match signed_in_at {
                 Some(t) => t,
                 None => self
@@ -597,7 +611,7 @@ impl AuthClient {
                     .map_or(now, |old| old.signed_in_at),
             };
             self.tokens
-                .put_refresh_token(home, &Secret::new(rt.secret().clone()), since)?;
+                .put_refresh_token(home, &Secret::new(rt.clone()), since)?;
         }
         Ok(())
     }
@@ -660,30 +674,25 @@ impl AuthClient {
         let endpoint = discovered
             .metadata
             .token_endpoint_for(&self.config.authority, &key.tenant);
-        let client = self.token_client(&endpoint)?;
-        let http = self.env.http.clone();
-        let refresh_token = RefreshToken::new(rt.token.expose().to_owned());
-        let mut scopes: Vec<oauth2::Scope> = key
-            .scopes
-            .to_scope_string()
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(|s| oauth2::Scope::new(s.to_owned()))
-            .collect();
-        scopes.extend(
-            OIDC_SCOPES
-                .iter()
-                .map(|s| oauth2::Scope::new((*s).to_owned())),
-        );
-        let result = client
-            .exchange_refresh_token(&refresh_token)
-            .add_scopes(scopes)
-            .request_async(&|r| http(r))
+        let scope_string = key.scopes.to_scope_string();
+        let mut scopes: Vec<&str> = scope_string.split(' ').filter(|s| !s.is_empty()).collect();
+        scopes.extend(OIDC_SCOPES);
+        let scopes = scopes.join(" ");
+        let client_id = self.config.client_id.to_string();
+        let result = self
+            .token_grant(
+                &endpoint,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", rt.token.expose()),
+                    ("scope", &scopes),
+                    ("client_id", &client_id),
+                ],
+            )
             .await;
         let token = match result {
             Ok(t) => t,
-            Err(e) => {
-                let error = token_error(e);
+            Err(error) => {
                 if matches!(
                     &error,
                     AuthError::SignIn(SignInError::SessionExpired { .. })
@@ -693,7 +702,7 @@ impl AuthClient {
                 return Err(error);
             }
         };
-        if let Some(id_token) = token.extra_fields().id_token.clone() {
+        if let Some(id_token) = token.id_token.clone() {
             let claims = self.validate_id_token(&id_token, None).await?;
             if claims.tenant != key.tenant {
                 return Err(AuthError::IdToken(IdTokenError::IssuerMismatch {
@@ -706,14 +715,14 @@ impl AuthClient {
                 self.accounts.put(&account)?;
             }
         }
-        let expires_in = token.expires_in().map_or(0, |d| d.as_secs() as i64);
-        let secret = Secret::new(token.access_token().secret().clone());
+        let expires_in = token.expires_in.map_or(0, |s| s as i64);
+        let secret = Secret::new(token.access_token.clone());
         self.tokens
             .put_access_token(key, &secret, expires_in, now)?;
-        if let Some(rt) = token.refresh_token() {
+        if let Some(rt) = &token.refresh_token {
             self.tokens.put_refresh_token(
                 &key.account,
-                &Secret::new(rt.secret().clone()),
+                &Secret::new(rt.clone()),
                 self.tokens
                     .refresh_token(&key.account, now)
                     .map_or(now, |old| old.signed_in_at),
@@ -827,17 +836,69 @@ fn response_issuer(metadata: &Metadata, tenant: &TenantId) -> String {
     metadata.issuer_for(tenant)
 }
 
-fn token_error(e: RequestTokenError<NetworkError, BasicErrorResponse>) -> AuthError {
-    match e {
-        RequestTokenError::ServerResponse(r) => SignInError::from_entra(
-            r.error().as_ref(),
-            r.error_description().map_or("", String::as_str),
+/// Reads the token endpoint's answer as RFC 6749 §5 has it: 200 with a JSON token response,
+/// anything else with a JSON error (`error`, `error_description`) read into a [`SignInError`].
+fn read_token_answer(response: &HttpResponse) -> Result<TokenGrant, AuthError> {
+    let malformed = |s: String| AuthError::MalformedTokenResponse(s);
+    let body = response.body();
+    if response.status() != http::StatusCode::OK {
+        if body.is_empty() {
+            return Err(malformed("server returned empty error response".to_owned()));
+        }
+        let answer: TokenErrorAnswer =
+            serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))?;
+        return Err(SignInError::from_entra(
+            &answer.error,
+            answer.error_description.as_deref().unwrap_or_default(),
             None,
         )
-        .into(),
-        RequestTokenError::Request(n) => AuthError::Network(n),
-        RequestTokenError::Parse(e, _) => AuthError::MalformedTokenResponse(e.to_string()),
-        RequestTokenError::Other(s) => AuthError::MalformedTokenResponse(s),
+        .into());
+    }
+    // Media types are case-insensitive and may carry parameters (RFC 7231 §3.1.1.1).
+    if let Some(content_type) = response.headers().get(http::header::CONTENT_TYPE)
+        && !content_type
+            .to_str()
+            .is_ok_and(|t| t.to_ascii_lowercase().starts_with("application/json"))
+    {
+        return Err(malformed(format!(
+            "unexpected response Content-Type: {content_type:?}, should be `application/json`"
+        )));
+    }
+    if body.is_empty() {
+        return Err(malformed("server returned empty response body".to_owned()));
+    }
+    serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))
+}
+
+/// `application/x-www-form-urlencoded` (the token request's body, the authorize URL's query):
+/// alphanumerics and `*-._` as they are, space as `+`, every other byte `%XX`.
+fn form_encode(params: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (i, (name, value)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        form_encode_into(&mut out, name);
+        out.push('=');
+        form_encode_into(&mut out, value);
+    }
+    out
+}
+
+fn form_encode_into(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
+        }
     }
 }
 
@@ -897,6 +958,72 @@ mod tests {
             ),
             "https://login.microsoftonline.com/9cfa42f1-3911-49e1-a538-13453e29a36b/oauth2/v2.0/authorize"
         );
+    }
+
+    #[test]
+    fn forms_are_encoded_as_browsers_and_the_url_crate_encode_them() {
+        assert_eq!(
+            form_encode(&[
+                ("scope", "openid profile https://x.y/.default"),
+                ("a*b-c", "é~!")
+            ]),
+            "scope=openid+profile+https%3A%2F%2Fx.y%2F.default&a*b-c=%C3%A9%7E%21"
+        );
+        assert_eq!(form_encode(&[]), "");
+    }
+
+    fn answer(status: u16, content_type: Option<&str>, body: &str) -> HttpResponse {
+        let mut r = http::Response::builder().status(status);
+        if let Some(t) = content_type {
+            r = r.header("content-type", t);
+        }
+        r.body(body.as_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn token_answers_are_read_as_rfc_6749_has_them() {
+        let ok = read_token_answer(&answer(
+            200,
+            Some("Application/JSON; charset=utf-8"),
+            r#"{"access_token":"a","token_type":"Bearer","expires_in":3599,"scope":"x y","refresh_token":"r","id_token":"i","client_info":"c","ext_expires_in":1}"#,
+        ))
+        .unwrap();
+        assert_eq!(ok.access_token, "a");
+        assert_eq!(ok.expires_in, Some(3599));
+        assert_eq!(ok.scopes(), ["x", "y"]);
+        assert_eq!(ok.refresh_token.as_deref(), Some("r"));
+        assert_eq!(ok.id_token.as_deref(), Some("i"));
+        assert_eq!(ok.client_info.as_deref(), Some("c"));
+        let bare = read_token_answer(&answer(
+            200,
+            None,
+            r#"{"access_token":"a","token_type":"x"}"#,
+        ))
+        .unwrap();
+        assert!(bare.scopes().is_empty() && bare.expires_in.is_none());
+        for malformed in [
+            answer(200, Some("text/html"), "{}"),
+            answer(200, Some("application/json"), ""),
+            answer(200, None, r#"{"token_type":"Bearer"}"#),
+            answer(200, None, r#"{"access_token":"a"}"#),
+            answer(400, None, ""),
+            answer(400, None, "<html>"),
+        ] {
+            assert!(
+                matches!(
+                    read_token_answer(&malformed),
+                    Err(AuthError::MalformedTokenResponse(_))
+                ),
+                "{:?}",
+                String::from_utf8_lossy(malformed.body())
+            );
+        }
+        let refused = read_token_answer(&answer(
+            400,
+            Some("application/json"),
+            r#"{"error":"invalid_grant","error_description":"AADSTS700082: The refresh token has expired."}"#,
+        ));
+        assert!(matches!(refused, Err(AuthError::SignIn(_))), "{refused:?}");
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! The HTTP client the auth core uses: a closure from request to response.
 //!
-//! `oauth2` accepts any `Fn(HttpRequest) -> Future<Output = Result<HttpResponse, E>>`, so
-//! the browser uses [`browser_fetch`] (gloo-net, `credentials: omit`, never cached) and
+//! The auth core, the ARM and the ADT clients take any `Fn(HttpRequest) -> ResponseFuture`,
+//! so the browser uses [`browser_fetch`] (gloo-net, `credentials: omit`, never cached) and
 //! tests use a closure that answers from a table and counts calls.
 
 use std::future::Future;
 use std::pin::Pin;
 
-pub use oauth2::{HttpRequest, HttpResponse};
+/// A request: `http`'s, with the body as bytes.
+pub type HttpRequest = http::Request<Vec<u8>>;
+/// A response: `http`'s, with the body as bytes.
+pub type HttpResponse = http::Response<Vec<u8>>;
 
 /// A request that did not get a usable HTTP answer: none at all, a redirect (never followed
 /// with a token), or refused before sending.

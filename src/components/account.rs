@@ -208,9 +208,11 @@ fn OtherAccounts(on_choose: Callback<()>) -> impl IntoView {
 }
 
 fn initials(name: &str) -> String {
-    name.split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .take(2)
-        .collect::<String>()
-        .to_uppercase()
+    crate::format::uppercase(
+        &name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .collect::<String>(),
+    )
 }

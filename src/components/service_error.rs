@@ -182,7 +182,9 @@ pub fn headline(error: &AdtError) -> String {
             let text = other.to_string();
             let mut chars = text.chars();
             match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect(),
+                Some(first) => {
+                    crate::format::uppercase(first.encode_utf8(&mut [0; 4])) + chars.as_str()
+                }
                 None => text,
             }
         }

@@ -59,6 +59,7 @@ use serde_json::{Map, Value};
 
 use super::xlsx::{self, CellValue, Row, Sheet};
 use super::{Graph, ImportError, ImportErrors, Imported, Layout, Location};
+use crate::format::lowercase;
 
 /// One of the five columns of the layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,17 +93,13 @@ impl Column {
 
     /// Whether a header cell names this column.
     fn is_named_by(self, text: &str) -> bool {
-        let text = text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
+        let text = lowercase(&text.split_whitespace().collect::<Vec<_>>().join(" "));
         let also: &[&str] = match self {
             Column::Model => &["model id", "modelid"],
             Column::Id => &["id"],
             _ => &[],
         };
-        text == self.header().to_lowercase() || also.contains(&text.as_str())
+        text == lowercase(self.header()) || also.contains(&text.as_str())
     }
 }
 

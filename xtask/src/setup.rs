@@ -22,6 +22,47 @@ pub fn run() -> Result<(), String> {
         installed.push(WASM_TARGET.to_owned());
     }
 
+    // The split release bundle compiles the standard library with the app (`build.rs`:
+    // `-Zbuild-std`), which needs the nightly toolchain and its `rust-src`. An installed
+    // nightly is used as it is (not updated); only what is missing is fetched.
+    let nightly = crate::build::TOOLCHAIN;
+    let toolchains = output("rustup", &["toolchain", "list"]).unwrap_or_default();
+    if !toolchains
+        .lines()
+        .any(|t| t.trim().starts_with(&format!("{nightly}-")))
+    {
+        eprintln!(
+            "setup: the {nightly} toolchain is missing; the release bundle builds the standard library with it"
+        );
+        let mut cmd = Command::new("rustup");
+        cmd.args([
+            "toolchain",
+            "install",
+            nightly,
+            "--profile",
+            "minimal",
+            "--component",
+            "rust-src",
+        ]);
+        run_visible(cmd)?;
+        installed.push(format!("{nightly} toolchain with rust-src"));
+    } else if !output(
+        "rustup",
+        &["component", "list", "--installed", "--toolchain", nightly],
+    )
+    .unwrap_or_default()
+    .lines()
+    .any(|c| c.trim() == "rust-src")
+    {
+        eprintln!(
+            "setup: {nightly}'s rust-src is missing; the release bundle builds the standard library from it"
+        );
+        let mut cmd = Command::new("rustup");
+        cmd.args(["component", "add", "--toolchain", nightly, "rust-src"]);
+        run_visible(cmd)?;
+        installed.push(format!("{nightly} rust-src"));
+    }
+
     let missing_debian: Vec<(&str, &str)> = [
         (
             "chromium",

@@ -9,13 +9,26 @@ pub(crate) fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let lowered = input.to_lowercase();
+    let lowered = lowercase(input);
     candidates
         .into_iter()
-        .map(|c| (edit_distance(&lowered, &c.to_lowercase()), c))
+        .map(|c| (edit_distance(&lowered, &lowercase(c)), c))
         .filter(|(d, c)| *d <= MAX_DISTANCE && *c != input)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// `s` in lower case by Unicode's default mapping: in the browser by its own
+/// (`String.prototype.toLowerCase`), so the SPA's wasm carries no case tables.
+fn lowercase(s: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::JsString::from(s).to_lower_case().into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        s.to_lowercase()
+    }
 }
 
 /// Formats the hint as ` (did you mean 'x'?)`, or an empty string.

@@ -21,4 +21,5 @@ mod spec_models;
 mod tenants;
 mod transfer;
 mod workspace;
+mod workspace_panels;
 mod xlsx_import;

@@ -109,6 +109,12 @@ async fn results_start_below_the_editor_and_every_screen_fits_every_width() {
         click_in_view(&browser, &first, "the first result's twin id")
             .await
             .unwrap();
+        // The row's twin opens in the inspector, whose link goes to its page.
+        let open = browser.find_by_role("link", "Open twin").await.unwrap();
+        twinscope_e2e::person::scroll_to(&browser, &open)
+            .await
+            .unwrap();
+        click_in_view(&browser, &open, "Open twin").await.unwrap();
         wait_for(
             &browser,
             "return location.pathname.includes('/twins/') ? location.pathname : null",

@@ -1,8 +1,21 @@
-//! `/t/:tenant/i/:host/twins?q=…`: write a query, run it, page through the results.
+//! `/t/:tenant/i/:host/twins?q=…&view=graph&twin=…`: the instance's workspace. Write a
+//! query (or choose a model in the sidebar), run it, page through the results as a table or
+//! as a graph, and look at a twin in the inspector.
 //!
-//! The query text lives in the URL (`?q=`) so a view can be shared. Paging runs until the
-//! last page or until Stop; rows arrive into the virtualised [`ResultsTable`]. History and
-//! saved queries are kept per tenant and instance in `localStorage`.
+//! The query text, the view and the selected twin live in the URL so a view can be shared and
+//! Back and reload restore it: choosing a model or a view adds a history entry, Back runs the
+//! previous query again. Paging runs until the last page or until Stop; rows arrive into the
+//! virtualised [`ResultsTable`]. History and saved queries are kept per tenant and instance in
+//! `localStorage`.
+//!
+//! Around the results ([`sidebar`], [`inspector`], [`results_graph`]): the models (read and
+//! counted once per instance, `LocalResource`s), and the selected twin (one component, and
+//! one resource, per twin id).
+
+mod inspector;
+mod results_graph;
+mod sidebar;
+pub mod workspace;
 
 use std::rc::Rc;
 
@@ -12,12 +25,18 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde_json::Value;
 
+use self::inspector::Inspector;
+use self::results_graph::ResultsGraph;
+use self::sidebar::{ModelSidebar, load_catalog, load_counts};
+use self::workspace::{
+    MAX_GRAPH_TWINS, ResultsView, WorkspaceAddress, model_query, result_twins, row_twins,
+};
 use super::{
-    MissingContext, QueryList, QueryListKind, load_queries, query_list_key, query_path,
-    store_queries, suggested_name, twin_path, use_explorer_context,
+    MissingContext, QueryList, QueryListKind, load_queries, query_list_key, store_queries,
+    suggested_name, use_explorer_context,
 };
 use crate::adt::{AdtError, CancelFlag, QueryPage};
-use crate::components::results_table::{ResultsTable, row_twin_id};
+use crate::components::results_table::ResultsTable;
 
 /// What the editor holds when no `?q=` is given.
 pub const DEFAULT_QUERY: &str = "SELECT * FROM DIGITALTWINS";
@@ -112,6 +131,17 @@ impl From<&AdtError> for Shown {
     }
 }
 
+/// Whether a run puts its query into the address, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Share {
+    /// The address already holds it (opened from a link, Back, reload).
+    No,
+    /// Replaces the current entry (Run).
+    Replace,
+    /// A new history entry (a model chosen in the sidebar), so Back returns.
+    Push,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Run {
     Idle,
@@ -125,13 +155,23 @@ pub fn QueryExplorer() -> impl IntoView {
     let Some(ctx) = use_explorer_context() else {
         return view! { <MissingContext/> }.into_any();
     };
-    let initial = use_query_map()
-        .get_untracked()
-        .get("q")
-        .filter(|q| !q.trim().is_empty());
-    let text = RwSignal::new(initial.clone().unwrap_or_else(|| DEFAULT_QUERY.to_owned()));
+    let params = use_query_map();
+    let address = Memo::new(move |_| {
+        params.with(|p| {
+            WorkspaceAddress::from_params(p.get_str("q"), p.get_str("view"), p.get_str("twin"))
+        })
+    });
+    let url_query = Memo::new(move |_| address.with(|a| a.query.clone()));
+    let results_view = Memo::new(move |_| address.with(|a| a.view));
+    let selected = Memo::new(move |_| address.with(|a| a.twin.clone()));
+    let initial = url_query.get_untracked();
+    let text = RwSignal::new(initial.unwrap_or_else(|| DEFAULT_QUERY.to_owned()));
+    // The query of the results on screen (what the sidebar marks, what Back compares with).
+    let shown_query = RwSignal::new(String::new());
     let rows = RwSignal::new(Vec::<Value>::new());
     let run_state = RwSignal::new(Run::Idle);
+    // Counts runs, so the graph is drawn once per finished run.
+    let run_number = RwSignal::new(0u64);
     let cancel = StoredValue::new_local(None::<CancelFlag>);
     let client = StoredValue::new_local(ctx.adt.clone());
     let history_key = query_list_key(QueryListKind::History, &ctx.tenant, &ctx.host);
@@ -141,6 +181,34 @@ pub fn QueryExplorer() -> impl IntoView {
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     let navigate = use_navigate();
     let (tenant, host) = (ctx.tenant.clone(), ctx.host.clone());
+    // The instance's models and their twin counts: read once per instance (the screen is made
+    // afresh for another one).
+    let models = {
+        let adt = ctx.adt.clone();
+        LocalResource::new(move || load_catalog(adt.clone()))
+    };
+    let counts = {
+        let adt = ctx.adt.clone();
+        LocalResource::new(move || load_counts(adt.clone()))
+    };
+    // Goes to `to` (this screen's address with other parameters).
+    let go = {
+        let navigate = StoredValue::new_local(navigate.clone());
+        let (tenant, host) = (tenant.clone(), host.clone());
+        StoredValue::new_local(Rc::new(move |to: WorkspaceAddress, replace: bool| {
+            let path = to.path(&tenant, &host);
+            navigate.with_value(|n| {
+                n(
+                    &path,
+                    NavigateOptions {
+                        replace,
+                        scroll: false,
+                        ..NavigateOptions::default()
+                    },
+                )
+            });
+        }) as Rc<dyn Fn(WorkspaceAddress, bool)>)
+    };
 
     let stop = move || {
         cancel.with_value(|c| {
@@ -150,12 +218,10 @@ pub fn QueryExplorer() -> impl IntoView {
         });
     };
 
-    // Runs the editor's query; `share` also puts it into the address bar.
-    let run: Rc<dyn Fn(bool)> = {
-        let navigate = navigate.clone();
-        let (tenant, host) = (tenant.clone(), host.clone());
+    // Runs the editor's query; `share` says whether and how it goes into the address bar.
+    let run: Rc<dyn Fn(Share)> = {
         let history_key = history_key.clone();
-        Rc::new(move |share: bool| {
+        Rc::new(move |share: Share| {
             let query = text.get_untracked();
             if query.trim().is_empty() {
                 return;
@@ -166,17 +232,17 @@ pub fn QueryExplorer() -> impl IntoView {
             cancel.set_value(Some(flag.clone()));
             history.update(|h| h.push(&query));
             store_queries(&history_key, &history.get_untracked());
-            if share {
-                navigate(
-                    &query_path(&tenant, &host, &query),
-                    NavigateOptions {
-                        replace: true,
-                        scroll: false,
-                        ..NavigateOptions::default()
-                    },
-                );
+            shown_query.set(query.clone());
+            if share != Share::No {
+                let to = WorkspaceAddress {
+                    query: Some(query.clone()),
+                    view: results_view.get_untracked(),
+                    twin: None,
+                };
+                go.with_value(|go| go(to, share == Share::Replace));
             }
             rows.set(Vec::new());
+            run_number.update(|n| *n += 1);
             run_state.set(Run::Running(Progress::default()));
             let client = client.get_value();
             spawn_local(async move {
@@ -227,25 +293,58 @@ pub fn QueryExplorer() -> impl IntoView {
         })
     };
 
-    let open_row = {
-        let navigate = StoredValue::new_local(navigate.clone());
-        let (tenant, host) = (tenant.clone(), host.clone());
-        Callback::new(move |index: usize| {
-            let id = rows.with_untracked(|r| r.get(index).and_then(row_twin_id));
-            if let Some(id) = id {
-                let path = twin_path(&tenant, &host, &id);
-                navigate.with_value(|n| n(&path, NavigateOptions::default()));
-            }
-        })
+    // Shows twin `id` in the inspector (kept in the address, so Back from its page shows it).
+    let select = Callback::new(move |id: String| {
+        if selected.get_untracked().as_deref() == Some(id.as_str()) {
+            return;
+        }
+        let to = WorkspaceAddress {
+            twin: Some(id),
+            ..address.get_untracked()
+        };
+        go.with_value(|go| go(to, true));
+    });
+    // A row's twin (the first, for a JOIN row) goes to the inspector.
+    let open_row = Callback::new(move |index: usize| {
+        let id = rows.with_untracked(|r| {
+            r.get(index).and_then(|row| {
+                row_twins(row)
+                    .first()?
+                    .get("$dtId")?
+                    .as_str()
+                    .map(str::to_owned)
+            })
+        });
+        if let Some(id) = id {
+            select.run(id);
+        }
+    });
+    let choose_view = move |view: ResultsView| {
+        if results_view.get_untracked() == view {
+            return;
+        }
+        let to = WorkspaceAddress {
+            view,
+            ..address.get_untracked()
+        };
+        go.with_value(|go| go(to, false));
     };
 
     let run_click = run.clone();
     let run_key = run.clone();
+    let run_model = run.clone();
     let on_editor_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
             ev.prevent_default();
-            run_key(true);
+            run_key(Share::Replace);
         }
+    };
+    let pick_model = {
+        let run_model = StoredValue::new_local(run_model);
+        Callback::new(move |model: String| {
+            text.set(model_query(&model));
+            run_model.with_value(|run| run(Share::Push));
+        })
     };
     let running = move || matches!(run_state.get(), Run::Running(_));
 
@@ -403,75 +502,153 @@ pub fn QueryExplorer() -> impl IntoView {
         })
     };
 
-    // A shared link (`?q=`) runs its query at once; the address is already right.
-    if initial.is_some() {
-        run(false);
-    }
+    // The address's query runs when it is not the one on screen: at once for a shared link
+    // or a reload, and again after Back or Forward to another query.
+    let run_address = StoredValue::new_local(run.clone());
+    Effect::new(move |_| {
+        let Some(query) = url_query.get() else {
+            // Back to the address without a query: nothing is shown for one.
+            if shown_query.with_untracked(|shown| !shown.is_empty()) {
+                stop();
+                // A run still answering is no longer the one on screen.
+                cancel.set_value(Some(CancelFlag::new()));
+                shown_query.set(String::new());
+                text.set(DEFAULT_QUERY.to_owned());
+                rows.set(Vec::new());
+                run_state.set(Run::Idle);
+            }
+            return;
+        };
+        if shown_query.with_untracked(|shown| *shown != query) {
+            text.set(query);
+            run_address.with_value(|run| run(Share::No));
+        }
+    });
+
+    let finished_run = Memo::new(move |_| match run_state.get() {
+        Run::Done { .. } => Some(run_number.get_untracked()),
+        _ => None,
+    });
+    let hint = move || {
+        view! {
+            <p class="hint">{move || match run_state.get() {
+                Run::Done { .. } => "The query returned no rows.",
+                Run::Running(_) => "Waiting for the first page…",
+                _ => "Run a query or choose a model to see twins here.",
+            }}</p>
+        }
+    };
+    let graph_part = move || {
+        if finished_run.get().is_none() {
+            return if rows.with(Vec::is_empty) {
+                hint().into_any()
+            } else {
+                view! { <p class="hint">"The graph is drawn when the query has finished."</p> }
+                    .into_any()
+            };
+        }
+        let (nodes, total) = rows.with_untracked(|r| result_twins(r, MAX_GRAPH_TWINS));
+        if nodes.is_empty() {
+            return if rows.with_untracked(Vec::is_empty) {
+                hint().into_any()
+            } else {
+                view! { <p class="hint">"These rows hold no twins to draw (a graph needs twins: SELECT * or SELECT T, CT …)."</p> }
+                    .into_any()
+            };
+        }
+        view! { <ResultsGraph nodes total on_select=select/> }.into_any()
+    };
+    let results_part = move || match results_view.get() {
+        ResultsView::Table => view! {
+            <Show when=move || rows.with(|r| !r.is_empty()) fallback=hint>
+                <ResultsTable rows=rows label="Query results" on_open=open_row/>
+            </Show>
+        }
+        .into_any(),
+        ResultsView::Graph => graph_part.into_any(),
+    };
+    let view_switch = move || {
+        ResultsView::ALL
+            .into_iter()
+            .map(|choice| {
+                view! {
+                    <button
+                        type="button"
+                        class="button button--ghost models-views__choice"
+                        aria-pressed=move || (results_view.get() == choice).to_string()
+                        on:click=move |_| choose_view(choice)
+                    >
+                        {choice.label()}
+                    </button>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
 
     let host_text = host.to_string();
     view! {
-        <main id="main" class="page page--explorer" aria-labelledby="query-title" tabindex="-1">
+        <main id="main" class="page page--explorer page--workspace" aria-labelledby="query-title" tabindex="-1">
             <h1 id="query-title">"Query twins"</h1>
             <p class="hint">"Instance " <code>{host_text}</code></p>
-            <div class="explorer">
-                <section class="card query-editor" aria-labelledby="query-label">
-                    <label id="query-label" for="query-text" class="field__label">"Query"</label>
-                    <textarea
-                        id="query-text"
-                        class="query-editor__text"
-                        node_ref=textarea
-                        rows="6"
-                        spellcheck="false"
-                        autocomplete="off"
-                        aria-describedby="query-help"
-                        aria-invalid=move || if matches!(run_state.get(), Run::Failed { .. }) { "true" } else { "false" }
-                        prop:value=move || text.get()
-                        on:input=move |ev| text.set(event_target_value(&ev))
-                        on:keydown=on_editor_key
-                    ></textarea>
-                    <p id="query-help" class="hint">"Ctrl+Enter runs the query. Results page in as they arrive."</p>
-                    <div class="toolbar">
-                        <button type="button" class="button" on:click=move |_| run_click(true) disabled=running>
-                            "Run"
-                        </button>
-                        <Show when=running>
-                            <button type="button" class="button button--ghost" on:click=move |_| stop()>
-                                "Stop"
+            <div class="workspace">
+                <ModelSidebar models counts current=shown_query on_pick=pick_model/>
+                <div class="workspace__main">
+                    <section class="card query-editor" aria-labelledby="query-label">
+                        <label id="query-label" for="query-text" class="field__label">"Query"</label>
+                        <textarea
+                            id="query-text"
+                            class="query-editor__text"
+                            node_ref=textarea
+                            rows="6"
+                            spellcheck="false"
+                            autocomplete="off"
+                            aria-describedby="query-help"
+                            aria-invalid=move || if matches!(run_state.get(), Run::Failed { .. }) { "true" } else { "false" }
+                            prop:value=move || text.get()
+                            on:input=move |ev| text.set(event_target_value(&ev))
+                            on:keydown=on_editor_key
+                        ></textarea>
+                        <p id="query-help" class="hint">"Ctrl+Enter runs the query. Results page in as they arrive."</p>
+                        <div class="toolbar">
+                            <button type="button" class="button" on:click=move |_| run_click(Share::Replace) disabled=running>
+                                "Run"
                             </button>
-                        </Show>
-                        <button type="button" class="button button--ghost" on:click=start_saving>
-                            "Save query…"
-                        </button>
-                    </div>
-                    {name_form}
-                    <p class="query-progress" role="status" aria-live="polite">{progress_text}</p>
-                    {error_view}
-                </section>
-                <section class="query-results" aria-labelledby="results-title">
-                    <h2 id="results-title">"Results"</h2>
-                    <Show
-                        when=move || rows.with(|r| !r.is_empty())
-                        fallback=move || view! {
-                            <p class="hint">{move || match run_state.get() {
-                                Run::Done { .. } => "The query returned no rows.",
-                                Run::Running(_) => "Waiting for the first page…",
-                                _ => "Run a query to see twins here.",
-                            }}</p>
-                        }
-                    >
-                        <ResultsTable rows=rows label="Query results" on_open=open_row/>
-                    </Show>
-                </section>
-                <aside class="query-lists" aria-label="Your queries">
-                    <section aria-labelledby="saved-title">
-                        <h2 id="saved-title">"Saved queries"</h2>
-                        <ul class="query-list">{list_view(saved, saved_key.clone(), true, "Nothing saved yet.")}</ul>
+                            <Show when=running>
+                                <button type="button" class="button button--ghost" on:click=move |_| stop()>
+                                    "Stop"
+                                </button>
+                            </Show>
+                            <button type="button" class="button button--ghost" on:click=start_saving>
+                                "Save query…"
+                            </button>
+                        </div>
+                        {name_form}
+                        <p class="query-progress" role="status" aria-live="polite">{progress_text}</p>
+                        {error_view}
                     </section>
-                    <section aria-labelledby="history-title">
-                        <h2 id="history-title">"History"</h2>
-                        <ul class="query-list">{list_view(history, history_key.clone(), false, "No queries run yet.")}</ul>
+                    <section class="query-results" aria-labelledby="results-title">
+                        <div class="models-views__head">
+                            <h2 id="results-title">"Results"</h2>
+                            <div class="models-views" role="group" aria-label="Show the results as">
+                                {view_switch}
+                            </div>
+                        </div>
+                        {results_part}
                     </section>
-                </aside>
+                </div>
+                <div class="workspace__aside">
+                    <Inspector selected models/>
+                    <aside class="query-lists" aria-label="Your queries">
+                        <section aria-labelledby="saved-title">
+                            <h2 id="saved-title">"Saved queries"</h2>
+                            <ul class="query-list">{list_view(saved, saved_key.clone(), true, "Nothing saved yet.")}</ul>
+                        </section>
+                        <section aria-labelledby="history-title">
+                            <h2 id="history-title">"History"</h2>
+                            <ul class="query-list">{list_view(history, history_key.clone(), false, "No queries run yet.")}</ul>
+                        </section>
+                    </aside>
+                </div>
             </div>
         </main>
     }

@@ -1,0 +1,246 @@
+//! The query's twins as a graph, drawn by the app's one [`GraphView`]: the relationships
+//! among them are read as the graph page reads them (queries over the source ids, 100 at a
+//! time), once per finished run (the component is made afresh for each).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+
+use super::group_thousands;
+use super::workspace::{WorkspaceError, row_twins};
+use crate::adt::{AdtClient, AdtError, CancelFlag};
+use crate::graph::view::GraphView;
+use crate::graph::{GraphEdge, GraphNode};
+use crate::pages::explorer::{twin_path, use_explorer_context};
+use crate::pages::explorer_graph::{GraphData, merge};
+
+/// `'a', 'b'` for an `IN [...]` list.
+fn id_list(ids: &[String]) -> String {
+    ids.iter()
+        .map(|id| format!("'{}'", id.replace('\\', "\\\\").replace('\'', "\\'")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn all_rows(adt: &AdtClient, text: &str) -> Result<Vec<Value>, AdtError> {
+    let mut rows = Vec::new();
+    adt.query_all(
+        text,
+        |page| rows.extend(page.items.iter().cloned()),
+        CancelFlag::new(),
+    )
+    .await?;
+    Ok(rows)
+}
+
+/// The relationships whose source is one of `ids` (their targets may be outside: those are
+/// drawn once both ends are shown).
+pub async fn relationships_among(
+    adt: &AdtClient,
+    ids: &[String],
+) -> Result<Vec<GraphEdge>, WorkspaceError> {
+    let mut edges = Vec::new();
+    for chunk in ids.chunks(100) {
+        let text = format!(
+            "SELECT R FROM RELATIONSHIPS R WHERE R.$sourceId IN [{}]",
+            id_list(chunk)
+        );
+        let rows = all_rows(adt, &text)
+            .await
+            .map_err(WorkspaceError::Relationships)?;
+        edges.extend(
+            rows.iter()
+                .filter_map(|row| GraphEdge::from_relationship(row.get("R").unwrap_or(row))),
+        );
+    }
+    Ok(edges)
+}
+
+/// Twin `id`'s neighbours both ways, with those relationships.
+async fn neighbours(adt: &AdtClient, id: &str) -> Result<GraphData, WorkspaceError> {
+    let fail = WorkspaceError::Relationships;
+    let mut edges: Vec<GraphEdge> = adt
+        .list_relationships(id, None)
+        .await
+        .map_err(fail)?
+        .iter()
+        .filter_map(GraphEdge::from_relationship)
+        .collect();
+    let mut ids: Vec<String> = edges.iter().map(|e| e.target.clone()).collect();
+    for r in adt.list_incoming(id).await.map_err(fail)? {
+        ids.push(r.source_id.clone());
+        edges.push(GraphEdge {
+            id: r.relationship_id,
+            source: r.source_id,
+            target: id.to_owned(),
+            name: r.relationship_name,
+        });
+    }
+    ids.sort();
+    ids.dedup();
+    let mut nodes = Vec::new();
+    for chunk in ids.chunks(100) {
+        let text = format!(
+            "SELECT T FROM DIGITALTWINS T WHERE T.$dtId IN [{}]",
+            id_list(chunk)
+        );
+        let rows = all_rows(adt, &text).await.map_err(fail)?;
+        nodes.extend(
+            rows.iter()
+                .flat_map(row_twins)
+                .filter_map(GraphNode::from_twin),
+        );
+    }
+    Ok((nodes, edges))
+}
+
+/// The twin a click or focus landed on (`[data-twin]` of the drawing), if any.
+fn twin_at(target: Option<web_sys::EventTarget>) -> Option<String> {
+    target?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("[data-twin]")
+        .ok()??
+        .get_attribute("data-twin")
+}
+
+/// The graph of one finished run: `nodes` (at most the limit, of `total` twins), then the
+/// relationships among them. `on_select` gets the twin a person clicks or tabs to.
+#[component]
+pub fn ResultsGraph(
+    nodes: Vec<GraphNode>,
+    total: usize,
+    on_select: Callback<String>,
+) -> impl IntoView {
+    let Some(ctx) = use_explorer_context() else {
+        return ().into_any();
+    };
+    let ids: Vec<String> = nodes.iter().map(|n| n.id.clone()).collect();
+    let adt = ctx.adt.clone();
+    let edges = LocalResource::new(move || {
+        let (adt, ids) = (adt.clone(), ids.clone());
+        async move { relationships_among(&adt, &ids).await }
+    });
+    let cut = (total > nodes.len()).then(|| {
+        view! {
+            <p class="hint">{format!(
+                "The graph shows the first {} of {} twins; narrow the query to see the rest.",
+                group_thousands(nodes.len()),
+                group_thousands(total)
+            )}</p>
+        }
+    });
+    let not_read = |errors: ArcRwSignal<Errors>| {
+        view! {
+            <div class="alert alert--error" role="alert">
+                {move || errors.get().into_iter().map(|(_, e)| view! { <p>{e.to_string()}</p> }).collect_view()}
+            </div>
+        }
+    };
+    view! {
+        {cut}
+        <Suspense fallback=|| view! { <p class="loading">"Reading the relationships…"</p> }>
+            <ErrorBoundary fallback=not_read>
+                {move || {
+                    let nodes = nodes.clone();
+                    Suspend::new(async move {
+                        let edges = edges.await?;
+                        Ok::<_, WorkspaceError>(view! { <DrawnGraph nodes edges on_select/> })
+                    })
+                }}
+            </ErrorBoundary>
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// The drawing, which grows when a twin's neighbours are expanded.
+#[component]
+fn DrawnGraph(
+    nodes: Vec<GraphNode>,
+    edges: Vec<GraphEdge>,
+    on_select: Callback<String>,
+) -> impl IntoView {
+    let Some(ctx) = use_explorer_context() else {
+        return ().into_any();
+    };
+    let nodes = RwSignal::new(nodes);
+    let edges = RwSignal::new(edges);
+    let status = RwSignal::new(None::<Result<String, WorkspaceError>>);
+    let adt = StoredValue::new_local(ctx.adt.clone());
+    let navigate = use_navigate();
+    let (tenant, host) = (ctx.tenant.clone(), ctx.host.clone());
+    let on_open = Callback::new(move |id: String| {
+        navigate(&twin_path(&tenant, &host, &id), Default::default())
+    });
+    // An action on this drawing: its answer goes into this drawing's signals, which go with
+    // it (a reply after another run is dropped by `try_update`).
+    let on_expand = Callback::new(move |(id, hops): (String, u8)| {
+        let Some(adt) = adt.try_get_value() else {
+            return;
+        };
+        status.set(Some(Ok(format!("Loading the twins near {id}…"))));
+        spawn_local(async move {
+            let mut frontier = vec![id.clone()];
+            let mut added = 0;
+            for _ in 0..hops.max(1) {
+                let mut next = Vec::new();
+                for twin in std::mem::take(&mut frontier) {
+                    match neighbours(&adt, &twin).await {
+                        Ok(data) => {
+                            let grown = nodes.try_update(|n| {
+                                let before = n.len();
+                                let mut e = edges.get_untracked();
+                                added += merge(n, &mut e, data);
+                                edges.set(e);
+                                n[before..].iter().map(|t| t.id.clone()).collect::<Vec<_>>()
+                            });
+                            match grown {
+                                Some(new) => next.extend(new),
+                                None => return,
+                            }
+                        }
+                        Err(e) => {
+                            status.try_set(Some(Err(e)));
+                            return;
+                        }
+                    }
+                }
+                frontier = next;
+                if frontier.is_empty() {
+                    break;
+                }
+            }
+            status.try_set(Some(Ok(match added {
+                0 => format!("{id} has no twins within reach that are not shown already."),
+                n => format!(
+                    "Added {} near {id}.",
+                    crate::format::count(n, "twin", "twins")
+                ),
+            })));
+        });
+    });
+    let pick = move |target: Option<web_sys::EventTarget>| {
+        if let Some(id) = twin_at(target) {
+            on_select.run(id);
+        }
+    };
+    view! {
+        <div
+            class="workspace-graph"
+            on:click=move |e| pick(e.target())
+            on:focusin=move |e| pick(e.target())
+        >
+            <div aria-live="polite">
+                {move || status.get().map(|s| match s {
+                    Ok(text) => view! { <p class="hint">{text}</p> }.into_any(),
+                    Err(e) => view! { <div class="alert alert--error" role="alert"><p>{e.to_string()}</p></div> }.into_any(),
+                })}
+            </div>
+            <GraphView nodes=nodes edges=edges on_open on_expand label="Twins of the query"/>
+        </div>
+    }
+    .into_any()
+}
