@@ -4,6 +4,7 @@
 //! [`GraphModel`] is pure: it keeps twins and relationships deduplicated by id, maps twin ids
 //! to layout indices, and grows incrementally when the user expands a twin's neighbours.
 
+pub mod adt_read;
 pub mod arrange;
 pub mod layout;
 pub mod legend;

@@ -18,14 +18,14 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use serde_json::Value;
 
+use crate::adt::AdtClient;
 use crate::adt::access::{self, Access, AccessKey};
-use crate::adt::{AdtClient, CancelFlag};
 use crate::auth::client::ADT_SCOPE;
 use crate::auth::http::browser_fetch;
 use crate::components::instance_nav::{InstanceNav, short_name};
 use crate::components::problem::SignInProblem;
 use crate::config::RuntimeConfig;
-use crate::graph::{GraphEdge, GraphNode};
+use crate::graph::{GraphNode, adt_read};
 use crate::ids::{AdtHost, TenantId};
 use crate::pages::explorer::{
     ExplorerContext, QueryExplorer, TwinDetail, provide_explorer_context, twin_path,
@@ -425,64 +425,22 @@ impl ModelsSource for AdtModels {
 /// batches of 100 source ids (the `IN` limit), all as queries (no request per twin).
 struct AdtGraph(AdtClient);
 
-/// A row's twin: the row itself (`SELECT *`) or its single projected value (`SELECT T`).
-fn row_twin(row: &Value) -> Option<&Value> {
-    if row.get("$dtId").is_some() {
-        return Some(row);
-    }
-    let object = row.as_object()?;
-    (object.len() == 1)
-        .then(|| object.values().next())
-        .flatten()
-        .filter(|v| v.get("$dtId").is_some())
-}
-
-fn id_list(ids: &[String]) -> String {
-    ids.iter()
-        .map(|id| format!("'{}'", id.replace('\'', "\\'")))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-async fn run_query(adt: &AdtClient, text: &str) -> Result<Vec<Value>, String> {
-    let mut rows = Vec::new();
-    adt.query_all(
-        text,
-        |page| rows.extend(page.items.iter().cloned()),
-        CancelFlag::new(),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    Ok(rows)
-}
-
-async fn relationships_of(adt: &AdtClient, ids: &[String]) -> Result<Vec<GraphEdge>, String> {
-    let mut edges = Vec::new();
-    for chunk in ids.chunks(100) {
-        let text = format!(
-            "SELECT R FROM RELATIONSHIPS R WHERE R.$sourceId IN [{}]",
-            id_list(chunk)
-        );
-        for row in run_query(adt, &text).await? {
-            let rel = row.get("R").unwrap_or(&row);
-            edges.extend(GraphEdge::from_relationship(rel));
-        }
-    }
-    Ok(edges)
-}
-
 impl GraphSource for AdtGraph {
     fn load(&self, query: String) -> SourceFuture {
         let adt = self.0.clone();
         Box::pin(async move {
-            let rows = run_query(&adt, &query).await?;
+            let rows = adt_read::all_rows(&adt, &query)
+                .await
+                .map_err(|e| e.to_string())?;
             let nodes: Vec<GraphNode> = rows
                 .iter()
-                .filter_map(row_twin)
+                .flat_map(adt_read::row_twins)
                 .filter_map(GraphNode::from_twin)
                 .collect();
             let ids: Vec<String> = nodes.iter().map(|n| n.id.clone()).collect();
-            let edges = relationships_of(&adt, &ids).await?;
+            let edges = adt_read::relationships_among(&adt, &ids)
+                .await
+                .map_err(|e| e.to_string())?;
             Ok::<GraphData, String>((nodes, edges))
         })
     }
@@ -490,41 +448,9 @@ impl GraphSource for AdtGraph {
     fn neighbours(&self, id: String) -> SourceFuture {
         let adt = self.0.clone();
         Box::pin(async move {
-            let mut edges: Vec<GraphEdge> = adt
-                .list_relationships(&id, None)
+            adt_read::neighbours(&adt, &id)
                 .await
-                .map_err(|e| e.to_string())?
-                .iter()
-                .filter_map(GraphEdge::from_relationship)
-                .collect();
-            let incoming = adt.list_incoming(&id).await.map_err(|e| e.to_string())?;
-            let mut ids: Vec<String> = edges.iter().map(|e| e.target.clone()).collect();
-            for r in &incoming {
-                ids.push(r.source_id.clone());
-                edges.push(GraphEdge {
-                    id: r.relationship_id.clone(),
-                    source: r.source_id.clone(),
-                    target: id.clone(),
-                    name: r.relationship_name.clone(),
-                });
-            }
-            ids.sort();
-            ids.dedup();
-            let mut nodes = Vec::new();
-            for chunk in ids.chunks(100) {
-                let text = format!(
-                    "SELECT T FROM DIGITALTWINS T WHERE T.$dtId IN [{}]",
-                    id_list(chunk)
-                );
-                nodes.extend(
-                    run_query(&adt, &text)
-                        .await?
-                        .iter()
-                        .filter_map(row_twin)
-                        .filter_map(GraphNode::from_twin),
-                );
-            }
-            Ok::<GraphData, String>((nodes, edges))
+                .map_err(|e| e.to_string())
         })
     }
 }

@@ -5,95 +5,32 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use serde_json::Value;
 use wasm_bindgen::JsCast;
 
 use super::group_thousands;
-use super::workspace::{WorkspaceError, row_twins};
-use crate::adt::{AdtClient, AdtError, CancelFlag};
+use super::workspace::WorkspaceError;
+use crate::adt::AdtClient;
+use crate::graph::adt_read;
 use crate::graph::view::GraphView;
 use crate::graph::{GraphEdge, GraphNode};
 use crate::pages::explorer::{twin_path, use_explorer_context};
 use crate::pages::explorer_graph::{GraphData, merge};
 
-/// `'a', 'b'` for an `IN [...]` list.
-fn id_list(ids: &[String]) -> String {
-    ids.iter()
-        .map(|id| format!("'{}'", id.replace('\\', "\\\\").replace('\'', "\\'")))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-async fn all_rows(adt: &AdtClient, text: &str) -> Result<Vec<Value>, AdtError> {
-    let mut rows = Vec::new();
-    adt.query_all(
-        text,
-        |page| rows.extend(page.items.iter().cloned()),
-        CancelFlag::new(),
-    )
-    .await?;
-    Ok(rows)
-}
-
-/// The relationships whose source is one of `ids` (their targets may be outside: those are
-/// drawn once both ends are shown).
+/// The relationships whose source is one of `ids` ([`adt_read::relationships_among`]).
 pub async fn relationships_among(
     adt: &AdtClient,
     ids: &[String],
 ) -> Result<Vec<GraphEdge>, WorkspaceError> {
-    let mut edges = Vec::new();
-    for chunk in ids.chunks(100) {
-        let text = format!(
-            "SELECT R FROM RELATIONSHIPS R WHERE R.$sourceId IN [{}]",
-            id_list(chunk)
-        );
-        let rows = all_rows(adt, &text)
-            .await
-            .map_err(WorkspaceError::Relationships)?;
-        edges.extend(
-            rows.iter()
-                .filter_map(|row| GraphEdge::from_relationship(row.get("R").unwrap_or(row))),
-        );
-    }
-    Ok(edges)
+    adt_read::relationships_among(adt, ids)
+        .await
+        .map_err(WorkspaceError::Relationships)
 }
 
-/// Twin `id`'s neighbours both ways, with those relationships.
+/// Twin `id`'s neighbours both ways, with those relationships ([`adt_read::neighbours`]).
 async fn neighbours(adt: &AdtClient, id: &str) -> Result<GraphData, WorkspaceError> {
-    let fail = WorkspaceError::Relationships;
-    let mut edges: Vec<GraphEdge> = adt
-        .list_relationships(id, None)
+    adt_read::neighbours(adt, id)
         .await
-        .map_err(fail)?
-        .iter()
-        .filter_map(GraphEdge::from_relationship)
-        .collect();
-    let mut ids: Vec<String> = edges.iter().map(|e| e.target.clone()).collect();
-    for r in adt.list_incoming(id).await.map_err(fail)? {
-        ids.push(r.source_id.clone());
-        edges.push(GraphEdge {
-            id: r.relationship_id,
-            source: r.source_id,
-            target: id.to_owned(),
-            name: r.relationship_name,
-        });
-    }
-    ids.sort();
-    ids.dedup();
-    let mut nodes = Vec::new();
-    for chunk in ids.chunks(100) {
-        let text = format!(
-            "SELECT T FROM DIGITALTWINS T WHERE T.$dtId IN [{}]",
-            id_list(chunk)
-        );
-        let rows = all_rows(adt, &text).await.map_err(fail)?;
-        nodes.extend(
-            rows.iter()
-                .flat_map(row_twins)
-                .filter_map(GraphNode::from_twin),
-        );
-    }
-    Ok((nodes, edges))
+        .map_err(WorkspaceError::Relationships)
 }
 
 /// The twin a click or focus landed on (`[data-twin]` of the drawing), if any.

@@ -105,16 +105,7 @@ pub fn model_query(model: &str) -> String {
     )
 }
 
-/// The twins in a result row: the row itself (`SELECT *`), or each of its members that is a
-/// twin (`SELECT T`, and JOINs: `SELECT T, CT`), in the order the row holds its members.
-pub fn row_twins(row: &Value) -> Vec<&Value> {
-    if row.get("$dtId").is_some() {
-        return vec![row];
-    }
-    row.as_object()
-        .map(|o| o.values().filter(|v| v.get("$dtId").is_some()).collect())
-        .unwrap_or_default()
-}
+pub use crate::graph::adt_read::row_twins;
 
 /// The twins of `rows` for the graph, each once, at most `limit`; and how many distinct twins
 /// there were in all.
