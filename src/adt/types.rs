@@ -81,6 +81,20 @@ pub fn model_of(value: &Value) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
+/// The user members of a twin, component or relationship JSON: every member but the
+/// service's own (`$dtId`, `$metadata`, `$targetId`, …, all starting with `$`).
+pub fn user_members(value: &Value) -> serde_json::Map<String, Value> {
+    value
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| !k.starts_with('$'))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// One page of query results.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueryPage {

@@ -15,9 +15,10 @@ use dtdl::ModelSet;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::adt::AdtError;
+use crate::adt::types::user_members;
 use crate::components::property_editor::{
     Access, EditRules, EditState, TwinForm, component_view, field_view,
 };
@@ -52,15 +53,7 @@ pub fn check_twin_id(id: &str) -> Result<&str, CreateTwinError> {
 /// `values` (entries starting with `$` are dropped), `$metadata.$model`, and every component
 /// of the model present (the service requires them) with `$metadata` and any values given.
 pub fn new_twin_body(model_id: &str, values: &Value, components: &[String]) -> Value {
-    let mut body: Map<String, Value> = values
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter(|(k, _)| !k.starts_with('$'))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut body = user_members(values);
     for name in components {
         let component = body.entry(name.clone()).or_insert_with(|| json!({}));
         if !component.is_object() {

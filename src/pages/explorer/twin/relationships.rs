@@ -8,26 +8,18 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use wasm_bindgen::JsCast;
 
 use super::editor::TwinState;
-use crate::adt::types::IncomingRelationship;
+use crate::adt::types::{IncomingRelationship, user_members};
 use crate::adt::{AdtClient, AdtError};
 use crate::components::confirm::{ConfirmDialog, focus_if_connected};
 
 /// The body of `PUT …/relationships/{id}`: target, name and the given properties (members
 /// starting with `$` are dropped).
 pub fn relationship_body(name: &str, target: &str, properties: &Value) -> Value {
-    let mut body: Map<String, Value> = properties
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter(|(k, _)| !k.starts_with('$'))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut body = user_members(properties);
     body.insert("$targetId".into(), json!(target));
     body.insert("$relationshipName".into(), json!(name));
     Value::Object(body)
