@@ -18,6 +18,9 @@ pub const GRAPH_LAYOUT_END: &str = "twinscope:graph-layout-end";
 /// The laid-out graph has been painted.
 pub const GRAPH_DRAWN: &str = "twinscope:graph-drawn";
 
+/// The Twins workspace has been painted with its models listed.
+pub const WORKSPACE_SHOWN: &str = "twinscope:workspace-shown";
+
 /// Sets the mark `name` now.
 pub fn mark(name: &str) {
     #[cfg(target_arch = "wasm32")]

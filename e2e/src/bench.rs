@@ -53,6 +53,7 @@ pub mod marks {
     pub const GRAPH_LAYOUT_START: &str = "twinscope:graph-layout-start";
     pub const GRAPH_LAYOUT_END: &str = "twinscope:graph-layout-end";
     pub const GRAPH_DRAWN: &str = "twinscope:graph-drawn";
+    pub const WORKSPACE_SHOWN: &str = "twinscope:workspace-shown";
 }
 
 /// Why the wasm size breakdown could not be read.
@@ -491,6 +492,43 @@ pub async fn cold_sign_in(dist: &Path, runs: usize) -> Result<Section> {
         &times,
         None,
         "from the returning document's navigation start (the identity emulator's redirect) to the next paint after the organisation's heading and the role are in the DOM",
+    )?);
+    Ok(section)
+}
+
+/// The Twins workspace as the first screen after sign-in, `runs` times, each in a fresh
+/// browser profile: open the workspace's address signed out, sign in, and on the document
+/// that comes back with the code, time its navigation start → the workspace painted with its
+/// models listed (`twinscope:workspace-shown`).
+pub async fn workspace_after_sign_in(dist: &Path, runs: usize) -> Result<Section> {
+    let stack = BenchStack::start(dist, None).await?;
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let browser = Browser::start().await?;
+        sign_in_at(&browser, &stack, &twins_path()).await?;
+        let shown = mark_time(&browser, marks::WORKSPACE_SHOWN).await?;
+        let with_code = browser
+            .eval(
+                "const n = performance.getEntriesByType('navigation')[0]; \
+                 return !!n && /[?#&]code=/.test(n.name);",
+            )
+            .await?;
+        if with_code != Value::Bool(true) {
+            return Err("the workspace was shown by a document that did not get the code".into());
+        }
+        times.push(shown);
+        browser.close().await?;
+    }
+    let mut section = Section::new("Browser: workspace after sign-in");
+    section.figures.push(Figure::from_samples(
+        "navigation start → Twins workspace shown",
+        "ms",
+        &times,
+        None,
+        &format!(
+            "sign-in started at the workspace's address; from the returning document's navigation start (the identity emulator's redirect with the code: token redemption, the instance's role check, the lazy screen's module, the models read) to `{}` (after the next paint of the model list); fresh profile each run",
+            marks::WORKSPACE_SHOWN
+        ),
     )?);
     Ok(section)
 }

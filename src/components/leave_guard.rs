@@ -11,6 +11,9 @@
 //!
 //! Saving or discarding (`dirty` false) takes the guard entry off the stack again. Leaving on
 //! purpose (after deleting the twin) goes through [`LeaveGuard::leave_to`], which asks nothing.
+//! Something else of the page that would drop the edits without a link (the Twins workspace
+//! selecting another twin for its inspector, or running a query) goes through
+//! [`LeaveGuard::ask_before`].
 
 use leptos::ev;
 use leptos::prelude::*;
@@ -31,6 +34,8 @@ pub enum Leaving {
     Link(String),
     /// The browser's Back.
     Back,
+    /// An action of the page that drops the edits ([`LeaveGuard::ask_before`]).
+    Action,
 }
 
 /// Whether a click on a link to `target` (path, query and fragment, same origin) leaves the
@@ -55,6 +60,8 @@ pub struct LeaveGuard {
     released: StoredValue<bool>,
     dirty: Signal<bool>,
     navigate: StoredValue<Navigate, LocalStorage>,
+    /// What [`Leaving::Action`] does once the person agrees.
+    then: StoredValue<Option<Box<dyn FnOnce()>>, LocalStorage>,
 }
 
 impl std::fmt::Debug for LeaveGuard {
@@ -151,6 +158,7 @@ pub fn use_leave_guard(dirty: Signal<bool>) -> LeaveGuard {
         released: StoredValue::new(false),
         dirty,
         navigate: StoredValue::new_local(Box::new(navigate)),
+        then: StoredValue::new_local(None),
     };
     let asking = move || !guard.released.get_value() && guard.dirty.get_untracked();
 
@@ -250,11 +258,29 @@ impl LeaveGuard {
         });
     }
 
+    /// Whether `other` is this guard.
+    pub fn same(self, other: LeaveGuard) -> bool {
+        self.pending == other.pending
+    }
+
+    /// Does `action` (which drops the edits) now if nothing is unsaved, else once the person
+    /// chooses "Leave without saving"; "Stay" drops the action.
+    pub fn ask_before(self, action: impl FnOnce() + 'static) {
+        let asking = !self.released.get_value() && self.dirty.get_untracked();
+        if !asking {
+            action();
+            return;
+        }
+        self.then.set_value(Some(Box::new(action)));
+        self.pending.set(Some(Leaving::Action));
+    }
+
     fn stay(self) {
         if self.pending.get_untracked() == Some(Leaving::Back) && !self.released.get_value() {
             push_guard();
             self.pushed.set_value(true);
         }
+        self.then.set_value(None);
         self.pending.set(None);
     }
 
@@ -266,6 +292,14 @@ impl LeaveGuard {
                 self.pending.set(None);
                 if let Some(h) = history() {
                     let _ = h.back();
+                }
+            }
+            Some(Leaving::Action) => {
+                self.released.set_value(true);
+                self.pending.set(None);
+                let action = self.then.try_update_value(Option::take).flatten();
+                if let Some(action) = action {
+                    action();
                 }
             }
             None => {}

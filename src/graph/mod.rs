@@ -9,6 +9,7 @@ pub mod arrange;
 pub mod layout;
 pub mod legend;
 pub mod model_graph;
+pub mod pick;
 pub mod view;
 
 use std::collections::{BTreeMap, HashMap};

@@ -2,7 +2,8 @@
 //! browser half of `cargo xtask bench`.
 //!
 //! Measures the browser figures (`twinscope_e2e::bench`: first load of `/` and the tenant
-//! page as served, cold sign-in, opening each lazy screen, query explorer, graph) against
+//! page as served, cold sign-in, opening each lazy screen, query explorer, graph, the Twins
+//! workspace as the first screen after sign-in) against
 //! `--dist` (the split bundle of `cargo xtask build`) in headless Chromium, the MSAL.js peer page
 //! (`twinscope_e2e::peer`) beside them, the auth module's share of the wasm when
 //! `--wasm-with-names` is given, merges every part file in `--parts`
@@ -112,6 +113,12 @@ async fn main() -> Result<()> {
     )
     .await;
     measure("graph", &mut report, bench::graph(dist, runs)).await;
+    measure(
+        "workspace after sign-in",
+        &mut report,
+        bench::workspace_after_sign_in(dist, runs),
+    )
+    .await;
     match &args.wasm_with_names {
         Some(wasm) => {
             let share = async { Ok(bench::auth_share(wasm)?) };

@@ -9,6 +9,7 @@ mod explorer;
 mod explorer_scale;
 mod guarded;
 mod hostile;
+mod inspector_editing;
 mod lazy_screens;
 mod messages;
 mod model_graph;

@@ -1,7 +1,8 @@
 //! The Twins screen as a workspace (issue #15), as a person uses it: the models in a sidebar
 //! (found by typing, counted, their DTDL one click away), a model chosen → its twins, the
 //! results as a table or as a graph (the choice in the address, so Back restores it), a twin
-//! selected → its properties in the inspector, with a link to its page. Nothing scrolls
+//! selected → its properties in the inspector (ready to edit: `inspector_editing.rs`), with
+//! a link to its page. Nothing scrolls
 //! sideways at 390 px; axe finds no serious violation.
 
 use std::collections::BTreeSet;
@@ -235,21 +236,18 @@ async fn models_choose_the_twins_shown_as_table_or_graph_and_a_twin_is_inspected
     let inspector = wait_for(
         browser,
         &format!(
-            "const a = document.querySelector('.workspace-inspector'); \
-             return a && a.querySelector('dl') && a.innerText.includes({}) ? a.innerText : null",
+            "const a = document.querySelector('.workspace-inspector'); const n = document.getElementById('inspect-name'); \
+             return a && n && a.innerText.includes({}) ? [a.innerText, n.value] : null",
             json!(room)
         ),
         "the room in the inspector",
     )
     .await;
-    let inspector = inspector.as_str().unwrap();
+    let text = inspector[0].as_str().unwrap();
+    assert_eq!(inspector[1], json!(name), "its name, ready to edit");
     assert!(
-        inspector.contains("Name") && inspector.contains(&name),
-        "{inspector}"
-    );
-    assert!(
-        inspector.contains("Area"),
-        "the model's properties by display name: {inspector}"
+        text.contains("Name") && text.contains("Area"),
+        "the model's properties by display name: {text}"
     );
     assert!(p.path().await.contains(&format!("twin={room}")));
     assert_no_serious_violations(browser, "workspace with the graph and a twin").await;
@@ -271,7 +269,7 @@ async fn models_choose_the_twins_shown_as_table_or_graph_and_a_twin_is_inspected
         browser,
         &format!(
             "return document.querySelectorAll('.query-results svg [data-twin]').length >= {} \
-               && document.querySelector('.workspace-inspector dl') ? true : null",
+               && document.querySelector('.workspace-inspector #inspect-props-title') ? true : null",
             rooms.len()
         ),
         "the graph and the inspector again after Back",
@@ -310,7 +308,7 @@ async fn models_choose_the_twins_shown_as_table_or_graph_and_a_twin_is_inspected
         browser,
         &format!(
             "const a = document.querySelector('.workspace-inspector'); \
-             return a && a.querySelector('dl') && a.querySelector('.workspace-inspector__id').textContent === {} ? true : null",
+             return a && a.querySelector('#inspect-props-title') && a.querySelector('.workspace-inspector__id').textContent === {} ? true : null",
             json!(first_id)
         ),
         "the row's twin in the inspector",
@@ -326,7 +324,7 @@ async fn models_choose_the_twins_shown_as_table_or_graph_and_a_twin_is_inspected
         .unwrap();
     wait_for(
         browser,
-        "return document.querySelector('[role=grid] [role=gridcell]') && document.querySelector('.workspace-inspector dl') ? true : null",
+        "return document.querySelector('[role=grid] [role=gridcell]') && document.querySelector('.workspace-inspector #inspect-props-title') ? true : null",
         "the table and the inspector at 390 px",
     )
     .await;

@@ -31,12 +31,14 @@ use self::sidebar::{ModelSidebar, load_catalog, load_counts};
 use self::workspace::{
     MAX_GRAPH_TWINS, ResultsView, WorkspaceAddress, model_query, result_twins, row_twins,
 };
+use super::twin::GuardSlot;
 use super::{
     MissingContext, QueryList, QueryListKind, load_queries, query_list_key, store_queries,
     suggested_name, use_explorer_context,
 };
 use crate::adt::{AdtError, CancelFlag, QueryPage};
 use crate::components::results_table::ResultsTable;
+use crate::graph::pick::GraphPick;
 
 /// What the editor holds when no `?q=` is given.
 pub const DEFAULT_QUERY: &str = "SELECT * FROM DIGITALTWINS";
@@ -191,6 +193,8 @@ pub fn QueryExplorer() -> impl IntoView {
         let adt = ctx.adt.clone();
         LocalResource::new(move || load_counts(adt.clone()))
     };
+    // The inspector's unsaved edits, asked about before they would go.
+    let inspector_guard = GuardSlot::new();
     // Goes to `to` (this screen's address with other parameters).
     let go = {
         let navigate = StoredValue::new_local(navigate.clone());
@@ -294,6 +298,7 @@ pub fn QueryExplorer() -> impl IntoView {
     };
 
     // Shows twin `id` in the inspector (kept in the address, so Back from its page shows it).
+    // (Unsaved edits in the inspector are asked about first.)
     let select = Callback::new(move |id: String| {
         if selected.get_untracked().as_deref() == Some(id.as_str()) {
             return;
@@ -302,7 +307,7 @@ pub fn QueryExplorer() -> impl IntoView {
             twin: Some(id),
             ..address.get_untracked()
         };
-        go.with_value(|go| go(to, true));
+        inspector_guard.ask_before(move || go.with_value(|go| go(to, true)));
     });
     // A row's twin (the first, for a JOIN row) goes to the inspector.
     let open_row = Callback::new(move |index: usize| {
@@ -330,9 +335,17 @@ pub fn QueryExplorer() -> impl IntoView {
         go.with_value(|go| go(to, false));
     };
 
-    let run_click = run.clone();
-    let run_key = run.clone();
-    let run_model = run.clone();
+    // A run a person starts drops the selection (and the inspector's edits: asked first).
+    let run_asking = {
+        let run = run.clone();
+        move |share: Share| {
+            let run = run.clone();
+            inspector_guard.ask_before(move || run(share));
+        }
+    };
+    let run_click = run_asking.clone();
+    let run_key = run_asking.clone();
+    let run_model = run_asking;
     let on_editor_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
             ev.prevent_default();
@@ -529,6 +542,12 @@ pub fn QueryExplorer() -> impl IntoView {
         Run::Done { .. } => Some(run_number.get_untracked()),
         _ => None,
     });
+    // The inspector's relationship form picks its target in the graph, while one is drawn.
+    provide_context(GraphPick::new(Signal::derive(move || {
+        results_view.get() == ResultsView::Graph
+            && finished_run.get().is_some()
+            && rows.with(|r| !r.is_empty())
+    })));
     let hint = move || {
         view! {
             <p class="hint">{move || match run_state.get() {
@@ -637,7 +656,7 @@ pub fn QueryExplorer() -> impl IntoView {
                     </section>
                 </div>
                 <div class="workspace__aside">
-                    <Inspector selected models/>
+                    <Inspector selected guards=inspector_guard/>
                     <aside class="query-lists" aria-label="Your queries">
                         <section aria-labelledby="saved-title">
                             <h2 id="saved-title">"Saved queries"</h2>

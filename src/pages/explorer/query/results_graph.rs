@@ -1,6 +1,10 @@
 //! The query's twins as a graph, drawn by the app's one [`GraphView`]: the relationships
 //! among them are read as the graph page reads them (queries over the source ids, 100 at a
 //! time), once per finished run (the component is made afresh for each).
+//!
+//! A click on a twin selects it for the inspector, unless the inspector's relationship form
+//! waits for a target ([`GraphPick`]): then the twin is the target. Relationships the
+//! inspector creates are drawn at once.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,6 +15,7 @@ use super::group_thousands;
 use super::workspace::WorkspaceError;
 use crate::adt::AdtClient;
 use crate::graph::adt_read;
+use crate::graph::pick::GraphPick;
 use crate::graph::view::GraphView;
 use crate::graph::{GraphEdge, GraphNode};
 use crate::pages::explorer::{twin_path, use_explorer_context};
@@ -159,16 +164,53 @@ fn DrawnGraph(
             })));
         });
     });
-    let pick = move |target: Option<web_sys::EventTarget>| {
-        if let Some(id) = twin_at(target) {
+    let picking = use_context::<GraphPick>();
+    if let Some(picking) = picking {
+        // What the inspector created among the drawn twins joins the drawing.
+        Effect::new(move |_| {
+            let created = picking.created.get();
+            let drawn: Vec<GraphEdge> = nodes.with_untracked(|n| {
+                created
+                    .into_iter()
+                    .filter(|e| {
+                        [&e.source, &e.target]
+                            .into_iter()
+                            .all(|end| n.iter().any(|t| &t.id == end))
+                    })
+                    .collect()
+            });
+            if !drawn.is_empty() {
+                edges.update(|e| {
+                    merge(&mut Vec::new(), e, (Vec::new(), drawn));
+                });
+            }
+        });
+    }
+    // A click picks a waiting form's target, or selects; focus (Tab) only selects.
+    let pick = move |target: Option<web_sys::EventTarget>, clicked: bool| {
+        let Some(id) = twin_at(target) else {
+            return;
+        };
+        let waiting = picking.is_some_and(|p| p.into.with_untracked(Option::is_some));
+        if !waiting {
             on_select.run(id);
+        } else if clicked && !picking.is_some_and(|p| p.take_click(&id)) {
+            // The form that waited has gone: the click selects.
+            on_select.run(id);
+        }
+    };
+    let picking_class = move || {
+        if picking.is_some_and(GraphPick::active) {
+            "workspace-graph workspace-graph--picking"
+        } else {
+            "workspace-graph"
         }
     };
     view! {
         <div
-            class="workspace-graph"
-            on:click=move |e| pick(e.target())
-            on:focusin=move |e| pick(e.target())
+            class=picking_class
+            on:click=move |e| pick(e.target(), true)
+            on:focusin=move |e| pick(e.target(), false)
         >
             <div aria-live="polite">
                 {move || status.get().map(|s| match s {

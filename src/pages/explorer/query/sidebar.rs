@@ -168,6 +168,7 @@ fn ModelTree(
     current: Signal<String>,
     on_pick: Callback<String>,
 ) -> impl IntoView {
+    crate::perf::mark_after_paint(crate::perf::WORKSPACE_SHOWN);
     let all = tree_size(&catalog.tree);
     let unreadable = catalog.models.unreadable.clone();
     let shown = {

@@ -204,8 +204,6 @@ pub enum WorkspaceError {
     Models(AdtError),
     #[error("The twins could not be counted: {0}")]
     Counts(AdtError),
-    #[error("Twin {id} could not be read: {error}")]
-    Twin { id: String, error: AdtError },
     #[error("The relationships could not be read: {0}")]
     Relationships(AdtError),
 }

@@ -43,7 +43,14 @@ pub(super) struct TwinState {
 }
 
 impl TwinState {
-    fn new(client: AdtClient, id: String, instance: (TenantId, AdtHost), can_write: bool) -> Self {
+    /// `id_prefix` keeps the controls' element ids apart from others on the same page.
+    pub(super) fn new(
+        client: AdtClient,
+        id: String,
+        instance: (TenantId, AdtHost),
+        can_write: bool,
+        id_prefix: &'static str,
+    ) -> Self {
         let client = StoredValue::new_local(client);
         let id = StoredValue::new(id);
         TwinState {
@@ -62,7 +69,7 @@ impl TwinState {
                 } else {
                     Access::Read
                 },
-                id_prefix: "prop",
+                id_prefix,
             },
             model: RwSignal::new(None),
             relationships: Relationships::new(client, id),
@@ -82,7 +89,7 @@ impl TwinState {
     }
 
     /// Shows the twin as opened, and its model (or says why the model could not be read).
-    fn open(self, opened: OpenedTwin, model_note: RwSignal<Option<String>>) {
+    pub(super) fn open(self, opened: OpenedTwin, model_note: RwSignal<Option<String>>) {
         let OpenedTwin { twin, model, .. } = opened;
         self.edit.edited.set(twin.value.clone());
         self.original.set(Some(twin));
@@ -109,6 +116,39 @@ impl TwinState {
     }
 }
 
+/// Whether a twin's edits are unsaved, and what would be lost, for the leave guard.
+pub(super) struct Unsaved {
+    /// Edits that differ from the twin as read, or text typed that does not fit (writers only).
+    pub dirty: Memo<bool>,
+    /// The guard's question: what would be lost.
+    pub text: Signal<String>,
+}
+
+impl TwinState {
+    pub(super) fn unsaved(self) -> Unsaved {
+        let (original, edited, invalid) = (self.original, self.edit.edited, self.edit.invalid);
+        let can_write = self.can_write;
+        let changed = Memo::new(move |_| {
+            original.with(|o| {
+                o.as_ref()
+                    .map_or(0, |o| edited.with(|e| diff_twin(&o.value, e).len()))
+            })
+        });
+        let dirty =
+            Memo::new(move |_| can_write && (changed.get() > 0 || invalid.with(|i| !i.is_empty())));
+        let id = self.id;
+        let text = Signal::derive(move || {
+            let id = id.get_value();
+            match changed.get() {
+                0 => format!("What you typed in twin {id} is not saved and will be lost."),
+                1 => format!("Your change to twin {id} is not saved and will be lost."),
+                n => format!("Your {n} changes to twin {id} are not saved and will be lost."),
+            }
+        });
+        Unsaved { dirty, text }
+    }
+}
+
 /// One opened twin: its properties, relationships and the actions on it. Every request names
 /// `opened.id`; the editor is replaced, not reused, when another twin opens.
 #[component]
@@ -123,30 +163,15 @@ pub(super) fn TwinEditor(opened: OpenedTwin) -> impl IntoView {
         twin_id.clone(),
         (ctx.tenant.clone(), ctx.host.clone()),
         can_write,
+        "prop",
     );
     let model_note = RwSignal::new(None::<String>);
-    let TwinState { original, edit, .. } = twin;
-    let (edited, invalid) = (edit.edited, edit.invalid);
-
-    // Unsaved: edits that differ from the twin as read, or text typed that does not fit.
-    let changed = Memo::new(move |_| {
-        original.with(|o| {
-            o.as_ref()
-                .map_or(0, |o| edited.with(|e| diff_twin(&o.value, e).len()))
-        })
-    });
-    let dirty =
-        Memo::new(move |_| can_write && (changed.get() > 0 || invalid.with(|i| !i.is_empty())));
+    let Unsaved {
+        dirty,
+        text: unsaved_text,
+    } = twin.unsaved();
     let guard = use_leave_guard(dirty.into());
-    let unsaved_id = twin_id.clone();
-    let unsaved_text = Signal::derive(move || {
-        let id = &unsaved_id;
-        match changed.get() {
-            0 => format!("What you typed in twin {id} is not saved and will be lost."),
-            1 => format!("Your change to twin {id} is not saved and will be lost."),
-            n => format!("Your {n} changes to twin {id} are not saved and will be lost."),
-        }
-    });
+    let original = twin.original;
 
     twin.open(opened, model_note);
     twin.relationships.load();

@@ -24,11 +24,13 @@
 //! - `properties`: the facts and the property controls; `save`: saving, the conflict view;
 //! - `relationships`: the lists, the outgoing table with delete and Undo, the incoming table;
 //! - `relationship_form`: "Add a relationship"; `delete`: deleting the twin and its
-//!   relationships.
+//!   relationships;
+//! - `panel`: the same parts in the Twins workspace's inspector ([`TwinPanel`]).
 
 mod delete;
 mod editor;
 mod model;
+mod panel;
 mod properties;
 mod relationship_form;
 mod relationships;
@@ -45,6 +47,7 @@ use model::load_model;
 
 pub use delete::{GoingRelationship, going_text, relationships_going_with};
 pub use model::{ModelLoadError, TwinModel, twin_model};
+pub use panel::{GuardSlot, TwinPanel};
 pub use relationships::{Deleted, UNDO_FOR, relationship_body, relationship_properties};
 
 /// The route parameter holding the twin id.

@@ -2,6 +2,9 @@
 //! a target twin (twins of the relationship's target model offered), an optional id, and the
 //! relationship's own properties with their checks. A refusal shows what the service said,
 //! each detail beside the property it names.
+//!
+//! In the Twins workspace's inspector, beside a drawn graph, the target can also be picked
+//! with a click on it in the graph ([`GraphPick`]), and the relationship created is drawn.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,6 +19,8 @@ use crate::components::property_editor::{
     Access, EditRules, EditState, FieldSpec, TwinForm, field_view,
 };
 use crate::components::service_error::{Placed, ServiceErrorView, field_keys, place};
+use crate::graph::GraphEdge;
+use crate::graph::pick::GraphPick;
 
 /// A relationship the model declares: name, display name, target model (if it names one).
 type Declared = (String, String, Option<String>);
@@ -34,6 +39,8 @@ struct Draft {
     fields: Memo<Option<(String, Vec<FieldSpec>)>>,
     error: RwSignal<Option<String>>,
     refusal: RwSignal<Option<(AdtError, Placed)>>,
+    /// The workspace's graph to pick the target in, when there is one.
+    pick: Option<GraphPick>,
 }
 
 /// The relationships the twin's model declares.
@@ -93,6 +100,7 @@ impl Draft {
             fields,
             error: RwSignal::new(None),
             refusal: RwSignal::new(None),
+            pick: use_context::<GraphPick>(),
         }
     }
 
@@ -152,6 +160,7 @@ impl Draft {
             fields,
             error,
             refusal,
+            pick,
             ..
         } = self;
         let (name, target) = (self.name.get_untracked(), self.target.get_untracked());
@@ -185,6 +194,16 @@ impl Draft {
         spawn_local(async move {
             match client.put_relationship(&source, &rel_id, &body).await {
                 Ok(_) => {
+                    if let Some(pick) = pick {
+                        pick.created.update(|c| {
+                            c.push(GraphEdge {
+                                id: rel_id,
+                                source,
+                                target: target.clone(),
+                                name,
+                            })
+                        });
+                    }
                     self.target.set(String::new());
                     self.id.set(String::new());
                     values.edited.set(json!({}));
@@ -216,7 +235,9 @@ pub(super) fn RelationshipForm(twin: TwinState) -> impl IntoView {
         fields: rel_properties,
         error: create_error,
         refusal: create_refusal,
+        pick,
     } = draft;
+    let pick_in_graph = pick.map(|pick| view! { <PickInGraph pick field=new_target/> });
     let create_relationship = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         draft.create(twin);
@@ -236,6 +257,7 @@ pub(super) fn RelationshipForm(twin: TwinState) -> impl IntoView {
             <datalist id="new-rel-targets">
                 {move || target_options.get().into_iter().map(|t| view! { <option value=t></option> }).collect_view()}
             </datalist>
+            {pick_in_graph}
             <label class="field__label" for="new-rel-id">"Relationship id (optional)"</label>
             <input id="new-rel-id" class="input" placeholder="name-target"
                 prop:value=move || new_id.get() on:input=move |ev| new_id.set(event_target_value(&ev))/>
@@ -253,5 +275,36 @@ pub(super) fn RelationshipForm(twin: TwinState) -> impl IntoView {
             {move || create_error.get().map(|e| view! { <p class="property__error" role="alert">{e}</p> })}
             {move || create_refusal.get().map(|(error, placed)| view! { <ServiceErrorView error placed/> })}
         </form>
+    }
+}
+
+/// "Pick in the graph" while a graph is drawn: the next twin clicked there becomes the target
+/// (the button again, or Esc, stops waiting).
+#[component]
+fn PickInGraph(pick: GraphPick, field: RwSignal<String>) -> impl IntoView {
+    let picking = move || pick.picking_for(field);
+    let drawn = move || pick.drawn.get();
+    let esc = window_event_listener(leptos::ev::keydown, move |e| {
+        if e.key() == "Escape" && pick.into.with_untracked(|i| *i == Some(field)) {
+            pick.toggle(field);
+        }
+    });
+    on_cleanup(move || esc.remove());
+    view! {
+        <Show when=drawn>
+            <div class="relationship-form__pick">
+                <button
+                    type="button"
+                    class="button button--ghost button--small"
+                    aria-pressed=move || picking().to_string()
+                    on:click=move |_| pick.toggle(field)
+                >
+                    {move || if picking() { "Stop picking" } else { "Pick the target in the graph" }}
+                </button>
+                <span class="hint" role="status">
+                    {move || picking().then_some("Click the target twin in the graph.")}
+                </span>
+            </div>
+        </Show>
     }
 }

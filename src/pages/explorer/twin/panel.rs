@@ -1,0 +1,89 @@
+//! One twin edited in place in the Twins workspace's inspector ([`TwinPanel`]): the same
+//! parts as the twin page (facts, a control per property, saving with its conflict view,
+//! adding a relationship, its target pickable in the graph), in a panel. Relationship lists
+//! and deleting stay on the twin's page ("Open twin").
+//!
+//! The panel guards its edits as the page does (links, Back, reload), and gives its guard to
+//! the workspace ([`GuardSlot`]), which asks through it before it selects another twin or runs
+//! a query (either would drop the panel and its edits).
+
+use leptos::prelude::*;
+
+use super::OpenedTwin;
+use super::editor::{TwinState, Unsaved};
+use super::properties::{PropertyControls, TwinFacts};
+use super::relationship_form::RelationshipForm;
+use super::save::SaveBar;
+use crate::components::leave_guard::{LeaveGuard, use_leave_guard};
+use crate::pages::explorer::{MissingContext, use_explorer_context};
+
+/// Where the panel on screen keeps its leave guard for the workspace: at most one at a time.
+#[derive(Debug, Clone, Copy)]
+pub struct GuardSlot(StoredValue<Option<LeaveGuard>, LocalStorage>);
+
+impl GuardSlot {
+    pub fn new() -> Self {
+        GuardSlot(StoredValue::new_local(None))
+    }
+
+    /// Does `action` now, or (when the panel on screen holds unsaved edits) once the person
+    /// agrees to drop them.
+    pub fn ask_before(self, action: impl FnOnce() + 'static) {
+        match self.0.try_get_value().flatten() {
+            Some(guard) => guard.ask_before(action),
+            None => action(),
+        }
+    }
+
+    /// `guard` is the slot's until its owner goes (unless another took the slot first).
+    fn hold(self, guard: LeaveGuard) {
+        self.0.set_value(Some(guard));
+        on_cleanup(move || {
+            self.0.try_update_value(|held| {
+                if held.is_some_and(|h| h.same(guard)) {
+                    *held = None;
+                }
+            });
+        });
+    }
+}
+
+impl Default for GuardSlot {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Twin `opened`, editable in place (for writers; read-only otherwise).
+#[component]
+pub fn TwinPanel(opened: OpenedTwin, guards: GuardSlot) -> impl IntoView {
+    let Some(ctx) = use_explorer_context() else {
+        return view! { <MissingContext/> }.into_any();
+    };
+    let can_write = ctx.roles.can_write();
+    let twin = TwinState::new(
+        ctx.adt.clone(),
+        opened.id.clone(),
+        (ctx.tenant.clone(), ctx.host.clone()),
+        can_write,
+        "inspect",
+    );
+    let model_note = RwSignal::new(None::<String>);
+    let Unsaved { dirty, text } = twin.unsaved();
+    let guard = use_leave_guard(dirty.into());
+    guards.hold(guard);
+    twin.open(opened, model_note);
+    view! {
+        <TwinFacts twin/>
+        {move || model_note.get().map(|n| view! { <p class="hint">{n}</p> })}
+        <section class="workspace-inspector__section" aria-labelledby="inspect-props-title">
+            <h3 id="inspect-props-title">"Properties"</h3>
+            {(!can_write).then(|| view! { <p class="hint">"You can read this twin; changing it needs the Twins.Writer role."</p> })}
+            <PropertyControls twin/>
+            <SaveBar twin dirty/>
+        </section>
+        {can_write.then(|| view! { <RelationshipForm twin/> })}
+        {guard.dialog(text)}
+    }
+    .into_any()
+}
