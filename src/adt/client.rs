@@ -444,6 +444,23 @@ impl AdtClient {
         self.send(call).await?.json()
     }
 
+    /// Applies a JSON Patch to the properties of relationship `relationship_id` of `source`;
+    /// with `if_match` only to that version (a 412 means someone else changed it).
+    pub async fn patch_relationship(
+        &self,
+        source: &str,
+        relationship_id: &str,
+        ops: &[PatchOp],
+        if_match: Option<&ETag>,
+    ) -> Result<(), AdtError> {
+        let path = Self::relationship_path(source, relationship_id);
+        let mut call = Call::new(Method::PATCH, self.url(&path, &[]))
+            .json_patch(ops)
+            .if_match(if_match);
+        call.idempotent = if_match.is_some();
+        self.send(call).await.map(drop)
+    }
+
     pub async fn delete_relationship(
         &self,
         source: &str,

@@ -38,7 +38,8 @@ pub fn pointer<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
         .collect()
 }
 
-/// The patch that turns `original` into `edited` (both twin JSON objects).
+/// The patch that turns `original` into `edited` (both twin JSON objects, or both a
+/// relationship's: members starting with `$` are never patched).
 pub fn diff_twin(original: &Value, edited: &Value) -> Vec<PatchOp> {
     let empty = Map::new();
     let original = original.as_object().unwrap_or(&empty);

@@ -1,6 +1,10 @@
 //! [`GraphView`]: the twin graph as SVG.
 //!
-//! One `<g transform>` carries pan and zoom, so moving the view changes one attribute. Edges are
+//! One `<g transform>` carries pan and zoom, so moving the view changes one attribute. While
+//! the view moves (a wheel, a drag, a key, within [`SETTLE`] of each other) the labels rest:
+//! they are hidden and their size on screen is not recomputed, so a frame repaints shapes and
+//! edges only (1,000 labels re-laid out and stroked every frame cost more than a frame);
+//! when the view settles they come back at the new scale. Edges are
 //! one `<path>` (a line plus an arrowhead per relationship); each twin is a focusable `<g>`
 //! with `aria-label` = its label; labels are SVG text nodes, never HTML.
 //!
@@ -21,6 +25,9 @@ use super::arrange::LayoutKind;
 use super::layout::Transform;
 use super::legend::{Legend, short_model};
 use super::{GraphEdge, GraphModel, GraphNode, LAYOUT_ITERATIONS, seed_for};
+
+/// How long after the last pan or zoom the view counts as settled (labels shown again).
+pub const SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// Radius of a twin's circle, in world units.
 pub const NODE_RADIUS: f32 = 9.0;
@@ -223,7 +230,40 @@ pub fn GraphView(
         })
     });
     let visible_count = move || visible.with(|v| v.iter().filter(|x| **x).count());
-    let show_labels = Memo::new(move |_| labels_shown(transform.with(|t| t.scale)));
+    // The scale the labels are drawn for: the transform's, once the view has settled.
+    let label_scale = RwSignal::new(transform.get_untracked().scale);
+    let moving = RwSignal::new(false);
+    let settle_timer = StoredValue::new_local(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let scale = transform.with(|t| t.scale);
+        if !moving.get_untracked() {
+            label_scale.set(scale);
+        }
+    });
+    // A pan or zoom by the person: the labels rest until the view settles.
+    let moved = move || {
+        moving.set(true);
+        if let Some(timer) = settle_timer.get_value() {
+            timer.clear();
+        }
+        let timer = set_timeout_with_handle(
+            move || {
+                moving.try_set(false);
+                if let Some(scale) = transform.try_with_untracked(|t| t.scale) {
+                    label_scale.try_set(scale);
+                }
+            },
+            SETTLE,
+        )
+        .ok();
+        settle_timer.set_value(timer);
+    };
+    on_cleanup(move || {
+        if let Some(Some(timer)) = settle_timer.try_get_value() {
+            timer.clear();
+        }
+    });
+    let show_labels = Memo::new(move |_| labels_shown(label_scale.get()));
 
     let edge_d = Memo::new(move |_| {
         revision.track();
@@ -366,6 +406,7 @@ pub fn GraphView(
         }
         if d.panning {
             let (dx, dy) = ((now.0 - d.last.0) as f32, (now.1 - d.last.1) as f32);
+            moved();
             transform.update(|t| *t = t.pan(dx, dy));
         }
         d.last = now;
@@ -384,6 +425,7 @@ pub fn GraphView(
             (e.client_y() as f64 - top) as f32,
         );
         let factor = wheel_factor(e.delta_y());
+        moved();
         transform.update(|t| *t = t.zoom_about(anchor, factor));
     };
 
@@ -392,8 +434,14 @@ pub fn GraphView(
         (w / 2.0, h / 2.0)
     };
     let apply = move |action: KeyAction| match action {
-        KeyAction::Zoom(f) => transform.update(|t| *t = t.zoom_about(centre(), f)),
-        KeyAction::Pan(dx, dy) => transform.update(|t| *t = t.pan(dx, dy)),
+        KeyAction::Zoom(f) => {
+            moved();
+            transform.update(|t| *t = t.zoom_about(centre(), f))
+        }
+        KeyAction::Pan(dx, dy) => {
+            moved();
+            transform.update(|t| *t = t.pan(dx, dy))
+        }
         KeyAction::Fit => fit(),
     };
     let on_key = move |e: ev::KeyboardEvent| {
@@ -574,6 +622,7 @@ pub fn GraphView(
                 node_ref=svg_ref
                 class="graph__canvas"
                 class:graph__canvas--no-labels=move || !show_labels.get()
+                class:graph__canvas--moving=move || moving.get()
                 role="group"
                 aria-label=label
                 aria-roledescription="graph"
@@ -592,7 +641,7 @@ pub fn GraphView(
                     // allows no inline style), inherited by the labels.
                     <g
                         class="graph__nodes"
-                        font-size=move || format!("{:.2}", LABEL_PX / transform.with(|t| t.scale))
+                        font-size=move || format!("{:.2}", LABEL_PX / label_scale.get())
                     >
                         {node_views}
                     </g>

@@ -11,6 +11,8 @@
 //! (printing the Markdown). A figure that cannot be measured is listed under "Not measured"
 //! and the command then fails after writing the report.
 //!
+//! `--only GROUP`: only that figure group (as `measuring: GROUP` prints it), no parts.
+//!
 //! `--wasm-with-names`: a wasm that still has its name section: the linked module `cargo
 //! xtask build` leaves before splitting it,
 //! `target/release-bundle/wasm32-unknown-unknown/wasm-release/twinscope.wasm`, which `cargo
@@ -29,6 +31,8 @@ struct Args {
     runs: usize,
     parts: Option<PathBuf>,
     wasm_with_names: Option<PathBuf>,
+    /// Only the figure group of this name (as `measuring: …` prints it), for working on one.
+    only: Option<String>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -37,6 +41,7 @@ fn parse_args() -> Result<Args> {
     let mut runs = 7;
     let mut parts = None;
     let mut wasm_with_names = None;
+    let mut only = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -46,6 +51,7 @@ fn parse_args() -> Result<Args> {
             "--runs" => runs = value()?.parse()?,
             "--parts" => parts = Some(PathBuf::from(value()?)),
             "--wasm-with-names" => wasm_with_names = Some(PathBuf::from(value()?)),
+            "--only" => only = Some(value()?),
             other => return Err(format!("unknown argument `{other}`").into()),
         }
     }
@@ -58,15 +64,21 @@ fn parse_args() -> Result<Args> {
         runs,
         parts,
         wasm_with_names,
+        only,
     })
 }
 
-/// Runs one measurement; a failure goes to the report's "Not measured" list.
+/// Runs one measurement; a failure goes to the report's "Not measured" list. With `--only`,
+/// every other group is skipped (its future never runs) and left out of the report.
 async fn measure(
+    only: Option<&str>,
     what: &str,
     report: &mut Report,
     figures: impl Future<Output = Result<Section>>,
 ) -> Option<Section> {
+    if only.is_some_and(|only| only != what) {
+        return None;
+    }
     eprintln!("measuring: {what}");
     match figures.await {
         Ok(section) => {
@@ -91,29 +103,40 @@ async fn main() -> Result<()> {
         missing: Vec::new(),
     };
     let (dist, runs) = (&args.dist, args.runs);
+    let only = args.only.as_deref();
     let mut loads = FirstLoads::default();
     measure(
+        only,
         "first load",
         &mut report,
         bench::first_load(dist, runs, &mut loads),
     )
     .await;
     report.first_load = loads;
-    let sign_in = measure("cold sign-in", &mut report, bench::cold_sign_in(dist, runs)).await;
+    let sign_in = measure(
+        only,
+        "cold sign-in",
+        &mut report,
+        bench::cold_sign_in(dist, runs),
+    )
+    .await;
     measure(
+        only,
         "opening the lazy screens",
         &mut report,
         bench::lazy_screen_opening(dist, runs),
     )
     .await;
     measure(
+        only,
         "query explorer",
         &mut report,
         bench::query_explorer(dist, runs),
     )
     .await;
-    measure("graph", &mut report, bench::graph(dist, runs)).await;
+    measure(only, "graph", &mut report, bench::graph(dist, runs)).await;
     measure(
+        only,
         "workspace after sign-in",
         &mut report,
         bench::workspace_after_sign_in(dist, runs),
@@ -122,8 +145,9 @@ async fn main() -> Result<()> {
     match &args.wasm_with_names {
         Some(wasm) => {
             let share = async { Ok(bench::auth_share(wasm)?) };
-            measure("auth share of the wasm", &mut report, share).await;
+            measure(only, "auth share of the wasm", &mut report, share).await;
         }
+        None if only.is_some() => {}
         None => report.missing.push((
             "auth share of the wasm".into(),
             "pass --wasm-with-names target/wasm32-unknown-unknown/wasm-release/twinscope.wasm"
@@ -152,8 +176,8 @@ async fn main() -> Result<()> {
         };
         bench::peers(total_gzip, our_sign_in, &numbers)
     };
-    measure("peers (MSAL.js page)", &mut report, peer).await;
-    if let Some(dir) = &args.parts {
+    measure(only, "peers (MSAL.js page)", &mut report, peer).await;
+    if let Some(dir) = args.parts.as_ref().filter(|_| only.is_none()) {
         match bench::read_parts(dir) {
             Ok(parts) => report.sections.extend(parts),
             Err(e) => report.missing.push(("bench parts".into(), e.to_string())),

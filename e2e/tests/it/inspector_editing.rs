@@ -2,7 +2,8 @@
 //! selected in the graph, a number typed key by key into its property and saved; unsaved
 //! edits asked about before another twin is selected (Stay keeps them, Leave drops them);
 //! a relationship created by selecting its source, then picking its target in the graph
-//! (and drawn at once). Every outcome is checked in the emulator's store.
+//! (and drawn at once); a relationship's property edited under its row, and a conflicting
+//! save that changes nothing. Every outcome is checked in the emulator's store.
 
 use fantoccini::Locator;
 use fantoccini::elements::Element;
@@ -13,7 +14,9 @@ use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::person::{Person, click_in_view, scroll_to, type_text};
 use twinscope_e2e::stack::{CONTOSO, screenshot_dir};
 use twinscope_emulator::adt::Instance;
-use twinscope_emulator::adt::seed_graph::{EQUIPMENT, HAS_EQUIPMENT};
+use twinscope_emulator::adt::seed_graph::{EQUIPMENT, HAS_EQUIPMENT, HAS_SENSOR};
+use twinscope_emulator::adt::store::Record;
+use twinscope_emulator::adt::wire::new_etag;
 
 const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 /// A seeded room: model Room (a double `temperature`, a double `area`, `hasEquipment`).
@@ -281,5 +284,133 @@ async fn the_inspector_edits_in_place_guards_edits_and_picks_a_relationship_targ
         "{labels}"
     );
     assert_no_serious_violations(browser, "the inspector after adding a relationship").await;
+    p.browser.close().await.unwrap();
+}
+
+/// A seeded equipment twin's first `hasSensor` relationship: (source, relationship id).
+fn a_sensor_link(p: &Person) -> (String, String) {
+    let store = campus(p).store();
+    store
+        .state
+        .relationships
+        .iter()
+        .find(|(_, r)| r["$relationshipName"] == HAS_SENSOR)
+        .map(|((source, id), _)| (source.clone(), id.clone()))
+        .expect("a seeded hasSensor relationship")
+}
+
+fn stored_relationship(p: &Person, source: &str, id: &str) -> Value {
+    campus(p)
+        .store()
+        .state
+        .relationships
+        .get(&(source.to_owned(), id.to_owned()))
+        .cloned()
+        .expect("the relationship exists")
+}
+
+#[tokio::test]
+async fn a_relationships_properties_are_edited_in_the_inspector_and_a_conflict_saves_nothing() {
+    let p = Person::start().await;
+    let browser = &p.browser;
+    let (equipment, rel_id) = a_sensor_link(&p);
+    p.sign_in_at(&format!("/t/{CONTOSO}/i/{CAMPUS}/twins"), ADELE.0, ADELE.1)
+        .await;
+    browser
+        .find_by_role("heading", "Query twins")
+        .await
+        .unwrap();
+    let editor = field(browser, "query-text").await;
+    retype(
+        &editor,
+        &format!("SELECT * FROM DIGITALTWINS T WHERE T.$dtId = '{equipment}'"),
+    )
+    .await;
+    click_button(browser, "Run").await;
+    let row = wait_for(
+        browser,
+        "return document.querySelector('[role=grid] .grid__body .grid__row .grid__cell') ? true : null",
+        "the equipment's row",
+    )
+    .await;
+    assert_eq!(row, json!(true));
+    let cell = browser
+        .client()
+        .find(Locator::Css(
+            "[role=grid] .grid__body .grid__row .grid__cell:first-child",
+        ))
+        .await
+        .unwrap();
+    click_in_view(browser, &cell, "the equipment's row")
+        .await
+        .unwrap();
+    inspected(browser, &equipment).await;
+
+    // Edit… under the relationship's row: its declared property, typed key by key, saved.
+    click_button(browser, &format!("Edit relationship {rel_id}")).await;
+    let position = field(browser, "edit-rel-prop-position").await;
+    type_text(&position, "Top flange, north side")
+        .await
+        .unwrap();
+    click_button(browser, "Save relationship").await;
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while stored_relationship(&p, &equipment, &rel_id)["position"]
+        != json!("Top flange, north side")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the relationship was not saved: {}",
+            stored_relationship(&p, &equipment, &rel_id)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // The row shows the saved value, the editor closed.
+    wait_for(
+        browser,
+        "const w = document.querySelector('.workspace-inspector'); \
+         return w.innerText.includes('position: Top flange, north side') && !w.querySelector('.relationship-edit') ? true : null",
+        "the saved value in the relationship's row",
+    )
+    .await;
+
+    // Someone else changes it while it is open here: saving changes nothing and says why.
+    click_button(browser, &format!("Edit relationship {rel_id}")).await;
+    let position = field(browser, "edit-rel-prop-position").await;
+    {
+        let mut store = campus(&p).store();
+        let mut rel = store
+            .state
+            .relationships
+            .get(&(equipment.clone(), rel_id.clone()))
+            .cloned()
+            .unwrap();
+        rel["position"] = json!("Bottom flange");
+        rel["$etag"] = json!(new_etag());
+        store
+            .commit(vec![Record::PutRelationship { relationship: rel }])
+            .unwrap();
+    }
+    retype(&position, "Side panel").await;
+    click_button(browser, "Save relationship").await;
+    let said = wait_for(
+        browser,
+        "const a = [...document.querySelectorAll('.workspace-inspector [role=alert]')].find(a => a.innerText.includes('Someone else changed')); return a ? a.innerText : null",
+        "the conflict said",
+    )
+    .await;
+    assert!(said.as_str().unwrap().contains(&rel_id), "{said}");
+    assert_eq!(
+        stored_relationship(&p, &equipment, &rel_id)["position"],
+        json!("Bottom flange"),
+        "their version stays"
+    );
+    wait_for(
+        browser,
+        "return document.querySelector('.workspace-inspector').innerText.includes('position: Bottom flange') ? true : null",
+        "their version in the list",
+    )
+    .await;
+    assert_no_serious_violations(browser, "the inspector editing a relationship").await;
     p.browser.close().await.unwrap();
 }

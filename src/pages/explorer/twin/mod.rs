@@ -5,7 +5,8 @@
 //! `dtdl::ModelSet`; properties and components get a control per DTDL schema from the crate's
 //! resolved interface (else JSON text), and new relationships offer the relationship's
 //! properties. Save
-//! sends the JSON Patch between the twin as read and as edited, with `If-Match`; a 412 opens
+//! sends the JSON Patch between the twin as read and as edited, with `If-Match` (a
+//! relationship's properties likewise, under its row); a 412 opens
 //! the conflict view (server version beside yours: keep mine, or take theirs). A lost
 //! connection keeps the edits and offers Retry. A save or a new relationship the service
 //! refuses shows its code, message and details, each detail beside the field it names. Write
@@ -22,7 +23,8 @@
 //! - `model`: the twin's model read through the crate ([`twin_model`]);
 //! - `editor`: `TwinEditor`, the shared state, the leave guard, the layout;
 //! - `properties`: the facts and the property controls; `save`: saving, the conflict view;
-//! - `relationships`: the lists, the outgoing table with delete and Undo, the incoming table;
+//! - `relationships`: the lists, the outgoing table with edit, delete and Undo, the incoming
+//!   table; `relationship_edit`: a relationship's properties edited under its row;
 //! - `relationship_form`: "Add a relationship"; `delete`: deleting the twin and its
 //!   relationships;
 //! - `panel`: the same parts in the Twins workspace's inspector ([`TwinPanel`]).
@@ -32,6 +34,7 @@ mod editor;
 mod model;
 mod panel;
 mod properties;
+mod relationship_edit;
 mod relationship_form;
 mod relationships;
 mod save;

@@ -1,7 +1,8 @@
 //! One twin edited in place in the Twins workspace's inspector ([`TwinPanel`]): the same
 //! parts as the twin page (facts, a control per property, saving with its conflict view,
-//! adding a relationship, its target pickable in the graph), in a panel. Relationship lists
-//! and deleting stay on the twin's page ("Open twin").
+//! the outgoing relationships with Edit…, Delete… and Undo, adding a relationship with its
+//! target pickable in the graph), in a panel. Incoming relationships and deleting the twin
+//! stay on the twin's page ("Open twin").
 //!
 //! The panel guards its edits as the page does (links, Back, reload), and gives its guard to
 //! the workspace ([`GuardSlot`]), which asks through it before it selects another twin or runs
@@ -13,6 +14,7 @@ use super::OpenedTwin;
 use super::editor::{TwinState, Unsaved};
 use super::properties::{PropertyControls, TwinFacts};
 use super::relationship_form::RelationshipForm;
+use super::relationships::OutgoingRelationships;
 use super::save::SaveBar;
 use crate::components::leave_guard::{LeaveGuard, use_leave_guard};
 use crate::pages::explorer::{MissingContext, use_explorer_context};
@@ -73,6 +75,8 @@ pub fn TwinPanel(opened: OpenedTwin, guards: GuardSlot) -> impl IntoView {
     let guard = use_leave_guard(dirty.into());
     guards.hold(guard);
     twin.open(opened, model_note);
+    twin.relationships.load();
+    let rel_error = twin.relationships.error;
     view! {
         <TwinFacts twin/>
         {move || model_note.get().map(|n| view! { <p class="hint">{n}</p> })}
@@ -81,6 +85,11 @@ pub fn TwinPanel(opened: OpenedTwin, guards: GuardSlot) -> impl IntoView {
             {(!can_write).then(|| view! { <p class="hint">"You can read this twin; changing it needs the Twins.Writer role."</p> })}
             <PropertyControls twin/>
             <SaveBar twin dirty/>
+        </section>
+        <section class="workspace-inspector__section" aria-labelledby="inspect-rels-title">
+            <h3 id="inspect-rels-title">"Outgoing relationships"</h3>
+            {move || rel_error.get().map(|e| view! { <div class="alert alert--error" role="alert"><p>{e}</p></div> })}
+            <OutgoingRelationships twin/>
         </section>
         {can_write.then(|| view! { <RelationshipForm twin/> })}
         {guard.dialog(text)}

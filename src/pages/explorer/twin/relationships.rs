@@ -1,7 +1,8 @@
 //! The twin's relationships: the lists as last read ([`Relationships`], read again after
-//! every change), the outgoing table (Delete… asks first, then the row offers Undo for
-//! [`UNDO_FOR`]: the same relationship created again), the incoming table, and the text of
-//! relationships (request bodies, properties as text).
+//! every change), the outgoing table (Edit… opens the relationship's properties under its row,
+//! `relationship_edit`; Delete… asks first, then the row offers Undo for [`UNDO_FOR`]: the
+//! same relationship created again), the incoming table, and the text of relationships
+//! (request bodies, properties as text).
 
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use serde_json::{Value, json};
 use wasm_bindgen::JsCast;
 
 use super::editor::TwinState;
+use super::relationship_edit::RelationshipEdit;
 use crate::adt::types::{IncomingRelationship, user_members};
 use crate::adt::{AdtClient, AdtError};
 use crate::components::confirm::{ConfirmDialog, focus_if_connected};
@@ -160,6 +162,8 @@ struct Deletions {
     asking: RwSignal<Option<Value>>,
     recent: RwSignal<Vec<Deleted>>,
     undo_error: RwSignal<Option<String>>,
+    /// The relationship whose properties are open for editing under its row (its id).
+    editing: RwSignal<Option<String>>,
 }
 
 impl Deletions {
@@ -266,6 +270,7 @@ pub(super) fn OutgoingRelationships(twin: TwinState) -> impl IntoView {
         asking: RwSignal::new(None),
         recent: RwSignal::new(Vec::new()),
         undo_error: RwSignal::new(None),
+        editing: RwSignal::new(None),
     };
     let undo_error = deletions.undo_error;
     view! {
@@ -275,20 +280,23 @@ pub(super) fn OutgoingRelationships(twin: TwinState) -> impl IntoView {
     }
 }
 
-/// One row per outgoing relationship (with Delete… for writers); each just deleted stays in
-/// its row, with Undo, for [`UNDO_FOR`].
+/// One row per outgoing relationship (with Edit… and Delete… for writers; the relationship
+/// being edited has its properties in a row under it); each just deleted stays in its row,
+/// with Undo, for [`UNDO_FOR`].
 #[component]
 fn OutgoingTable(deletions: Deletions) -> impl IntoView {
     let twin = deletions.twin;
     let can_write = twin.can_write;
-    let (outgoing, asking, recent) = (
+    let (outgoing, asking, recent, editing) = (
         twin.relationships.outgoing,
         deletions.asking,
         deletions.recent,
+        deletions.editing,
     );
     move || {
         let rels = outgoing.get();
         let ghosts = recent.get();
+        let open = editing.get();
         if rels.is_empty() && ghosts.is_empty() {
             return view! { <p class="hint">"No outgoing relationships."</p> }.into_any();
         }
@@ -297,10 +305,18 @@ fn OutgoingTable(deletions: Deletions) -> impl IntoView {
             .map(|r| {
                 let rel_id = text(r, "$relationshipId");
                 let target = text(r, "$targetId");
-                let remove = can_write.then(|| {
+                let is_open = open.as_deref() == Some(rel_id.as_str());
+                let actions = can_write.then(|| {
                     let (rel_id, rel) = (rel_id.clone(), r.clone());
+                    let edit_id = rel_id.clone();
                     view! {
-                        <td>
+                        <td class="table__actions">
+                            <button type="button" class="button button--ghost button--small"
+                                aria-label=format!("Edit relationship {rel_id}")
+                                aria-expanded=is_open.to_string()
+                                on:click=move |_| editing.set((!is_open).then(|| edit_id.clone()))>
+                                "Edit…"
+                            </button>
                             <button type="button" class="button button--ghost button--small"
                                 aria-label=format!("Delete relationship {rel_id}")
                                 on:click=move |_| asking.set(Some(rel.clone()))>
@@ -310,14 +326,23 @@ fn OutgoingTable(deletions: Deletions) -> impl IntoView {
                     }
                 });
                 let href = twin.twin_href(&target);
+                let editor = is_open.then(|| {
+                    let rel = r.clone();
+                    view! {
+                        <tr class="relationship-edit-row">
+                            <td colspan="5"><RelationshipEdit twin rel open=editing/></td>
+                        </tr>
+                    }
+                });
                 view! {
                     <tr>
                         <td data-label="Name">{text(r, "$relationshipName")}</td>
                         <td data-label="Target"><A href=href>{target}</A></td>
                         <td data-label="Id"><code>{rel_id.clone()}</code></td>
                         <td data-label="Properties">{properties_or_none(r)}</td>
-                        {remove}
+                        {actions}
                     </tr>
+                    {editor}
                 }
                 .into_any()
             })
