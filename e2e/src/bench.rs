@@ -20,6 +20,7 @@
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use twinscope_emulator::adt::store::Record;
@@ -30,7 +31,7 @@ use twinscope_gateway::{GatewayConfig, RunningGateway};
 use crate::pages::{EmulatorSignIn, LandingPage};
 use crate::sizes::{self, FirstLoad, Wire};
 use crate::stack::{CLIENT_ID, CONTOSO};
-use crate::{Browser, Result};
+use crate::{Browser, Result, WAIT};
 
 /// The instance every browser figure uses.
 pub const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
@@ -414,6 +415,31 @@ async fn sign_in_at(browser: &Browser, stack: &BenchStack, path: &str) -> Result
         .sign_in_as(USER, PASSWORD)
         .await
 }
+
+/// Waits until the page has fetched nothing new for [`SETTLED_AFTER`] (Resource Timing
+/// entries appear when a response ends), at most [`WAIT`].
+async fn settled(browser: &Browser) -> Result<()> {
+    let script = format!(
+        "return await new Promise(done => {{ \
+           const count = () => performance.getEntriesByType('resource').length; \
+           let last = count(), since = performance.now(); const start = since; \
+           const tick = () => {{ const now = performance.now(), n = count(); \
+             if (n !== last) {{ last = n; since = now; }} \
+             if (now - since >= {quiet}) return done(true); \
+             if (now - start >= {limit}) return done(false); \
+             setTimeout(tick, 25); }}; \
+           tick(); }});",
+        quiet = SETTLED_AFTER.as_millis(),
+        limit = WAIT.as_millis(),
+    );
+    match browser.eval(&script).await? {
+        Value::Bool(true) => Ok(()),
+        other => Err(format!("the page kept fetching for {WAIT:?} ({other})").into()),
+    }
+}
+
+/// How long without a new response counts as settled.
+const SETTLED_AFTER: Duration = Duration::from_millis(400);
 
 /// Waits for the last mark named `name` and returns its `startTime`.
 async fn mark_time(browser: &Browser, name: &str) -> Result<f64> {
@@ -998,6 +1024,9 @@ pub async fn lazy_screen_opening(dist: &Path, runs: usize) -> Result<Section> {
         for ((_, path, ready), sample) in screens.iter().zip(samples.iter_mut()) {
             browser.goto(&stack.url(&format!("/t/{CONTOSO}"))).await?;
             browser.find_by_role("link", "contoso-campus").await?;
+            // The tenant page's own requests (Resource Manager's list, each listed instance's
+            // access check) are its, not the screen's: they finish before the click.
+            settled(&browser).await?;
             let seen = browser.eval(&open_in_place_script(path, ready)).await?;
             if let Some(error) = seen["error"].as_str() {
                 return Err(format!("{path}: {error}: {}", seen["text"]).into());

@@ -57,9 +57,13 @@ fn remember_host(tenant: &TenantId, host: &AdtHost) {
 #[component]
 pub fn TenantPage() -> impl IntoView {
     let params = use_params_map();
-    let tenant = move || params.with(|p| p.get("tenant").and_then(|t| TenantId::parse(&t).ok()));
+    // A memo: the page is made again only for another organisation. (Leaving for one of its
+    // instances changes the parameters too; a closure over them made a fresh page, and its
+    // Resource Manager requests, on the way out.)
+    let tenant =
+        Memo::new(move |_| params.with(|p| p.get("tenant").and_then(|t| TenantId::parse(&t).ok())));
     move || {
-        match tenant() {
+        match tenant.get() {
         None => view! {
             <main id="main" class="page page--message" aria-labelledby="tenant-title" tabindex="-1">
                 <h1 id="tenant-title">"That is not an organisation id"</h1>
