@@ -777,6 +777,8 @@ pub enum Outcome {
     Failed(String),
     /// Not attempted because something it needs failed.
     Skipped(String),
+    /// Not sent: the import was stopped before it came to this step.
+    Stopped,
 }
 
 /// The result of [`ImportPlan::execute`], one outcome per step.
@@ -798,11 +800,18 @@ impl ImportReport {
         self.count(|o| matches!(o, Outcome::Skipped(_)))
     }
 
-    /// Steps that failed or were skipped, with the reason.
+    /// Steps not sent because the import was stopped.
+    pub fn stopped(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Stopped))
+    }
+
+    /// Steps that failed or were skipped, with the reason (not those left unsent by Stop:
+    /// [`ImportReport::stopped`] counts them).
     pub fn problems(&self) -> impl Iterator<Item = (&str, &str)> {
         self.outcomes.iter().filter_map(|(what, o)| match o {
             Outcome::Done => None,
             Outcome::Failed(r) | Outcome::Skipped(r) => Some((what.as_str(), r.as_str())),
+            Outcome::Stopped => None,
         })
     }
 
@@ -846,8 +855,10 @@ impl ImportPlan {
     }
 
     /// Runs every step through `call` in order. A twin whose model failed to upload, and a
-    /// relationship whose source or target twin failed, is skipped rather than sent.
-    pub async fn execute<F, Fut>(&self, mut call: F) -> ImportReport
+    /// relationship whose source or target twin failed, is skipped rather than sent. Once
+    /// `stopped()` says so (asked before each step), the steps left are not sent
+    /// ([`Outcome::Stopped`]); the step being sent then finishes first.
+    pub async fn execute<F, Fut>(&self, stopped: impl Fn() -> bool, mut call: F) -> ImportReport
     where
         F: FnMut(&Step) -> Fut,
         Fut: Future<Output = Result<(), String>>,
@@ -882,6 +893,10 @@ impl ImportPlan {
                         .map(|t| format!("twin {t} was not created"))
                 }
             };
+            if stopped() {
+                outcomes.push((step.describe(), Outcome::Stopped));
+                continue;
+            }
             let outcome = match skip {
                 Some(reason) => Outcome::Skipped(reason),
                 None => match call(step).await {
@@ -1211,6 +1226,38 @@ mod tests {
     }
 
     #[test]
+    fn a_stopped_import_sends_nothing_more_and_reports_what_was_not_sent() {
+        let plan = ImportPlan::new(&sample());
+        let sent = std::cell::Cell::new(0);
+        // Stopped once two steps have been sent (the person pressed Stop during the second).
+        let report = block_on(plan.execute(
+            || sent.get() >= 2,
+            |_| {
+                sent.set(sent.get() + 1);
+                std::future::ready(Ok(()))
+            },
+        ));
+        assert_eq!(sent.get(), 2, "nothing is sent after Stop");
+        assert_eq!(
+            (
+                report.done(),
+                report.failed(),
+                report.skipped(),
+                report.stopped()
+            ),
+            (2, 0, 0, plan.steps.len() - 2)
+        );
+        assert_eq!(report.problems().count(), 0, "nothing failed");
+        assert_eq!(
+            report.outcomes[2..],
+            [
+                ("twin r2".to_owned(), Outcome::Stopped),
+                ("relationship r1/f1".to_owned(), Outcome::Stopped)
+            ]
+        );
+    }
+
+    #[test]
     fn the_report_skips_what_depends_on_a_failure() {
         let mut graph = sample();
         graph
@@ -1221,14 +1268,17 @@ mod tests {
         }));
         let plan = ImportPlan::new(&graph);
         let mut calls = Vec::new();
-        let report = block_on(plan.execute(|step| {
-            calls.push(step.describe());
-            let result = match step {
-                Step::Twin { id, .. } if id == "r2" => Err("409 Conflict".to_owned()),
-                _ => Ok(()),
-            };
-            std::future::ready(result)
-        }));
+        let report = block_on(plan.execute(
+            || false,
+            |step| {
+                calls.push(step.describe());
+                let result = match step {
+                    Step::Twin { id, .. } if id == "r2" => Err("409 Conflict".to_owned()),
+                    _ => Ok(()),
+                };
+                std::future::ready(result)
+            },
+        ));
         // r1/f1 targets r2, which failed: skipped without a call. p1 has a model that is not
         // part of the import: it is attempted (the instance may already have it).
         assert_eq!(
@@ -1256,12 +1306,15 @@ mod tests {
 
         // A failed model upload skips its twins (r1, r2), and their relationships in turn
         // (both touch r1); p1's model was not part of it, so p1 is still created.
-        let report = block_on(plan.execute(|step| {
-            std::future::ready(match step {
-                Step::Models(_) => Err("400 Bad Request".to_owned()),
-                _ => Ok(()),
-            })
-        }));
+        let report = block_on(plan.execute(
+            || false,
+            |step| {
+                std::future::ready(match step {
+                    Step::Models(_) => Err("400 Bad Request".to_owned()),
+                    _ => Ok(()),
+                })
+            },
+        ));
         assert_eq!(
             (report.done(), report.failed(), report.skipped()),
             (1, 1, 4)

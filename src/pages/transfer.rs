@@ -13,6 +13,10 @@
 //! attempted only for `Twins.Admin` (for others it fails in the report with the reason, and
 //! the twins of those models are skipped). Every value is rendered as text. A failed or
 //! skipped step stays in the report and can be run again ([`retry_plan`]).
+//!
+//! Long runs can be stopped: Stop during an export ends the reading and writes nothing (what
+//! was read is not the whole graph); Stop during an import lets the item being sent finish,
+//! sends nothing more, and the report counts what was not sent, which "Go on" sends later.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -368,6 +372,8 @@ enum Export {
         bytes: usize,
         read: Read,
     },
+    /// Stopped by the person: nothing was written.
+    Stopped(Read),
     Failed(String),
 }
 
@@ -407,7 +413,10 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
     let export = RwSignal::new(Export::Idle);
     let read = RwSignal::new(Read::default());
     let state = RwSignal::new(Import::Idle);
+    // The export's and the import's runs: each run gets a fresh flag, which Stop (or leaving
+    // the screen) sets.
     let cancel = StoredValue::new_local(CancelFlag::new());
+    let import_stop = StoredValue::new_local(CancelFlag::new());
 
     let release_url = move || {
         if let Export::Ready { url, .. } = export.get_untracked() {
@@ -416,6 +425,7 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
     };
     on_cleanup(move || {
         cancel.with_value(CancelFlag::cancel);
+        import_stop.with_value(CancelFlag::cancel);
         release_url();
     });
 
@@ -427,10 +437,16 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
             read.set(Read::default());
             export.set(Export::Reading(format));
             let client = adt.get_value();
-            let flag = cancel.get_value();
+            let flag = CancelFlag::new();
+            cancel.set_value(flag.clone());
             let (host, organization) = (host.clone(), organization.clone());
             spawn_local(async move {
-                let graph = match read_graph(&client, read, flag).await {
+                let graph = match read_graph(&client, read, flag.clone()).await {
+                    // Stopped: what was read so far is not a whole graph, so nothing is written.
+                    Ok(_) if flag.is_cancelled() => {
+                        export.try_set(Export::Stopped(read.get_untracked()));
+                        return;
+                    }
                     Ok(graph) => graph,
                     Err(e) => {
                         export.set(Export::Failed(e.to_string()));
@@ -468,6 +484,16 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
                     format_name(format), r.models, r.twins, r.relationships
                 )
             }}</p>
+            <button type="button" class="button button--ghost" on:click=move |_| cancel.with_value(CancelFlag::cancel)>
+                "Stop"
+            </button>
+        }
+        .into_any(),
+        Export::Stopped(read) => view! {
+            <p>{format!(
+                "Export stopped after reading {} models, {} twins and {} relationships; nothing was written.",
+                read.models, read.twins, read.relationships
+            )}</p>
         }
         .into_any(),
         Export::Ready { format, url, file_name, bytes, read } => view! {
@@ -534,37 +560,49 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
         });
     };
 
+    let stopping = RwSignal::new(false);
     let run = move |plan: ImportPlan| {
+        stopping.set(false);
         let total = plan.steps.len();
         state.set(Import::Running { done: 0, total });
         let client = adt.get_value();
+        let stop = CancelFlag::new();
+        import_stop.set_value(stop.clone());
         spawn_local(async move {
             let report = plan
-                .execute(|step| {
-                    let client = client.clone();
-                    let step = step.clone();
-                    async move {
-                        let result = match refusal(&step, can_manage_models) {
-                            Some(reason) => Err(reason.to_owned()),
-                            None => send_step(&client, &step)
-                                .await
-                                .map_err(|e| failure_text(&e)),
-                        };
-                        state.update(|s| {
-                            if let Import::Running { done, .. } = s {
-                                *done += 1;
-                            }
-                        });
-                        result
-                    }
-                })
+                .execute(
+                    || stop.is_cancelled(),
+                    |step| {
+                        let client = client.clone();
+                        let step = step.clone();
+                        async move {
+                            let result = match refusal(&step, can_manage_models) {
+                                Some(reason) => Err(reason.to_owned()),
+                                None => send_step(&client, &step)
+                                    .await
+                                    .map_err(|e| failure_text(&e)),
+                            };
+                            state.try_update(|s| {
+                                if let Import::Running { done, .. } = s {
+                                    *done += 1;
+                                }
+                            });
+                            result
+                        }
+                    },
+                )
                 .await;
-            state.set(Import::Reported { plan, report });
+            state.try_set(Import::Reported { plan, report });
         });
     };
 
+    // Which part to show; the running counter updates inside its part, so the Stop button
+    // is not made afresh under the person's pointer at every step.
+    let phase = Memo::new(move |_| state.with(std::mem::discriminant));
     let import_view = move || {
-        match state.get() {
+        // Read, not only tracked: a memo that is never read never runs, so never changes.
+        let _part = phase.get();
+        match state.get_untracked() {
         Import::Idle => ().into_any(),
         Import::Checking => view! { <p class="loading" role="status">"Checking the file…"</p> }.into_any(),
         Import::Invalid(errors) => view! {
@@ -613,17 +651,35 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
             }
             .into_any()
         }
-        Import::Running { done, total } => view! {
-            <p class="transfer-progress">
-                <progress max=total.to_string() value=done.to_string() aria-label="Import progress"></progress>
-                " "
-                {format!("Imported {done} of {total}…")}
-            </p>
+        Import::Running { total, .. } => {
+            let done = move || state.with(|s| match s {
+                Import::Running { done, .. } => *done,
+                _ => 0,
+            });
+            view! {
+                <p class="transfer-progress">
+                    <progress max=total.to_string() value=move || done().to_string() aria-label="Import progress"></progress>
+                    " "
+                    {move || format!("Imported {} of {total}…", done())}
+                </p>
+                <button type="button" class="button button--ghost" disabled=move || stopping.get()
+                    on:click=move |_| {
+                        stopping.set(true);
+                        import_stop.with_value(CancelFlag::cancel);
+                    }>
+                    {move || if stopping.get() { "Stopping after the item being sent…" } else { "Stop" }}
+                </button>
+            }
+            .into_any()
         }
-        .into_any(),
         Import::Reported { plan, report } => {
             let retry = retry_plan(&plan, &report);
             let retry_count = retry.steps.len();
+            let retry_label = if report.stopped() > 0 {
+                format!("Go on with the {retry_count} not done")
+            } else {
+                format!("Retry the {retry_count} that did not succeed")
+            };
             let problems: Vec<(String, String)> = report
                 .problems()
                 .map(|(what, why)| (what.to_owned(), why.to_owned()))
@@ -631,18 +687,26 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
             view! {
                 <section class="transfer-report" aria-labelledby="transfer-report-title">
                     <h3 id="transfer-report-title">"Import report"</h3>
-                    <p>{format!(
-                        "{} done, {} failed, {} skipped.",
-                        report.done(), report.failed(), report.skipped()
-                    )}</p>
+                    <p>{match report.stopped() {
+                        0 => format!(
+                            "{} done, {} failed, {} skipped.",
+                            report.done(), report.failed(), report.skipped()
+                        ),
+                        stopped => format!(
+                            "Stopped: {} done, {} failed, {} skipped, {stopped} not sent.",
+                            report.done(), report.failed(), report.skipped()
+                        ),
+                    }}</p>
                     {(!problems.is_empty()).then(|| view! {
                         <ul class="problems transfer-failures" aria-label="Failures">
                             {problems.into_iter().map(|(what, why)| view! {
                                 <li><strong>{what}</strong>": "{why}</li>
                             }).collect_view()}
                         </ul>
+                    })}
+                    {(retry_count > 0).then(|| view! {
                         <button type="button" class="button" on:click=move |_| run(retry.clone())>
-                            {format!("Retry the {retry_count} that did not succeed")}
+                            {retry_label}
                         </button>
                     })}
                 </section>
@@ -782,6 +846,13 @@ mod tests {
                 .collect(),
         };
         assert!(retry_plan(&plan, &all_done).steps.is_empty());
+        // A stopped import resumes with what was not sent.
+        let mut stopped = all_done.clone();
+        let last = stopped.outcomes.len() - 1;
+        stopped.outcomes[last].1 = Outcome::Stopped;
+        let retry = retry_plan(&plan, &stopped);
+        assert_eq!(retry.steps.len(), 1);
+        assert_eq!(retry.steps[0].describe(), plan.steps[last].describe());
     }
 
     #[test]

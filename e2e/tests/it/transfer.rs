@@ -1,10 +1,12 @@
 //! Import and export in Chromium: the whole campus graph exported as JSON and NDJSON (read
 //! back from the download link), imported by a Twins.Writer into another instance, and an
-//! import with a broken item that shows up in the failure report with the service's message.
+//! import with a broken item that shows up in the failure report with the service's message,
+//! and long runs stopped (an export that writes nothing, an import that goes on later).
 
 use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::EmulatorSignIn;
+use twinscope_e2e::person::{click_in_view, scroll_to};
 use twinscope_e2e::stack::{CONTOSO, FABRIKAM, Stack};
 use twinscope_e2e::transfer_page::{API_VERSION, NAV_LINK, TransferPage, adt_call, path};
 use twinscope_emulator::Options;
@@ -325,4 +327,132 @@ fn urlencode(id: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The store's twins whose id starts with `prefix`.
+fn twins_named(stack: &Stack, prefix: &str) -> usize {
+    let instance = stack.emulator.adt().instance(CAMPUS).expect("campus");
+    let store = instance.store();
+    store
+        .state
+        .twins
+        .keys()
+        .filter(|id| id.starts_with(prefix))
+        .count()
+}
+
+/// Clicks the button named `name` where a person sees it.
+async fn click_button(browser: &Browser, name: &str) {
+    let button = browser.find_by_role("button", name).await.unwrap();
+    scroll_to(browser, &button).await.unwrap();
+    click_in_view(browser, &button, name).await.unwrap();
+}
+
+#[tokio::test]
+async fn long_exports_and_imports_stop_when_asked_and_a_stopped_import_goes_on_later() {
+    // A campus of 20,000 twins: its export takes long enough to stop.
+    let options = Options {
+        scale: Some(20_000),
+        ..Default::default()
+    };
+    let stack = Stack::start_with(json!({}), options)
+        .await
+        .expect("stack starts");
+    let browser = signed_in(&stack, &path(CONTOSO, CAMPUS), ADELE).await;
+    TransferPage::expect(&browser).await.unwrap();
+
+    // Export: Stop while reading ends it, and nothing is offered for download.
+    click_button(&browser, "Export JSON").await;
+    browser
+        .wait_for_script(
+            "const p = document.querySelector('.transfer-progress'); \
+             const m = p && p.textContent.match(/(\\d+) twins/); return m && Number(m[1]) > 0 ? true : null",
+            "twins read for the export",
+        )
+        .await
+        .unwrap();
+    click_button(&browser, "Stop").await;
+    let said = browser
+        .wait_for_script(
+            "const s = [...document.querySelectorAll('.transfer-status p')].find(p => p.textContent.startsWith('Export stopped')); return s ? s.textContent : null",
+            "the export stopped",
+        )
+        .await
+        .unwrap();
+    assert!(
+        said.as_str().unwrap().contains("nothing was written"),
+        "{said}"
+    );
+    let links = browser
+        .eval("return document.querySelectorAll('a[download]').length")
+        .await
+        .unwrap();
+    assert_eq!(links, json!(0), "no partial file to download");
+
+    // Import 600 rooms; Stop part way: the item being sent finishes, nothing more is sent.
+    let scratch = tempfile::tempdir().unwrap();
+    let twins: Vec<Value> = (0..600)
+        .map(|i| {
+            json!({"$dtId": format!("stop-room-{i:03}"),
+                   "$metadata": {"$model": "dtmi:twinscope:seed:Room;1"},
+                   "name": format!("Room {i}")})
+        })
+        .collect();
+    let file = scratch.path().join("rooms.json");
+    std::fs::write(
+        &file,
+        json!({"models": [], "twins": twins, "relationships": []}).to_string(),
+    )
+    .unwrap();
+    let page = TransferPage::expect(&browser).await.unwrap();
+    page.choose_file(&file).await.unwrap();
+    browser
+        .find_by_role("heading", "Plan for rooms.json")
+        .await
+        .unwrap();
+    click_button(&browser, "Import 600 items").await;
+    browser
+        .wait_for_script(
+            "const p = document.querySelector('.transfer-progress'); \
+             const m = p && p.textContent.match(/Imported (\\d+) of/); return m && Number(m[1]) >= 20 ? true : null",
+            "part of the import sent",
+        )
+        .await
+        .unwrap();
+    click_button(&browser, "Stop").await;
+    let report = page.report().await.unwrap();
+    let numbers: Vec<usize> = report
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|n| !n.is_empty())
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert!(report.contains("Stopped: "), "{report}");
+    let (done, not_sent) = (numbers[0], numbers[3]);
+    assert!(
+        done >= 20 && not_sent > 0 && done + not_sent == 600,
+        "{report}"
+    );
+    assert_eq!(
+        (numbers[1], numbers[2]),
+        (0, 0),
+        "nothing failed or was skipped: {report}"
+    );
+    // Nothing was sent after the report: the store holds exactly what it says was done.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(twins_named(&stack, "stop-room-"), done, "{report}");
+
+    // Later, the rest: every room is there.
+    click_button(&browser, &format!("Go on with the {not_sent} not done")).await;
+    browser
+        .wait_for_script(
+            &format!(
+                "const h = [...document.querySelectorAll('h3')].find(h => h.textContent === 'Import report'); \
+                 return h && h.parentElement.innerText.includes('{not_sent} done, 0 failed, 0 skipped.') ? true : null"
+            ),
+            "the rest imported",
+        )
+        .await
+        .unwrap();
+    assert_eq!(twins_named(&stack, "stop-room-"), 600);
+    browser.close().await.unwrap();
 }

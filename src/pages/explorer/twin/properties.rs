@@ -43,7 +43,8 @@ pub(super) fn PropertyControls(twin: TwinState) -> impl IntoView {
     } = twin;
     let loaded_version = Memo::new(move |_| original.with(|o| o.as_ref().map(|t| t.etag.clone())));
     move || {
-        loaded_version.track();
+        // Read, not `track()`ed: a memo only runs (and so only changes) when read.
+        let _version = loaded_version.get();
         let form = model.with(|m| m.as_ref().map(|m| m.form.clone()).unwrap_or_default());
         let value = state.edited.get_untracked();
         let loose = form
