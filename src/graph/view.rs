@@ -84,6 +84,19 @@ pub fn labels_shown(scale: f32) -> bool {
     scale * super::layout::NATURAL_LENGTH >= LABEL_ROOM_PX
 }
 
+/// Smallest radius a twin's mark has on screen, in CSS pixels: below it a twin is a speck
+/// that can be neither seen nor tapped (68 rooms fitted into a phone's width were 2 px).
+pub const MIN_MARK_PX: f32 = 6.0;
+
+/// The factor that enlarges a twin's mark (radius [`NODE_RADIUS`] in world units) at view
+/// scale `scale` so that it is at least [`MIN_MARK_PX`] on screen; 1 when it already is.
+pub fn mark_enlargement(scale: f32) -> f32 {
+    if scale <= 0.0 || !scale.is_finite() {
+        return 1.0;
+    }
+    (MIN_MARK_PX / (NODE_RADIUS * scale)).max(1.0)
+}
+
 /// The `d` attribute drawing every edge of `edges` (layout index pairs, source first) as a
 /// line from border to border of the two circles with an arrowhead at the target. Edges
 /// between coincident nodes are skipped.
@@ -208,6 +221,17 @@ pub fn GraphView(
             }
             model.set_value(fresh);
             fit();
+            // The drawing may not be laid out yet (first data, a screen just opened): its
+            // size was a guess, so fit again once the browser has measured it.
+            request_animation_frame(move || {
+                let measured = svg_ref
+                    .try_get_untracked()
+                    .flatten()
+                    .is_some_and(|svg| svg.client_width() > 0);
+                if measured && !model.is_disposed() && !transform.is_disposed() {
+                    fit();
+                }
+            });
         }
         crate::perf::mark(crate::perf::GRAPH_LAYOUT_END);
         revision.update(|r| *r += 1);
@@ -264,6 +288,8 @@ pub fn GraphView(
         }
     });
     let show_labels = Memo::new(move |_| labels_shown(label_scale.get()));
+    // How much each twin's mark is enlarged so it stays big enough to see and to tap.
+    let mark_scale = Memo::new(move |_| mark_enlargement(label_scale.get()));
 
     let edge_d = Memo::new(move |_| {
         revision.track();
@@ -368,8 +394,10 @@ pub fn GraphView(
                             on:dblclick=on_dbl
                             on:focus=on_focus
                         >
-                            <path class="graph__shape" d=style.shape.path(NODE_RADIUS)></path>
-                            <text class="graph__label" y=NODE_RADIUS.to_string() dy="1.1em">{text}</text>
+                            <g transform=move || format!("scale({:.3})", mark_scale.get())>
+                                <path class="graph__shape" d=style.shape.path(NODE_RADIUS)></path>
+                            </g>
+                            <text class="graph__label" y=move || format!("{:.1}", NODE_RADIUS * mark_scale.get()) dy="1.1em">{text}</text>
                         </g>
                     }
                 })
@@ -700,6 +728,19 @@ mod tests {
         check("0", Some(KeyAction::Fit));
         check("Enter", None);
         check("a", None);
+    }
+
+    #[test]
+    fn marks_stay_big_enough_to_see_and_tap() {
+        let on_screen = |scale: f32| NODE_RADIUS * scale * mark_enlargement(scale);
+        // Zoomed out (a phone fitting 68 rooms: about 0.2): enlarged to the minimum.
+        assert!((on_screen(0.2) - MIN_MARK_PX).abs() < 1e-4);
+        assert!((on_screen(0.05) - MIN_MARK_PX).abs() < 1e-4);
+        // Zoomed in: drawn as they are.
+        assert_eq!(mark_enlargement(1.0), 1.0);
+        assert_eq!(mark_enlargement(3.0), 1.0);
+        assert_eq!(mark_enlargement(0.0), 1.0);
+        assert_eq!(mark_enlargement(f32::NAN), 1.0);
     }
 
     #[test]
