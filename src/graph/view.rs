@@ -41,6 +41,8 @@ pub const EDGE_LABEL_LIMIT: usize = 150;
 const DRAG_THRESHOLD: f64 = 4.0;
 /// Labels are drawn at this size on screen whatever the zoom (they are scaled against it)...
 pub const LABEL_PX: f32 = 11.0;
+/// On-screen size of a relationship's name, in CSS pixels.
+pub const EDGE_LABEL_PX: f32 = 9.0;
 /// ...once neighbours are at least this far apart on screen, so labels have room to be read.
 /// Further out, the legend and the counts summarise the graph, and the selected twin keeps
 /// its label.
@@ -324,7 +326,13 @@ pub fn GraphView(
                     let b = positions[j];
                     let (x, y) = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
                     Some(view! {
-                        <text class="graph__edge-label" x=format!("{x:.1}") y=format!("{y:.1}")>
+                        <text
+                            class="graph__edge-label"
+                            x=format!("{x:.1}")
+                            y=format!("{y:.1}")
+                            data-rel-source=e.source.clone()
+                            data-rel-id=e.id.clone()
+                        >
                             {e.name.clone()}
                         </text>
                     })
@@ -664,7 +672,14 @@ pub fn GraphView(
             >
                 <g class="graph__world" transform=move || transform.get().svg()>
                     <path class="graph__edges" d=move || edge_d.get()></path>
-                    <g class="graph__edge-labels" aria-hidden="true">{edge_labels}</g>
+                    // Relationship names keep 9 px on screen, like the twins' labels.
+                    <g
+                        class="graph__edge-labels"
+                        aria-hidden="true"
+                        font-size=move || format!("{:.2}", EDGE_LABEL_PX / label_scale.get())
+                    >
+                        {edge_labels}
+                    </g>
                     // Labels keep their size on screen: a presentation attribute (the CSP
                     // allows no inline style), inherited by the labels.
                     <g

@@ -2,8 +2,8 @@
 //! selected in the graph, a number typed key by key into its property and saved; unsaved
 //! edits asked about before another twin is selected (Stay keeps them, Leave drops them);
 //! a relationship created by selecting its source, then picking its target in the graph
-//! (and drawn at once); a relationship's property edited under its row, and a conflicting
-//! save that changes nothing. Every outcome is checked in the emulator's store.
+//! (and drawn at once); a relationship clicked in the graph, its property edited in the
+//! inspector, and a conflicting save that changes nothing. Every outcome is checked in the emulator's store.
 
 use fantoccini::Locator;
 use fantoccini::elements::Element;
@@ -310,7 +310,8 @@ fn stored_relationship(p: &Person, source: &str, id: &str) -> Value {
 }
 
 #[tokio::test]
-async fn a_relationships_properties_are_edited_in_the_inspector_and_a_conflict_saves_nothing() {
+async fn a_relationship_clicked_in_the_graph_is_edited_in_the_inspector_and_a_conflict_saves_nothing()
+ {
     let p = Person::start().await;
     let browser = &p.browser;
     let (equipment, rel_id) = a_sensor_link(&p);
@@ -320,34 +321,63 @@ async fn a_relationships_properties_are_edited_in_the_inspector_and_a_conflict_s
         .find_by_role("heading", "Query twins")
         .await
         .unwrap();
+    let sensor = stored_relationship(&p, &equipment, &rel_id)["$targetId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let editor = field(browser, "query-text").await;
     retype(
         &editor,
-        &format!("SELECT * FROM DIGITALTWINS T WHERE T.$dtId = '{equipment}'"),
+        &format!("SELECT * FROM DIGITALTWINS T WHERE T.$dtId IN ['{equipment}', '{sensor}']"),
     )
     .await;
     click_button(browser, "Run").await;
-    let row = wait_for(
+    wait_for(
         browser,
-        "return document.querySelector('[role=grid] .grid__body .grid__row .grid__cell') ? true : null",
-        "the equipment's row",
+        "const s = document.querySelector('.query-progress'); return s && s.textContent.startsWith('Done') ? true : null",
+        "the query to finish",
     )
     .await;
-    assert_eq!(row, json!(true));
-    let cell = browser
+    click_button(browser, "Graph").await;
+
+    // The relationship's label clicked in the graph: its source inspected, the relationship
+    // open for editing, its first field ready for typing.
+    let label = wait_for(
+        browser,
+        &format!(
+            "return document.querySelector('.query-results .graph__edge-label[data-rel-id={}]') ? true : null",
+            json!(rel_id)
+        ),
+        "the relationship's label drawn",
+    )
+    .await;
+    assert_eq!(label, json!(true));
+    let label = browser
         .client()
-        .find(Locator::Css(
-            "[role=grid] .grid__body .grid__row .grid__cell:first-child",
-        ))
+        .find(Locator::Css(&format!(
+            ".query-results .graph__edge-label[data-rel-id='{rel_id}']"
+        )))
         .await
         .unwrap();
-    click_in_view(browser, &cell, "the equipment's row")
+    scroll_to(browser, &label).await.unwrap();
+    click_in_view(browser, &label, "the relationship's label")
         .await
         .unwrap();
     inspected(browser, &equipment).await;
-
-    // Edit… under the relationship's row: its declared property, typed key by key, saved.
-    click_button(browser, &format!("Edit relationship {rel_id}")).await;
+    assert!(
+        p.path().await.contains(&format!("rel={rel_id}")),
+        "the relationship is in the address"
+    );
+    wait_for(
+        browser,
+        &format!(
+            "const f = document.activeElement && document.activeElement.closest('form.relationship-edit'); \
+             return f && f.getAttribute('aria-label') === {} ? true : null",
+            json!(format!("Edit relationship {rel_id}"))
+        ),
+        "the relationship's editor open, its first field focused",
+    )
+    .await;
     let position = field(browser, "edit-rel-prop-position").await;
     type_text(&position, "Top flange, north side")
         .await

@@ -160,12 +160,18 @@ pub fn QueryExplorer() -> impl IntoView {
     let params = use_query_map();
     let address = Memo::new(move |_| {
         params.with(|p| {
-            WorkspaceAddress::from_params(p.get_str("q"), p.get_str("view"), p.get_str("twin"))
+            WorkspaceAddress::from_params(
+                p.get_str("q"),
+                p.get_str("view"),
+                p.get_str("twin"),
+                p.get_str("rel"),
+            )
         })
     });
     let url_query = Memo::new(move |_| address.with(|a| a.query.clone()));
     let results_view = Memo::new(move |_| address.with(|a| a.view));
     let selected = Memo::new(move |_| address.with(|a| a.twin.clone()));
+    let selected_rel = Memo::new(move |_| address.with(|a| a.rel.clone()));
     let initial = url_query.get_untracked();
     let text = RwSignal::new(initial.unwrap_or_else(|| DEFAULT_QUERY.to_owned()));
     // The query of the results on screen (what the sidebar marks, what Back compares with).
@@ -242,6 +248,7 @@ pub fn QueryExplorer() -> impl IntoView {
                     query: Some(query.clone()),
                     view: results_view.get_untracked(),
                     twin: None,
+                    rel: None,
                 };
                 go.with_value(|go| go(to, share == Share::Replace));
             }
@@ -305,9 +312,30 @@ pub fn QueryExplorer() -> impl IntoView {
         }
         let to = WorkspaceAddress {
             twin: Some(id),
+            rel: None,
             ..address.get_untracked()
         };
         inspector_guard.ask_before(move || go.with_value(|go| go(to, true)));
+    });
+    // A relationship clicked in the graph: its source in the inspector, the relationship open
+    // for editing there. (Another twin's edits are asked about first.)
+    let select_relationship = Callback::new(move |(source, rel): (String, String)| {
+        let to = WorkspaceAddress {
+            twin: Some(source),
+            rel: Some(rel),
+            ..address.get_untracked()
+        };
+        if address.with_untracked(|a| a.twin == to.twin && a.rel == to.rel) {
+            return;
+        }
+        let same_twin = address.with_untracked(|a| a.twin == to.twin);
+        let go_there = move || go.with_value(|go| go(to, true));
+        if same_twin {
+            // The same panel stays (its edits too): only the relationship opens.
+            go_there();
+        } else {
+            inspector_guard.ask_before(go_there);
+        }
     });
     // A row's twin (the first, for a JOIN row) goes to the inspector.
     let open_row = Callback::new(move |index: usize| {
@@ -575,7 +603,8 @@ pub fn QueryExplorer() -> impl IntoView {
                     .into_any()
             };
         }
-        view! { <ResultsGraph nodes total on_select=select/> }.into_any()
+        view! { <ResultsGraph nodes total on_select=select on_relationship=select_relationship/> }
+            .into_any()
     };
     let results_part = move || match results_view.get() {
         ResultsView::Table => view! {
@@ -656,7 +685,7 @@ pub fn QueryExplorer() -> impl IntoView {
                     </section>
                 </div>
                 <div class="workspace__aside">
-                    <Inspector selected guards=inspector_guard/>
+                    <Inspector selected relationship=selected_rel guards=inspector_guard/>
                     <aside class="query-lists" aria-label="Your queries">
                         <section aria-labelledby="saved-title">
                             <h2 id="saved-title">"Saved queries"</h2>

@@ -1,8 +1,9 @@
 //! The selected twin beside (or below) the results, edited in place: its properties and
 //! components as its model declares them (read through the `dtdl` crate's resolved interface,
 //! as the twin page reads them), saved as on the twin page, and "Add a relationship" whose
-//! target can be picked in the graph (`twin::TwinPanel`); a link to the twin's page for its
-//! relationships and deleting it.
+//! target can be picked in the graph (`twin::TwinPanel`), its outgoing relationships (the one
+//! the address names, `&rel=`, open for editing: a relationship clicked in the graph); a link
+//! to the twin's page for the rest.
 //!
 //! One [`InspectedTwin`] per twin id: a late reply for twin A lands in A's resource, which
 //! nothing shows once B is selected. Selecting B while A holds unsaved edits asks first
@@ -17,6 +18,9 @@ use crate::pages::explorer::{twin_path, use_explorer_context};
 #[component]
 pub fn Inspector(
     #[prop(into)] selected: Signal<Option<String>>,
+    /// One of the selected twin's relationships, open for editing.
+    #[prop(into)]
+    relationship: Signal<Option<String>>,
     guards: GuardSlot,
 ) -> impl IntoView {
     view! {
@@ -27,14 +31,18 @@ pub fn Inspector(
                     <p class="hint">"Select a twin in the results to see and edit its properties here."</p>
                 }
                 .into_any(),
-                Some(id) => view! { <InspectedTwin id guards/> }.into_any(),
+                Some(id) => view! { <InspectedTwin id relationship guards/> }.into_any(),
             }}
         </aside>
     }
 }
 
 #[component]
-fn InspectedTwin(id: String, guards: GuardSlot) -> impl IntoView {
+fn InspectedTwin(
+    id: String,
+    relationship: Signal<Option<String>>,
+    guards: GuardSlot,
+) -> impl IntoView {
     let Some(ctx) = use_explorer_context() else {
         return ().into_any();
     };
@@ -57,7 +65,7 @@ fn InspectedTwin(id: String, guards: GuardSlot) -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Reading the twin…"</p> }>
             <ErrorBoundary fallback=not_read>
                 {move || Suspend::new(async move {
-                    opened.await.map(|opened| view! { <TwinPanel opened guards/> })
+                    opened.await.map(|opened| view! { <TwinPanel opened relationship guards/> })
                 })}
             </ErrorBoundary>
         </Suspense>

@@ -2,7 +2,8 @@
 //! among them are read as the graph page reads them (queries over the source ids, 100 at a
 //! time), once per finished run (the component is made afresh for each).
 //!
-//! A click on a twin selects it for the inspector, unless the inspector's relationship form
+//! A click on a relationship's label opens that relationship in the inspector (its source
+//! selected). A click on a twin selects it for the inspector, unless the inspector's relationship form
 //! waits for a target ([`GraphPick`]): then the twin is the target. Relationships the
 //! inspector creates are drawn at once.
 
@@ -38,6 +39,19 @@ async fn neighbours(adt: &AdtClient, id: &str) -> Result<GraphData, WorkspaceErr
         .map_err(WorkspaceError::Relationships)
 }
 
+/// The relationship a click landed on (an edge label's `data-rel-source`, `data-rel-id`).
+fn relationship_at(target: Option<web_sys::EventTarget>) -> Option<(String, String)> {
+    let label = target?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("[data-rel-id]")
+        .ok()??;
+    Some((
+        label.get_attribute("data-rel-source")?,
+        label.get_attribute("data-rel-id")?,
+    ))
+}
+
 /// The twin a click or focus landed on (`[data-twin]` of the drawing), if any.
 fn twin_at(target: Option<web_sys::EventTarget>) -> Option<String> {
     target?
@@ -49,12 +63,14 @@ fn twin_at(target: Option<web_sys::EventTarget>) -> Option<String> {
 }
 
 /// The graph of one finished run: `nodes` (at most the limit, of `total` twins), then the
-/// relationships among them. `on_select` gets the twin a person clicks or tabs to.
+/// relationships among them. `on_select` gets the twin a person clicks or tabs to,
+/// `on_relationship` the (source, id) of a relationship whose label they click.
 #[component]
 pub fn ResultsGraph(
     nodes: Vec<GraphNode>,
     total: usize,
     on_select: Callback<String>,
+    on_relationship: Callback<(String, String)>,
 ) -> impl IntoView {
     let Some(ctx) = use_explorer_context() else {
         return ().into_any();
@@ -89,7 +105,7 @@ pub fn ResultsGraph(
                     let nodes = nodes.clone();
                     Suspend::new(async move {
                         let edges = edges.await?;
-                        Ok::<_, WorkspaceError>(view! { <DrawnGraph nodes edges on_select/> })
+                        Ok::<_, WorkspaceError>(view! { <DrawnGraph nodes edges on_select on_relationship/> })
                     })
                 }}
             </ErrorBoundary>
@@ -104,6 +120,7 @@ fn DrawnGraph(
     nodes: Vec<GraphNode>,
     edges: Vec<GraphEdge>,
     on_select: Callback<String>,
+    on_relationship: Callback<(String, String)>,
 ) -> impl IntoView {
     let Some(ctx) = use_explorer_context() else {
         return ().into_any();
@@ -188,6 +205,10 @@ fn DrawnGraph(
     }
     // A click picks a waiting form's target, or selects; focus (Tab) only selects.
     let pick = move |target: Option<web_sys::EventTarget>, clicked: bool| {
+        if clicked && let Some(relationship) = relationship_at(target.clone()) {
+            on_relationship.run(relationship);
+            return;
+        }
         let Some(id) = twin_at(target) else {
             return;
         };

@@ -63,20 +63,33 @@ pub struct WorkspaceAddress {
     pub view: ResultsView,
     /// The twin shown in the inspector.
     pub twin: Option<String>,
+    /// One of that twin's relationships, open for editing in the inspector (a relationship
+    /// clicked in the graph).
+    pub rel: Option<String>,
 }
 
 impl WorkspaceAddress {
     /// From the address's parameters; blank values are absent.
-    pub fn from_params(query: Option<&str>, view: Option<&str>, twin: Option<&str>) -> Self {
+    pub fn from_params(
+        query: Option<&str>,
+        view: Option<&str>,
+        twin: Option<&str>,
+        rel: Option<&str>,
+    ) -> Self {
+        let twin = twin.filter(|t| !t.is_empty()).map(str::to_owned);
         Self {
             query: query.filter(|q| !q.trim().is_empty()).map(str::to_owned),
             view: ResultsView::from_key(view),
-            twin: twin.filter(|t| !t.is_empty()).map(str::to_owned),
+            // A relationship belongs to a twin: without one it means nothing.
+            rel: rel
+                .filter(|r| !r.is_empty() && twin.is_some())
+                .map(str::to_owned),
+            twin,
         }
     }
 
-    /// `/t/{tenant}/i/{host}/twins?q=…&view=graph&twin=…` (the table and absent parts left
-    /// out).
+    /// `/t/{tenant}/i/{host}/twins?q=…&view=graph&twin=…&rel=…` (the table and absent parts
+    /// left out).
     pub fn path(&self, tenant: &TenantId, host: &AdtHost) -> String {
         let mut params = Vec::new();
         if let Some(q) = &self.query {
@@ -87,6 +100,9 @@ impl WorkspaceAddress {
         }
         if let Some(twin) = &self.twin {
             params.push(format!("twin={}", encode_component(twin)));
+            if let Some(rel) = &self.rel {
+                params.push(format!("rel={}", encode_component(rel)));
+            }
         }
         let base = twins_path(tenant, host);
         if params.is_empty() {
@@ -254,29 +270,39 @@ mod tests {
             query: Some("SELECT * FROM DIGITALTWINS T WHERE T.a = 'b&c'".into()),
             view: ResultsView::Graph,
             twin: Some("room 1/a".into()),
+            rel: Some("feeds-room 2".into()),
         };
         let path = a.path(&tenant(), &host());
         assert!(path.starts_with("/t/9e16b21b-807b-43e3-95d5-439af2c3b46b/i/contoso-campus"));
         let query = path.split_once('?').unwrap().1;
-        assert!(query.contains("&view=graph&twin=room%201%2Fa"), "{query}");
+        assert!(
+            query.contains("&view=graph&twin=room%201%2Fa&rel=feeds-room%202"),
+            "{query}"
+        );
         assert!(!query.contains(' ') && query.contains("b%26c"), "{query}");
         // The table and absent parts are left out.
         let plain = WorkspaceAddress::default().path(&tenant(), &host());
         assert!(plain.ends_with("/twins"), "{plain}");
-        let table = WorkspaceAddress::from_params(Some("SELECT 1"), Some("table"), Some(""));
+        let table =
+            WorkspaceAddress::from_params(Some("SELECT 1"), Some("table"), Some(""), Some("r"));
         assert_eq!(table.view, ResultsView::Table);
-        assert_eq!(table.twin, None);
+        assert_eq!(
+            (table.twin.as_deref(), table.rel.as_deref()),
+            (None, None),
+            "no relationship without its twin"
+        );
         assert!(
             table
                 .path(&tenant(), &host())
                 .ends_with("/twins?q=SELECT%201")
         );
         assert_eq!(
-            WorkspaceAddress::from_params(Some("  "), Some("graph"), Some("t")),
+            WorkspaceAddress::from_params(Some("  "), Some("graph"), Some("t"), Some("r")),
             WorkspaceAddress {
                 query: None,
                 view: ResultsView::Graph,
-                twin: Some("t".into())
+                twin: Some("t".into()),
+                rel: Some("r".into()),
             }
         );
         assert_eq!(ResultsView::from_key(Some("pie")), ResultsView::Table);

@@ -58,7 +58,12 @@ impl Default for GuardSlot {
 
 /// Twin `opened`, editable in place (for writers; read-only otherwise).
 #[component]
-pub fn TwinPanel(opened: OpenedTwin, guards: GuardSlot) -> impl IntoView {
+pub fn TwinPanel(
+    opened: OpenedTwin,
+    /// The relationship to open for editing, when the address names one.
+    relationship: Signal<Option<String>>,
+    guards: GuardSlot,
+) -> impl IntoView {
     let Some(ctx) = use_explorer_context() else {
         return view! { <MissingContext/> }.into_any();
     };
@@ -89,7 +94,7 @@ pub fn TwinPanel(opened: OpenedTwin, guards: GuardSlot) -> impl IntoView {
         <section class="workspace-inspector__section" aria-labelledby="inspect-rels-title">
             <h3 id="inspect-rels-title">"Outgoing relationships"</h3>
             {move || rel_error.get().map(|e| view! { <div class="alert alert--error" role="alert"><p>{e}</p></div> })}
-            <OutgoingRelationships twin/>
+            <OutgoingRelationships twin open=relationship/>
         </section>
         {can_write.then(|| view! { <RelationshipForm twin/> })}
         {guard.dialog(text)}

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
+use wasm_bindgen::JsCast;
 
 use super::editor::TwinState;
 use super::relationships::text;
@@ -160,8 +161,28 @@ pub(super) fn RelationshipEdit(
         }
     };
     let busy = move || saving.get() == SaveState::Saving;
+    // Opened: shown and ready for typing (its first field focused, scrolled into view).
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    request_animation_frame(move || {
+        let Some(form) = form_ref.try_get_untracked().flatten() else {
+            return;
+        };
+        let first = form
+            .query_selector(
+                "input:not([disabled]), select:not([disabled]), textarea:not([disabled])",
+            )
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        match first {
+            Some(field) => {
+                let _ = field.focus();
+            }
+            None => form.scroll_into_view(),
+        }
+    });
     view! {
-        <form class="relationship-edit" on:submit=save aria-label=format!("Edit relationship {rel_id}")>
+        <form node_ref=form_ref class="relationship-edit" on:submit=save aria-label=format!("Edit relationship {rel_id}")>
             <p class="hint">{format!("{name} → {}", text(&rel, "$targetId"))}</p>
             <div class="twin-properties">{controls}</div>
             {(!writable && !specs_empty).then(|| view! {

@@ -264,7 +264,12 @@ impl Deletions {
 /// The outgoing relationships: why an Undo failed, the table, and the question before one
 /// is deleted.
 #[component]
-pub(super) fn OutgoingRelationships(twin: TwinState) -> impl IntoView {
+pub(super) fn OutgoingRelationships(
+    twin: TwinState,
+    /// A relationship to open for editing whenever it changes (the workspace's `&rel=`).
+    #[prop(optional)]
+    open: Option<Signal<Option<String>>>,
+) -> impl IntoView {
     let deletions = Deletions {
         twin,
         asking: RwSignal::new(None),
@@ -273,6 +278,14 @@ pub(super) fn OutgoingRelationships(twin: TwinState) -> impl IntoView {
         editing: RwSignal::new(None),
     };
     let undo_error = deletions.undo_error;
+    if let Some(open) = open {
+        let editing = deletions.editing;
+        Effect::new(move |_| {
+            if let Some(rel) = open.get() {
+                editing.set(Some(rel));
+            }
+        });
+    }
     view! {
         {move || undo_error.get().map(|e| view! { <div class="alert alert--error" role="alert"><p>{e}</p></div> })}
         <OutgoingTable deletions/>
