@@ -28,7 +28,7 @@ use crate::config::RuntimeConfig;
 use crate::graph::{GraphNode, adt_read};
 use crate::ids::{AdtHost, TenantId};
 use crate::pages::explorer::{
-    ExplorerContext, QueryExplorer, TwinDetail, provide_explorer_context, twin_path,
+    ExplorerContext, QueryExplorer, ScreenMemory, TwinDetail, provide_explorer_context, twin_path,
     use_explorer_context,
 };
 use crate::pages::explorer_graph::{GraphData, GraphPage, GraphSource, SourceFuture};
@@ -208,6 +208,8 @@ fn InstanceShell(tenant: TenantId, host: AdtHost) -> impl IntoView {
         directory.want();
     }
     let screens = Signal::derive(move || access.get().is_none_or(|a| !a.is_blocked()));
+    // One per shell, so per instance: what screens keep for when the person comes back.
+    let memory = ScreenMemory::new();
     view! {
         <InstanceNav tenant=tenant.clone() host=host.clone() screens/>
         <Transition fallback=|| view! { <p class="loading page" role="status">"Checking your access…"</p> }>
@@ -224,7 +226,7 @@ fn InstanceShell(tenant: TenantId, host: AdtHost) -> impl IntoView {
                             <InstanceBlocked tenant host access on_again=Callback::new(move |()| again.set(true))/>
                         }.into_any(),
                         Ok(profile) => {
-                            let ctx = ExplorerContext { tenant, host, adt: adt.get_value(), roles: profile.roles };
+                            let ctx = ExplorerContext { tenant, host, adt: adt.get_value(), roles: profile.roles, memory };
                             provide_explorer_context(ctx);
                             view! { <Outlet/> }.into_any()
                         }

@@ -402,6 +402,10 @@ fn format_name(format: Format) -> &'static str {
     }
 }
 
+/// Where the screen keeps its outcomes in the instance's [`ScreenMemory`](crate::pages::explorer::ScreenMemory).
+const IMPORT_MEMORY: &str = "transfer/import";
+const EXPORT_MEMORY: &str = "transfer/export";
+
 /// The import/export screen of one instance.
 #[component]
 pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
@@ -410,9 +414,24 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
     let host = ctx.host.to_string();
     let organization = ctx.tenant.to_string();
     let adt = StoredValue::new_local(ctx.adt.clone());
-    let export = RwSignal::new(Export::Idle);
+    // Coming back (Back from a twin, or the tab again): the last export's and import's
+    // outcome as they were; a run still going when the person left was stopped then.
+    let memory = ctx.memory;
+    let export = RwSignal::new(
+        memory
+            .recall::<Export>(EXPORT_MEMORY)
+            .filter(|e| !matches!(e, Export::Reading(_)))
+            .unwrap_or(Export::Idle),
+    );
     let read = RwSignal::new(Read::default());
-    let state = RwSignal::new(Import::Idle);
+    let state = RwSignal::new(
+        memory
+            .recall::<Import>(IMPORT_MEMORY)
+            .filter(|s| !matches!(s, Import::Running { .. } | Import::Checking))
+            .unwrap_or(Import::Idle),
+    );
+    Effect::new(move |_| memory.keep(IMPORT_MEMORY, state.get()));
+    Effect::new(move |_| memory.keep(EXPORT_MEMORY, export.get()));
     // The export's and the import's runs: each run gets a fresh flag, which Stop (or leaving
     // the screen) sets.
     let cancel = StoredValue::new_local(CancelFlag::new());
@@ -423,10 +442,16 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
             revoke_object_url(&url);
         }
     };
+    // An export's end, kept also when the screen has gone meanwhile.
+    let finish_export = move |done: Export| {
+        memory.keep(EXPORT_MEMORY, done.clone());
+        export.try_set(done);
+    };
+    // Leaving stops what runs. A finished export's download stays (the screen's memory holds
+    // it for coming back); the next export releases it.
     on_cleanup(move || {
         cancel.with_value(CancelFlag::cancel);
         import_stop.with_value(CancelFlag::cancel);
-        release_url();
     });
 
     let start_export = move |format: Format| {
@@ -444,12 +469,13 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
                 let graph = match read_graph(&client, read, flag.clone()).await {
                     // Stopped: what was read so far is not a whole graph, so nothing is written.
                     Ok(_) if flag.is_cancelled() => {
-                        export.try_set(Export::Stopped(read.get_untracked()));
+                        let read = read.try_get_untracked().unwrap_or_default();
+                        finish_export(Export::Stopped(read));
                         return;
                     }
                     Ok(graph) => graph,
                     Err(e) => {
-                        export.set(Export::Failed(e.to_string()));
+                        finish_export(Export::Failed(e.to_string()));
                         return;
                     }
                 };
@@ -460,14 +486,14 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
                     }
                 };
                 match object_url(&text, mime(format)) {
-                    Ok(url) => export.set(Export::Ready {
+                    Ok(url) => finish_export(Export::Ready {
                         format,
                         url,
                         file_name: export_file_name(&host, format),
                         bytes: text.len(),
-                        read: read.get_untracked(),
+                        read: read.try_get_untracked().unwrap_or_default(),
                     }),
-                    Err(message) => export.set(Export::Failed(message)),
+                    Err(message) => finish_export(Export::Failed(message)),
                 }
             });
         }
@@ -592,7 +618,11 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
                     },
                 )
                 .await;
-            state.try_set(Import::Reported { plan, report });
+            // Kept also when the screen has gone meanwhile (leaving stops the run): coming
+            // back shows what was done and offers the rest.
+            let reported = Import::Reported { plan, report };
+            memory.keep(IMPORT_MEMORY, reported.clone());
+            state.try_set(reported);
         });
     };
 

@@ -349,7 +349,8 @@ async fn click_button(browser: &Browser, name: &str) {
 }
 
 #[tokio::test]
-async fn long_exports_and_imports_stop_when_asked_and_a_stopped_import_goes_on_later() {
+async fn long_exports_and_imports_stop_when_asked_a_stopped_import_goes_on_and_back_keeps_the_reports()
+ {
     // A campus of 20,000 twins: its export takes long enough to stop.
     let options = Options {
         scale: Some(20_000),
@@ -454,5 +455,29 @@ async fn long_exports_and_imports_stop_when_asked_and_a_stopped_import_goes_on_l
         .await
         .unwrap();
     assert_eq!(twins_named(&stack, "stop-room-"), 600);
+
+    // To the Twins screen and Back: the reports are still there, as they were.
+    let before = page.report().await.unwrap();
+    let twins_tab = browser.find_by_role("link", "Twins").await.unwrap();
+    scroll_to(&browser, &twins_tab).await.unwrap();
+    click_in_view(&browser, &twins_tab, "the Twins tab")
+        .await
+        .unwrap();
+    browser
+        .find_by_role("heading", "Query twins")
+        .await
+        .unwrap();
+    browser.client().back().await.unwrap();
+    TransferPage::expect(&browser).await.unwrap();
+    assert_eq!(
+        page.report().await.unwrap(),
+        before,
+        "the import report after Back"
+    );
+    let export_said = browser
+        .eval("return [...document.querySelectorAll('.transfer-status p')].some(p => p.textContent.startsWith('Export stopped'))")
+        .await
+        .unwrap();
+    assert_eq!(export_said, json!(true), "the export's outcome after Back");
     browser.close().await.unwrap();
 }

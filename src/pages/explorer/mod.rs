@@ -11,6 +11,10 @@
 pub mod query;
 pub mod twin;
 
+use std::any::Any;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use leptos::prelude::*;
 
 use crate::adt::AdtClient;
@@ -28,6 +32,52 @@ pub struct ExplorerContext {
     pub host: AdtHost,
     pub adt: AdtClient,
     pub roles: Roles,
+    /// What the screens leave behind for when the person comes back (Back, or the tab).
+    pub memory: ScreenMemory,
+}
+
+/// What a screen leaves behind for when the person comes back to it while the instance stays
+/// open (Back from a twin to the import report it came from, or the tab again). The instance
+/// shell owns it, so it goes with the instance: another instance or organisation starts
+/// empty, and nothing of one tenant outlives a switch. Each screen keeps one value of its own
+/// type under its own key.
+#[derive(Clone, Copy)]
+pub struct ScreenMemory(StoredValue<HashMap<&'static str, Rc<dyn Any>>, LocalStorage>);
+
+impl ScreenMemory {
+    pub fn new() -> Self {
+        ScreenMemory(StoredValue::new_local(HashMap::new()))
+    }
+
+    /// What was kept under `key`, if it is a `T`.
+    pub fn recall<T: Clone + 'static>(self, key: &'static str) -> Option<T> {
+        self.0
+            .try_with_value(|m| m.get(key).and_then(|v| v.downcast_ref::<T>()).cloned())
+            .flatten()
+    }
+
+    /// Keeps `value` under `key` (replacing what was there).
+    pub fn keep<T: 'static>(self, key: &'static str, value: T) {
+        self.0.try_update_value(|m| {
+            m.insert(key, Rc::new(value));
+        });
+    }
+}
+
+impl Default for ScreenMemory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for ScreenMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys = self
+            .0
+            .try_with_value(|m| m.keys().copied().collect::<Vec<_>>())
+            .unwrap_or_default();
+        f.debug_tuple("ScreenMemory").field(&keys).finish()
+    }
 }
 
 /// Provides `ctx` to the explorer pages below the current owner.
