@@ -422,6 +422,41 @@ async fn a_relationship_clicked_in_the_graph_is_edited_in_the_inspector_and_a_co
             .unwrap();
     }
     retype(&position, "Side panel").await;
+    // An unsaved relationship edit is asked about before it goes, like a property edit.
+    let other_twin = browser
+        .client()
+        .find(Locator::Css(&format!(
+            ".query-results svg [data-twin='{sensor}'] .graph__shape"
+        )))
+        .await
+        .unwrap();
+    scroll_to(browser, &other_twin).await.unwrap();
+    click_in_view(browser, &other_twin, "the sensor in the graph")
+        .await
+        .unwrap();
+    let question = wait_for(
+        browser,
+        "const d = document.querySelector('dialog[open]'); return d ? d.innerText : null",
+        "the question before the relationship edit goes",
+    )
+    .await;
+    assert!(
+        question
+            .as_str()
+            .unwrap()
+            .contains(&format!("Your changes to relationship {rel_id}")),
+        "{question}"
+    );
+    click_button(browser, "Stay").await;
+    inspected(browser, &equipment).await;
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('edit-rel-prop-position').value")
+            .await
+            .unwrap(),
+        json!("Side panel"),
+        "Stay keeps the typed value"
+    );
     click_button(browser, "Save relationship").await;
     let said = wait_for(
         browser,

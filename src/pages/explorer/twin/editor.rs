@@ -127,6 +127,7 @@ pub(super) struct Unsaved {
 impl TwinState {
     pub(super) fn unsaved(self) -> Unsaved {
         let (original, edited, invalid) = (self.original, self.edit.edited, self.edit.invalid);
+        let rel_unsaved = self.relationships.unsaved;
         let can_write = self.can_write;
         let changed = Memo::new(move |_| {
             original.with(|o| {
@@ -134,11 +135,23 @@ impl TwinState {
                     .map_or(0, |o| edited.with(|e| diff_twin(&o.value, e).len()))
             })
         });
-        let dirty =
-            Memo::new(move |_| can_write && (changed.get() > 0 || invalid.with(|i| !i.is_empty())));
+        // A relationship's editor with changes counts too.
+        let dirty = Memo::new(move |_| {
+            can_write
+                && (changed.get() > 0
+                    || invalid.with(|i| !i.is_empty())
+                    || rel_unsaved.with(Option::is_some))
+        });
         let id = self.id;
         let text = Signal::derive(move || {
             let id = id.get_value();
+            if changed.get() == 0
+                && let Some(rel) = rel_unsaved.get()
+            {
+                return format!(
+                    "Your changes to relationship {rel} of twin {id} are not saved and will be lost."
+                );
+            }
             match changed.get() {
                 0 => format!("What you typed in twin {id} is not saved and will be lost."),
                 1 => format!("Your change to twin {id} is not saved and will be lost."),

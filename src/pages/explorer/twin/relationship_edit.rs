@@ -82,6 +82,26 @@ pub(super) fn RelationshipEdit(
         id_prefix: "edit-rel-prop",
     };
     let saving = RwSignal::new(SaveState::Idle);
+    // Changes typed here and not saved: the twin's leave guard asks about them too.
+    let unsaved = twin.relationships.unsaved;
+    {
+        let (original, rel_id) = (original.clone(), rel_id.clone());
+        Effect::new(move |_| {
+            let changed = values.edited.with(|e| !diff_twin(&original, e).is_empty())
+                || values.invalid.with(|i| !i.is_empty());
+            let mine = unsaved.with_untracked(|u| u.as_deref() == Some(rel_id.as_str()));
+            if changed && !mine {
+                unsaved.set(Some(rel_id.clone()));
+            } else if !changed && mine {
+                unsaved.set(None);
+            }
+        });
+    }
+    // Closing the editor (saved, cancelled, or their version shown) drops its changes.
+    let close = move || {
+        unsaved.try_set(None);
+        open.try_set(None);
+    };
     let keys = field_keys(
         &TwinForm {
             properties: specs.clone(),
@@ -115,7 +135,7 @@ pub(super) fn RelationshipEdit(
             {
                 Ok(()) => {
                     twin.relationships.load();
-                    open.try_set(None);
+                    close();
                 }
                 Err(AdtError::PreconditionFailed) => {
                     // The list is read again (which makes its rows afresh): the editor closes
@@ -125,7 +145,7 @@ pub(super) fn RelationshipEdit(
                     relationships.error.try_set(Some(format!(
                         "Someone else changed relationship {id} meanwhile, so nothing was saved. The list shows their version; edit it again."
                     )));
-                    open.try_set(None);
+                    close();
                 }
                 Err(e) => {
                     let placed = place(&e, &keys);
@@ -192,7 +212,7 @@ pub(super) fn RelationshipEdit(
                 {writable.then(|| view! {
                     <button type="submit" class="button button--small" disabled=busy>"Save relationship"</button>
                 })}
-                <button type="button" class="button button--ghost button--small" on:click=move |_| open.set(None)>
+                <button type="button" class="button button--ghost button--small" on:click=move |_| close()>
                     {if writable { "Cancel" } else { "Close" }}
                 </button>
             </div>

@@ -104,6 +104,8 @@ pub(super) struct Relationships {
     pub incoming: RwSignal<Vec<IncomingRelationship>>,
     /// Why the lists could not be read, or a relationship deleted.
     pub error: RwSignal<Option<String>>,
+    /// The relationship whose editor holds changes not saved yet (for the leave guard).
+    pub unsaved: RwSignal<Option<String>>,
 }
 
 impl Relationships {
@@ -115,6 +117,7 @@ impl Relationships {
             outgoing: RwSignal::new(Vec::new()),
             incoming: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
+            unsaved: RwSignal::new(None),
         }
     }
 
@@ -313,68 +316,74 @@ fn OutgoingTable(deletions: Deletions) -> impl IntoView {
         if rels.is_empty() && ghosts.is_empty() {
             return view! { <p class="hint">"No outgoing relationships."</p> }.into_any();
         }
-        let mut rows: Vec<AnyView> =
-            rels.iter()
-                .map(|r| {
-                    let rel_id = text(r, "$relationshipId");
-                    let target = text(r, "$targetId");
-                    let is_open = open.as_deref() == Some(rel_id.as_str());
-                    // Edit… only where there is something to edit: properties its model declares
-                    // for this relationship, or properties it holds.
-                    let editable = !user_members(r).is_empty()
-                        || twin.model.with(|m| {
-                            m.as_ref()
-                                .and_then(|m| {
-                                    m.set
-                                        .interface(&m.model)?
-                                        .relationship(&text(r, "$relationshipName"))
-                                })
-                                .is_some_and(|d| !d.properties.is_empty())
-                        });
-                    let actions = can_write.then(|| {
-                        let (rel_id, rel) = (rel_id.clone(), r.clone());
-                        let edit_id = rel_id.clone();
-                        let edit = editable.then(|| view! {
-                        <button type="button" class="button button--ghost button--small"
-                            aria-label=format!("Edit relationship {rel_id}")
-                            aria-expanded=is_open.to_string()
-                            on:click=move |_| editing.set((!is_open).then(|| edit_id.clone()))>
-                            "Edit…"
-                        </button>
+        let mut rows: Vec<AnyView> = rels
+            .iter()
+            .map(|r| {
+                let rel_id = text(r, "$relationshipId");
+                let target = text(r, "$targetId");
+                let is_open = open.as_deref() == Some(rel_id.as_str());
+                // Edit… only where there is something to edit: properties its model declares
+                // for this relationship, or properties it holds.
+                let editable = !user_members(r).is_empty()
+                    || twin.model.with(|m| {
+                        m.as_ref()
+                            .and_then(|m| {
+                                m.set
+                                    .interface(&m.model)?
+                                    .relationship(&text(r, "$relationshipName"))
+                            })
+                            .is_some_and(|d| !d.properties.is_empty())
                     });
+                let actions = can_write.then(|| {
+                    let (rel_id, rel) = (rel_id.clone(), r.clone());
+                    let edit_id = rel_id.clone();
+                    let edit = editable.then(|| {
                         view! {
-                            <td class="table__actions">
-                                {edit}
-                                <button type="button" class="button button--ghost button--small"
-                                    aria-label=format!("Delete relationship {rel_id}")
-                                    on:click=move |_| asking.set(Some(rel.clone()))>
-                                    "Delete…"
-                                </button>
-                            </td>
-                        }
-                    });
-                    let href = twin.twin_href(&target);
-                    let editor = is_open.then(|| {
-                        let rel = r.clone();
-                        view! {
-                            <tr class="relationship-edit-row">
-                                <td colspan="5"><RelationshipEdit twin rel open=editing/></td>
-                            </tr>
+                            <button type="button" class="button button--ghost button--small"
+                                aria-label=format!("Edit relationship {rel_id}")
+                                aria-expanded=is_open.to_string()
+                                on:click=move |_| {
+                                    // Another editor (or none): the one open goes with its changes.
+                                    twin.relationships.unsaved.set(None);
+                                    editing.set((!is_open).then(|| edit_id.clone()));
+                                }>
+                                "Edit…"
+                            </button>
                         }
                     });
                     view! {
-                        <tr>
-                            <td data-label="Name">{text(r, "$relationshipName")}</td>
-                            <td data-label="Target"><A href=href>{target}</A></td>
-                            <td data-label="Id"><code>{rel_id.clone()}</code></td>
-                            <td data-label="Properties">{properties_or_none(r)}</td>
-                            {actions}
-                        </tr>
-                        {editor}
+                        <td class="table__actions">
+                            {edit}
+                            <button type="button" class="button button--ghost button--small"
+                                aria-label=format!("Delete relationship {rel_id}")
+                                on:click=move |_| asking.set(Some(rel.clone()))>
+                                "Delete…"
+                            </button>
+                        </td>
                     }
-                    .into_any()
-                })
-                .collect();
+                });
+                let href = twin.twin_href(&target);
+                let editor = is_open.then(|| {
+                    let rel = r.clone();
+                    view! {
+                        <tr class="relationship-edit-row">
+                            <td colspan="5"><RelationshipEdit twin rel open=editing/></td>
+                        </tr>
+                    }
+                });
+                view! {
+                    <tr>
+                        <td data-label="Name">{text(r, "$relationshipName")}</td>
+                        <td data-label="Target"><A href=href>{target}</A></td>
+                        <td data-label="Id"><code>{rel_id.clone()}</code></td>
+                        <td data-label="Properties">{properties_or_none(r)}</td>
+                        {actions}
+                    </tr>
+                    {editor}
+                }
+                .into_any()
+            })
+            .collect();
         for gone in ghosts {
             let row = gone.row.min(rows.len());
             rows.insert(row, undo_row(gone, deletions));
