@@ -34,7 +34,7 @@ use crate::stack::{CLIENT_ID, CONTOSO};
 use crate::{Browser, Result, WAIT};
 
 /// The instance every browser figure uses.
-pub const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
+pub use crate::stack::CAMPUS;
 /// A Contoso member with Twins.Writer on the campus instance.
 pub const USER: &str = "adele@contoso.onmicrosoft.com";
 pub const PASSWORD: &str = "Adele-dev-1";

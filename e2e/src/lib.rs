@@ -106,7 +106,7 @@ impl Drop for Driver {
 #[derive(Debug)]
 pub struct Browser {
     client: Client,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
     _driver: Driver,
 }
 
@@ -147,9 +147,14 @@ impl Browser {
             .await?;
         Ok(Self {
             client,
-            _profile: profile,
+            profile,
             _driver: driver,
         })
+    }
+
+    /// The session's fresh profile directory (on every Chromium process's command line).
+    pub fn profile_dir(&self) -> &Path {
+        self.profile.path()
     }
 
     pub fn client(&self) -> &Client {
@@ -234,8 +239,48 @@ impl Browser {
     }
 
     pub async fn close(self) -> Result<()> {
-        Ok(self.client.close().await?)
+        Ok(self.client.clone().close().await?)
     }
+}
+
+/// A test that panics drops its `Browser` without `close`: chromedriver is killed, but the
+/// Chromium it started is not its to take along and kept spinning (seen as renderers at 20 %
+/// CPU each, slowing every later test and bench). So every process started with this
+/// session's profile directory goes too.
+impl Drop for Browser {
+    fn drop(&mut self) {
+        kill_processes_naming(&self.profile.path().display().to_string());
+    }
+}
+
+/// Sends SIGKILL to every process whose command line contains `needle` (Linux `/proc`).
+fn kill_processes_naming(needle: &str) {
+    let pids = processes_naming(needle);
+    if !pids.is_empty() {
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .args(pids.iter().map(u32::to_string))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The processes (other than this one) whose command line contains `needle`.
+pub fn processes_naming(needle: &str) -> Vec<u32> {
+    let own = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| *pid != own)
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains(needle))
+        })
+        .collect()
 }
 
 fn candidates_for_role(role: &str) -> &'static str {

@@ -151,6 +151,33 @@ impl Person {
 }
 
 /// Types `text` one character at a time, as a keyboard does.
+/// Waits until `script` returns something other than `null`/`false` and returns it; fails
+/// the test naming `what` otherwise.
+pub async fn wait_for(browser: &Browser, script: &str, what: &str) -> Value {
+    browser
+        .wait_for_script(script, what)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
+/// Scrolls the button named `name` into view and clicks it where it shows.
+pub async fn click_button(browser: &Browser, name: &str) {
+    let button = browser.find_by_role("button", name).await.unwrap();
+    scroll_to(browser, &button).await.unwrap();
+    click_in_view(browser, &button, name).await.unwrap();
+}
+
+/// A fresh Chromium that opened `path` of the app and signed in on the emulator's page by
+/// typing, as a person does.
+pub async fn open_signed_in(stack: &Stack, path: &str, (upn, password): (&str, &str)) -> Browser {
+    let browser = Browser::start().await.expect("Chromium starts");
+    browser.goto(&stack.url(path)).await.unwrap();
+    sign_in_by_typing(&browser, upn, password)
+        .await
+        .unwrap_or_else(|e| panic!("signing in as {upn} at {path}: {e}"));
+    browser
+}
+
 pub async fn type_text(field: &Element, text: &str) -> Result<()> {
     for c in text.chars() {
         field.send_keys(&c.to_string()).await?;

@@ -6,6 +6,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
+use twinscope_emulator::adt::Instance;
 use twinscope_emulator::{Options, RunningEmulator};
 use twinscope_gateway::adt::{AdtPassThrough, Upstream};
 use twinscope_gateway::{GatewayConfig, RunningGateway};
@@ -16,6 +17,8 @@ pub const CLIENT_ID: &str = "8f2b6a51-4c3d-4e7f-9a1b-2c5d7e9f0a13";
 pub const CONTOSO: &str = "9e16b21b-807b-43e3-95d5-439af2c3b46b";
 pub const FABRIKAM: &str = "9cfa42f1-3911-49e1-a538-13453e29a36b";
 pub const NORTHWIND: &str = "78a7b6ec-07a9-4ba3-bb89-a447861cace4";
+/// Contoso's seeded campus instance (the emulator's built-in seed).
+pub const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 
 /// A running emulator and gateway.
 pub struct Stack {
@@ -96,6 +99,29 @@ impl Stack {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.gateway.base_url())
+    }
+
+    /// The campus instance inside the emulator (its store is the truth the UI must reach).
+    pub fn campus(&self) -> &Instance {
+        self.emulator
+            .adt()
+            .instance(CAMPUS)
+            .expect("the campus instance is seeded")
+    }
+
+    /// Twin `id` of the campus as the emulator stores it now.
+    pub fn stored_twin(&self, id: &str) -> Option<Value> {
+        self.campus().store().state.twins.get(id).cloned()
+    }
+
+    /// Relationship `id` of `source` in the campus as the emulator stores it now.
+    pub fn stored_relationship(&self, source: &str, id: &str) -> Option<Value> {
+        self.campus()
+            .store()
+            .state
+            .relationships
+            .get(&(source.to_owned(), id.to_owned()))
+            .cloned()
     }
 }
 

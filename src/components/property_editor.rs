@@ -732,6 +732,18 @@ pub struct EditState {
 }
 
 impl EditState {
+    /// A fresh state editing `edited`: nothing invalid, nothing said by the service yet.
+    pub fn new(edited: Value, rules: EditRules, access: Access, id_prefix: &'static str) -> Self {
+        Self {
+            edited: RwSignal::new(edited),
+            invalid: RwSignal::new(BTreeSet::new()),
+            service: RwSignal::new(BTreeMap::new()),
+            rules: StoredValue::new(rules),
+            access,
+            id_prefix,
+        }
+    }
+
     fn accept(
         &self,
         path: &[String],

@@ -53,10 +53,7 @@ fn push_keys(spec: &FieldSpec, prefix: &[String], keys: &mut BTreeSet<String>) {
 /// The keys of the fields a form shows for `twin` (properties, object fields, components'
 /// properties, and the twin's members the model does not declare).
 pub fn field_keys(form: &TwinForm, twin: &Value) -> BTreeSet<String> {
-    let mut keys = BTreeSet::new();
-    for p in &form.properties {
-        push_keys(p, &[], &mut keys);
-    }
+    let mut keys = property_keys(&form.properties);
     for c in &form.components {
         keys.insert(c.name.clone());
         for p in &c.properties {
@@ -64,6 +61,16 @@ pub fn field_keys(form: &TwinForm, twin: &Value) -> BTreeSet<String> {
         }
     }
     keys.extend(form.unmodelled(twin));
+    keys
+}
+
+/// The keys of a list of fields (a relationship's properties: no components, nothing
+/// unmodelled).
+pub fn property_keys(properties: &[FieldSpec]) -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    for p in properties {
+        push_keys(p, &[], &mut keys);
+    }
     keys
 }
 

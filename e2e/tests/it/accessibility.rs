@@ -5,10 +5,8 @@ use serde_json::json;
 use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::{FAILING_IMPACTS, serious_violations};
 use twinscope_e2e::pages::{EmulatorSignIn, LandingPage};
-use twinscope_e2e::stack::{CONTOSO, Stack, screenshot_dir};
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_e2e::transfer_page::{API_VERSION, TransferPage, adt_call};
-
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 
 /// Runs axe on the current screen, keeps what fails under `screen`, and takes the screenshot
 /// `{screen}.png`.

@@ -5,16 +5,13 @@
 
 use serde_json::{Value, json};
 use twinscope_e2e::Browser;
-use twinscope_e2e::pages::{
-    ConflictView, CreateTwin, EmulatorSignIn, ModelsPage, TwinDetail, wait_for_text,
-};
-use twinscope_e2e::stack::{CONTOSO, Stack, screenshot_dir};
-use twinscope_emulator::adt::Instance;
+use twinscope_e2e::pages::{ConflictView, CreateTwin, ModelsPage, TwinDetail, wait_for_text};
+use twinscope_e2e::person::open_signed_in;
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_emulator::adt::seed_graph::{EQUIPMENT, ROOM as ROOM_MODEL};
 use twinscope_emulator::adt::store::Record;
 use twinscope_emulator::adt::wire::new_etag;
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 /// A seeded room (model Room, with a plain-text name).
 const ROOM: &str = "site-1-b1-f0-r01";
 /// The accessible name of the room's "name" field: display name, then property name.
@@ -22,16 +19,9 @@ const NAME: &str = "Name (name)";
 const WRITER: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");
 const READER: (&str, &str) = ("megan@contoso.onmicrosoft.com", "Megan-dev-1");
 
-async fn signed_in(path: &str, (upn, password): (&str, &str)) -> (Stack, Browser) {
+async fn signed_in(path: &str, who: (&str, &str)) -> (Stack, Browser) {
     let stack = Stack::start(json!({})).await.expect("stack starts");
-    let browser = Browser::start().await.expect("Chromium starts");
-    browser.goto(&stack.url(path)).await.unwrap();
-    EmulatorSignIn::expect(&browser)
-        .await
-        .unwrap()
-        .sign_in_as(upn, password)
-        .await
-        .unwrap();
+    let browser = open_signed_in(&stack, path, who).await;
     (stack, browser)
 }
 
@@ -39,34 +29,9 @@ fn twin_url(id: &str) -> String {
     format!("/t/{CONTOSO}/i/{CAMPUS}/twins/{id}")
 }
 
-/// The campus instance inside the emulator (its store is the truth the UI must reach).
-fn campus(stack: &Stack) -> &Instance {
-    stack
-        .emulator
-        .adt()
-        .instance(CAMPUS)
-        .expect("campus instance")
-}
-
-/// The twin as the emulator stores it now.
-fn server_twin(stack: &Stack, id: &str) -> Option<Value> {
-    let store = campus(stack).store();
-    store.state.twins.get(id).cloned()
-}
-
-/// The relationship `id` of `source`, as the emulator stores it now.
-fn server_relationship(stack: &Stack, source: &str, id: &str) -> Option<Value> {
-    let store = campus(stack).store();
-    store
-        .state
-        .relationships
-        .get(&(source.to_owned(), id.to_owned()))
-        .cloned()
-}
-
 /// Some seeded twin of `model` that no relationship of [`ROOM`] points at.
 fn a_twin_of(stack: &Stack, model: &str) -> String {
-    let store = campus(stack).store();
+    let store = stack.campus().store();
     let linked: Vec<&str> = store
         .state
         .outgoing(ROOM)
@@ -83,7 +48,7 @@ fn a_twin_of(stack: &Stack, model: &str) -> String {
 
 /// Another person's edit, behind the UI's back: a new value and a new ETag.
 fn change_behind_the_ui(stack: &Stack, id: &str, member: &str, value: Value) {
-    let mut store = campus(stack).store();
+    let mut store = stack.campus().store();
     let mut twin = store.state.twins.get(id).cloned().expect("the twin exists");
     twin[member] = value;
     twin["$etag"] = json!(new_etag());
@@ -93,7 +58,7 @@ fn change_behind_the_ui(stack: &Stack, id: &str, member: &str, value: Value) {
 }
 
 fn name_on_server(stack: &Stack, id: &str) -> Value {
-    server_twin(stack, id).expect("the twin exists")["name"].clone()
+    stack.stored_twin(id).expect("the twin exists")["name"].clone()
 }
 
 #[tokio::test]
@@ -109,7 +74,7 @@ async fn an_edited_property_is_saved_and_still_there_after_a_reload() {
     assert!(page.can_save().await.unwrap());
     page.save().await.unwrap();
     page.expect_saved().await.unwrap();
-    let stored = server_twin(&stack, ROOM).unwrap();
+    let stored = stack.stored_twin(ROOM).unwrap();
     assert_eq!(stored["name"], renamed);
     // The page now holds the saved version: the server's new ETag.
     assert_eq!(
@@ -166,7 +131,7 @@ async fn a_conflicting_save_shows_both_versions_and_either_choice_is_saved() {
         );
         assert_eq!(
             their_side["$etag"],
-            server_twin(&stack, ROOM).unwrap()["$etag"],
+            stack.stored_twin(ROOM).unwrap()["$etag"],
             "their side is the server's current version"
         );
         conflict
@@ -212,7 +177,7 @@ async fn a_conflicting_save_shows_both_versions_and_either_choice_is_saved() {
     let conflict = check_conflict("Second outsider", "Mine wins").await;
     conflict.keep_mine().await.unwrap();
     page.expect_saved().await.unwrap();
-    let stored = server_twin(&stack, ROOM).unwrap();
+    let stored = stack.stored_twin(ROOM).unwrap();
     assert_eq!(stored["name"], "Mine wins");
     assert_eq!(
         page.etag().await.unwrap(),
@@ -237,7 +202,9 @@ async fn a_twin_created_from_a_model_is_deleted_together_with_its_relationships(
     form.submit().await.unwrap();
 
     let page = TwinDetail::expect(&browser, id).await.unwrap();
-    let created = server_twin(&stack, id).expect("the twin exists on the server");
+    let created = stack
+        .stored_twin(id)
+        .expect("the twin exists on the server");
     assert_eq!(created["$metadata"]["$model"], ROOM_MODEL);
     assert_eq!(created["name"], "Brand-new lab");
     assert_eq!(page.value_of(NAME).await.unwrap(), "Brand-new lab");
@@ -253,7 +220,7 @@ async fn a_twin_created_from_a_model_is_deleted_together_with_its_relationships(
         .expect_outgoing(&outgoing)
         .await
         .unwrap();
-    assert!(server_relationship(&stack, id, &outgoing).is_some());
+    assert!(stack.stored_relationship(id, &outgoing).is_some());
 
     // Deleting asks first, naming the relationship that goes with the twin.
     let confirm = page.start_delete().await.unwrap();
@@ -270,12 +237,9 @@ async fn a_twin_created_from_a_model_is_deleted_together_with_its_relationships(
         )
         .await
         .unwrap();
-    assert_eq!(server_twin(&stack, id), None, "the twin is gone");
-    assert_eq!(server_relationship(&stack, id, &outgoing), None);
-    assert!(
-        server_twin(&stack, &equipment).is_some(),
-        "the target stays"
-    );
+    assert_eq!(stack.stored_twin(id), None, "the twin is gone");
+    assert_eq!(stack.stored_relationship(id, &outgoing), None);
+    assert!(stack.stored_twin(&equipment).is_some(), "the target stays");
 
     // The same id cannot be created twice: the form says so.
     browser
@@ -308,7 +272,7 @@ async fn a_relationship_is_added_and_removed_from_the_twin_page() {
     let equipment = a_twin_of(&stack, EQUIPMENT);
     let rel_id = format!("hasEquipment-{equipment}");
     assert!(
-        server_relationship(&stack, ROOM, &rel_id).is_none(),
+        stack.stored_relationship(ROOM, &rel_id).is_none(),
         "the seed does not link {ROOM} to {equipment}"
     );
 
@@ -316,7 +280,7 @@ async fn a_relationship_is_added_and_removed_from_the_twin_page() {
     let row = rels.expect_outgoing(&rel_id).await.unwrap();
     assert_eq!(row[0], "hasEquipment");
     assert_eq!(row[1], equipment);
-    let stored = server_relationship(&stack, ROOM, &rel_id).expect("stored");
+    let stored = stack.stored_relationship(ROOM, &rel_id).expect("stored");
     assert_eq!(stored["$targetId"], equipment.as_str());
     assert_eq!(stored["$relationshipName"], "hasEquipment");
     browser
@@ -333,7 +297,11 @@ async fn a_relationship_is_added_and_removed_from_the_twin_page() {
         )
         .await
         .unwrap();
-    assert!(server_relationship(&stack, ROOM, &format!("notDeclared-{equipment}")).is_none());
+    assert!(
+        stack
+            .stored_relationship(ROOM, &format!("notDeclared-{equipment}"))
+            .is_none()
+    );
 
     rels.delete(&rel_id).await.unwrap();
     wait_until_gone(&stack, ROOM, &rel_id).await;
@@ -353,7 +321,7 @@ async fn a_relationship_is_added_and_removed_from_the_twin_page() {
 /// Waits until the emulator no longer has the relationship.
 async fn wait_until_gone(stack: &Stack, source: &str, id: &str) {
     for _ in 0..300 {
-        if server_relationship(stack, source, id).is_none() {
+        if stack.stored_relationship(source, id).is_none() {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -379,7 +347,7 @@ async fn a_reader_sees_a_twin_with_disabled_fields_and_no_write_controls() {
         json!([]),
         "a Twins.Reader gets no write controls"
     );
-    let _ = server_twin(&stack, ROOM).expect("the twin is there");
+    let _ = stack.stored_twin(ROOM).expect("the twin is there");
     browser.close().await.unwrap();
 }
 
@@ -390,7 +358,7 @@ async fn numbers_typed_key_by_key_are_kept_exactly_and_a_bad_one_is_never_saved(
     const OCCUPANCY: &str = "Occupancy (occupancy)";
     let (stack, browser) = signed_in(&twin_url(ROOM), WRITER).await;
     let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
-    let occupancy_before = server_twin(&stack, ROOM).unwrap()["occupancy"].clone();
+    let occupancy_before = stack.stored_twin(ROOM).unwrap()["occupancy"].clone();
 
     // `send_keys` types one key at a time, as a person does.
     page.set_text(AREA, "22.5").await.unwrap();
@@ -413,7 +381,7 @@ async fn numbers_typed_key_by_key_are_kept_exactly_and_a_bad_one_is_never_saved(
 
     page.save().await.unwrap();
     page.expect_saved().await.unwrap();
-    let stored = server_twin(&stack, ROOM).unwrap();
+    let stored = stack.stored_twin(ROOM).unwrap();
     assert_eq!(stored["area"], json!(-19.75));
     assert_eq!(stored["occupancy"], json!(12));
     assert_ne!(occupancy_before, Value::Null, "the seed had an occupancy");

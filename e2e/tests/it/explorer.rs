@@ -2,21 +2,12 @@
 
 use serde_json::json;
 use twinscope_e2e::Browser;
-use twinscope_e2e::pages::EmulatorSignIn;
-use twinscope_e2e::stack::{CONTOSO, FABRIKAM, Stack, screenshot_dir};
-
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
+use twinscope_e2e::person::open_signed_in;
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, FABRIKAM, Stack, screenshot_dir};
 
 async fn signed_in(path: &str, upn: &str, password: &str) -> (Stack, Browser) {
     let stack = Stack::start(json!({})).await.expect("stack starts");
-    let browser = Browser::start().await.expect("Chromium starts");
-    browser.goto(&stack.url(path)).await.unwrap();
-    EmulatorSignIn::expect(&browser)
-        .await
-        .unwrap()
-        .sign_in_as(upn, password)
-        .await
-        .unwrap();
+    let browser = open_signed_in(&stack, path, (upn, password)).await;
     (stack, browser)
 }
 

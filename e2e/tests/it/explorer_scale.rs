@@ -5,10 +5,9 @@
 use serde_json::json;
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::EmulatorSignIn;
-use twinscope_e2e::stack::{CONTOSO, Stack};
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack};
 use twinscope_emulator::{Options, Throttle};
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 const TWINS: u32 = 10_000;
 
 async fn scaled_stack_signed_in(path: &str) -> (Stack, Browser) {

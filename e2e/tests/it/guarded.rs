@@ -13,15 +13,13 @@ use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::{Dialog, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
-    assert_in_view, click_in_view, press, scroll_to, sign_in_by_typing, type_text,
+    assert_in_view, click_button, click_in_view, open_signed_in, press, scroll_to, type_text,
 };
-use twinscope_e2e::stack::{CONTOSO, Stack, screenshot_dir};
-use twinscope_emulator::adt::Instance;
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_emulator::adt::seed_graph::{EQUIPMENT, HAS_SENSOR, ROOM as ROOM_MODEL, SENSOR};
 use twinscope_emulator::adt::store::Record;
 use twinscope_emulator::adt::wire::new_etag;
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 /// A seeded room: a floor points at it, it points at its equipment.
 const ROOM: &str = "site-1-b1-f0-r01";
 const NAME: &str = "Name (name)";
@@ -34,35 +32,7 @@ fn twin_url(id: &str) -> String {
 }
 
 async fn signed_in_at(stack: &Stack, path: &str) -> Browser {
-    signed_in_as(stack, path, WRITER).await
-}
-
-async fn signed_in_as(stack: &Stack, path: &str, (upn, password): (&str, &str)) -> Browser {
-    let browser = Browser::start().await.expect("Chromium starts");
-    browser.goto(&stack.url(path)).await.unwrap();
-    sign_in_by_typing(&browser, upn, password).await.unwrap();
-    browser
-}
-
-fn campus(stack: &Stack) -> &Instance {
-    stack
-        .emulator
-        .adt()
-        .instance(CAMPUS)
-        .expect("campus instance")
-}
-
-fn server_twin(stack: &Stack, id: &str) -> Option<Value> {
-    campus(stack).store().state.twins.get(id).cloned()
-}
-
-fn server_relationship(stack: &Stack, source: &str, id: &str) -> Option<Value> {
-    campus(stack)
-        .store()
-        .state
-        .relationships
-        .get(&(source.to_owned(), id.to_owned()))
-        .cloned()
+    open_signed_in(stack, path, WRITER).await
 }
 
 /// Waits until `check` holds on the store.
@@ -102,13 +72,6 @@ async fn expect_focus_on(browser: &Browser, name: &str) {
     }
 }
 
-/// Scrolls to the button named `name` and clicks it, as a person would.
-async fn click_button(browser: &Browser, name: &str) {
-    let button = browser.find_by_role("button", name).await.unwrap();
-    scroll_to(browser, &button).await.unwrap();
-    click_in_view(browser, &button, name).await.unwrap();
-}
-
 async fn path_now(browser: &Browser) -> String {
     browser
         .eval("return location.pathname")
@@ -124,7 +87,7 @@ async fn a_relationship_delete_names_it_first_and_undo_brings_the_same_one_back(
     let stack = Stack::start(json!({})).await.expect("stack starts");
     // Equipment with a sensor; its relationship gets a property, behind the UI.
     let (equipment, relationship) = {
-        let store = campus(&stack).store();
+        let store = stack.campus().store();
         store
             .state
             .twins
@@ -143,7 +106,8 @@ async fn a_relationship_delete_names_it_first_and_undo_brings_the_same_one_back(
     let mut relationship = relationship;
     relationship["installedAt"] = json!("2024-05-01T08:00:00Z");
     relationship["$etag"] = json!(new_etag());
-    campus(&stack)
+    stack
+        .campus()
         .store()
         .commit(vec![Record::PutRelationship {
             relationship: relationship.clone(),
@@ -184,12 +148,12 @@ async fn a_relationship_delete_names_it_first_and_undo_brings_the_same_one_back(
     press(&browser, Key::Escape).await.unwrap();
     Dialog::expect_closed(&browser).await.unwrap();
     expect_focus_on(&browser, &format!("Delete relationship {rel_id}")).await;
-    assert!(server_relationship(&stack, &equipment, &rel_id).is_some());
+    assert!(stack.stored_relationship(&equipment, &rel_id).is_some());
 
     // Confirmed: it goes, and its row offers Undo (focus on it).
     rels.delete(&rel_id).await.unwrap();
     until_stored("the delete", || {
-        server_relationship(&stack, &equipment, &rel_id).is_none()
+        stack.stored_relationship(&equipment, &rel_id).is_none()
     })
     .await;
     let undo_name = format!("Undo deleting relationship {rel_id}");
@@ -206,10 +170,10 @@ async fn a_relationship_delete_names_it_first_and_undo_brings_the_same_one_back(
 
     // The same relationship again: id, name, target and property.
     until_stored("the undo", || {
-        server_relationship(&stack, &equipment, &rel_id).is_some()
+        stack.stored_relationship(&equipment, &rel_id).is_some()
     })
     .await;
-    let back = server_relationship(&stack, &equipment, &rel_id).unwrap();
+    let back = stack.stored_relationship(&equipment, &rel_id).unwrap();
     for member in ["$relationshipName", "$targetId", "$sourceId", "installedAt"] {
         assert_eq!(back[member], relationship[member], "{member}: {back}");
     }
@@ -225,7 +189,7 @@ type SourceAndId = (String, String);
 async fn deleting_a_twin_says_how_many_relationships_go_with_it() {
     let stack = Stack::start(json!({})).await.expect("stack starts");
     let (outgoing, incoming): (Vec<SourceAndId>, Vec<SourceAndId>) = {
-        let store = campus(&stack).store();
+        let store = stack.campus().store();
         let key = |r: &Value| {
             (
                 r["$sourceId"].as_str().unwrap().to_owned(),
@@ -267,7 +231,7 @@ async fn deleting_a_twin_says_how_many_relationships_go_with_it() {
     dialog.dialog.press("Cancel").await.unwrap();
     Dialog::expect_closed(&browser).await.unwrap();
     expect_focus_on(&browser, "Delete twin…").await;
-    assert!(server_twin(&stack, ROOM).is_some());
+    assert!(stack.stored_twin(ROOM).is_some());
 
     // Confirmed: the relationships, then the twin.
     let dialog = page.start_delete().await.unwrap();
@@ -279,13 +243,9 @@ async fn deleting_a_twin_says_how_many_relationships_go_with_it() {
         )
         .await
         .unwrap();
-    assert_eq!(server_twin(&stack, ROOM), None);
+    assert_eq!(stack.stored_twin(ROOM), None);
     for (source, id) in outgoing.iter().chain(&incoming) {
-        assert_eq!(
-            server_relationship(&stack, source, id),
-            None,
-            "{source} {id}"
-        );
+        assert_eq!(stack.stored_relationship(source, id), None, "{source} {id}");
     }
     browser.close().await.unwrap();
 }
@@ -306,7 +266,7 @@ async fn leaving_a_twin_with_unsaved_edits_asks_first() {
     let browser = signed_in_at(&stack, &twin_url(ROOM)).await;
     let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
     let here = path_now(&browser).await;
-    let before = server_twin(&stack, ROOM).unwrap()["name"].clone();
+    let before = stack.stored_twin(ROOM).unwrap()["name"].clone();
     let typed = format!("{} (draft)", before.as_str().unwrap());
 
     let field = page.field(NAME).await.unwrap();
@@ -373,7 +333,7 @@ async fn leaving_a_twin_with_unsaved_edits_asks_first() {
         )
         .await
         .unwrap();
-    assert_eq!(server_twin(&stack, ROOM).unwrap()["name"], before);
+    assert_eq!(stack.stored_twin(ROOM).unwrap()["name"], before);
 
     // Back to the twin, a saved edit: nothing to ask about any more.
     browser.client().back().await.unwrap();
@@ -385,7 +345,7 @@ async fn leaving_a_twin_with_unsaved_edits_asks_first() {
     page.expect_saved().await.unwrap();
     let final_name = format!("{} (final)", before.as_str().unwrap());
     assert_eq!(
-        server_twin(&stack, ROOM).unwrap()["name"],
+        stack.stored_twin(ROOM).unwrap()["name"],
         final_name.as_str()
     );
     assert!(
@@ -424,7 +384,8 @@ async fn a_save_the_service_refuses_shows_its_reason_beside_the_field() {
     };
     let stack = Stack::start(json!({})).await.expect("stack starts");
     let now = "2026-01-01T00:00:00Z";
-    campus(&stack)
+    stack
+        .campus()
         .store()
         .commit(vec![
             Record::AddModels {
@@ -443,7 +404,8 @@ async fn a_save_the_service_refuses_shows_its_reason_beside_the_field() {
     assert_eq!(page.value_of("Label (label)").await.unwrap(), "Main hall");
 
     // Meanwhile someone replaces the model: the label is a number now.
-    campus(&stack)
+    stack
+        .campus()
         .store()
         .commit(vec![
             Record::DeleteModel { id: SIGN.into() },
@@ -489,7 +451,7 @@ async fn a_save_the_service_refuses_shows_its_reason_beside_the_field() {
             && area.contains("1 problem is shown beside its field."),
         "the form's error area: {area:?}"
     );
-    assert_eq!(server_twin(&stack, TWIN).unwrap()["label"], "Main hall");
+    assert_eq!(stack.stored_twin(TWIN).unwrap()["label"], "Main hall");
     assert_eq!(
         page.value_of("Label (label)").await.unwrap(),
         "Lobby",
@@ -534,8 +496,8 @@ async fn click_in_model_row(browser: &Browser, model: &str, label: &str) {
 async fn decommissioning_or_deleting_a_model_asks_first_naming_it() {
     const SPACE: &str = "dtmi:twinscope:seed:Space;1";
     let stack = Stack::start(json!({})).await.expect("stack starts");
-    let models = |stack: &Stack| campus(stack).store().state.models.clone();
-    let browser = signed_in_as(&stack, &format!("/t/{CONTOSO}/i/{CAMPUS}/models"), ADMIN).await;
+    let models = |stack: &Stack| stack.campus().store().state.models.clone();
+    let browser = open_signed_in(&stack, &format!("/t/{CONTOSO}/i/{CAMPUS}/models"), ADMIN).await;
     ModelsPage::expect(&browser).await.unwrap();
 
     // Decommission: asked, Esc changes nothing, confirmed it is done.

@@ -11,39 +11,23 @@ use fantoccini::key::Key;
 use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::assert_no_serious_violations;
-use twinscope_e2e::person::{Person, click_in_view, scroll_to, type_text};
-use twinscope_e2e::stack::{CONTOSO, screenshot_dir};
-use twinscope_emulator::adt::Instance;
+use twinscope_e2e::person::{Person, click_button, click_in_view, scroll_to, type_text, wait_for};
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, screenshot_dir};
 use twinscope_emulator::adt::seed_graph::{EQUIPMENT, HAS_EQUIPMENT, HAS_SENSOR};
 use twinscope_emulator::adt::store::Record;
 use twinscope_emulator::adt::wire::new_etag;
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 /// A seeded room: model Room (a double `temperature`, a double `area`, `hasEquipment`).
 const ROOM: &str = "site-1-b1-f0-r01";
 const ADELE: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");
 
-fn campus(p: &Person) -> &Instance {
-    p.stack
-        .emulator
-        .adt()
-        .instance(CAMPUS)
-        .expect("campus instance")
-}
-
 fn stored(p: &Person, id: &str) -> Value {
-    campus(p)
-        .store()
-        .state
-        .twins
-        .get(id)
-        .cloned()
-        .expect("the twin exists")
+    p.stack.stored_twin(id).expect("the twin exists")
 }
 
 /// A seeded equipment twin [`ROOM`] has no relationship to.
 fn unlinked_equipment(p: &Person) -> String {
-    let store = campus(p).store();
+    let store = p.stack.campus().store();
     let linked: Vec<&str> = store
         .state
         .outgoing(ROOM)
@@ -56,13 +40,6 @@ fn unlinked_equipment(p: &Person) -> String {
         .find(|(id, t)| t["$metadata"]["$model"] == EQUIPMENT && !linked.contains(&id.as_str()))
         .map(|(id, _)| id.clone())
         .expect("a seeded equipment twin")
-}
-
-async fn wait_for(browser: &Browser, script: &str, what: &str) -> Value {
-    browser
-        .wait_for_script(script, what)
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 /// What a person does to replace a field's text: select all of it, delete it, type anew.
@@ -110,12 +87,6 @@ async fn field(browser: &Browser, id: &str) -> Element {
     scroll_to(browser, &element).await.unwrap();
     click_in_view(browser, &element, id).await.unwrap();
     element
-}
-
-async fn click_button(browser: &Browser, name: &str) {
-    let button = browser.find_by_role("button", name).await.unwrap();
-    scroll_to(browser, &button).await.unwrap();
-    click_in_view(browser, &button, name).await.unwrap();
 }
 
 #[tokio::test]
@@ -247,7 +218,9 @@ async fn the_inspector_edits_in_place_guards_edits_and_picks_a_relationship_targ
     let id = format!("{HAS_EQUIPMENT}-{equipment}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let relationship = loop {
-        let found = campus(&p)
+        let found = p
+            .stack
+            .campus()
             .store()
             .state
             .relationships
@@ -289,7 +262,7 @@ async fn the_inspector_edits_in_place_guards_edits_and_picks_a_relationship_targ
 
 /// A seeded equipment twin's first `hasSensor` relationship: (source, relationship id).
 fn a_sensor_link(p: &Person) -> (String, String) {
-    let store = campus(p).store();
+    let store = p.stack.campus().store();
     store
         .state
         .relationships
@@ -300,7 +273,8 @@ fn a_sensor_link(p: &Person) -> (String, String) {
 }
 
 fn stored_relationship(p: &Person, source: &str, id: &str) -> Value {
-    campus(p)
+    p.stack
+        .campus()
         .store()
         .state
         .relationships
@@ -408,7 +382,7 @@ async fn a_relationship_clicked_in_the_graph_is_edited_in_the_inspector_and_a_co
     click_button(browser, &format!("Edit relationship {rel_id}")).await;
     let position = field(browser, "edit-rel-prop-position").await;
     {
-        let mut store = campus(&p).store();
+        let mut store = p.stack.campus().store();
         let mut rel = store
             .state
             .relationships

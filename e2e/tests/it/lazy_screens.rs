@@ -5,10 +5,8 @@
 
 use serde_json::json;
 use twinscope_e2e::pages::{EmulatorSignIn, ModelsPage, TwinDetail};
-use twinscope_e2e::stack::{CONTOSO, Stack, screenshot_dir};
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_e2e::{Browser, release_dist, sizes};
-
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 
 /// Runs before any page script in every document: keeps console errors and warnings,
 /// uncaught errors, rejected promises and CSP violations in `window.__problems`.

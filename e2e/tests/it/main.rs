@@ -8,6 +8,7 @@ mod editing;
 mod explorer;
 mod explorer_scale;
 mod guarded;
+mod harness;
 mod hostile;
 mod inspector_editing;
 mod lazy_screens;

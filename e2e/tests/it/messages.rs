@@ -7,9 +7,7 @@ use fantoccini::key::Key;
 use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::AppHeader;
 use twinscope_e2e::person::{Person, click_in_view, focused, press, sign_in_by_typing};
-use twinscope_e2e::stack::{CONTOSO, screenshot_dir};
-
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, screenshot_dir};
 
 #[tokio::test]
 async fn a_deep_link_survives_a_refused_sign_in_and_the_next_sign_in_lands_on_it() {

@@ -17,11 +17,10 @@ use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::{ModelsPage, wait_for_text};
 use twinscope_e2e::person::{
     DESKTOP, PHONE, click_in_view, press, scroll_to, set_viewport, sideways_overflow,
-    sign_in_by_typing,
+    sign_in_by_typing, wait_for,
 };
-use twinscope_e2e::stack::{CONTOSO, Stack, screenshot_dir};
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 /// Twins.Admin and Data Owner on the campus: may upload models.
 const ALEX: (&str, &str) = ("alex@contoso.onmicrosoft.com", "Alex-dev-1");
 
@@ -34,13 +33,6 @@ const PUMP: &str = "dtmi:e2e:graph:Pump;1";
 
 fn models_path() -> String {
     format!("/t/{CONTOSO}/i/{CAMPUS}/models")
-}
-
-async fn wait_for(browser: &Browser, script: &str, what: &str) -> Value {
-    browser
-        .wait_for_script(script, what)
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 /// The model's box in the drawing.

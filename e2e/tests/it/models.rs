@@ -7,9 +7,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::{EmulatorSignIn, ModelsPage, wait_for_text};
-use twinscope_e2e::stack::{CONTOSO, Stack, screenshot_dir};
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 /// Twins.Admin and Data Owner on the campus: may manage models.
 const ADMIN: (&str, &str) = ("alex@contoso.onmicrosoft.com", "Alex-dev-1");
 const READER: (&str, &str) = ("megan@contoso.onmicrosoft.com", "Megan-dev-1");

@@ -14,10 +14,9 @@ use twinscope_e2e::pages::{CreateTwin, Dialog, LandingPage, ModelsPage, TwinDeta
 use twinscope_e2e::person::{
     DESKTOP, PHONE, Person, WIDE, click_in_view, scroll_to, set_viewport, switcher_entry,
 };
-use twinscope_e2e::stack::CONTOSO;
+use twinscope_e2e::stack::{CAMPUS, CONTOSO};
 use twinscope_e2e::transfer_page::{NAV_LINK, TransferPage};
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 /// A seeded room with relationships both ways.
 const ROOM: &str = "site-1-b1-f0-r01";
 /// Data Owner on contoso-campus, no role on contoso-lab.

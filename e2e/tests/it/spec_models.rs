@@ -43,11 +43,9 @@ use twinscope_e2e::pages::{ModelsPage, TwinDetail};
 use twinscope_e2e::person::{
     DESKTOP, click_in_view, scroll_to, set_viewport, sign_in_by_typing, type_text,
 };
-use twinscope_e2e::stack::{CONTOSO, Stack};
-use twinscope_emulator::adt::Instance;
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack};
 use twinscope_emulator::adt::store::Record;
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 /// Twins.Admin and Data Owner on the campus: uploads models and creates twins.
 const ADMIN: (&str, &str) = ("alex@contoso.onmicrosoft.com", "Alex-dev-1");
 
@@ -153,28 +151,24 @@ fn declared_properties(doc: &Value) -> Vec<String> {
         .collect()
 }
 
-fn campus(stack: &Stack) -> &Instance {
-    stack
-        .emulator
-        .adt()
-        .instance(CAMPUS)
-        .expect("campus instance")
-}
-
 /// Deletes every model, twin and relationship of the campus (as a delete job does).
 fn wipe(stack: &Stack) {
-    campus(stack)
+    stack
+        .campus()
         .store()
         .commit(vec![Record::DeleteAll])
         .expect("the store takes the delete");
 }
 
-fn stored_twin(stack: &Stack, id: &str) -> Option<Value> {
-    campus(stack).store().state.twins.get(id).cloned()
-}
-
 fn stored_models(stack: &Stack) -> BTreeSet<String> {
-    campus(stack).store().state.models.keys().cloned().collect()
+    stack
+        .campus()
+        .store()
+        .state
+        .models
+        .keys()
+        .cloned()
+        .collect()
 }
 
 /// Waits until the models page shows its list (any count, none included).
@@ -284,7 +278,7 @@ async fn create_and_edit(
     let page = TwinDetail::expect(browser, twin_id)
         .await
         .unwrap_or_else(|e| panic!("twin {twin_id} of {model} did not open: {e}"));
-    let created = stored_twin(stack, twin_id).expect("the twin is stored");
+    let created = stack.stored_twin(twin_id).expect("the twin is stored");
     assert_eq!(created["$metadata"]["$model"], model);
 
     let mut expected = serde_json::Map::new();
@@ -354,7 +348,7 @@ async fn create_and_edit(
     page.expect_saved()
         .await
         .unwrap_or_else(|e| panic!("{model}: the edit of {twin_id} was not saved: {e}"));
-    let stored = stored_twin(stack, twin_id).expect("the twin is stored");
+    let stored = stack.stored_twin(twin_id).expect("the twin is stored");
     for (name, value) in &expected {
         assert_eq!(&stored[name], value, "{model} {twin_id}.{name}: {stored}");
     }

@@ -7,9 +7,7 @@ use twinscope_e2e::person::{
     DESKTOP, PHONE, Person, assert_in_view, click_in_view, expect_heading_focused, set_viewport,
     sideways_overflow, sign_in_by_typing, switcher_entry, switcher_titles, wraps_mid_word,
 };
-use twinscope_e2e::stack::{CONTOSO, FABRIKAM, screenshot_dir};
-
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, FABRIKAM, screenshot_dir};
 
 #[tokio::test]
 async fn a_guest_opens_fabrikam_from_the_tenant_switcher_and_sees_its_name() {

@@ -4,29 +4,14 @@
 //! and long runs stopped (an export that writes nothing, an import that goes on later).
 
 use serde_json::{Value, json};
-use twinscope_e2e::Browser;
-use twinscope_e2e::pages::EmulatorSignIn;
-use twinscope_e2e::person::{click_in_view, scroll_to};
-use twinscope_e2e::stack::{CONTOSO, FABRIKAM, Stack};
+use twinscope_e2e::person::{click_button, click_in_view, open_signed_in, scroll_to};
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, FABRIKAM, Stack};
 use twinscope_e2e::transfer_page::{API_VERSION, NAV_LINK, TransferPage, adt_call, path};
 use twinscope_emulator::Options;
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 const PLANT: &str = "fabrikam-plant.api.eus.digitaltwins.azure.net";
 const ADELE: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");
 const MEGAN: (&str, &str) = ("megan@contoso.onmicrosoft.com", "Megan-dev-1");
-
-async fn signed_in(stack: &Stack, path: &str, who: (&str, &str)) -> Browser {
-    let browser = Browser::start().await.expect("Chromium starts");
-    browser.goto(&stack.url(path)).await.unwrap();
-    EmulatorSignIn::expect(&browser)
-        .await
-        .unwrap()
-        .sign_in_as(who.0, who.1)
-        .await
-        .unwrap();
-    browser
-}
 
 /// The built-in instances seed with fabrikam-plant seeded empty (no models, no twins).
 fn instances_with_empty_plant(dir: &std::path::Path) -> std::path::PathBuf {
@@ -57,7 +42,7 @@ fn ids<'a>(items: &'a [Value], key: &str) -> Vec<&'a str> {
 #[tokio::test]
 async fn the_whole_campus_exports_as_json_and_ndjson() {
     let stack = Stack::start(json!({})).await.expect("stack starts");
-    let browser = signed_in(&stack, &path(CONTOSO, CAMPUS), ADELE).await;
+    let browser = open_signed_in(&stack, &path(CONTOSO, CAMPUS), ADELE).await;
     let page = TransferPage::expect(&browser).await.unwrap();
     let downloads = tempfile::tempdir().unwrap();
 
@@ -127,7 +112,7 @@ async fn a_writer_imports_the_campus_export_into_another_instance() {
         .await
         .expect("stack starts");
     // Megan reads Contoso's campus and writes Fabrikam's plant (Twins.Writer, Data Owner).
-    let browser = signed_in(&stack, &path(CONTOSO, CAMPUS), MEGAN).await;
+    let browser = open_signed_in(&stack, &path(CONTOSO, CAMPUS), MEGAN).await;
     let page = TransferPage::expect(&browser).await.unwrap();
     let text = page
         .export("JSON", "contoso-campus-export.json", scratch.path())
@@ -235,7 +220,7 @@ async fn a_writer_imports_the_campus_export_into_another_instance() {
 #[tokio::test]
 async fn a_broken_item_is_reported_with_the_services_message_and_can_be_retried() {
     let stack = Stack::start(json!({})).await.expect("stack starts");
-    let browser = signed_in(&stack, &path(CONTOSO, CAMPUS), ADELE).await;
+    let browser = open_signed_in(&stack, &path(CONTOSO, CAMPUS), ADELE).await;
     let page = TransferPage::expect(&browser).await.unwrap();
     let file_dir = tempfile::tempdir().unwrap();
     let file = file_dir.path().join("broken.json");
@@ -341,13 +326,6 @@ fn twins_named(stack: &Stack, prefix: &str) -> usize {
         .count()
 }
 
-/// Clicks the button named `name` where a person sees it.
-async fn click_button(browser: &Browser, name: &str) {
-    let button = browser.find_by_role("button", name).await.unwrap();
-    scroll_to(browser, &button).await.unwrap();
-    click_in_view(browser, &button, name).await.unwrap();
-}
-
 #[tokio::test]
 async fn long_exports_and_imports_stop_when_asked_a_stopped_import_goes_on_and_back_keeps_the_reports()
  {
@@ -359,7 +337,7 @@ async fn long_exports_and_imports_stop_when_asked_a_stopped_import_goes_on_and_b
     let stack = Stack::start_with(json!({}), options)
         .await
         .expect("stack starts");
-    let browser = signed_in(&stack, &path(CONTOSO, CAMPUS), ADELE).await;
+    let browser = open_signed_in(&stack, &path(CONTOSO, CAMPUS), ADELE).await;
     TransferPage::expect(&browser).await.unwrap();
 
     // Export: Stop while reading ends it, and nothing is offered for download.

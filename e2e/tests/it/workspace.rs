@@ -10,11 +10,10 @@ use twinscope_e2e::Browser;
 use twinscope_e2e::pages::wait_for_text;
 use twinscope_e2e::person::{
     DESKTOP, PHONE, click_in_view, press, set_viewport, sideways_overflow, sign_in_by_typing,
-    type_text,
+    type_text, wait_for,
 };
-use twinscope_e2e::stack::{CONTOSO, Stack, screenshot_dir};
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 const WIDE: (u32, u32) = (2560, 1300);
 const ADELE: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");
 
@@ -29,13 +28,6 @@ async fn signed_in_at(path: &str) -> (Stack, Browser) {
 
 fn instance(screen: &str) -> String {
     format!("/t/{CONTOSO}/i/{CAMPUS}/{screen}")
-}
-
-async fn wait_for(browser: &Browser, script: &str, what: &str) -> Value {
-    browser
-        .wait_for_script(script, what)
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 /// Replaces the query text the way a person does (select all, type) and runs it with the

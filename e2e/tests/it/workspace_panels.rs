@@ -14,20 +14,13 @@ use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::person::{
     DESKTOP, PHONE, Person, click_in_view, scroll_to, set_viewport, sideways_overflow, type_text,
+    wait_for,
 };
-use twinscope_e2e::stack::{CONTOSO, screenshot_dir};
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, screenshot_dir};
 use twinscope_e2e::transfer_page::{API_VERSION, adt_call};
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 const ADELE: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");
 const ROOM: &str = "dtmi:twinscope:seed:Room;1";
-
-async fn wait_for(browser: &Browser, script: &str, what: &str) -> Value {
-    browser
-        .wait_for_script(script, what)
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"))
-}
 
 /// The sidebar's button for `model` (by the DTMI it shows).
 async fn model_button(browser: &Browser, model: &str) -> Element {

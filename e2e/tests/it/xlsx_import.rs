@@ -14,10 +14,9 @@ use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::EmulatorSignIn;
 use twinscope_e2e::person::{click_in_view, scroll_to, visible_text};
-use twinscope_e2e::stack::{CONTOSO, Stack};
+use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack};
 use twinscope_e2e::transfer_page::{API_VERSION, TransferPage, adt_call, path};
 
-const CAMPUS: &str = "contoso-campus.api.weu.digitaltwins.azure.net";
 const ADELE: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");
 const SEED: &str = "dtmi:twinscope:seed:";
 

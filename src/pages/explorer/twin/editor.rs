@@ -3,8 +3,6 @@
 //! from the parts (facts and properties, saving, relationships, the relationship form,
 //! deleting the twin), each a component of its own module given the same [`TwinState`].
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use leptos::prelude::*;
 use leptos_router::components::A;
 use serde_json::Value;
@@ -59,18 +57,16 @@ impl TwinState {
             instance: StoredValue::new(instance),
             can_write,
             original: RwSignal::new(None),
-            edit: EditState {
-                edited: RwSignal::new(Value::Null),
-                invalid: RwSignal::new(BTreeSet::new()),
-                service: RwSignal::new(BTreeMap::new()),
-                rules: StoredValue::new(EditRules::Unchecked),
-                access: if can_write {
+            edit: EditState::new(
+                Value::Null,
+                EditRules::Unchecked,
+                if can_write {
                     Access::Edit
                 } else {
                     Access::Read
                 },
                 id_prefix,
-            },
+            ),
             model: RwSignal::new(None),
             relationships: Relationships::new(client, id),
         }

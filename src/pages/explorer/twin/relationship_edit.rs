@@ -6,7 +6,7 @@
 //! the editor, shows the list as it is now and says that someone else changed it; a refusal
 //! shows what the service said, each detail beside the field it names.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,10 +17,8 @@ use super::editor::TwinState;
 use super::relationships::text;
 use crate::adt::types::{ETag, user_members};
 use crate::adt::{AdtError, diff_twin};
-use crate::components::property_editor::{
-    Access, EditRules, EditState, FieldSpec, TwinForm, field_view,
-};
-use crate::components::service_error::{Placed, ServiceErrorView, field_keys, place};
+use crate::components::property_editor::{Access, EditRules, EditState, FieldSpec, field_view};
+use crate::components::service_error::{Placed, ServiceErrorView, place, property_keys};
 
 /// Where saving the relationship got to.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +33,7 @@ enum SaveState {
 
 /// The controls of relationship `rel`'s properties: those its model declares, then those it
 /// holds that the model does not.
-fn fields(twin: TwinState, rel: &Value) -> Vec<FieldSpec> {
+pub(super) fn fields(twin: TwinState, rel: &Value) -> Vec<FieldSpec> {
     let name = text(rel, "$relationshipName");
     let declared: Vec<FieldSpec> = twin.model.with_untracked(|m| {
         m.as_ref()
@@ -73,14 +71,7 @@ pub(super) fn RelationshipEdit(
         },
         None => EditRules::Unchecked,
     });
-    let values = EditState {
-        edited: RwSignal::new(original.clone()),
-        invalid: RwSignal::new(BTreeSet::new()),
-        service: RwSignal::new(BTreeMap::new()),
-        rules: StoredValue::new(rules),
-        access: Access::Edit,
-        id_prefix: "edit-rel-prop",
-    };
+    let values = EditState::new(original.clone(), rules, Access::Edit, "edit-rel-prop");
     let saving = RwSignal::new(SaveState::Idle);
     // Changes typed here and not saved: the twin's leave guard asks about them too.
     let unsaved = twin.relationships.unsaved;
@@ -102,13 +93,7 @@ pub(super) fn RelationshipEdit(
         unsaved.try_set(None);
         open.try_set(None);
     };
-    let keys = field_keys(
-        &TwinForm {
-            properties: specs.clone(),
-            components: Vec::new(),
-        },
-        &Value::Null,
-    );
+    let keys = property_keys(&specs);
     let (source, id_sent) = (twin.id.get_value(), rel_id.clone());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

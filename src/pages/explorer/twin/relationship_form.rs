@@ -15,10 +15,8 @@ use serde_json::{Value, json};
 use super::editor::TwinState;
 use super::relationships::relationship_body;
 use crate::adt::AdtError;
-use crate::components::property_editor::{
-    Access, EditRules, EditState, FieldSpec, TwinForm, field_view,
-};
-use crate::components::service_error::{Placed, ServiceErrorView, field_keys, place};
+use crate::components::property_editor::{Access, EditRules, EditState, FieldSpec, field_view};
+use crate::components::service_error::{Placed, ServiceErrorView, place, property_keys};
 use crate::graph::GraphEdge;
 use crate::graph::pick::GraphPick;
 
@@ -89,14 +87,12 @@ impl Draft {
             target: RwSignal::new(String::new()),
             id: RwSignal::new(String::new()),
             target_options: RwSignal::new(Vec::new()),
-            values: EditState {
-                edited: RwSignal::new(json!({})),
-                invalid: RwSignal::new(BTreeSet::new()),
-                service: RwSignal::new(BTreeMap::new()),
-                rules: StoredValue::new(EditRules::Unchecked),
-                access: Access::Create,
-                id_prefix: "new-rel-prop",
-            },
+            values: EditState::new(
+                json!({}),
+                EditRules::Unchecked,
+                Access::Create,
+                "new-rel-prop",
+            ),
             fields,
             error: RwSignal::new(None),
             refusal: RwSignal::new(None),
@@ -181,12 +177,9 @@ impl Draft {
         let client = twin.client.get_value();
         let source = twin.id.get_value();
         let keys = fields.with_untracked(|r| {
-            let properties = r.as_ref().map(|(_, f)| f.clone()).unwrap_or_default();
-            let form = TwinForm {
-                properties,
-                components: Vec::new(),
-            };
-            field_keys(&form, &Value::Null)
+            r.as_ref()
+                .map(|(_, f)| property_keys(f))
+                .unwrap_or_default()
         });
         error.set(None);
         refusal.set(None);

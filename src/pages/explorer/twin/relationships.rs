@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use wasm_bindgen::JsCast;
 
 use super::editor::TwinState;
-use super::relationship_edit::RelationshipEdit;
+use super::relationship_edit::{self, RelationshipEdit};
 use crate::adt::types::{IncomingRelationship, user_members};
 use crate::adt::{AdtClient, AdtError};
 use crate::components::confirm::{ConfirmDialog, focus_if_connected};
@@ -323,17 +323,10 @@ fn OutgoingTable(deletions: Deletions) -> impl IntoView {
                 let target = text(r, "$targetId");
                 let is_open = open.as_deref() == Some(rel_id.as_str());
                 // Edit… only where there is something to edit: properties its model declares
-                // for this relationship, or properties it holds.
-                let editable = !user_members(r).is_empty()
-                    || twin.model.with(|m| {
-                        m.as_ref()
-                            .and_then(|m| {
-                                m.set
-                                    .interface(&m.model)?
-                                    .relationship(&text(r, "$relationshipName"))
-                            })
-                            .is_some_and(|d| !d.properties.is_empty())
-                    });
+                // for this relationship, or properties it holds (the model read tracked, so
+                // the buttons follow it when it arrives).
+                twin.model.track();
+                let editable = !relationship_edit::fields(twin, r).is_empty();
                 let actions = can_write.then(|| {
                     let (rel_id, rel) = (rel_id.clone(), r.clone());
                     let edit_id = rel_id.clone();
