@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
 
-use super::group_thousands;
+use super::run::group_thousands;
 use super::workspace::WorkspaceError;
 use crate::adt::AdtClient;
 use crate::graph::adt_read;
