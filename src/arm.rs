@@ -9,14 +9,13 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use http::{Method, header};
 use serde_json::Value;
 
 use crate::adt::paging::encode_component;
 use crate::adt::retry::{Backoff, Outcome, Runtime, parse_retry_after};
 use crate::adt::types::TokenProvider;
 use crate::auth::client::AuthError;
-use crate::auth::http::{HttpClient, NetworkError};
+use crate::auth::http::{HttpClient, HttpRequest, NetworkError, header};
 use crate::config::WebUrl;
 use crate::ids::AdtHost;
 
@@ -196,34 +195,29 @@ impl ArmClient {
         let mut backoff = Backoff::new(runtime.policy);
         loop {
             let token = (self.0.token)().await.map_err(ArmError::Auth)?;
-            let request = http::Request::builder()
-                .method(Method::GET)
-                .uri(url)
+            let request = HttpRequest::get(url)
                 .header(header::ACCEPT, "application/json")
                 .header(
                     header::AUTHORIZATION,
                     format!("Bearer {}", token.secret.expose()),
-                )
-                .body(Vec::new())
-                .map_err(|e| ArmError::Malformed(format!("the request could not be built: {e}")))?;
+                );
             let (outcome, failure) = match (self.0.http)(request).await {
-                Ok(response) if response.status().is_success() => {
-                    return serde_json::from_slice(response.body())
+                Ok(response) if response.is_success() => {
+                    return serde_json::from_slice(&response.body)
                         .map_err(|e| ArmError::Malformed(e.to_string()));
                 }
                 Ok(response) => {
-                    let status = response.status().as_u16();
+                    let status = response.status;
                     let retry_after = response
-                        .headers()
+                        .headers
                         .get(header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, (runtime.now_unix)()));
                     (
                         Outcome::Status {
                             status,
                             retry_after,
                         },
-                        classify(status, response.body(), retry_after),
+                        classify(status, &response.body, retry_after),
                     )
                 }
                 Err(network) => (Outcome::Network, ArmError::Network(network)),
@@ -320,6 +314,7 @@ mod tests {
     use crate::adt::retry::{Jitter, RetryPolicy};
     use crate::auth::cache::Secret;
     use crate::auth::client::AccessToken;
+    use crate::auth::http::HttpResponse;
 
     const ENDPOINT: &str = "https://management.azure.com";
 
@@ -330,15 +325,12 @@ mod tests {
         let log = seen.clone();
         let http: HttpClient = Rc::new(move |request| {
             assert_eq!(
-                request.headers()["authorization"].to_str().unwrap(),
-                "Bearer arm-token"
+                request.headers.get("authorization"),
+                Some("Bearer arm-token")
             );
-            log.borrow_mut().push(request.uri().to_string());
+            log.borrow_mut().push(request.url);
             let (status, body) = script.borrow_mut().pop_front().expect("scripted");
-            let response = http::Response::builder()
-                .status(status)
-                .body(body.to_string().into_bytes())
-                .unwrap();
+            let response = HttpResponse::new(status).with_body(body.to_string());
             Box::pin(std::future::ready(Ok(response)))
         });
         let token: TokenProvider = Rc::new(|| {

@@ -7,7 +7,6 @@
 
 use std::rc::Rc;
 
-use http::{HeaderMap, Method, header};
 use serde_json::{Value, json};
 
 use super::error::{AdtError, RequestKind, classify};
@@ -17,7 +16,7 @@ use super::retry::{Backoff, Outcome, Runtime, parse_retry_after};
 use super::types::{
     CancelFlag, ETag, IncomingRelationship, ModelData, QueryPage, QuerySummary, TokenProvider, Twin,
 };
-use crate::auth::http::HttpClient;
+use crate::auth::http::{Headers, HttpClient, HttpRequest, Method, header};
 use crate::config::AdtPathPrefix;
 use crate::ids::AdtHost;
 
@@ -68,7 +67,7 @@ struct Call {
     method: Method,
     url: String,
     body: Option<(Vec<u8>, &'static str)>,
-    headers: Vec<(header::HeaderName, String)>,
+    headers: Vec<(&'static str, String)>,
     /// May be sent again after a transient failure.
     idempotent: bool,
     /// Changes the instance (decides the role a 403 names).
@@ -77,8 +76,8 @@ struct Call {
 
 impl Call {
     fn new(method: Method, url: String) -> Self {
-        let write = method != Method::GET;
-        let idempotent = matches!(method, Method::GET | Method::PUT | Method::DELETE);
+        let write = method != Method::Get;
+        let idempotent = matches!(method, Method::Get | Method::Put | Method::Delete);
         Self {
             method,
             url,
@@ -100,7 +99,7 @@ impl Call {
         self
     }
 
-    fn header(mut self, name: header::HeaderName, value: &str) -> Self {
+    fn header(mut self, name: &'static str, value: &str) -> Self {
         self.headers.push((name, value.to_owned()));
         self
     }
@@ -115,7 +114,7 @@ impl Call {
 
 /// A successful answer.
 struct Answer {
-    headers: HeaderMap,
+    headers: Headers,
     body: Vec<u8>,
 }
 
@@ -125,11 +124,11 @@ impl Answer {
     }
 
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+        self.headers.get(name)
     }
 
     fn etag(&self) -> Option<ETag> {
-        self.header(header::ETAG.as_str()).and_then(ETag::new)
+        self.header(header::ETAG).and_then(ETag::new)
     }
 }
 
@@ -196,50 +195,37 @@ impl AdtClient {
         };
         loop {
             let token = (self.0.token)().await.map_err(AdtError::Auth)?;
-            let mut builder = http::Request::builder()
-                .method(call.method.clone())
-                .uri(&call.url)
+            let mut request = HttpRequest::new(call.method, &call.url)
                 .header(header::ACCEPT, JSON)
                 .header(
                     header::AUTHORIZATION,
                     format!("Bearer {}", token.secret.expose()),
                 );
             for (name, value) in &call.headers {
-                builder = builder.header(name, value);
+                request = request.header(name, value.as_str());
             }
-            let body = match &call.body {
-                Some((bytes, content_type)) => {
-                    builder = builder.header(header::CONTENT_TYPE, *content_type);
-                    bytes.clone()
-                }
-                None => Vec::new(),
-            };
-            let request = builder
-                .body(body)
-                .map_err(|e| AdtError::Malformed(format!("the request could not be built: {e}")))?;
+            if let Some((bytes, content_type)) = &call.body {
+                request = request
+                    .header(header::CONTENT_TYPE, *content_type)
+                    .with_body(bytes.clone());
+            }
             let (outcome, failure) = match (self.0.http)(request).await {
-                Ok(response) if response.status().is_success() => {
-                    let (parts, body) = response.into_parts();
+                Ok(response) if response.is_success() => {
                     return Ok(Answer {
-                        headers: parts.headers,
-                        body,
+                        headers: response.headers,
+                        body: response.body,
                     });
                 }
                 Ok(response) => {
-                    let status = response.status().as_u16();
-                    let header_text = |name: &str| {
-                        response
-                            .headers()
-                            .get(name)
-                            .and_then(|v| v.to_str().ok())
-                            .map(str::to_owned)
-                    };
-                    let retry_after = header_text(header::RETRY_AFTER.as_str())
-                        .and_then(|v| parse_retry_after(&v, (runtime.now_unix)()));
+                    let status = response.status;
+                    let retry_after = response
+                        .headers
+                        .get(header::RETRY_AFTER)
+                        .and_then(|v| parse_retry_after(v, (runtime.now_unix)()));
                     let error = classify(
                         status,
-                        header_text("x-ms-error-code").as_deref(),
-                        response.body(),
+                        response.headers.get(header::X_MS_ERROR_CODE),
+                        &response.body,
                         retry_after,
                         &kind,
                     );
@@ -268,7 +254,7 @@ impl AdtClient {
         let mut cursor = PageCursor::default();
         let mut url = first;
         loop {
-            let page = self.send(Call::new(Method::GET, url)).await?.json()?;
+            let page = self.send(Call::new(Method::Get, url)).await?.json()?;
             items.extend(list_items(&page)?);
             let next = cursor.advance(page.get("nextLink").and_then(Value::as_str));
             match next {
@@ -291,7 +277,7 @@ impl AdtClient {
         if let Some(token) = continuation {
             spec["continuationToken"] = json!(token);
         }
-        let mut call = Call::new(Method::POST, self.url(routes::QUERY, &[])).json(&spec);
+        let mut call = Call::new(Method::Post, self.url(routes::QUERY, &[])).json(&spec);
         // A query changes nothing, so it is safe to send again and needs only read access.
         call.idempotent = true;
         call.write = false;
@@ -346,7 +332,7 @@ impl AdtClient {
     /// A twin and its ETag (from the `ETag` header, else `$etag`).
     pub async fn get_twin(&self, id: &str) -> Result<Twin, AdtError> {
         let answer = self
-            .send(Call::new(Method::GET, self.url(&Self::twin_path(id), &[])))
+            .send(Call::new(Method::Get, self.url(&Self::twin_path(id), &[])))
             .await?;
         twin_from(&answer)
     }
@@ -358,7 +344,7 @@ impl AdtClient {
         body: &Value,
         if_none_match_star: bool,
     ) -> Result<Twin, AdtError> {
-        let mut call = Call::new(Method::PUT, self.url(&Self::twin_path(id), &[])).json(body);
+        let mut call = Call::new(Method::Put, self.url(&Self::twin_path(id), &[])).json(body);
         if if_none_match_star {
             call = call.header(header::IF_NONE_MATCH, "*");
         }
@@ -372,7 +358,7 @@ impl AdtClient {
         ops: &[PatchOp],
         if_match: Option<&ETag>,
     ) -> Result<ETag, AdtError> {
-        let mut call = Call::new(Method::PATCH, self.url(&Self::twin_path(id), &[]))
+        let mut call = Call::new(Method::Patch, self.url(&Self::twin_path(id), &[]))
             .json_patch(ops)
             .if_match(if_match);
         // Sent twice, a conditional patch fails its precondition instead of applying twice.
@@ -387,7 +373,7 @@ impl AdtClient {
     /// Deletes a twin (it must have no relationships); with `if_match` only that version.
     pub async fn delete_twin(&self, id: &str, if_match: Option<&ETag>) -> Result<(), AdtError> {
         let call =
-            Call::new(Method::DELETE, self.url(&Self::twin_path(id), &[])).if_match(if_match);
+            Call::new(Method::Delete, self.url(&Self::twin_path(id), &[])).if_match(if_match);
         self.send(call).await.map(drop)
     }
 
@@ -424,7 +410,7 @@ impl AdtClient {
         body: &Value,
     ) -> Result<Value, AdtError> {
         let path = Self::relationship_path(source, relationship_id);
-        self.send(Call::new(Method::PUT, self.url(&path, &[])).json(body))
+        self.send(Call::new(Method::Put, self.url(&path, &[])).json(body))
             .await?
             .json()
     }
@@ -438,7 +424,7 @@ impl AdtClient {
         body: &Value,
     ) -> Result<Value, AdtError> {
         let path = Self::relationship_path(source, relationship_id);
-        let call = Call::new(Method::PUT, self.url(&path, &[]))
+        let call = Call::new(Method::Put, self.url(&path, &[]))
             .json(body)
             .header(header::IF_NONE_MATCH, "*");
         self.send(call).await?.json()
@@ -454,7 +440,7 @@ impl AdtClient {
         if_match: Option<&ETag>,
     ) -> Result<(), AdtError> {
         let path = Self::relationship_path(source, relationship_id);
-        let mut call = Call::new(Method::PATCH, self.url(&path, &[]))
+        let mut call = Call::new(Method::Patch, self.url(&path, &[]))
             .json_patch(ops)
             .if_match(if_match);
         call.idempotent = if_match.is_some();
@@ -467,7 +453,7 @@ impl AdtClient {
         relationship_id: &str,
     ) -> Result<(), AdtError> {
         let path = Self::relationship_path(source, relationship_id);
-        self.send(Call::new(Method::DELETE, self.url(&path, &[])))
+        self.send(Call::new(Method::Delete, self.url(&path, &[])))
             .await
             .map(drop)
     }
@@ -501,13 +487,13 @@ impl AdtClient {
     ) -> Result<ModelData, AdtError> {
         let flag = if include_definition { "true" } else { "false" };
         let url = self.url(&Self::model_path(id), &[("includeModelDefinition", flag)]);
-        model_from(&self.send(Call::new(Method::GET, url)).await?.json()?)
+        model_from(&self.send(Call::new(Method::Get, url)).await?.json()?)
     }
 
     /// Uploads DTDL interfaces (all or none). Retried only after a 429 (nothing was added);
     /// after a lost connection or a 5xx a repeat could conflict, so the error is returned.
     pub async fn add_models(&self, models: &[Value]) -> Result<Vec<ModelData>, AdtError> {
-        let call = Call::new(Method::POST, self.url(routes::MODELS, &[])).json(&json!(models));
+        let call = Call::new(Method::Post, self.url(routes::MODELS, &[])).json(&json!(models));
         match self.send(call).await?.json()? {
             Value::Array(items) => items.iter().map(model_from).collect(),
             _ => Err(AdtError::Malformed("expected a list of models".into())),
@@ -521,14 +507,14 @@ impl AdtClient {
             value: json!(true),
         }];
         let mut call =
-            Call::new(Method::PATCH, self.url(&Self::model_path(id), &[])).json_patch(&ops);
+            Call::new(Method::Patch, self.url(&Self::model_path(id), &[])).json_patch(&ops);
         call.idempotent = true;
         self.send(call).await.map(drop)
     }
 
     pub async fn delete_model(&self, id: &str) -> Result<(), AdtError> {
         self.send(Call::new(
-            Method::DELETE,
+            Method::Delete,
             self.url(&Self::model_path(id), &[]),
         ))
         .await

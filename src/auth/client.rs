@@ -29,7 +29,7 @@ use super::admin_consent::{self, ConsentOutcome, ConsentRequests};
 use super::cache::{CacheKey, HomeAccountId, ScopeSet, Secret, TokenCache};
 use super::discovery::{self, Discovered, DiscoveryCache, DiscoveryError, Metadata};
 use super::errors::SignInError;
-use super::http::{HttpClient, HttpResponse, NetworkError};
+use super::http::{HttpClient, HttpRequest, HttpResponse, NetworkError, header};
 use super::id_token::{self, Expectations, IdTokenClaims, IdTokenError, Jwks};
 use super::response::{self, AuthorizationResponse, ResponseError};
 use super::return_path::ReturnPath;
@@ -106,9 +106,6 @@ pub enum AuthError {
     /// The account is not (or no longer) signed in here.
     #[error("that account is not signed in here")]
     UnknownAccount,
-    /// The configured authority's host is not usable as a URL by the OAuth client.
-    #[error("the URL `{0}` is not usable for sign-in")]
-    BadUrl(String),
 }
 
 /// Why a silent request needs the user.
@@ -277,15 +274,11 @@ impl AuthClient {
     // ---- discovery ------------------------------------------------------------------
 
     async fn get_text(&self, url: &str) -> Result<(u16, String), AuthError> {
-        let request = http::Request::get(url)
-            .header("accept", "application/json")
-            .body(Vec::new())
-            .map_err(|_| AuthError::BadUrl(url.to_owned()))?;
+        let request = HttpRequest::get(url).header(header::ACCEPT, "application/json");
         let response = (self.env.http)(request).await?;
-        let status = response.status().as_u16();
         Ok((
-            status,
-            String::from_utf8_lossy(response.body()).into_owned(),
+            response.status,
+            String::from_utf8_lossy(&response.body).into_owned(),
         ))
     }
 
@@ -568,14 +561,10 @@ impl AuthClient {
         endpoint: &str,
         params: &[(&str, &str)],
     ) -> Result<TokenGrant, AuthError> {
-        let request = http::Request::post(endpoint)
-            .header(http::header::ACCEPT, "application/json")
-            .header(
-                http::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(form_encode(params).into_bytes())
-            .map_err(|_| AuthError::BadUrl(endpoint.to_owned()))?;
+        let request = HttpRequest::post(endpoint)
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .with_body(form_encode(params).into_bytes());
         let response = (self.env.http)(request).await?;
         read_token_answer(&response)
     }
@@ -840,8 +829,8 @@ fn response_issuer(metadata: &Metadata, tenant: &TenantId) -> String {
 /// anything else with a JSON error (`error`, `error_description`) read into a [`SignInError`].
 fn read_token_answer(response: &HttpResponse) -> Result<TokenGrant, AuthError> {
     let malformed = |s: String| AuthError::MalformedTokenResponse(s);
-    let body = response.body();
-    if response.status() != http::StatusCode::OK {
+    let body = &response.body;
+    if response.status != 200 {
         if body.is_empty() {
             return Err(malformed("server returned empty error response".to_owned()));
         }
@@ -855,10 +844,10 @@ fn read_token_answer(response: &HttpResponse) -> Result<TokenGrant, AuthError> {
         .into());
     }
     // Media types are case-insensitive and may carry parameters (RFC 7231 §3.1.1.1).
-    if let Some(content_type) = response.headers().get(http::header::CONTENT_TYPE)
+    if let Some(content_type) = response.headers.get(header::CONTENT_TYPE)
         && !content_type
-            .to_str()
-            .is_ok_and(|t| t.to_ascii_lowercase().starts_with("application/json"))
+            .to_ascii_lowercase()
+            .starts_with("application/json")
     {
         return Err(malformed(format!(
             "unexpected response Content-Type: {content_type:?}, should be `application/json`"
@@ -973,11 +962,11 @@ mod tests {
     }
 
     fn answer(status: u16, content_type: Option<&str>, body: &str) -> HttpResponse {
-        let mut r = http::Response::builder().status(status);
+        let mut r = HttpResponse::new(status).with_body(body);
         if let Some(t) = content_type {
             r = r.header("content-type", t);
         }
-        r.body(body.as_bytes().to_vec()).unwrap()
+        r
     }
 
     #[test]
@@ -1015,7 +1004,7 @@ mod tests {
                     Err(AuthError::MalformedTokenResponse(_))
                 ),
                 "{:?}",
-                String::from_utf8_lossy(malformed.body())
+                String::from_utf8_lossy(&malformed.body)
             );
         }
         let refused = read_token_answer(&answer(

@@ -7,10 +7,146 @@
 use std::future::Future;
 use std::pin::Pin;
 
-/// A request: `http`'s, with the body as bytes.
-pub type HttpRequest = http::Request<Vec<u8>>;
-/// A response: `http`'s, with the body as bytes.
-pub type HttpResponse = http::Response<Vec<u8>>;
+/// The methods the app sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The header names the app reads or sends (lowercase; [`Headers`] compares names without
+/// regard to case, as HTTP does).
+pub mod header {
+    pub const ACCEPT: &str = "accept";
+    pub const AUTHORIZATION: &str = "authorization";
+    pub const CONTENT_TYPE: &str = "content-type";
+    pub const ETAG: &str = "etag";
+    pub const IF_MATCH: &str = "if-match";
+    pub const IF_NONE_MATCH: &str = "if-none-match";
+    pub const RETRY_AFTER: &str = "retry-after";
+    pub const X_MS_ERROR_CODE: &str = "x-ms-error-code";
+}
+
+/// Header fields in the order given. Names are compared without regard to ASCII case
+/// (RFC 9110 §5.1): `Authorization` and `authorization` are one field, so a check for a
+/// bearer cannot be passed by spelling the name differently.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Headers(Vec<(String, String)>);
+
+impl Headers {
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Adds a field (after any of the same name).
+    pub fn append(&mut self, name: &str, value: impl Into<String>) {
+        self.0.push((name.to_owned(), value.into()));
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+}
+
+/// A request: method, absolute or origin-relative URL, headers, body bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Headers,
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    pub fn new(method: Method, url: impl Into<String>) -> Self {
+        Self {
+            method,
+            url: url.into(),
+            headers: Headers::default(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn get(url: impl Into<String>) -> Self {
+        Self::new(Method::Get, url)
+    }
+
+    pub fn post(url: impl Into<String>) -> Self {
+        Self::new(Method::Post, url)
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+
+    pub fn with_body(mut self, body: Vec<u8>) -> Self {
+        self.body = body;
+        self
+    }
+}
+
+/// A response: status, headers, body bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Headers,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn new(status: u16) -> Self {
+        Self {
+            status,
+            headers: Headers::default(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
 
 /// A request that did not get a usable HTTP answer: none at all, a redirect (never followed
 /// with a token), or refused before sending.
@@ -32,13 +168,24 @@ pub const NO_ANSWER: &str = "no answer (the network failed, the server is down, 
 pub const REDIRECTED: &str = "the server answered with a redirect to another address; a request that carries a token never follows a redirect, so it was stopped";
 
 /// `GET /adt/{host}/models` or `POST https://login.example/{tenant}/oauth2/v2.0/token`: the
-/// method and the URL without query or fragment, for error messages.
-pub fn describe_request(method: &http::Method, uri: &http::Uri) -> String {
-    let path = uri.path();
-    match (uri.scheme_str(), uri.authority()) {
-        (Some(scheme), Some(authority)) => format!("{method} {scheme}://{authority}{path}"),
-        _ => format!("{method} {path}"),
-    }
+/// method and the URL without query or fragment (which could carry a secret), for error
+/// messages.
+pub fn describe_request(request: &HttpRequest) -> String {
+    let url = &request.url;
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    format!("{} {}", request.method, &url[..end])
+}
+
+/// Whether a header field can be sent as it is: the name an RFC 9110 token, the value
+/// visible ASCII, spaces and tabs (no line breaks, which could end the field and start
+/// another).
+pub fn sendable(name: &str, value: &str) -> bool {
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    !name.is_empty()
+        && name.bytes().all(token)
+        && value
+            .bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
 }
 
 /// A boxed future, so the client can be stored behind `Rc<dyn Fn>`.
@@ -52,40 +199,44 @@ pub type HttpClient = std::rc::Rc<dyn Fn(HttpRequest) -> ResponseFuture>;
 /// [`REDIRECTED`], so the bearer cannot travel to the address a server names.
 pub fn browser_fetch(request: HttpRequest) -> ResponseFuture {
     Box::pin(async move {
-        use gloo_net::http::{Method, RequestBuilder};
-        let described = describe_request(request.method(), request.uri());
+        use gloo_net::http::RequestBuilder;
+        let described = describe_request(&request);
         let fail = |reason: String| NetworkError {
             request: described.clone(),
             reason,
         };
-        let carries_bearer = request.headers().contains_key(http::header::AUTHORIZATION);
-        let method = match *request.method() {
-            http::Method::POST => Method::POST,
-            http::Method::PUT => Method::PUT,
-            http::Method::PATCH => Method::PATCH,
-            http::Method::DELETE => Method::DELETE,
-            _ => Method::GET,
+        let carries_bearer = request.headers.contains(header::AUTHORIZATION);
+        let method = match request.method {
+            Method::Get => gloo_net::http::Method::GET,
+            Method::Post => gloo_net::http::Method::POST,
+            Method::Put => gloo_net::http::Method::PUT,
+            Method::Patch => gloo_net::http::Method::PATCH,
+            Method::Delete => gloo_net::http::Method::DELETE,
         };
-        let mut builder = RequestBuilder::new(&request.uri().to_string())
+        let mut builder = RequestBuilder::new(&request.url)
             .method(method)
             .cache(web_sys::RequestCache::NoStore)
             .credentials(web_sys::RequestCredentials::Omit);
         if carries_bearer {
             builder = builder.redirect(web_sys::RequestRedirect::Manual);
         }
-        for (name, value) in request.headers() {
-            if let Ok(value) = value.to_str() {
-                builder = builder.header(name.as_str(), value);
+        for (name, value) in request.headers.iter() {
+            // The browser's `Headers` throws on these, which would abort the app.
+            if !sendable(name, value) {
+                return Err(fail(format!(
+                    "refused before sending: the {name} header holds characters HTTP does not allow"
+                )));
             }
+            builder = builder.header(name, value);
         }
-        let sent = if request.body().is_empty() {
+        let sent = if request.body.is_empty() {
             builder
                 .build()
                 .map_err(|e| fail(e.to_string()))?
                 .send()
                 .await
         } else {
-            let body = String::from_utf8_lossy(request.body()).into_owned();
+            let body = String::from_utf8_lossy(&request.body).into_owned();
             builder
                 .body(body)
                 .map_err(|e| fail(e.to_string()))?
@@ -102,11 +253,50 @@ pub fn browser_fetch(request: HttpRequest) -> ResponseFuture {
         {
             return Err(fail(REDIRECTED.to_owned()));
         }
-        let mut out = http::Response::builder().status(response.status());
+        let mut out = HttpResponse::new(response.status());
         for (name, value) in response.headers().entries() {
-            out = out.header(name, value);
+            out.headers.append(&name, value);
         }
-        let body = response.binary().await.map_err(|e| fail(e.to_string()))?;
-        out.body(body).map_err(|e| fail(e.to_string()))
+        out.body = response.binary().await.map_err(|e| fail(e.to_string()))?;
+        Ok(out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_are_one_field_whatever_their_case() {
+        let request = HttpRequest::get("/adt/h/models").header("Authorization", "Bearer x");
+        assert!(request.headers.contains(header::AUTHORIZATION));
+        assert_eq!(request.headers.get("AUTHORIZATION"), Some("Bearer x"));
+        assert_eq!(request.headers.get("accept"), None);
+    }
+
+    #[test]
+    fn a_request_is_described_without_its_query_or_fragment() {
+        let check = |request: HttpRequest, expected: &str| {
+            assert_eq!(describe_request(&request), expected);
+        };
+        check(
+            HttpRequest::post("https://login.example/t/oauth2/v2.0/token?code=secret"),
+            "POST https://login.example/t/oauth2/v2.0/token",
+        );
+        check(
+            HttpRequest::get("/adt/h/twins/a#frag"),
+            "GET /adt/h/twins/a",
+        );
+        check(HttpRequest::new(Method::Patch, "/x"), "PATCH /x");
+    }
+
+    #[test]
+    fn only_fields_http_allows_are_sent() {
+        assert!(sendable("authorization", "Bearer a.b-c_d"));
+        assert!(sendable("if-match", "W/\"1\"\t"));
+        assert!(!sendable("authorization", "Bearer a\r\nx-evil: 1"));
+        assert!(!sendable("authorization", "Bearer é"));
+        assert!(!sendable("bad name", "x"));
+        assert!(!sendable("", "x"));
+    }
 }

@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use super::http::{HttpClient, HttpRequest, NetworkError, describe_request};
+use super::http::{HttpClient, HttpRequest, NetworkError, describe_request, header};
 use crate::config::{AdtPathPrefix, RuntimeConfig, WebUrl};
 use crate::ids::{ADT_HOST_SUFFIX, AdtHost};
 
@@ -109,12 +109,10 @@ impl ResourceMap {
 /// another instance). Requests without a bearer pass unchanged.
 pub fn guard(map: Rc<ResourceMap>, resource: ProtectedResource, inner: HttpClient) -> HttpClient {
     Rc::new(move |request: HttpRequest| {
-        let carries_bearer = request.headers().contains_key(http::header::AUTHORIZATION);
-        if carries_bearer
-            && map.resource_for(&request.uri().to_string()).as_ref() != Some(&resource)
-        {
+        let carries_bearer = request.headers.contains(header::AUTHORIZATION);
+        if carries_bearer && map.resource_for(&request.url).as_ref() != Some(&resource) {
             let refused = NetworkError {
-                request: describe_request(request.method(), request.uri()),
+                request: describe_request(&request),
                 reason: "refused before sending: this URL is outside the protected-resource \
                          map, so it may not carry a token"
                     .to_owned(),
@@ -143,6 +141,7 @@ fn split_origin(url: &str, page_origin: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::http::HttpResponse;
 
     const ORIGIN: &str = "https://twinscope.contoso.com";
     const HOST: &str = "contoso-twins.api.weu.digitaltwins.azure.net";
@@ -168,18 +167,18 @@ mod tests {
         let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
         let log = seen.clone();
         let client: HttpClient = Rc::new(move |request: HttpRequest| {
-            log.borrow_mut().push(request.uri().to_string());
-            Box::pin(std::future::ready(Ok(http::Response::new(Vec::new()))))
+            log.borrow_mut().push(request.url);
+            Box::pin(std::future::ready(Ok(HttpResponse::new(200))))
         });
         (client, seen)
     }
 
     fn send(client: &HttpClient, url: &str, bearer: bool) -> Result<(), NetworkError> {
-        let mut request = http::Request::builder().uri(url);
+        let mut request = HttpRequest::get(url);
         if bearer {
-            request = request.header(http::header::AUTHORIZATION, "Bearer secret");
+            request = request.header(header::AUTHORIZATION, "Bearer secret");
         }
-        let future = client(request.body(Vec::new()).unwrap());
+        let future = client(request);
         crate::auth::signature::finished(future).map(|_| ())
     }
 

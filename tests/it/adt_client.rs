@@ -70,20 +70,15 @@ impl Fake {
         let http = {
             let seen = seen.clone();
             Rc::new(move |request: HttpRequest| {
-                let header = |name: &str| {
-                    request
-                        .headers()
-                        .get(name)
-                        .map(|v| v.to_str().unwrap().to_owned())
-                };
+                let header = |name: &str| request.headers.get(name).map(str::to_owned);
                 seen.borrow_mut().push(Seen {
-                    method: request.method().to_string(),
-                    uri: request.uri().to_string(),
+                    method: request.method.to_string(),
+                    uri: request.url.clone(),
                     authorization: header("authorization"),
                     if_match: header("if-match"),
                     if_none_match: header("if-none-match"),
                     content_type: header("content-type"),
-                    body: serde_json::from_slice(request.body()).unwrap_or(Value::Null),
+                    body: serde_json::from_slice(&request.body).unwrap_or(Value::Null),
                 });
                 let reply = script
                     .borrow_mut()
@@ -95,11 +90,11 @@ impl Fake {
                         reason: "connection reset".into(),
                     }),
                     Reply::Status(code, headers, body) => {
-                        let mut builder = http::Response::builder().status(code);
+                        let mut response = HttpResponse::new(code).with_body(body);
                         for (k, v) in headers {
-                            builder = builder.header(k, v);
+                            response = response.header(k, v);
                         }
-                        Ok(builder.body(body.into_bytes()).unwrap())
+                        Ok(response)
                     }
                 };
                 Box::pin(std::future::ready(result)) as twinscope::auth::http::ResponseFuture

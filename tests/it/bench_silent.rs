@@ -48,7 +48,7 @@ fn now_ms() -> f64 {
 fn no_network(calls: Rc<Cell<usize>>) -> twinscope::auth::http::HttpClient {
     Rc::new(move |request: HttpRequest| -> ResponseFuture {
         calls.set(calls.get() + 1);
-        let described = twinscope::auth::http::describe_request(request.method(), request.uri());
+        let described = twinscope::auth::http::describe_request(&request);
         Box::pin(async move {
             Err(NetworkError {
                 request: described,

@@ -674,15 +674,9 @@ async fn a_fabrikam_token_is_never_sent_to_a_contoso_instance() {
     let http = {
         let sent = sent.clone();
         std::rc::Rc::new(move |request: twinscope::auth::http::HttpRequest| {
-            let auth = request.headers()["authorization"]
-                .to_str()
-                .unwrap()
-                .to_owned();
+            let auth = request.headers.get("authorization").unwrap().to_owned();
             sent.borrow_mut().push(auth);
-            let answer = http::Response::builder()
-                .status(200)
-                .body(br#"{"value":[]}"#.to_vec())
-                .unwrap();
+            let answer = twinscope::auth::http::HttpResponse::new(200).with_body(r#"{"value":[]}"#);
             Box::pin(std::future::ready(Ok(answer))) as twinscope::auth::http::ResponseFuture
         })
     };
@@ -775,13 +769,10 @@ async fn every_url_the_adt_client_sends_a_bearer_to_is_in_the_protected_resource
     let http = {
         let urls = urls.clone();
         std::rc::Rc::new(move |request: twinscope::auth::http::HttpRequest| {
-            urls.borrow_mut().push(request.uri().to_string());
+            urls.borrow_mut().push(request.url);
             let body = json!({"value": [], "nextLink": "https://evil.example/models?x=1",
                 "continuationToken": "c"});
-            let answer = http::Response::builder()
-                .status(200)
-                .body(body.to_string().into_bytes())
-                .unwrap();
+            let answer = twinscope::auth::http::HttpResponse::new(200).with_body(body.to_string());
             Box::pin(std::future::ready(Ok(answer))) as twinscope::auth::http::ResponseFuture
         })
     };

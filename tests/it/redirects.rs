@@ -6,7 +6,7 @@
 //! reach `/landing` with `Authorization`.
 #![cfg(target_arch = "wasm32")]
 
-use twinscope::auth::http::{REDIRECTED, browser_fetch};
+use twinscope::auth::http::{HttpRequest, REDIRECTED, browser_fetch};
 use wasm_bindgen_test::*;
 
 /// The server's origin, given at compile time by `cargo xtask test wasm`.
@@ -19,17 +19,17 @@ fn server() -> &'static str {
     }
 }
 
-fn get(path: &str, bearer: bool) -> http::Request<Vec<u8>> {
-    let mut request = http::Request::get(format!("{}{path}", server()));
+fn get(path: &str, bearer: bool) -> HttpRequest {
+    let mut request = HttpRequest::get(format!("{}{path}", server()));
     if bearer {
         request = request.header("authorization", "Bearer eyJ.secret.token");
     }
-    request.body(Vec::new()).unwrap()
+    request
 }
 
 async fn bearers_seen_at_the_landing() -> String {
     let response = browser_fetch(get("/seen", false)).await.unwrap();
-    String::from_utf8(response.into_body()).unwrap()
+    String::from_utf8(response.body).unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -54,19 +54,17 @@ async fn a_request_with_a_bearer_stops_at_a_redirect_and_names_itself() {
 async fn without_a_bearer_the_same_redirect_is_followed() {
     // The server really redirects: a request without a token follows it to the landing page.
     let response = browser_fetch(get("/redirect", false)).await.unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.into_body(), b"landing");
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, b"landing");
 }
 
 #[wasm_bindgen_test]
 async fn a_server_that_does_not_answer_is_named_with_the_request() {
     // Port 9 (discard) on loopback answers nothing; the message names the request, not a
     // `TypeError`.
-    let request = http::Request::get(
+    let request = HttpRequest::get(
         "http://127.0.0.1:9/adt/x.api.weu.digitaltwins.azure.net/models?api-version=1",
-    )
-    .body(Vec::new())
-    .unwrap();
+    );
     let error = browser_fetch(request).await.unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -75,4 +73,21 @@ async fn a_server_that_does_not_answer_is_named_with_the_request() {
             twinscope::auth::http::NO_ANSWER
         )
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_header_http_does_not_allow_is_refused_unsent_without_aborting_the_app() {
+    // A token with a line break (a hostile token endpoint's) would make the browser's
+    // `Headers` throw; it is refused before sending, named, and nothing reaches the server.
+    let before = bearers_seen_at_the_landing().await;
+    let request = HttpRequest::get(format!("{}/landing", server()))
+        .header("authorization", "Bearer a\r\nx-injected: 1");
+    let error = browser_fetch(request).await.unwrap_err();
+    assert_eq!(error.request, format!("GET {}/landing", server()));
+    assert!(
+        error.reason.starts_with("refused before sending")
+            && error.reason.contains("authorization"),
+        "{error}"
+    );
+    assert_eq!(bearers_seen_at_the_landing().await, before);
 }

@@ -67,7 +67,17 @@ impl FakeAdt {
     }
 
     fn answer(self: &Rc<Self>, request: HttpRequest) -> ResponseFuture {
-        let path = request.uri().path().to_owned();
+        // The path: the URL without scheme and authority, query or fragment.
+        let url = request.url.as_str();
+        let without_origin = match url.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => url,
+        };
+        let path = without_origin
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         self.asked.borrow_mut().push(path.clone());
         let gate = self.hold.borrow().contains(&path).then(|| {
             let (tx, rx) = oneshot::channel();
@@ -78,7 +88,7 @@ impl FakeAdt {
                 .push(tx);
             rx
         });
-        let body = body_for(request.method().as_str(), &path);
+        let body = body_for(request.method.as_str(), &path);
         Box::pin(async move {
             if let Some(rx) = gate {
                 let _ = rx.await;
@@ -88,11 +98,9 @@ impl FakeAdt {
                 reason: "the fake has no answer".into(),
             })?;
             Ok::<HttpResponse, NetworkError>(
-                http::Response::builder()
-                    .status(status)
+                HttpResponse::new(status)
                     .header("content-type", "application/json")
-                    .body(body.to_string().into_bytes())
-                    .unwrap(),
+                    .with_body(body.to_string()),
             )
         })
     }

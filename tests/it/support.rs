@@ -12,7 +12,7 @@ use rand::RngCore;
 use twinscope::auth::accounts::Account;
 use twinscope::auth::cache::ScopeSet;
 use twinscope::auth::client::{AccessToken, AuthClient, AuthError, Environment, SignInOptions};
-use twinscope::auth::http::{HttpRequest, NetworkError, ResponseFuture};
+use twinscope::auth::http::{HttpRequest, HttpResponse, NetworkError, ResponseFuture};
 use twinscope::auth::storage::{MemoryStorage, Storage};
 use twinscope::config::RuntimeConfig;
 use twinscope::ids::TenantId;
@@ -254,27 +254,32 @@ fn recording_http(log: Rc<RefCell<Vec<String>>>) -> twinscope::auth::http::HttpC
         let client = client.clone();
         let log = log.clone();
         Box::pin(async move {
-            let (parts, body) = request.into_parts();
-            log.borrow_mut().push(parts.uri.path().to_owned());
-            let described = twinscope::auth::http::describe_request(&parts.method, &parts.uri);
+            let described = twinscope::auth::http::describe_request(&request);
+            let url = reqwest::Url::parse(&request.url).expect("the auth core sends absolute URLs");
+            log.borrow_mut().push(url.path().to_owned());
             let fail = |e: reqwest::Error| NetworkError {
                 request: described.clone(),
                 reason: e.to_string(),
             };
+            let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
+                .expect("a standard method");
             let mut builder = client
-                .request(parts.method, parts.uri.to_string())
+                .request(method, url)
                 .header("origin", APP_ORIGIN)
-                .body(body);
-            for (name, value) in &parts.headers {
+                .body(request.body);
+            for (name, value) in request.headers.iter() {
                 builder = builder.header(name, value);
             }
             let response = builder.send().await.map_err(fail)?;
-            let mut out = http::Response::builder().status(response.status().as_u16());
+            let mut out = HttpResponse::new(response.status().as_u16());
             for (name, value) in response.headers() {
-                out = out.header(name.as_str(), value.as_bytes());
+                out = out.header(
+                    name.as_str(),
+                    value.to_str().expect("the emulator sends ASCII headers"),
+                );
             }
             let bytes = response.bytes().await.map_err(fail)?;
-            Ok(out.body(bytes.to_vec()).unwrap())
+            Ok(out.with_body(bytes.to_vec()))
         })
     })
 }
