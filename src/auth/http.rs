@@ -50,9 +50,25 @@ pub mod header {
 
 /// Header fields in the order given. Names are compared without regard to ASCII case
 /// (RFC 9110 §5.1): `Authorization` and `authorization` are one field, so a check for a
-/// bearer cannot be passed by spelling the name differently.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// bearer cannot be passed by spelling the name differently. `Debug` shows no
+/// `Authorization` value, and there is no `PartialEq`: a bearer is not compared or printed.
+#[derive(Clone, Default)]
 pub struct Headers(Vec<(String, String)>);
+
+impl std::fmt::Debug for Headers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.iter().map(|(name, value)| {
+                let shown = if name.eq_ignore_ascii_case(header::AUTHORIZATION) {
+                    "[redacted]"
+                } else {
+                    value
+                };
+                (name, shown)
+            }))
+            .finish()
+    }
+}
 
 impl Headers {
     /// The first value of `name`.
@@ -77,13 +93,25 @@ impl Headers {
     }
 }
 
-/// A request: method, absolute or origin-relative URL, headers, body bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request: method, absolute or origin-relative URL, headers, body bytes. `Debug` shows the
+/// body's length only (a token request's body holds a code or a refresh token).
+#[derive(Clone)]
 pub struct HttpRequest {
     pub method: Method,
     pub url: String,
     pub headers: Headers,
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &describe_request(self))
+            .field("headers", &self.headers)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 impl HttpRequest {
@@ -115,12 +143,23 @@ impl HttpRequest {
     }
 }
 
-/// A response: status, headers, body bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A response: status, headers, body bytes. `Debug` shows the body's length only (a token
+/// response's body holds tokens).
+#[derive(Clone)]
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Headers,
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 impl HttpResponse {
@@ -288,6 +327,28 @@ mod tests {
             "GET /adt/h/twins/a",
         );
         check(HttpRequest::new(Method::Patch, "/x"), "PATCH /x");
+    }
+
+    #[test]
+    fn printing_a_request_or_response_shows_no_secret() {
+        let request = HttpRequest::post("https://login.example/t/token?x=code-in-query")
+            .header("Authorization", "Bearer eyJ.secret")
+            .header(header::ACCEPT, "application/json")
+            .with_body(b"grant_type=refresh_token&refresh_token=rt-secret".to_vec());
+        let printed = format!("{request:?}");
+        assert!(printed.contains("application/json"), "{printed}");
+        for secret in ["eyJ.secret", "rt-secret", "code-in-query"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        let response = HttpResponse::new(200)
+            .header("Authorization", "Bearer eyJ.secret")
+            .with_body(r#"{"access_token":"at-secret"}"#);
+        let printed = format!("{response:?}");
+        assert!(printed.contains("200"), "{printed}");
+        assert!(
+            !printed.contains("at-secret") && !printed.contains("eyJ.secret"),
+            "{printed}"
+        );
     }
 
     #[test]
