@@ -305,13 +305,20 @@ async fn a_relationship_is_added_and_removed_from_the_twin_page() {
 
     rels.delete(&rel_id).await.unwrap();
     wait_until_gone(&stack, ROOM, &rel_id).await;
+    // Its row becomes "Deleted … Undo" (for `UNDO_FOR`, 30 s: waiting for the row itself to
+    // go raced the test's own 30 s wait); the relationship's own actions are gone from it.
     browser
         .wait_for_script(
             &format!(
-                "return ![...document.querySelectorAll('table code')].some(c => c.textContent === {})",
-                json!(rel_id)
+                "return !document.querySelector('button[aria-label=' + CSS.escape({delete}) + ']') \
+                 && [...document.querySelectorAll('tr.relationship--deleted')].some(r => \
+                    r.textContent.includes('Deleted ' + {id}) \
+                    && r.querySelector('button[aria-label=' + CSS.escape({undo}) + ']'))",
+                delete = json!(format!("Delete relationship {rel_id}")),
+                undo = json!(format!("Undo deleting relationship {rel_id}")),
+                id = json!(rel_id),
             ),
-            "the row to go",
+            "the row to say Deleted, with Undo",
         )
         .await
         .unwrap();
