@@ -44,6 +44,11 @@ struct FakeAdt {
     held: RefCell<BTreeMap<String, Vec<oneshot::Sender<()>>>>,
     hold: RefCell<Vec<String>>,
     asked: RefCell<Vec<String>>,
+    /// Every twin's outgoing relationships, as the service holds them now (a reply carries
+    /// them as they were when it was asked for).
+    outgoing: RefCell<Vec<Value>>,
+    /// The connector's user may write (else a reader).
+    writer: std::cell::Cell<bool>,
 }
 
 impl FakeAdt {
@@ -60,6 +65,16 @@ impl FakeAdt {
             let _ = tx.send(());
         }
         n
+    }
+
+    /// Lets the latest held request for `path` answer (the path stays held).
+    fn release_newest(&self, path: &str) -> bool {
+        let newest = self.held.borrow_mut().get_mut(path).and_then(Vec::pop);
+        newest.is_some_and(|tx| tx.send(()).is_ok())
+    }
+
+    fn held_count(&self, path: &str) -> usize {
+        self.held.borrow().get(path).map_or(0, Vec::len)
     }
 
     fn asked(&self, path: &str) -> bool {
@@ -88,7 +103,14 @@ impl FakeAdt {
                 .push(tx);
             rx
         });
-        let body = body_for(request.method.as_str(), &path);
+        let body = if request.method.as_str() == "GET" && path.ends_with("/relationships") {
+            Some((
+                200,
+                json!({ "value": self.outgoing.borrow().clone(), "nextLink": null }),
+            ))
+        } else {
+            body_for(request.method.as_str(), &path)
+        };
         Box::pin(async move {
             if let Some(rx) = gate {
                 let _ = rx.await;
@@ -163,10 +185,15 @@ impl Connector for FakeConnector {
     }
 
     fn profile(&self, tenant: &TenantId) -> ProfileFuture {
+        let role = if self.0.writer.get() {
+            "Twins.Writer"
+        } else {
+            "Twins.Reader"
+        };
         let profile = TenantProfile {
             tenant: tenant.clone(),
             object_id: "reader".into(),
-            roles: Roles::from_claims(["Twins.Reader"]),
+            roles: Roles::from_claims([role]),
         };
         Box::pin(std::future::ready(Ok(profile)))
     }
@@ -324,4 +351,97 @@ async fn an_instance_switch_keeps_the_new_instance_when_the_old_reply_comes_late
 #[wasm_bindgen_test]
 async fn a_tenant_switch_keeps_the_new_tenant_when_the_old_reply_comes_late() {
     check(TENANT_TWO, HOST_TWO).await;
+}
+
+/// Twin A's relationships are read while it holds X (that reply held); then X is deleted
+/// elsewhere and the page reads again (the person asks to delete the twin, which reads the
+/// lists first); the newer reply (no X) arrives, then the older one: the table keeps the
+/// newer list.
+#[wasm_bindgen_test]
+async fn an_older_relationship_list_answering_last_does_not_replace_the_newer_one() {
+    let fake = Rc::new(FakeAdt::default());
+    fake.writer.set(true);
+    *fake.outgoing.borrow_mut() = vec![json!({
+        "$relationshipId": "rel-x",
+        "$relationshipName": "contains",
+        "$sourceId": "A",
+        "$targetId": "B",
+        "$etag": "W/\"x\"",
+    })];
+    let lists = format!("{}/relationships", adt_twin_path(HOST_ONE, "A"));
+    fake.hold(&lists);
+    let window = web_sys::window().unwrap();
+    let history = window.history().unwrap();
+    let started_at = window.location().href().unwrap();
+    history
+        .replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&twin_path(TENANT_ONE, HOST_ONE, "A")),
+        )
+        .unwrap();
+    let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    let connector = FakeConnector(fake.clone());
+    let mounted = crate::mounted::mount(&root, move || {
+        InstanceConnector::provide(connector);
+        view! {
+            <Router>
+                <Routes fallback=|| "no route">
+                    <ParentRoute path=path!("/t/:tenant") view=Outlet>
+                        <InstanceRoutes/>
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        }
+    });
+    wait_until(&root, "twin A with its delete button", |t| {
+        t.contains("etag-of-A") && t.contains("Delete twin…")
+    })
+    .await;
+    for _ in 0..100 {
+        if fake.held_count(&lists) == 1 {
+            break;
+        }
+        sleep_ms(50).await;
+    }
+    assert_eq!(fake.held_count(&lists), 1, "the first read is waiting");
+
+    // X is deleted elsewhere; the person asks to delete the twin, which reads again.
+    fake.outgoing.borrow_mut().clear();
+    let delete: web_sys::HtmlElement = root
+        .query_selector(".twin-delete > button")
+        .unwrap()
+        .expect("the Delete twin… button")
+        .unchecked_into();
+    assert_eq!(delete.text_content().as_deref(), Some("Delete twin…"));
+    delete.click();
+    for _ in 0..100 {
+        if fake.held_count(&lists) == 2 {
+            break;
+        }
+        sleep_ms(50).await;
+    }
+    assert_eq!(fake.held_count(&lists), 2, "the second read is waiting too");
+
+    // The newer answer first: no X (the delete dialog opens once it is read, counting no
+    // relationship).
+    assert!(fake.release_newest(&lists));
+    wait_until(&root, "the dialog after the newer read", |t| {
+        t.contains("Delete twin A?") && t.contains("No outgoing relationships.")
+    })
+    .await;
+    // Then the older one, which still holds X.
+    assert!(fake.release_newest(&lists));
+    sleep_ms(300).await;
+    let now = text(&root);
+    assert!(
+        now.contains("No outgoing relationships.") && !now.contains("rel-x"),
+        "the older list replaced the newer one: {now}"
+    );
+
+    drop(mounted);
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&started_at))
+        .unwrap();
 }

@@ -106,6 +106,8 @@ pub(super) struct Relationships {
     pub error: RwSignal<Option<String>>,
     /// The relationship whose editor holds changes not saved yet (for the leave guard).
     pub unsaved: RwSignal<Option<String>>,
+    /// Counts reads: only the latest one writes the lists.
+    reads: StoredValue<u64>,
 }
 
 impl Relationships {
@@ -118,33 +120,40 @@ impl Relationships {
             incoming: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
             unsaved: RwSignal::new(None),
+            reads: StoredValue::new(0),
         }
     }
 
-    /// Reads both lists again; false if either could not be read. (A reply after the editor
-    /// has gone lands in signals that have gone with it: Leptos drops such writes.)
+    /// Reads both lists again; false if either could not be read. Only the latest read
+    /// writes the lists: one started before a change and answered after a later read would
+    /// otherwise show the lists from before the change. (A reply after the editor has gone
+    /// lands in signals that have gone with it: Leptos drops such writes.)
     pub fn read(self) -> impl Future<Output = bool> {
         let reads = self.client.try_get_value().zip(self.id.try_get_value());
+        let ticket = self.reads.try_update_value(|n| {
+            *n += 1;
+            *n
+        });
         async move {
-            let Some((client, id)) = reads else {
+            let (Some((client, id)), Some(ticket)) = (reads, ticket) else {
                 return false;
             };
-            let mut ok = true;
-            self.error.set(None);
-            match client.list_relationships(&id, None).await {
+            let outgoing = client.list_relationships(&id, None).await;
+            let incoming = client.list_incoming(&id).await;
+            let ok = outgoing.is_ok() && incoming.is_ok();
+            if self.reads.try_get_value() != Some(ticket) {
+                return ok;
+            }
+            let mut error = None;
+            match outgoing {
                 Ok(list) => self.outgoing.set(list),
-                Err(e) => {
-                    ok = false;
-                    self.error.set(Some(e.to_string()));
-                }
+                Err(e) => error = Some(e.to_string()),
             }
-            match client.list_incoming(&id).await {
+            match incoming {
                 Ok(list) => self.incoming.set(list),
-                Err(e) => {
-                    ok = false;
-                    self.error.set(Some(e.to_string()));
-                }
+                Err(e) => error = error.or(Some(e.to_string())),
             }
+            self.error.set(error);
             ok
         }
     }
