@@ -12,9 +12,9 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
 
-use super::run::group_thousands;
 use super::workspace::WorkspaceError;
 use crate::adt::AdtClient;
+use crate::format::grouped;
 use crate::graph::adt_read;
 use crate::graph::pick::GraphPick;
 use crate::graph::view::GraphView;
@@ -85,8 +85,8 @@ pub fn ResultsGraph(
         view! {
             <p class="hint">{format!(
                 "The graph shows the first {} of {} twins; narrow the query to see the rest.",
-                group_thousands(nodes.len()),
-                group_thousands(total)
+                grouped(nodes.len()),
+                grouped(total)
             )}</p>
         }
     });

@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 
 use crate::adt::{AdtClient, AdtError, CancelFlag, QueryPage};
+use crate::format::grouped;
 
 /// Rows, pages and query units so far.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -27,26 +28,13 @@ impl Progress {
     }
 }
 
-/// `1234567` → `1,234,567`.
-pub fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// `1,000 rows · page 1 · charge 12.5` (the charge only when the service reported one).
 pub fn format_progress(p: &Progress) -> String {
     let rows = match p.rows {
         1 => "1 row".to_owned(),
-        n => format!("{} rows", group_thousands(n)),
+        n => format!("{} rows", grouped(n)),
     };
-    let mut text = format!("{rows} · page {}", group_thousands(p.pages));
+    let mut text = format!("{rows} · page {}", grouped(p.pages));
     if let Some(charge) = p.charge {
         let shown = format!("{charge:.2}");
         let shown = shown.trim_end_matches('0').trim_end_matches('.');
