@@ -1,5 +1,7 @@
 //! Precompressed siblings of the release bundle's assets, written by the post-build hook:
-//! `{file}.br` (Brotli, quality 11) and `{file}.gz` (gzip, level 9) beside every wasm, js,
+//! `{file}.br` (Brotli, quality 11) and `{file}.gz` (gzip by Zopfli: the same format every
+//! gzip client reads, about 4 % smaller than zlib's level 9; 344.2 instead of 359.3 kB for
+//! the main wasm on 2026-12-04, about 2 s per megabyte) beside every wasm, js,
 //! css and svg file, which the gateway serves by `Accept-Encoding`. `index.html` (rewritten
 //! per response by the gateway) and `config.json` (replaceable per deployment) get none.
 //! Release builds only: a debug wasm is large and rebuilt often.
@@ -49,9 +51,15 @@ fn brotli(raw: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 fn gzip(raw: &[u8]) -> Result<Vec<u8>, String> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(9));
-    encoder.write_all(raw).map_err(|e| format!("gzip: {e}"))?;
-    encoder.finish().map_err(|e| format!("gzip: {e}"))
+    let mut out = Vec::new();
+    zopfli::compress(
+        zopfli::Options::default(),
+        zopfli::Format::Gzip,
+        raw,
+        &mut out,
+    )
+    .map_err(|e| format!("gzip: {e}"))?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -93,5 +101,26 @@ mod tests {
             .unwrap();
         assert_eq!(ungz, wasm);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_gzip_sibling_is_smaller_than_zlibs_level_9() {
+        // Real text rather than a made-up pattern: this crate's own sources.
+        let text = [include_str!("build.rs"), include_str!("compress.rs")].concat();
+        let zopfli = gzip(text.as_bytes()).unwrap();
+        let mut ungz = Vec::new();
+        flate2::read::GzDecoder::new(&zopfli[..])
+            .read_to_end(&mut ungz)
+            .unwrap();
+        assert_eq!(ungz, text.as_bytes());
+        let mut level_9 = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(9));
+        level_9.write_all(text.as_bytes()).unwrap();
+        let level_9 = level_9.finish().unwrap();
+        assert!(
+            zopfli.len() < level_9.len(),
+            "Zopfli's gzip ({} bytes) is not smaller than zlib's level 9 ({} bytes)",
+            zopfli.len(),
+            level_9.len()
+        );
     }
 }
