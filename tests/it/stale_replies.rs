@@ -244,79 +244,115 @@ async fn wait_until(root: &web_sys::HtmlElement, what: &str, ok: impl Fn(&str) -
     );
 }
 
+/// Waits (up to 5 s) until `ok` holds; says what did not happen otherwise.
+async fn wait_for(what: &str, ok: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if ok() {
+            return;
+        }
+        sleep_ms(50).await;
+    }
+    assert!(ok(), "{what} did not happen within 5 s");
+}
+
+/// The app's instance routes under an organisation, on a fresh root in the document, with
+/// the fake service behind the connector, opened at `path`; `link_to`, if given, is a link
+/// `#to` on the page (the router sees its click as a person's). Dropping it unmounts the
+/// view — the router's window listeners go with it, so the next test's router is the only
+/// one that sees clicks — and puts the test runner's address back.
+struct Opened {
+    root: web_sys::HtmlElement,
+    mounted: Option<Box<dyn std::any::Any>>,
+    started_at: String,
+}
+
+impl Opened {
+    fn at(fake: &Rc<FakeAdt>, path: &str, link_to: Option<String>) -> Self {
+        let history = web_sys::window().unwrap().history().unwrap();
+        let started_at = web_sys::window().unwrap().location().href().unwrap();
+        history
+            .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
+            .unwrap();
+        let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+        document().body().unwrap().append_child(&root).unwrap();
+        let connector = FakeConnector(fake.clone());
+        let mounted = crate::mounted::mount(&root, move || {
+            InstanceConnector::provide(connector);
+            view! {
+                <Router>
+                    {link_to.map(|href| view! { <a id="to" href=href>"The other twin"</a> })}
+                    <Routes fallback=|| "no route">
+                        <ParentRoute path=path!("/t/:tenant") view=Outlet>
+                            <InstanceRoutes/>
+                        </ParentRoute>
+                    </Routes>
+                </Router>
+            }
+        });
+        Self {
+            root,
+            mounted: Some(Box::new(mounted)),
+            started_at,
+        }
+    }
+
+    /// The page's text now.
+    fn text(&self) -> String {
+        text(&self.root)
+    }
+
+    /// The element `selector` finds (it must be there).
+    fn element(&self, selector: &str) -> web_sys::HtmlElement {
+        self.root
+            .query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {selector} on the page: {}", self.text()))
+            .unchecked_into()
+    }
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        drop(self.mounted.take());
+        let history = web_sys::window().unwrap().history().unwrap();
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&self.started_at),
+        );
+    }
+}
+
 /// Twin A (held) → twin B at `to`; then A's reply arrives. `b_host` is where B lives.
 async fn check(to_tenant: &str, to_host: &str) {
     let fake = Rc::new(FakeAdt::default());
     let a_reply = adt_twin_path(HOST_ONE, "A");
     fake.hold(&a_reply);
-    let window = web_sys::window().unwrap();
-    let history = window.history().unwrap();
-    let started_at = window.location().href().unwrap();
-    history
-        .replace_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some(&twin_path(TENANT_ONE, HOST_ONE, "A")),
-        )
-        .unwrap();
-
-    let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&root).unwrap();
-    let to_b = twin_path(to_tenant, to_host, "B");
-    let connector = FakeConnector(fake.clone());
-    let mounted = crate::mounted::mount(&root, move || {
-        InstanceConnector::provide(connector);
-        view! {
-            <Router>
-                <a id="to-b" href=to_b.clone()>"Twin B"</a>
-                <Routes fallback=|| "no route">
-                    <ParentRoute path=path!("/t/:tenant") view=Outlet>
-                        <InstanceRoutes/>
-                    </ParentRoute>
-                </Routes>
-            </Router>
-        }
-    });
+    let page = Opened::at(
+        &fake,
+        &twin_path(TENANT_ONE, HOST_ONE, "A"),
+        Some(twin_path(to_tenant, to_host, "B")),
+    );
 
     // A is asked for and shows as loading; its reply waits.
-    wait_until(&root, "twin A's page", |t| t.contains("Loading the twin")).await;
-    for _ in 0..100 {
-        if fake.asked(&a_reply) {
-            break;
-        }
-        sleep_ms(50).await;
-    }
-    assert!(fake.asked(&a_reply), "twin A was never asked for");
+    wait_until(&page.root, "twin A's page", |t| {
+        t.contains("Loading the twin")
+    })
+    .await;
+    wait_for("asking for twin A", || fake.asked(&a_reply)).await;
 
     // The person goes to B, which arrives.
-    let link: web_sys::HtmlElement = root
-        .query_selector("#to-b")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    link.click();
+    page.element("#to").click();
     let b_etag = format!("etag-of-B-on-{to_host}");
-    for _ in 0..200 {
-        if text(&root).contains(&b_etag) {
-            break;
-        }
-        sleep_ms(50).await;
-    }
-    assert!(
-        text(&root).contains(&b_etag),
-        "twin B did not show within 10 s at {:?}; asked {:?}; the page says: {}",
-        window.location().pathname(),
-        fake.asked.borrow(),
-        text(&root)
-    );
+    wait_until(&page.root, "twin B's arrival", |t| t.contains(&b_etag)).await;
 
     // A's reply comes in late.
     assert_eq!(fake.release(&a_reply), 1, "A's reply was held once");
     sleep_ms(300).await;
-    let now = text(&root);
+    let now = page.text();
     assert!(
         now.contains(&b_etag) && now.contains("Twin B"),
-        "B left the screen after A's late reply: {now}"
+        "B (its reply and its heading) left the screen after A's late reply: {now}"
     );
     assert!(
         !now.contains("etag-of-A"),
@@ -329,13 +365,6 @@ async fn check(to_tenant: &str, to_host: &str) {
             "the navigation names the new instance {short}: {now}"
         );
     }
-
-    // Unmount and run the cleanups (the router's window listeners go with them), so the next
-    // test's router is the only one that sees clicks.
-    drop(mounted);
-    history
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&started_at))
-        .unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -370,78 +399,36 @@ async fn an_older_relationship_list_answering_last_does_not_replace_the_newer_on
     })];
     let lists = format!("{}/relationships", adt_twin_path(HOST_ONE, "A"));
     fake.hold(&lists);
-    let window = web_sys::window().unwrap();
-    let history = window.history().unwrap();
-    let started_at = window.location().href().unwrap();
-    history
-        .replace_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some(&twin_path(TENANT_ONE, HOST_ONE, "A")),
-        )
-        .unwrap();
-    let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&root).unwrap();
-    let connector = FakeConnector(fake.clone());
-    let mounted = crate::mounted::mount(&root, move || {
-        InstanceConnector::provide(connector);
-        view! {
-            <Router>
-                <Routes fallback=|| "no route">
-                    <ParentRoute path=path!("/t/:tenant") view=Outlet>
-                        <InstanceRoutes/>
-                    </ParentRoute>
-                </Routes>
-            </Router>
-        }
-    });
-    wait_until(&root, "twin A with its delete button", |t| {
+    let page = Opened::at(&fake, &twin_path(TENANT_ONE, HOST_ONE, "A"), None);
+    wait_until(&page.root, "twin A with its delete button", |t| {
         t.contains("etag-of-A") && t.contains("Delete twin…")
     })
     .await;
-    for _ in 0..100 {
-        if fake.held_count(&lists) == 1 {
-            break;
-        }
-        sleep_ms(50).await;
-    }
-    assert_eq!(fake.held_count(&lists), 1, "the first read is waiting");
+    wait_for("the first read waiting", || fake.held_count(&lists) == 1).await;
 
     // X is deleted elsewhere; the person asks to delete the twin, which reads again.
     fake.outgoing.borrow_mut().clear();
-    let delete: web_sys::HtmlElement = root
-        .query_selector(".twin-delete > button")
-        .unwrap()
-        .expect("the Delete twin… button")
-        .unchecked_into();
+    let delete = page.element(".twin-delete > button");
     assert_eq!(delete.text_content().as_deref(), Some("Delete twin…"));
     delete.click();
-    for _ in 0..100 {
-        if fake.held_count(&lists) == 2 {
-            break;
-        }
-        sleep_ms(50).await;
-    }
-    assert_eq!(fake.held_count(&lists), 2, "the second read is waiting too");
+    wait_for("the second read waiting too", || {
+        fake.held_count(&lists) == 2
+    })
+    .await;
 
     // The newer answer first: no X (the delete dialog opens once it is read, counting no
     // relationship).
     assert!(fake.release_newest(&lists));
-    wait_until(&root, "the dialog after the newer read", |t| {
+    wait_until(&page.root, "the dialog after the newer read", |t| {
         t.contains("Delete twin A?") && t.contains("No outgoing relationships.")
     })
     .await;
     // Then the older one, which still holds X.
     assert!(fake.release_newest(&lists));
     sleep_ms(300).await;
-    let now = text(&root);
+    let now = page.text();
     assert!(
         now.contains("No outgoing relationships.") && !now.contains("rel-x"),
         "the older list replaced the newer one: {now}"
     );
-
-    drop(mounted);
-    history
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&started_at))
-        .unwrap();
 }
