@@ -163,8 +163,7 @@ pub async fn wait_for(browser: &Browser, script: &str, what: &str) -> Value {
 /// Scrolls the button named `name` into view and clicks it where it shows.
 pub async fn click_button(browser: &Browser, name: &str) {
     let button = browser.find_by_role("button", name).await.unwrap();
-    scroll_to(browser, &button).await.unwrap();
-    click_in_view(browser, &button, name).await.unwrap();
+    scroll_and_click(browser, &button, name).await;
 }
 
 /// A fresh Chromium that opened `path` of the app and signed in on the emulator's page by
@@ -228,6 +227,17 @@ pub async fn click_in_view(browser: &Browser, element: &Element, what: &str) -> 
     }
     element.click().await?;
     Ok(())
+}
+
+/// Scrolls `element` to the middle of the viewport and clicks it where it shows; fails the
+/// test, naming `what`, if a person could not see or reach it there.
+pub async fn scroll_and_click(browser: &Browser, element: &Element, what: &str) {
+    scroll_to(browser, element)
+        .await
+        .unwrap_or_else(|e| panic!("scrolling to {what}: {e}"));
+    click_in_view(browser, element, what)
+        .await
+        .unwrap_or_else(|e| panic!("clicking {what}: {e}"));
 }
 
 /// Scrolls so that `element` is in the middle of the viewport, as a person scrolls to

@@ -13,7 +13,8 @@ use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::{Dialog, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
-    assert_in_view, click_button, click_in_view, open_signed_in, press, scroll_to, type_text,
+    assert_in_view, click_button, click_in_view, open_signed_in, press, scroll_and_click,
+    scroll_to, type_text,
 };
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_emulator::adt::seed_graph::{EQUIPMENT, HAS_SENSOR, ROOM as ROOM_MODEL, SENSOR};
@@ -276,10 +277,7 @@ async fn leaving_a_twin_with_unsaved_edits_asks_first() {
 
     // A link of the app: asked, "Stay" keeps everything.
     let twins_link = browser.find_by_role("link", "Twins").await.unwrap();
-    scroll_to(&browser, &twins_link).await.unwrap();
-    click_in_view(&browser, &twins_link, "the Twins link")
-        .await
-        .unwrap();
+    scroll_and_click(&browser, &twins_link, "the Twins link").await;
     let dialog = Dialog::expect(&browser, "Leave without saving?")
         .await
         .unwrap();
@@ -316,10 +314,7 @@ async fn leaving_a_twin_with_unsaved_edits_asks_first() {
 
     // "Leave without saving" goes where the link pointed; nothing was saved.
     let twins_link = browser.find_by_role("link", "Twins").await.unwrap();
-    scroll_to(&browser, &twins_link).await.unwrap();
-    click_in_view(&browser, &twins_link, "the Twins link")
-        .await
-        .unwrap();
+    scroll_and_click(&browser, &twins_link, "the Twins link").await;
     Dialog::expect(&browser, "Leave without saving?")
         .await
         .unwrap()
@@ -353,10 +348,7 @@ async fn leaving_a_twin_with_unsaved_edits_asks_first() {
         "nothing is left to lose: a reload is not questioned"
     );
     let twins_link = browser.find_by_role("link", "Twins").await.unwrap();
-    scroll_to(&browser, &twins_link).await.unwrap();
-    click_in_view(&browser, &twins_link, "the Twins link")
-        .await
-        .unwrap();
+    scroll_and_click(&browser, &twins_link, "the Twins link").await;
     browser
         .wait_for_script(
             "return location.pathname.endsWith('/twins')",

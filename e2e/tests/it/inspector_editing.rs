@@ -11,7 +11,9 @@ use fantoccini::key::Key;
 use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::assert_no_serious_violations;
-use twinscope_e2e::person::{Person, click_button, click_in_view, scroll_to, type_text, wait_for};
+use twinscope_e2e::person::{
+    Person, click_button, click_in_view, scroll_and_click, type_text, wait_for,
+};
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, screenshot_dir};
 use twinscope_emulator::adt::seed_graph::{EQUIPMENT, HAS_EQUIPMENT, HAS_SENSOR};
 use twinscope_emulator::adt::store::Record;
@@ -61,10 +63,7 @@ async fn click_node(browser: &Browser, id: &str) {
         )))
         .await
         .unwrap();
-    scroll_to(browser, &node).await.unwrap();
-    click_in_view(browser, &node, &format!("{id} in the graph"))
-        .await
-        .unwrap();
+    scroll_and_click(browser, &node, &format!("{id} in the graph")).await;
 }
 
 /// The inspector's twin id, once its controls are on screen.
@@ -84,8 +83,7 @@ async fn inspected(browser: &Browser, id: &str) {
 
 async fn field(browser: &Browser, id: &str) -> Element {
     let element = browser.client().find(Locator::Id(id)).await.unwrap();
-    scroll_to(browser, &element).await.unwrap();
-    click_in_view(browser, &element, id).await.unwrap();
+    scroll_and_click(browser, &element, id).await;
     element
 }
 
@@ -333,10 +331,7 @@ async fn a_relationship_clicked_in_the_graph_is_edited_in_the_inspector_and_a_co
         )))
         .await
         .unwrap();
-    scroll_to(browser, &label).await.unwrap();
-    click_in_view(browser, &label, "the relationship's label")
-        .await
-        .unwrap();
+    scroll_and_click(browser, &label, "the relationship's label").await;
     inspected(browser, &equipment).await;
     assert!(
         p.path().await.contains(&format!("rel={rel_id}")),
@@ -404,10 +399,7 @@ async fn a_relationship_clicked_in_the_graph_is_edited_in_the_inspector_and_a_co
         )))
         .await
         .unwrap();
-    scroll_to(browser, &other_twin).await.unwrap();
-    click_in_view(browser, &other_twin, "the sensor in the graph")
-        .await
-        .unwrap();
+    scroll_and_click(browser, &other_twin, "the sensor in the graph").await;
     let question = wait_for(
         browser,
         "const d = document.querySelector('dialog[open]'); return d ? d.innerText : null",

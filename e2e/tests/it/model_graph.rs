@@ -16,7 +16,7 @@ use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::{ModelsPage, wait_for_text};
 use twinscope_e2e::person::{
-    DESKTOP, PHONE, click_in_view, press, scroll_to, set_viewport, sideways_overflow,
+    DESKTOP, PHONE, press, scroll_and_click, scroll_to, set_viewport, sideways_overflow,
     sign_in_by_typing, wait_for,
 };
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
@@ -115,10 +115,7 @@ async fn the_model_graph_shows_extends_components_and_relationships_and_back_com
 
     // "Graph", on screen, switches the view and says so in the address.
     let graph_button = browser.find_by_role("button", "Graph").await.unwrap();
-    scroll_to(&browser, &graph_button).await.unwrap();
-    click_in_view(&browser, &graph_button, "the Graph button")
-        .await
-        .unwrap();
+    scroll_and_click(&browser, &graph_button, "the Graph button").await;
     wait_for(
         &browser,
         "return location.search.includes('view=graph') ? true : null",
@@ -215,10 +212,7 @@ async fn the_model_graph_shows_extends_components_and_relationships_and_back_com
 
     // Clicking a model shows its details: what it extends, its relationships, who uses it.
     let room = node(&browser, ROOM).await;
-    scroll_to(&browser, &room).await.unwrap();
-    click_in_view(&browser, &room, "the Room box")
-        .await
-        .unwrap();
+    scroll_and_click(&browser, &room, "the Room box").await;
     let details = details_of(&browser, "Room").await;
     for line in [
         ROOM,
@@ -261,10 +255,7 @@ async fn the_model_graph_shows_extends_components_and_relationships_and_back_com
         .await
         .unwrap();
     assert_eq!(space.text().await.unwrap().trim(), "Space");
-    scroll_to(&browser, &space).await.unwrap();
-    click_in_view(&browser, &space, "Space in the details")
-        .await
-        .unwrap();
+    scroll_and_click(&browser, &space, "Space in the details").await;
     let details = details_of(&browser, "Space").await;
     assert!(details.contains("extended by Room"), "{details}");
 
@@ -304,10 +295,7 @@ async fn the_model_graph_shows_extends_components_and_relationships_and_back_com
     assert_ne!(next_id, EQUIPMENT);
     press(&browser, Key::Enter).await.unwrap();
     details_of(&browser, &next_name).await;
-    scroll_to(&browser, &equipment).await.unwrap();
-    click_in_view(&browser, &equipment, "the Equipment box")
-        .await
-        .unwrap();
+    scroll_and_click(&browser, &equipment, "the Equipment box").await;
     details_of(&browser, "Equipment").await;
     assert_no_serious_violations(&browser, "models graph").await;
 
@@ -346,10 +334,7 @@ async fn the_model_graph_shows_extends_components_and_relationships_and_back_com
 
     // "List" brings the cards back, and the address forgets the view.
     let list_button = browser.find_by_role("button", "List").await.unwrap();
-    scroll_to(&browser, &list_button).await.unwrap();
-    click_in_view(&browser, &list_button, "the List button")
-        .await
-        .unwrap();
+    scroll_and_click(&browser, &list_button, "the List button").await;
     wait_for(
         &browser,
         "return document.querySelector('.models-list__item') && !location.search.includes('view=') ? true : null",

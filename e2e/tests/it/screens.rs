@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use twinscope_e2e::pages::{CreateTwin, Dialog, LandingPage, ModelsPage, TwinDetail};
 use twinscope_e2e::person::{
-    DESKTOP, PHONE, Person, WIDE, click_in_view, scroll_to, set_viewport, switcher_entry,
+    DESKTOP, PHONE, Person, WIDE, click_in_view, scroll_and_click, set_viewport, switcher_entry,
 };
 use twinscope_e2e::stack::{CAMPUS, CONTOSO};
 use twinscope_e2e::transfer_page::{NAV_LINK, TransferPage};
@@ -316,8 +316,7 @@ async fn the_query_and_twin_screens_at_three_widths() {
 
     // A new twin of a model, from the models page.
     let models = p.browser.find_by_role("link", "Models").await.unwrap();
-    scroll_to(&p.browser, &models).await.unwrap();
-    click_in_view(&p.browser, &models, "Models").await.unwrap();
+    scroll_and_click(&p.browser, &models, "Models").await;
     let models = ModelsPage::expect(&p.browser).await.unwrap();
     let form = CreateTwin::open(&models, "Room").await.unwrap();
     form.set_id("room-2-14").await.unwrap();
@@ -344,10 +343,7 @@ async fn the_models_graph_and_transfer_screens_at_three_widths() {
 
     // The models as a graph (`?view=graph`).
     let graph_button = p.browser.find_by_role("button", "Graph").await.unwrap();
-    scroll_to(&p.browser, &graph_button).await.unwrap();
-    click_in_view(&p.browser, &graph_button, "the Graph button")
-        .await
-        .unwrap();
+    scroll_and_click(&p.browser, &graph_button, "the Graph button").await;
     let drawn = "return location.search.includes('view=graph') && document.querySelector('svg.model-graph__canvas [data-dtmi]') ? true : null";
     p.browser
         .wait_for_script(drawn, "the model graph")
@@ -359,8 +355,7 @@ async fn the_models_graph_and_transfer_screens_at_three_widths() {
 
     // The twin graph.
     let graph = p.browser.find_by_role("link", "Graph").await.unwrap();
-    scroll_to(&p.browser, &graph).await.unwrap();
-    click_in_view(&p.browser, &graph, "Graph").await.unwrap();
+    scroll_and_click(&p.browser, &graph, "Graph").await;
     let drawn = "return document.querySelector('svg [data-twin]') ? true : null";
     p.browser
         .wait_for_script(drawn, "twins drawn")
@@ -370,10 +365,7 @@ async fn the_models_graph_and_transfer_screens_at_three_widths() {
 
     // Import/export, with the plan for a small file.
     let transfer = p.browser.find_by_role("link", NAV_LINK).await.unwrap();
-    scroll_to(&p.browser, &transfer).await.unwrap();
-    click_in_view(&p.browser, &transfer, NAV_LINK)
-        .await
-        .unwrap();
+    scroll_and_click(&p.browser, &transfer, NAV_LINK).await;
     let page = TransferPage::expect(&p.browser).await.unwrap();
     looking.look_at("transfer").await;
     let files = tempfile::tempdir().unwrap();

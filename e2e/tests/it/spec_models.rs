@@ -41,7 +41,7 @@ use spec_batches::{MQTT_SPEC, SPEC_FILES, batches};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::{ModelsPage, TwinDetail};
 use twinscope_e2e::person::{
-    DESKTOP, click_in_view, scroll_to, set_viewport, sign_in_by_typing, type_text,
+    DESKTOP, scroll_and_click, scroll_to, set_viewport, sign_in_by_typing, type_text,
 };
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack};
 use twinscope_emulator::adt::store::Record;
@@ -185,10 +185,7 @@ async fn expect_models_page(browser: &Browser) {
 /// Opens the models page through the instance's navigation, as a person does.
 async fn open_models(browser: &Browser) {
     let link = browser.find_by_role("link", "Models").await.unwrap();
-    scroll_to(browser, &link).await.unwrap();
-    click_in_view(browser, &link, "the Models link")
-        .await
-        .unwrap();
+    scroll_and_click(browser, &link, "the Models link").await;
     expect_models_page(browser).await;
 }
 
@@ -261,19 +258,12 @@ async fn create_and_edit(
         )))
         .await
         .unwrap_or_else(|e| panic!("no \"Create twin…\" for {model}: {e}"));
-    scroll_to(browser, &create).await.unwrap();
-    click_in_view(browser, &create, "Create twin…")
-        .await
-        .unwrap();
+    scroll_and_click(browser, &create, "Create twin…").await;
     let id_field = browser.find_by_role("textbox", "Twin id").await.unwrap();
-    scroll_to(browser, &id_field).await.unwrap();
-    click_in_view(browser, &id_field, "Twin id").await.unwrap();
+    scroll_and_click(browser, &id_field, "Twin id").await;
     type_text(&id_field, twin_id).await.unwrap();
     let submit = browser.find_by_role("button", "Create twin").await.unwrap();
-    scroll_to(browser, &submit).await.unwrap();
-    click_in_view(browser, &submit, "Create twin")
-        .await
-        .unwrap();
+    scroll_and_click(browser, &submit, "Create twin").await;
 
     let page = TwinDetail::expect(browser, twin_id)
         .await
@@ -322,20 +312,14 @@ async fn create_and_edit(
             continue;
         }
         if property.schema == Schema::Boolean {
-            scroll_to(browser, &field).await.unwrap();
-            click_in_view(browser, &field, &property.name)
-                .await
-                .unwrap();
+            scroll_and_click(browser, &field, &property.name).await;
             expected.insert(property.name.clone(), json!(true));
             continue;
         }
         let Some((keys, value)) = typed_value(&property.schema, date_order) else {
             continue;
         };
-        scroll_to(browser, &field).await.unwrap();
-        click_in_view(browser, &field, &property.name)
-            .await
-            .unwrap();
+        scroll_and_click(browser, &field, &property.name).await;
         type_text(&field, &keys).await.unwrap();
         expected.insert(property.name.clone(), value);
     }
@@ -343,8 +327,7 @@ async fn create_and_edit(
         return;
     }
     let save = page.save_button().await.unwrap();
-    scroll_to(browser, &save).await.unwrap();
-    click_in_view(browser, &save, "Save changes").await.unwrap();
+    scroll_and_click(browser, &save, "Save changes").await;
     page.expect_saved()
         .await
         .unwrap_or_else(|e| panic!("{model}: the edit of {twin_id} was not saved: {e}"));
@@ -431,8 +414,7 @@ async fn the_dtdl_specification_examples_upload_and_their_twins_are_created_and_
             "the models page refused the examples {names:?}"
         );
         let upload = browser.find_by_role("button", "Upload").await.unwrap();
-        scroll_to(&browser, &upload).await.unwrap();
-        click_in_view(&browser, &upload, "Upload").await.unwrap();
+        scroll_and_click(&browser, &upload, "Upload").await;
         let deadline = Instant::now() + Duration::from_secs(30);
         while stored_models(&stack) != ids {
             assert!(

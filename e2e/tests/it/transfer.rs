@@ -4,7 +4,7 @@
 //! and long runs stopped (an export that writes nothing, an import that goes on later).
 
 use serde_json::{Value, json};
-use twinscope_e2e::person::{click_button, click_in_view, open_signed_in, scroll_to};
+use twinscope_e2e::person::{click_button, open_signed_in, scroll_and_click};
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, FABRIKAM, Stack};
 use twinscope_e2e::transfer_page::{API_VERSION, NAV_LINK, TransferPage, adt_call, path};
 use twinscope_emulator::Options;
@@ -437,10 +437,7 @@ async fn long_exports_and_imports_stop_when_asked_a_stopped_import_goes_on_and_b
     // To the Twins screen and Back: the reports are still there, as they were.
     let before = page.report().await.unwrap();
     let twins_tab = browser.find_by_role("link", "Twins").await.unwrap();
-    scroll_to(&browser, &twins_tab).await.unwrap();
-    click_in_view(&browser, &twins_tab, "the Twins tab")
-        .await
-        .unwrap();
+    scroll_and_click(&browser, &twins_tab, "the Twins tab").await;
     browser
         .find_by_role("heading", "Query twins")
         .await

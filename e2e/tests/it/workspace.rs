@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::wait_for_text;
 use twinscope_e2e::person::{
-    DESKTOP, PHONE, click_in_view, press, set_viewport, sideways_overflow, sign_in_by_typing,
-    type_text, wait_for,
+    DESKTOP, PHONE, click_in_view, press, scroll_and_click, set_viewport, sideways_overflow,
+    sign_in_by_typing, type_text, wait_for,
 };
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 
@@ -103,10 +103,7 @@ async fn results_start_below_the_editor_and_every_screen_fits_every_width() {
             .unwrap();
         // The row's twin opens in the inspector, whose link goes to its page.
         let open = browser.find_by_role("link", "Open twin").await.unwrap();
-        twinscope_e2e::person::scroll_to(&browser, &open)
-            .await
-            .unwrap();
-        click_in_view(&browser, &open, "Open twin").await.unwrap();
+        scroll_and_click(&browser, &open, "Open twin").await;
         wait_for(
             &browser,
             "return location.pathname.includes('/twins/') ? location.pathname : null",

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::person::{
-    DESKTOP, PHONE, Person, click_in_view, scroll_to, set_viewport, sideways_overflow, type_text,
-    wait_for,
+    DESKTOP, PHONE, Person, click_in_view, scroll_and_click, set_viewport, sideways_overflow,
+    type_text, wait_for,
 };
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, screenshot_dir};
 use twinscope_e2e::transfer_page::{API_VERSION, adt_call};
@@ -211,10 +211,7 @@ async fn models_choose_the_twins_shown_as_table_or_graph_and_a_twin_is_inspected
         )))
         .await
         .unwrap();
-    scroll_to(browser, &node).await.unwrap();
-    click_in_view(browser, &node, "a room in the graph")
-        .await
-        .unwrap();
+    scroll_and_click(browser, &node, "a room in the graph").await;
     let (status, twin) = adt_call(
         browser,
         CONTOSO,
@@ -251,8 +248,7 @@ async fn models_choose_the_twins_shown_as_table_or_graph_and_a_twin_is_inspected
 
     // "Open twin" goes to its page; Back comes back to the same graph and twin.
     let open = browser.find_by_role("link", "Open twin").await.unwrap();
-    scroll_to(browser, &open).await.unwrap();
-    click_in_view(browser, &open, "Open twin").await.unwrap();
+    scroll_and_click(browser, &open, "Open twin").await;
     browser
         .find_by_role("heading", &format!("Twin {room}"))
         .await
@@ -331,10 +327,7 @@ async fn models_choose_the_twins_shown_as_table_or_graph_and_a_twin_is_inspected
         "the table at 390 px scrolls sideways by {overflow} px: {culprits:?}"
     );
     let graph = browser.find_by_role("button", "Graph").await.unwrap();
-    scroll_to(browser, &graph).await.unwrap();
-    click_in_view(browser, &graph, "Graph at 390 px")
-        .await
-        .unwrap();
+    scroll_and_click(browser, &graph, "Graph at 390 px").await;
     wait_for(
         browser,
         "return document.querySelector('.query-results svg [data-twin]') ? true : null",
@@ -360,10 +353,7 @@ async fn models_choose_the_twins_shown_as_table_or_graph_and_a_twin_is_inspected
         show.attr("aria-expanded").await.unwrap().as_deref(),
         Some("false")
     );
-    scroll_to(browser, &show).await.unwrap();
-    click_in_view(browser, &show, "Show the models")
-        .await
-        .unwrap();
+    scroll_and_click(browser, &show, "Show the models").await;
     model_button(browser, ROOM).await;
     let (overflow, culprits) = sideways_overflow(browser).await.unwrap();
     assert!(

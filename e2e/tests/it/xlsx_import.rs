@@ -13,7 +13,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::EmulatorSignIn;
-use twinscope_e2e::person::{click_in_view, scroll_to, visible_text};
+use twinscope_e2e::person::{scroll_and_click, visible_text};
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack};
 use twinscope_e2e::transfer_page::{API_VERSION, TransferPage, adt_call, path};
 
@@ -122,10 +122,7 @@ async fn a_writer_imports_an_explorer_spreadsheet() {
         .find_by_role("button", "Import 11 items")
         .await
         .unwrap();
-    scroll_to(&browser, &button).await.unwrap();
-    click_in_view(&browser, &button, "the Import button")
-        .await
-        .unwrap();
+    scroll_and_click(&browser, &button, "the Import button").await;
     let report = page.report().await.unwrap();
     assert!(report.contains("10 done, 1 failed, 0 skipped"), "{report}");
     assert!(

@@ -237,10 +237,9 @@ impl QueryRun {
     /// The number of the run whose results are complete on screen, if the last one finished
     /// (tracked by the state).
     pub fn finished(self) -> Option<u64> {
-        match self.state.with(|s| matches!(s, Run::Done { .. })) {
-            true => Some(self.number.get_untracked()),
-            false => None,
-        }
+        self.state
+            .with(|s| matches!(s, Run::Done { .. }))
+            .then(|| self.number.get_untracked())
     }
 }
 
