@@ -582,6 +582,25 @@ impl Transform {
         )
     }
 
+    /// The CSS `transform` (origin at the drawing's top-left) that moves a drawing made with
+    /// `drawn` to where `self` would draw it: a point `p = w · drawn.scale + drawn.t` goes to
+    /// `p · k + (t − drawn.t · k)` with `k = scale / drawn.scale`. `none` when they are the
+    /// same.
+    pub fn css_from(&self, drawn: &Transform) -> String {
+        if self == drawn {
+            return "none".into();
+        }
+        let (k, dx, dy) = self.relative_to(drawn);
+        format!("translate({dx:.2}px, {dy:.2}px) scale({k:.5})")
+    }
+
+    /// `(k, dx, dy)`: the scale and offset of [`Transform::css_from`] (not a `Transform`: the
+    /// ratio of two scales need not be within the scale limits).
+    fn relative_to(&self, drawn: &Transform) -> (f32, f32, f32) {
+        let k = self.scale / drawn.scale;
+        (k, self.tx - drawn.tx * k, self.ty - drawn.ty * k)
+    }
+
     /// Shows every point of `points` inside `width` × `height` with [`FIT_MARGIN`], centred.
     /// No points: the origin at the centre at scale 1.
     pub fn fit(points: &[(f32, f32)], width: f32, height: f32) -> Transform {

@@ -1,10 +1,13 @@
 //! [`GraphView`]: the twin graph as SVG.
 //!
-//! One `<g transform>` carries pan and zoom, so moving the view changes one attribute. While
-//! the view moves (a wheel, a drag, a key, within [`SETTLE`] of each other) the labels rest:
-//! they are hidden and their size on screen is not recomputed, so a frame repaints shapes and
-//! edges only (1,000 labels re-laid out and stroked every frame cost more than a frame);
-//! when the view settles they come back at the new scale. Edges are
+//! One `<g transform>` carries pan and zoom. While the view moves (a wheel, a drag, a key,
+//! within [`SETTLE`] of each other) the drawing is not redrawn at all: it keeps the transform
+//! it was made with, and a CSS transform of the whole `<svg>` (its own compositor layer,
+//! clipped by the canvas around it) carries the difference, so a frame is the compositor
+//! moving a picture, with no style, layout or paint of 1,000 marks on the main thread; the
+//! labels rest (hidden, their size on screen not recomputed). When the view settles, the
+//! `<g>` takes the new transform and the labels come back at the new scale, in one repaint.
+//! Edges are
 //! one `<path>` (a line plus an arrowhead per relationship); each twin is a focusable `<g>`
 //! with `aria-label` = its label; labels are SVG text nodes, never HTML.
 //!
@@ -180,15 +183,17 @@ pub fn GraphView(
     let revision = RwSignal::new(0u64);
     let transform = RwSignal::new(Transform::IDENTITY);
     let selected = RwSignal::new(None::<String>);
-    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    // The canvas: the focusable, clipping box that takes the pointer and the keys; the
+    // `<svg>` inside it is the picture that moves.
+    let canvas_ref = NodeRef::<leptos::html::Div>::new();
     let layout_kind = RwSignal::new(initial_layout);
     let hidden = RwSignal::new(BTreeSet::<String>::new());
     let hops = RwSignal::new(1u8);
 
     let measured_size = move || -> (f32, f32) {
-        svg_ref
+        canvas_ref
             .get_untracked()
-            .map(|svg| (svg.client_width() as f32, svg.client_height() as f32))
+            .map(|canvas| (canvas.client_width() as f32, canvas.client_height() as f32))
             .filter(|(w, h)| *w > 0.0 && *h > 0.0)
             .unwrap_or(DEFAULT_SIZE)
     };
@@ -226,10 +231,10 @@ pub fn GraphView(
             // The drawing may not be laid out yet (first data, a screen just opened): its
             // size was a guess, so fit again once the browser has measured it.
             request_animation_frame(move || {
-                let measured = svg_ref
+                let measured = canvas_ref
                     .try_get_untracked()
                     .flatten()
-                    .is_some_and(|svg| svg.client_width() > 0);
+                    .is_some_and(|canvas| canvas.client_width() > 0);
                 if measured && !model.is_disposed() && !transform.is_disposed() {
                     fit();
                 }
@@ -260,10 +265,13 @@ pub fn GraphView(
     let label_scale = RwSignal::new(transform.get_untracked().scale);
     let moving = RwSignal::new(false);
     let settle_timer = StoredValue::new_local(None::<TimeoutHandle>);
+    // The transform the drawing is made with: the view's, except while it moves.
+    let drawn = RwSignal::new(transform.get_untracked());
     Effect::new(move |_| {
-        let scale = transform.with(|t| t.scale);
-        if !moving.get_untracked() {
-            label_scale.set(scale);
+        let now = transform.get();
+        if !moving.get() {
+            drawn.set(now);
+            label_scale.set(now.scale);
         }
     });
     // A pan or zoom by the person: the labels rest until the view settles.
@@ -275,9 +283,6 @@ pub fn GraphView(
         let timer = set_timeout_with_handle(
             move || {
                 moving.try_set(false);
-                if let Some(scale) = transform.try_with_untracked(|t| t.scale) {
-                    label_scale.try_set(scale);
-                }
             },
             SETTLE,
         )
@@ -436,8 +441,8 @@ pub fn GraphView(
         let now = (e.client_x() as f64, e.client_y() as f64);
         if !d.panning && (now.0 - d.start.0).hypot(now.1 - d.start.1) >= DRAG_THRESHOLD {
             d.panning = true;
-            if let Some(svg) = svg_ref.get_untracked() {
-                let _ = svg.set_pointer_capture(e.pointer_id());
+            if let Some(canvas) = canvas_ref.get_untracked() {
+                let _ = canvas.set_pointer_capture(e.pointer_id());
             }
         }
         if d.panning {
@@ -452,10 +457,16 @@ pub fn GraphView(
 
     let on_wheel = move |e: ev::WheelEvent| {
         e.prevent_default();
-        let Some(svg) = svg_ref.get_untracked() else {
+        let Some(canvas) = canvas_ref.get_untracked() else {
             return;
         };
-        let (left, top) = client_origin(&svg);
+        // The drawing's origin: inside the canvas's border (the `<svg>`'s own box moves with
+        // the view while it moves).
+        let (left, top) = client_origin(&canvas);
+        let (left, top) = (
+            left + f64::from(canvas.client_left()),
+            top + f64::from(canvas.client_top()),
+        );
         let anchor = (
             (e.client_x() as f64 - left) as f32,
             (e.client_y() as f64 - top) as f32,
@@ -654,8 +665,8 @@ pub fn GraphView(
                 <p class="hint graph__dense">"Zoom in to read the labels; the legend counts the twins of each model."</p>
             })}
             <div class="graph__stage">
-            <svg
-                node_ref=svg_ref
+            <div
+                node_ref=canvas_ref
                 class="graph__canvas"
                 class:graph__canvas--no-labels=move || !show_labels.get()
                 class:graph__canvas--moving=move || moving.get()
@@ -670,7 +681,11 @@ pub fn GraphView(
                 on:pointercancel=end_drag
                 on:keydown=on_key
             >
-                <g class="graph__world" transform=move || transform.get().svg()>
+            <svg
+                class="graph__drawing"
+                style:transform=move || transform.with(|now| drawn.with(|d| now.css_from(d)))
+            >
+                <g class="graph__world" transform=move || drawn.get().svg()>
                     <path class="graph__edges" d=move || edge_d.get()></path>
                     // Relationship names keep 9 px on screen, like the twins' labels.
                     <g
@@ -680,8 +695,8 @@ pub fn GraphView(
                     >
                         {edge_labels}
                     </g>
-                    // Labels keep their size on screen: a presentation attribute (the CSP
-                    // allows no inline style), inherited by the labels.
+                    // Labels keep their size on screen: a presentation attribute, inherited by
+                    // the labels.
                     <g
                         class="graph__nodes"
                         font-size=move || format!("{:.2}", LABEL_PX / label_scale.get())
@@ -690,6 +705,7 @@ pub fn GraphView(
                     </g>
                 </g>
             </svg>
+            </div>
             {inspector}
             </div>
             <p class="hint graph__help">

@@ -259,3 +259,49 @@ fn fit_shows_every_node_inside_the_margin() {
     assert_eq!(single.scale, 1.0);
     assert_eq!(single.to_screen((30.0, -10.0)), (400.0, 250.0));
 }
+
+/// While the view moves, the drawing keeps the transform it was made with and the CSS
+/// transform of `css_from` carries the difference: every twin must land where the moved
+/// view would draw it, whatever mix of zooms and pans the gesture was.
+#[test]
+fn the_css_transform_puts_every_point_where_the_moved_view_draws_it() {
+    let parse = |css: &str| -> (f32, f32, f32) {
+        let rest = css.strip_prefix("translate(").expect(css);
+        let (dx, rest) = rest.split_once("px, ").expect(css);
+        let (dy, rest) = rest.split_once("px) scale(").expect(css);
+        let k = rest.strip_suffix(')').expect(css);
+        (k.parse().unwrap(), dx.parse().unwrap(), dy.parse().unwrap())
+    };
+    let check = |drawn: Transform, now: Transform| {
+        let css = now.css_from(&drawn);
+        let (k, dx, dy) = parse(&css);
+        for world in [
+            (0.0, 0.0),
+            (120.0, -40.0),
+            (-333.0, 512.5),
+            (4000.0, 4000.0),
+        ] {
+            let (x, y) = drawn.to_screen(world);
+            let moved = (x * k + dx, y * k + dy);
+            let expected = now.to_screen(world);
+            let tolerance = 0.02 * (1.0 + expected.0.abs().max(expected.1.abs()) / 100.0);
+            assert!(
+                (moved.0 - expected.0).abs() < tolerance
+                    && (moved.1 - expected.1).abs() < tolerance,
+                "{drawn:?} → {now:?} by {css}: {world:?} shows at {moved:?}, not {expected:?}"
+            );
+        }
+    };
+    let drawn = Transform {
+        scale: 0.35,
+        tx: 210.0,
+        ty: -80.0,
+    };
+    check(drawn, drawn.pan(42.0, -17.5));
+    check(drawn, drawn.zoom_about((300.0, 200.0), 1.25));
+    check(drawn, drawn.zoom_about((10.0, 450.0), 0.5).pan(-90.0, 3.0));
+    check(drawn, drawn.zoom_about((640.0, 360.0), 1e6));
+    check(drawn, drawn.zoom_about((640.0, 360.0), 1e-6));
+    // Nothing moved: no transform at all.
+    assert_eq!(drawn.css_from(&drawn), "none");
+}

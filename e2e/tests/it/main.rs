@@ -7,6 +7,7 @@ mod deploying;
 mod editing;
 mod explorer;
 mod explorer_scale;
+mod graph_view;
 mod guarded;
 mod harness;
 mod hostile;

@@ -1,0 +1,195 @@
+//! The twin graph moved as a person moves it, with a real wheel and a real mouse: zooming
+//! over a twin keeps that twin under the pointer, a drag of the background moves the picture
+//! by the drag, and while the view moves nothing inside the drawing is redrawn — only the
+//! picture's CSS transform changes, on its own compositor layer — until it settles, when the
+//! drawing takes the new transform (see `graph::view`).
+
+use fantoccini::actions::{
+    InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction, WheelAction, WheelActions,
+};
+use serde_json::Value;
+use twinscope_e2e::Browser;
+use twinscope_e2e::person::{Person, scroll_to, wait_for};
+use twinscope_e2e::stack::{CAMPUS, CONTOSO};
+
+const ADELE: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");
+
+/// Starts recording every change inside the drawing (attributes and children, the `<svg>`'s
+/// own style included) with whether the view was moving when it was made.
+const RECORD: &str = "window.__changes = []; \
+    const canvas = document.querySelector('.graph__canvas'); \
+    const drawing = canvas.querySelector('.graph__drawing'); \
+    window.__observer = new MutationObserver(records => { \
+      const moving = canvas.classList.contains('graph__canvas--moving'); \
+      for (const r of records) window.__changes.push({ \
+        moving, own: r.target === drawing, what: r.attributeName || r.type, \
+        on: r.target.getAttribute && (r.target.getAttribute('class') || r.target.tagName) }); }); \
+    window.__observer.observe(drawing, { attributes: true, childList: true, subtree: true }); \
+    return true;";
+
+/// The changes recorded since [`RECORD`], once the view has settled.
+const RECORDED: &str = "const canvas = document.querySelector('.graph__canvas'); \
+    if (canvas.classList.contains('graph__canvas--moving')) return null; \
+    window.__observer.takeRecords(); window.__observer.disconnect(); return window.__changes;";
+
+/// Where twin `id`'s mark is drawn: the centre of its shape, in viewport pixels.
+async fn centre_of(browser: &Browser, id: &str) -> (f64, f64) {
+    let script = format!(
+        "const s = document.querySelector(`[data-twin={}] .graph__shape`).getBoundingClientRect(); \
+         return [s.left + s.width / 2, s.top + s.height / 2];",
+        Value::from(id)
+    );
+    let at = browser.eval(&script).await.unwrap();
+    (at[0].as_f64().unwrap(), at[1].as_f64().unwrap())
+}
+
+/// Checks the recorded changes of one gesture: the picture moved by its CSS transform while
+/// the view moved, nothing inside it changed then, and the drawing caught up afterwards.
+async fn check_gesture(browser: &Browser, gesture: &str) {
+    let changes = wait_for(
+        browser,
+        RECORDED,
+        &format!("the view settling after {gesture}"),
+    )
+    .await;
+    let changes = changes.as_array().unwrap();
+    let moving_own = changes
+        .iter()
+        .filter(|c| c["moving"] == true && c["own"] == true && c["what"] == "style")
+        .count();
+    assert!(
+        moving_own > 0,
+        "{gesture}: the picture's CSS transform never changed while the view moved: {changes:?}"
+    );
+    let redrawn: Vec<&Value> = changes
+        .iter()
+        .filter(|c| c["moving"] == true && c["own"] == false)
+        .collect();
+    assert!(
+        redrawn.is_empty(),
+        "{gesture}: the drawing was redrawn while the view moved: {redrawn:?}"
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["moving"] == false && c["on"] == "graph__world" && c["what"] == "transform"),
+        "{gesture}: the drawing never took the new transform once the view settled: {changes:?}"
+    );
+    let style = browser
+        .eval("return document.querySelector('.graph__drawing').style.transform")
+        .await
+        .unwrap();
+    assert!(
+        matches!(style.as_str(), Some("") | Some("none")),
+        "{gesture}: the picture keeps a CSS transform once settled: {style}"
+    );
+}
+
+#[tokio::test]
+async fn zooming_over_a_twin_keeps_it_under_the_pointer_and_a_drag_moves_the_picture() {
+    let person = Person::start().await;
+    person
+        .sign_in_at(&format!("/t/{CONTOSO}/i/{CAMPUS}/graph"), ADELE.0, ADELE.1)
+        .await;
+    let browser = &person.browser;
+    wait_for(
+        browser,
+        "return document.querySelectorAll('svg [data-twin]').length > 20 ? true : null",
+        "the campus graph drawn",
+    )
+    .await;
+    let canvas = browser
+        .client()
+        .find(fantoccini::Locator::Css(".graph__canvas"))
+        .await
+        .unwrap();
+    scroll_to(browser, &canvas).await.unwrap();
+    // The drawing fits itself once measured; then the twin nearest the canvas's centre.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let id = browser
+        .eval(
+            "const c = document.querySelector('.graph__canvas').getBoundingClientRect(); \
+             const cx = c.left + c.width / 2, cy = c.top + c.height / 2; let best = null, d = 1e9; \
+             for (const n of document.querySelectorAll('svg [data-twin]')) { \
+               const r = n.querySelector('.graph__shape').getBoundingClientRect(); \
+               const e = Math.hypot(r.left + r.width / 2 - cx, r.top + r.height / 2 - cy); \
+               if (e < d) { d = e; best = n.getAttribute('data-twin'); } } \
+             return best;",
+        )
+        .await
+        .unwrap();
+    let id = id.as_str().unwrap().to_owned();
+    let (x, y) = centre_of(browser, &id).await;
+    let (px, py) = (x.round(), y.round());
+    let scale_before = browser
+        .eval("return document.querySelector('.graph__world').getAttribute('transform')")
+        .await
+        .unwrap();
+
+    // Three notches of the wheel over the twin.
+    browser.eval(RECORD).await.unwrap();
+    let mut wheel = WheelActions::new("wheel".into());
+    for _ in 0..3 {
+        wheel = wheel.then(WheelAction::Scroll {
+            duration: None,
+            x: px as i64,
+            y: py as i64,
+            delta_x: 0,
+            delta_y: -120,
+        });
+    }
+    browser.client().perform_actions(wheel).await.unwrap();
+    check_gesture(browser, "three notches of the wheel").await;
+    let (zx, zy) = centre_of(browser, &id).await;
+    assert!(
+        (zx - px).abs() <= 2.0 && (zy - py).abs() <= 2.0,
+        "{id} was under the pointer at ({px}, {py}) and is at ({zx:.1}, {zy:.1}) after zooming"
+    );
+    let scale_after = browser
+        .eval("return document.querySelector('.graph__world').getAttribute('transform')")
+        .await
+        .unwrap();
+    assert_ne!(scale_before, scale_after, "the wheel did not zoom");
+
+    // A drag from an empty spot of the background: 120 px right, 60 px up.
+    let empty = browser
+        .eval(
+            "const c = document.querySelector('.graph__canvas'); const r = c.getBoundingClientRect(); \
+             for (let fy = 0.1; fy < 0.95; fy += 0.1) for (let fx = 0.1; fx < 0.95; fx += 0.1) { \
+               const x = Math.round(r.left + r.width * fx), y = Math.round(r.top + r.height * fy); \
+               const hit = document.elementFromPoint(x, y); \
+               if (hit && !hit.closest('[data-twin]') && c.contains(hit)) return [x, y]; } \
+             return null;",
+        )
+        .await
+        .unwrap();
+    let (sx, sy) = (empty[0].as_f64().unwrap(), empty[1].as_f64().unwrap());
+    browser.eval(RECORD).await.unwrap();
+    let mut mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: sx,
+            y: sy,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    for _ in 0..6 {
+        mouse = mouse.then(PointerAction::MoveBy {
+            duration: Some(std::time::Duration::from_millis(20)),
+            x: 20.0,
+            y: -10.0,
+        });
+    }
+    let mouse = mouse.then(PointerAction::Up {
+        button: MOUSE_BUTTON_LEFT,
+    });
+    browser.client().perform_actions(mouse).await.unwrap();
+    check_gesture(browser, "a drag of the background").await;
+    let (dx, dy) = centre_of(browser, &id).await;
+    assert!(
+        (dx - zx - 120.0).abs() <= 2.0 && (dy - zy + 60.0).abs() <= 2.0,
+        "{id} moved from ({zx:.1}, {zy:.1}) to ({dx:.1}, {dy:.1}) with a drag of (120, -60)"
+    );
+    person.browser.close().await.unwrap();
+}
