@@ -582,6 +582,25 @@ impl Transform {
         )
     }
 
+    /// The same view panned as little as needed to bring the world point `world` at least
+    /// `margin` pixels inside a `width` × `height` viewport (centred on an axis too small
+    /// for two margins); unchanged if it is there already.
+    pub fn reveal(&self, world: (f32, f32), width: f32, height: f32, margin: f32) -> Transform {
+        let (x, y) = self.to_screen(world);
+        let shift = |at: f32, size: f32| -> f32 {
+            if size < 2.0 * margin {
+                size / 2.0 - at
+            } else if at < margin {
+                margin - at
+            } else if at > size - margin {
+                size - margin - at
+            } else {
+                0.0
+            }
+        };
+        self.pan(shift(x, width), shift(y, height))
+    }
+
     /// The CSS `transform` (origin at the drawing's top-left) that moves a drawing made with
     /// `drawn` to where `self` would draw it: a point `p = w · drawn.scale + drawn.t` goes to
     /// `p · k + (t − drawn.t · k)` with `k = scale / drawn.scale`. `none` when they are the

@@ -13,7 +13,8 @@
 //!
 //! Pointer: wheel zooms about the cursor, dragging the background pans, clicking a twin selects
 //! it, double-clicking opens it. Keyboard (when the drawing has focus): `+`/`-` zoom, arrows
-//! pan, `0` fits the drawing; Tab moves through the twins, Enter opens one, `E` expands its
+//! pan, `0` fits the drawing; Tab moves through the twins (the view pans to bring each one
+//! reached by the keyboard inside the canvas, `REVEAL_MARGIN`), Enter opens one, `E` expands its
 //! neighbours.
 
 use std::fmt::Write as _;
@@ -38,6 +39,9 @@ pub const NODE_RADIUS: f32 = 9.0;
 pub const ZOOM_STEP: f32 = 1.25;
 /// Pixels moved by one arrow key press.
 pub const PAN_STEP: f32 = 40.0;
+/// How far inside the canvas a twin reached by the keyboard is brought, in pixels (room for
+/// its mark and the start of its label).
+pub const REVEAL_MARGIN: f32 = 48.0;
 /// Above this many relationships, their names are not drawn (the drawing stays legible).
 pub const EDGE_LABEL_LIMIT: usize = 150;
 /// A pointer that moves less than this many pixels between down and up is a click, not a drag.
@@ -346,6 +350,13 @@ pub fn GraphView(
         })
     };
 
+    // Pans at once (not a gesture) so a twin at `world` shows at least `REVEAL_MARGIN`
+    // inside the canvas.
+    let reveal = move |world: (f32, f32)| {
+        let (w, h) = measured_size();
+        transform.update(|t| *t = t.reveal(world, w, h, REVEAL_MARGIN));
+    };
+
     let node_views = move || {
         revision.track();
         let property = label_property.get();
@@ -391,7 +402,18 @@ pub fn GraphView(
                     };
                     let on_focus = {
                         let id = id.clone();
-                        move |_| selected.set(Some(id.clone()))
+                        move |e: ev::FocusEvent| {
+                            selected.set(Some(id.clone()));
+                            // Reached by the keyboard (Tab): brought into view, so a person
+                            // sees where focus is. A click leaves the view where it is.
+                            let by_keyboard = e
+                                .target()
+                                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                                .is_some_and(|el| el.matches(":focus-visible").unwrap_or(false));
+                            if by_keyboard {
+                                reveal((x, y));
+                            }
+                        }
                     };
                     view! {
                         <g

@@ -305,3 +305,53 @@ fn the_css_transform_puts_every_point_where_the_moved_view_draws_it() {
     // Nothing moved: no transform at all.
     assert_eq!(drawn.css_from(&drawn), "none");
 }
+
+/// A twin reached by the keyboard is brought inside the viewport with a margin, by the
+/// smallest pan; one already there leaves the view alone.
+#[test]
+fn revealing_a_point_pans_only_as_far_as_needed() {
+    let t = Transform {
+        scale: 2.0,
+        tx: -100.0,
+        ty: 40.0,
+    };
+    let (w, h, margin) = (800.0, 500.0, 48.0);
+    let check = |world: (f32, f32)| {
+        let moved = t.reveal(world, w, h, margin);
+        assert_eq!(moved.scale, t.scale, "revealing never zooms");
+        let (x, y) = moved.to_screen(world);
+        assert!(
+            (margin - 0.01..=w - margin + 0.01).contains(&x)
+                && (margin - 0.01..=h - margin + 0.01).contains(&y),
+            "{world:?} shows at ({x}, {y}), not inside the margin"
+        );
+        // The smallest pan: on each axis, either none or onto the margin's edge.
+        let (bx, by) = t.to_screen(world);
+        for (before, after, size) in [(bx, x, w), (by, y, h)] {
+            if (margin..=size - margin).contains(&before) {
+                assert_eq!(before, after, "{world:?} was in view and moved");
+            } else {
+                let edge = if before < margin {
+                    margin
+                } else {
+                    size - margin
+                };
+                assert!((after - edge).abs() < 0.01, "{world:?}: {before} → {after}");
+            }
+        }
+    };
+    for world in [
+        (200.0, 100.0),
+        (-300.0, 100.0),
+        (1000.0, 100.0),
+        (200.0, -500.0),
+        (200.0, 900.0),
+        (-999.0, 999.0),
+    ] {
+        check(world);
+    }
+    assert_eq!(t.reveal((200.0, 100.0), w, h, margin), t);
+    // A viewport narrower than two margins: centred on that axis.
+    let narrow = t.reveal((0.0, 0.0), 60.0, h, margin);
+    assert!((narrow.to_screen((0.0, 0.0)).0 - 30.0).abs() < 0.01);
+}

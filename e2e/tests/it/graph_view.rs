@@ -2,14 +2,16 @@
 //! over a twin keeps that twin under the pointer, a drag of the background moves the picture
 //! by the drag, and while the view moves nothing inside the drawing is redrawn — only the
 //! picture's CSS transform changes, on its own compositor layer — until it settles, when the
-//! drawing takes the new transform (see `graph::view`).
+//! drawing takes the new transform (see `graph::view`). Tabbing through the twins of a
+//! zoomed-in graph brings each one into view, so a keyboard user sees where focus is.
 
 use fantoccini::actions::{
     InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction, WheelAction, WheelActions,
 };
+use fantoccini::key::Key;
 use serde_json::Value;
 use twinscope_e2e::Browser;
-use twinscope_e2e::person::{Person, scroll_to, wait_for};
+use twinscope_e2e::person::{Person, press, scroll_to, wait_for};
 use twinscope_e2e::stack::{CAMPUS, CONTOSO};
 
 const ADELE: (&str, &str) = ("adele@contoso.onmicrosoft.com", "Adele-dev-1");
@@ -85,8 +87,8 @@ async fn check_gesture(browser: &Browser, gesture: &str) {
     );
 }
 
-#[tokio::test]
-async fn zooming_over_a_twin_keeps_it_under_the_pointer_and_a_drag_moves_the_picture() {
+/// Signed in on the campus's graph page, the drawing in the middle of the window and fitted.
+async fn campus_graph() -> Person {
     let person = Person::start().await;
     person
         .sign_in_at(&format!("/t/{CONTOSO}/i/{CAMPUS}/graph"), ADELE.0, ADELE.1)
@@ -104,8 +106,32 @@ async fn zooming_over_a_twin_keeps_it_under_the_pointer_and_a_drag_moves_the_pic
         .await
         .unwrap();
     scroll_to(browser, &canvas).await.unwrap();
-    // The drawing fits itself once measured; then the twin nearest the canvas's centre.
+    // The drawing fits itself once measured.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    person
+}
+
+/// A spot of the canvas with no twin under it, in viewport pixels.
+async fn empty_spot(browser: &Browser) -> (f64, f64) {
+    let empty = browser
+        .eval(
+            "const c = document.querySelector('.graph__canvas'); const r = c.getBoundingClientRect(); \
+             for (let fy = 0.1; fy < 0.95; fy += 0.1) for (let fx = 0.1; fx < 0.95; fx += 0.1) { \
+               const x = Math.round(r.left + r.width * fx), y = Math.round(r.top + r.height * fy); \
+               const hit = document.elementFromPoint(x, y); \
+               if (hit && !hit.closest('[data-twin]') && c.contains(hit)) return [x, y]; } \
+             return null;",
+        )
+        .await
+        .unwrap();
+    (empty[0].as_f64().unwrap(), empty[1].as_f64().unwrap())
+}
+
+#[tokio::test]
+async fn zooming_over_a_twin_keeps_it_under_the_pointer_and_a_drag_moves_the_picture() {
+    let person = campus_graph().await;
+    let browser = &person.browser;
+    // The twin nearest the canvas's centre.
     let id = browser
         .eval(
             "const c = document.querySelector('.graph__canvas').getBoundingClientRect(); \
@@ -152,18 +178,7 @@ async fn zooming_over_a_twin_keeps_it_under_the_pointer_and_a_drag_moves_the_pic
     assert_ne!(scale_before, scale_after, "the wheel did not zoom");
 
     // A drag from an empty spot of the background: 120 px right, 60 px up.
-    let empty = browser
-        .eval(
-            "const c = document.querySelector('.graph__canvas'); const r = c.getBoundingClientRect(); \
-             for (let fy = 0.1; fy < 0.95; fy += 0.1) for (let fx = 0.1; fx < 0.95; fx += 0.1) { \
-               const x = Math.round(r.left + r.width * fx), y = Math.round(r.top + r.height * fy); \
-               const hit = document.elementFromPoint(x, y); \
-               if (hit && !hit.closest('[data-twin]') && c.contains(hit)) return [x, y]; } \
-             return null;",
-        )
-        .await
-        .unwrap();
-    let (sx, sy) = (empty[0].as_f64().unwrap(), empty[1].as_f64().unwrap());
+    let (sx, sy) = empty_spot(browser).await;
     browser.eval(RECORD).await.unwrap();
     let mut mouse = MouseActions::new("mouse".into())
         .then(PointerAction::MoveTo {
@@ -190,6 +205,88 @@ async fn zooming_over_a_twin_keeps_it_under_the_pointer_and_a_drag_moves_the_pic
     assert!(
         (dx - zx - 120.0).abs() <= 2.0 && (dy - zy + 60.0).abs() <= 2.0,
         "{id} moved from ({zx:.1}, {zy:.1}) to ({dx:.1}, {dy:.1}) with a drag of (120, -60)"
+    );
+    person.browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn tabbing_through_the_twins_of_a_zoomed_in_graph_brings_each_into_view() {
+    let person = campus_graph().await;
+    let browser = &person.browser;
+    // A click on the background puts the keyboard on the drawing; + zooms in about its centre.
+    let (sx, sy) = empty_spot(browser).await;
+    let click = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: sx,
+            y: sy,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    browser.client().perform_actions(click).await.unwrap();
+    for _ in 0..8 {
+        let focused = browser.client().active_element().await.unwrap();
+        focused.send_keys("+").await.unwrap();
+    }
+    wait_for(
+        browser,
+        "return document.querySelector('.graph__canvas--moving') ? null : true",
+        "the view settling after zooming in",
+    )
+    .await;
+    let off_screen = browser
+        .eval(
+            "const c = document.querySelector('.graph__canvas').getBoundingClientRect(); \
+             return [...document.querySelectorAll('svg [data-twin] .graph__shape')].filter(s => { \
+               const r = s.getBoundingClientRect(); \
+               return r.right < c.left || r.left > c.right || r.bottom < c.top || r.top > c.bottom; }).length;",
+        )
+        .await
+        .unwrap();
+    assert!(
+        off_screen.as_u64().unwrap() > 10,
+        "zoomed in, most twins should be outside the canvas: {off_screen}"
+    );
+
+    let mut panned = 0;
+    for tab in 1..=20 {
+        let before = browser
+            .eval("return document.querySelector('.graph__world').getAttribute('transform')")
+            .await
+            .unwrap();
+        press(browser, Key::Tab).await.unwrap();
+        let seen = browser
+            .eval(
+                "await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); \
+                 const a = document.activeElement; const twin = a && a.getAttribute('data-twin'); \
+                 if (!twin) return { twin: null }; \
+                 const c = document.querySelector('.graph__canvas').getBoundingClientRect(); \
+                 const r = a.querySelector('.graph__shape').getBoundingClientRect(); \
+                 return { twin, inside: r.left >= c.left && r.right <= c.right && r.top >= c.top \
+                   && r.bottom <= c.bottom && r.top >= 0 && r.bottom <= innerHeight, \
+                   at: [r.left, r.top, r.right, r.bottom], canvas: [c.left, c.top, c.right, c.bottom], \
+                   world: document.querySelector('.graph__world').getAttribute('transform') };",
+            )
+            .await
+            .unwrap();
+        let Some(twin) = seen["twin"].as_str() else {
+            panic!("Tab {tab} left the twins: {seen}");
+        };
+        assert_eq!(
+            seen["inside"], true,
+            "Tab {tab} focused {twin} where a person cannot see it: {seen}"
+        );
+        if seen["world"] != before {
+            panned += 1;
+        }
+    }
+    assert!(
+        panned > 0,
+        "twenty twins in a row were all in view already: the test shows nothing"
     );
     person.browser.close().await.unwrap();
 }
