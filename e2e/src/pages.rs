@@ -303,8 +303,7 @@ impl<'a> TwinDetail<'a> {
     /// what goes with the twin.
     pub async fn start_delete(&self) -> Result<DeleteTwin<'a>> {
         let button = self.browser.find_by_role("button", "Delete twin…").await?;
-        crate::person::scroll_to(self.browser, &button).await?;
-        crate::person::click_in_view(self.browser, &button, "Delete twin…").await?;
+        crate::person::try_scroll_and_click(self.browser, &button, "Delete twin…").await?;
         let dialog = Dialog::expect(self.browser, "Delete twin ").await?;
         Ok(DeleteTwin { dialog })
     }
@@ -569,8 +568,7 @@ impl<'a> Relationships<'a> {
             .browser
             .find_by_role("button", &format!("Delete relationship {id}"))
             .await?;
-        crate::person::scroll_to(self.browser, &button).await?;
-        crate::person::click_in_view(self.browser, &button, "Delete relationship").await?;
+        crate::person::try_scroll_and_click(self.browser, &button, "Delete relationship").await?;
         Dialog::expect(self.browser, &format!("Delete relationship {id}?")).await
     }
 

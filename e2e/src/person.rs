@@ -229,15 +229,19 @@ pub async fn click_in_view(browser: &Browser, element: &Element, what: &str) -> 
     Ok(())
 }
 
-/// Scrolls `element` to the middle of the viewport and clicks it where it shows; fails the
-/// test, naming `what`, if a person could not see or reach it there.
+/// Scrolls `element` to the middle of the viewport and clicks it where it shows, as
+/// [`click_in_view`] checks a person could.
+pub async fn try_scroll_and_click(browser: &Browser, element: &Element, what: &str) -> Result<()> {
+    scroll_to(browser, element).await?;
+    click_in_view(browser, element, what).await
+}
+
+/// [`try_scroll_and_click`], failing the test (naming `what`) if a person could not see or
+/// reach the element.
 pub async fn scroll_and_click(browser: &Browser, element: &Element, what: &str) {
-    scroll_to(browser, element)
+    try_scroll_and_click(browser, element, what)
         .await
-        .unwrap_or_else(|e| panic!("scrolling to {what}: {e}"));
-    click_in_view(browser, element, what)
-        .await
-        .unwrap_or_else(|e| panic!("clicking {what}: {e}"));
+        .unwrap_or_else(|e| panic!("scrolling to and clicking {what}: {e}"));
 }
 
 /// Scrolls so that `element` is in the middle of the viewport, as a person scrolls to

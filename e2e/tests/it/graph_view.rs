@@ -45,6 +45,27 @@ async fn centre_of(browser: &Browser, id: &str) -> (f64, f64) {
     (at[0].as_f64().unwrap(), at[1].as_f64().unwrap())
 }
 
+/// The drawing's own transform (what the `<g>` carries; it changes once the view settles).
+async fn world_transform(browser: &Browser) -> Value {
+    browser
+        .eval("return document.querySelector('.graph__world').getAttribute('transform')")
+        .await
+        .unwrap()
+}
+
+/// The mouse moved to `(x, y)` (viewport pixels) and its left button pressed there.
+fn press_at((x, y): (f64, f64)) -> MouseActions {
+    MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x,
+            y,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+}
+
 /// Checks the recorded changes of one gesture: the picture moved by its CSS transform while
 /// the view moved, nothing inside it changed then, and the drawing caught up afterwards.
 async fn check_gesture(browser: &Browser, gesture: &str) {
@@ -147,10 +168,7 @@ async fn zooming_over_a_twin_keeps_it_under_the_pointer_and_a_drag_moves_the_pic
     let id = id.as_str().unwrap().to_owned();
     let (x, y) = centre_of(browser, &id).await;
     let (px, py) = (x.round(), y.round());
-    let scale_before = browser
-        .eval("return document.querySelector('.graph__world').getAttribute('transform')")
-        .await
-        .unwrap();
+    let world_before = world_transform(browser).await;
 
     // Three notches of the wheel over the twin.
     browser.eval(RECORD).await.unwrap();
@@ -171,24 +189,16 @@ async fn zooming_over_a_twin_keeps_it_under_the_pointer_and_a_drag_moves_the_pic
         (zx - px).abs() <= 2.0 && (zy - py).abs() <= 2.0,
         "{id} was under the pointer at ({px}, {py}) and is at ({zx:.1}, {zy:.1}) after zooming"
     );
-    let scale_after = browser
-        .eval("return document.querySelector('.graph__world').getAttribute('transform')")
-        .await
-        .unwrap();
-    assert_ne!(scale_before, scale_after, "the wheel did not zoom");
+    assert_ne!(
+        world_before,
+        world_transform(browser).await,
+        "the wheel did not zoom"
+    );
 
     // A drag from an empty spot of the background: 120 px right, 60 px up.
-    let (sx, sy) = empty_spot(browser).await;
+    let empty = empty_spot(browser).await;
     browser.eval(RECORD).await.unwrap();
-    let mut mouse = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveTo {
-            duration: None,
-            x: sx,
-            y: sy,
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        });
+    let mut mouse = press_at(empty);
     for _ in 0..6 {
         mouse = mouse.then(PointerAction::MoveBy {
             duration: Some(std::time::Duration::from_millis(20)),
@@ -214,19 +224,9 @@ async fn tabbing_through_the_twins_of_a_zoomed_in_graph_brings_each_into_view() 
     let person = campus_graph().await;
     let browser = &person.browser;
     // A click on the background puts the keyboard on the drawing; + zooms in about its centre.
-    let (sx, sy) = empty_spot(browser).await;
-    let click = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveTo {
-            duration: None,
-            x: sx,
-            y: sy,
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
+    let click = press_at(empty_spot(browser).await).then(PointerAction::Up {
+        button: MOUSE_BUTTON_LEFT,
+    });
     browser.client().perform_actions(click).await.unwrap();
     for _ in 0..8 {
         let focused = browser.client().active_element().await.unwrap();
@@ -254,10 +254,7 @@ async fn tabbing_through_the_twins_of_a_zoomed_in_graph_brings_each_into_view() 
 
     let mut panned = 0;
     for tab in 1..=20 {
-        let before = browser
-            .eval("return document.querySelector('.graph__world').getAttribute('transform')")
-            .await
-            .unwrap();
+        let before = world_transform(browser).await;
         press(browser, Key::Tab).await.unwrap();
         let seen = browser
             .eval(
