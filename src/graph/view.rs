@@ -482,15 +482,6 @@ pub fn GraphView(
             </g>
         }
     };
-    let node_views = move || {
-        view! {
-            <For
-                each=move || shown_twins.get()
-                key=|twin: &ShownTwin| twin.clone()
-                children=node_view
-            />
-        }
-    };
 
     // Pan by dragging the background (or a twin, once the pointer has moved far enough).
     let drag = StoredValue::new(None::<Drag>);
@@ -775,7 +766,11 @@ pub fn GraphView(
                         class="graph__nodes"
                         font-size=move || format!("{:.2}", LABEL_PX / label_scale.get())
                     >
-                        {node_views}
+                        <For
+                            each=move || shown_twins.get()
+                            key=|twin: &ShownTwin| twin.clone()
+                            children=node_view
+                        />
                     </g>
                 </g>
             </svg>
