@@ -104,6 +104,19 @@ pub const REQUEST_ID: &str = "x-request-id";
 /// `{"request_id","method","path","status","duration_ms","bytes"}`. The path never carries
 /// the query string, and no header (so never `Authorization`) is logged.
 pub const ACCESS_LOG_TARGET: &str = "twinscope_gateway::access";
+/// The log format for a log collector (`twinscope-gateway`'s when its output is not a
+/// terminal): one flat JSON object per line, an event's fields at the top level, so each
+/// [`ACCESS_LOG_TARGET`] event is `{"timestamp","level","target","request_id",…}`. The caller
+/// adds the filter and the writer.
+pub fn json_log_format() -> tracing_subscriber::fmt::SubscriberBuilder<
+    tracing_subscriber::fmt::format::JsonFields,
+    tracing_subscriber::fmt::format::Format<tracing_subscriber::fmt::format::Json>,
+> {
+    tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+}
 /// Sent on every response when [`GatewayConfig::hsts`] is set.
 pub const HSTS_VALUE: &str = "max-age=31536000; includeSubDomains";
 

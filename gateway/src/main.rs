@@ -128,12 +128,9 @@ async fn main() -> std::process::ExitCode {
         // A person watching: readable lines.
         tracing_subscriber::fmt().with_env_filter(filter).init();
     } else {
-        // A log collector: one flat JSON object per line (access log fields at the top level).
-        tracing_subscriber::fmt()
+        // A log collector: one flat JSON object per line.
+        twinscope_gateway::json_log_format()
             .with_env_filter(filter)
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
             .init();
     }
     let config = match parse_args() {

@@ -1,6 +1,7 @@
 //! The gateway's integration tests, one binary: static files, CSP, the ADT pass-through,
-//! concurrency, hostile requests and production endpoints (health, access log, shutdown,
-//! HSTS), over real sockets on port 0.
+//! concurrency, hostile requests and production endpoints (health, shutdown, HSTS),
+//! over real sockets on port 0. The access log and request ids are `tests/access_log.rs`, a
+//! binary of its own.
 
 mod common;
 
