@@ -94,6 +94,16 @@ pub fn run() -> Result<(), String> {
         installed.extend(missing_debian.iter().map(|(_, p)| p.to_string()));
     }
 
+    // The emulator's Azure SDK test (`emulator/tests/it/adt_azure_sdk.rs`) installs
+    // Microsoft's Python SDK from PyPI into a virtual environment of its own.
+    if output("python3", &["-c", "import venv, ensurepip"]).is_none() {
+        eprintln!(
+            "setup: Python 3 with venv is missing (the emulator runs Microsoft's Azure Digital Twins SDK for Python in a test); installing Debian's `python3-venv`"
+        );
+        install_debian(&["python3", "python3-venv"])?;
+        installed.push("python3-venv".to_owned());
+    }
+
     let bindgen = locked_wasm_bindgen_version()?;
     let have_bindgen = output("wasm-bindgen", &["--version"]).unwrap_or_default();
     if have_bindgen != format!("wasm-bindgen {bindgen}") {

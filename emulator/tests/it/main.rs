@@ -5,6 +5,7 @@ mod adt_common;
 mod common;
 
 mod adt_access;
+mod adt_azure_sdk;
 mod adt_durability;
 mod adt_query;
 mod adt_twins;
