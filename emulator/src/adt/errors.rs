@@ -79,6 +79,9 @@ pub enum AdtError {
     DeleteJobNotFound(String),
     #[error("storage: {0}")]
     Storage(String),
+    /// A part of the service the emulator does not stand in for (never sent by the service).
+    #[error("{0}")]
+    NotEmulated(&'static str),
 }
 
 const TWINS_DOCS: &str = "https://aka.ms/adtv2twins";
@@ -106,6 +109,7 @@ impl AdtError {
             ModelIdAlreadyExists(_) | ModelReferencesNotDeleted { .. } => StatusCode::CONFLICT,
             PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            NotEmulated(_) => StatusCode::NOT_IMPLEMENTED,
             ApiVersion(_)
             | InvalidArgument(_)
             | BadRequest(_)
@@ -155,6 +159,7 @@ impl AdtError {
             EventRouteNotFound(_) => "EventRouteNotFound",
             DeleteJobNotFound(_) => "DeleteJobNotFound",
             Storage(_) => "InternalServerError",
+            NotEmulated(_) => "NotImplemented",
         }
     }
 
@@ -223,6 +228,7 @@ impl AdtError {
             EventRouteNotFound(id) => format!("The event route {id} was not found."),
             DeleteJobNotFound(id) => format!("The delete job {id} was not found."),
             Storage(m) => format!("The emulator could not store the change: {m}"),
+            NotEmulated(m) => (*m).to_owned(),
         }
     }
 

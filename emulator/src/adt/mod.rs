@@ -44,10 +44,17 @@ use ontology::Ontology;
 use store::{Store, StoreError};
 use throttle::{Throttle, Throttler};
 
-/// The api-version this emulator implements; older ones the service still takes are accepted.
+/// The api-version this emulator implements; older ones the service still takes are accepted,
+/// and the preview that the 2023-10-31 spec's own examples are written for (seven of them send
+/// `2023-07-31-preview`), which the error message, listing the stable versions, leaves out.
 pub const API_VERSION: &str = "2023-10-31";
-pub const ACCEPTED_API_VERSIONS: [&str; 4] =
-    ["2020-10-31", "2022-05-31", "2023-06-30", API_VERSION];
+pub const ACCEPTED_API_VERSIONS: [&str; 5] = [
+    "2020-10-31",
+    "2022-05-31",
+    "2023-06-30",
+    "2023-07-31-preview",
+    API_VERSION,
+];
 /// The largest twin (PUT/PATCH body) the service takes.
 pub const MAX_PAYLOAD_BYTES: usize = 32 * 1024;
 
@@ -62,6 +69,7 @@ pub const SEG_TELEMETRY: &str = "telemetry";
 pub const SEG_EVENT_ROUTES: &str = "eventroutes";
 pub const SEG_JOBS: &str = "jobs";
 pub const SEG_DELETE: &str = "delete";
+pub const SEG_IMPORTS: &str = "imports";
 
 /// The resource a path names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +88,8 @@ pub enum Route {
     EventRoute(String),
     DeleteJobs,
     DeleteJob(String),
+    /// `/jobs/imports` and below: not emulated (they read and write Azure Blob Storage).
+    ImportJobs,
 }
 
 impl Route {
@@ -105,6 +115,7 @@ impl Route {
             [SEG_EVENT_ROUTES, id] => Route::EventRoute(id.to_string()),
             [SEG_JOBS, SEG_DELETE] => Route::DeleteJobs,
             [SEG_JOBS, SEG_DELETE, id] => Route::DeleteJob(id.to_string()),
+            [SEG_JOBS, SEG_IMPORTS, ..] => Route::ImportJobs,
             _ => return None,
         };
         Some(route)
@@ -475,6 +486,12 @@ fn dispatch(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
         (Route::DeleteJobs, "POST") => jobs::add(ctx),
         (Route::DeleteJobs, "GET") => jobs::list(ctx),
         (Route::DeleteJob(id), "GET") => jobs::get(ctx, id),
+        (Route::ImportJobs, _) => Err(AdtError::NotEmulated(
+            "Import jobs are not emulated: they read their input from and write their log to \
+             Azure Blob Storage, which the emulator has no stand-in for. Create the twins and \
+             relationships with the twin and relationship APIs, or run the import job against \
+             an instance in Azure.",
+        )),
         _ => Err(AdtError::MethodNotAllowed),
     }
 }

@@ -7,6 +7,7 @@ mod common;
 mod adt_access;
 mod adt_azure_sdk;
 mod adt_durability;
+mod adt_openapi_examples;
 mod adt_query;
 mod adt_twins;
 mod arm_slice;
