@@ -599,11 +599,11 @@ const DISAGREEMENTS: &[Disagreement] = &[
             "ModelsGet.json",
             "ModelsGetWithDependenciesAndIncludeModelDefinition.json",
         ],
-        why: "the emulator returns a model's `description` and `displayName` as maps, empty \
-              when the model has none, and `uploadTime` with an offset (`+00:00`); the examples \
-              leave empty maps out and write `Z`. Both are what the spec's schema allows and \
-              what the SPA and Microsoft's SDK read; nothing in shared/reference settles which \
-              the service sends, so the emulator keeps its first form",
+        why: "the service returns a model's `description` and `displayName` as maps, empty \
+              when the model has none, and `uploadTime` with an offset (`+00:00`), as the \
+              live replies recorded in Microsoft's own SDK tests show \
+              (`\"description\":{},\"displayName\":{\"en\":\"Building\"},…,\"uploadTime\":\"2023-01-09T22:12:33.9202013+00:00\"`); \
+              the examples leave empty maps out and write `Z`",
         adjust: |body| {
             fn model_data(v: &mut Value) {
                 let map = v.as_object_mut().unwrap();
