@@ -61,7 +61,7 @@ pub enum AdtError {
     #[error("component")]
     ComponentNotFound(String),
     #[error("precondition")]
-    PreconditionFailed,
+    PreconditionFailed(Precondition),
     #[error("{message}")]
     ValidationFailed {
         message: String,
@@ -82,6 +82,21 @@ pub enum AdtError {
     /// A part of the service the emulator does not stand in for (never sent by the service).
     #[error("{0}")]
     NotEmulated(&'static str),
+}
+
+/// The emulator's own header (never the service's) saying why a token was refused, since the
+/// service's 401 says only "Unauthorized"; the emulator's log says it too.
+pub const EMULATOR_REASON_HEADER: &str = "x-twinscope-emulator-reason";
+
+/// Which precondition a 412 is about (the service words each differently).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// `If-Match` named another etag (the one given).
+    EtagMismatch(String),
+    /// `If-None-Match: *` on a twin that exists.
+    TwinExists(String),
+    /// `If-None-Match: *` on a relationship that exists.
+    RelationshipExists(String),
 }
 
 const TWINS_DOCS: &str = "https://aka.ms/adtv2twins";
@@ -107,7 +122,7 @@ impl AdtError {
             Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ModelIdAlreadyExists(_) | ModelReferencesNotDeleted { .. } => StatusCode::CONFLICT,
-            PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
             NotEmulated(_) => StatusCode::NOT_IMPLEMENTED,
             ApiVersion(_)
@@ -151,7 +166,7 @@ impl AdtError {
             RelationshipNotFound { .. } => "RelationshipNotFound",
             RelationshipsNotDeleted(_) => "RelationshipsNotDeleted",
             ComponentNotFound(_) => "ComponentNotFound",
-            PreconditionFailed => "PreconditionFailed",
+            PreconditionFailed(_) => "PreconditionFailed",
             ValidationFailed { .. } => "ValidationFailed",
             InvalidRelationship(_) => "InvalidRelationship",
             JsonPatchInvalid(_) => "JsonPatchInvalid",
@@ -191,7 +206,7 @@ impl AdtError {
             }
             DtdlParser(_) => "Invalid model(s) provided. See details for the individual errors. See section on model validation https://aka.ms/adtv2models.".into(),
             ModelIdAlreadyExists(ids) => format!(
-                "Some of the model ids already exist: {}. Use Model_List API to view models that already exist. See the Swagger example (http://aka.ms/ModelListSwSmpl).",
+                "Some of the model ids already exist: {}. Use Model_List API to view models that already exist. See the Swagger example (https://aka.ms/ModelListSwSmpl).",
                 ids.join(", ")
             ),
             ModelNotFound(id) => format!(
@@ -219,13 +234,21 @@ impl AdtError {
             ComponentNotFound(c) => format!(
                 "The component path {c} was not found on the digital twin. See section on components {TWINS_DOCS}."
             ),
-            PreconditionFailed => "The precondition check (If-Match or If-None-Match) failed. Fetch the resource again for its current ETag.".into(),
+            PreconditionFailed(Precondition::EtagMismatch(given)) => format!(
+                "The provided etag {given} doesn't match the current etag for the resource. Please obtain and provide the latest etag by getting the resource. See section on get apis in the documentation {TWINS_DOCS}."
+            ),
+            PreconditionFailed(Precondition::TwinExists(id)) => format!(
+                "If-None-Match: * header was specified but a twin with the id {id} was found. Please specify a different twin id."
+            ),
+            PreconditionFailed(Precondition::RelationshipExists(id)) => format!(
+                "If-None-Match: * header was specified but a relationship with the id {id} was found. Please specify a different relationship id."
+            ),
             ValidationFailed { message, .. } => message.clone(),
             JsonPatchInvalid(m) => format!(
                 "{m} Please provide a valid patch document. See section on update apis in the documentation {TWINS_DOCS}."
             ),
             SqlQuery(m) => m.clone(),
-            EventRouteNotFound(id) => format!("The event route {id} was not found."),
+            EventRouteNotFound(_) => "There is no route available that matches the provided input. Check for all valid event routes by calling EventRoute_List. See Swagger example (https://aka.ms/RouteSwSmpl).".into(),
             DeleteJobNotFound(id) => format!("The delete job {id} was not found."),
             Storage(m) => format!("The emulator could not store the change: {m}"),
             NotEmulated(m) => (*m).to_owned(),
@@ -248,6 +271,11 @@ impl AdtError {
         if matches!(self, AdtError::SubDomainNotFound) {
             return Some(json!({ "statusCode": 404, "message": self.message() }));
         }
+        // The service's front door answers every refused token alike (recorded replies of the
+        // live service in Microsoft's SDK tests): the reason goes in `EMULATOR_REASON_HEADER`.
+        if matches!(self, AdtError::Unauthorized(_)) {
+            return Some(json!({ "statusCode": 401, "message": "Unauthorized" }));
+        }
         let mut error = json!({ "code": self.code(), "message": self.message() });
         if let Some(details) = self.details() {
             error["details"] = details
@@ -262,18 +290,34 @@ impl AdtError {
 impl IntoResponse for AdtError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let front_door = matches!(
+            self,
+            AdtError::SubDomainNotFound | AdtError::Unauthorized(_)
+        );
+        let content_type = if front_door {
+            "application/json"
+        } else {
+            "application/json; charset=utf-8"
+        };
         let mut response = match self.body() {
             None => (status, [(header::CONTENT_LENGTH, "0")]).into_response(),
             Some(body) => (
                 status,
-                [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+                [(header::CONTENT_TYPE, content_type)],
                 body.to_string(),
             )
                 .into_response(),
         };
         let headers = response.headers_mut();
-        if !matches!(self, AdtError::Forbidden | AdtError::SubDomainNotFound) {
+        if !front_door && !matches!(self, AdtError::Forbidden) {
             headers.insert("x-ms-error-code", HeaderValue::from_static(self.code()));
+        }
+        if let AdtError::Unauthorized(why) = &self {
+            let reason = self.message().replace(['\r', '\n'], " ");
+            tracing::info!(target: "twinscope_emulator::adt", "401 Unauthorized: {why}");
+            if let Ok(v) = HeaderValue::from_str(&reason) {
+                headers.insert(EMULATOR_REASON_HEADER, v);
+            }
         }
         if let AdtError::Throttled { retry_after, .. } = self {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));

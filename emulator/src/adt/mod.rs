@@ -39,7 +39,7 @@ use serde_json::Value;
 use crate::clock::Clock;
 use crate::instances::{InstanceConfig, Instances, SeedKind};
 use crate::service::AppState;
-use errors::AdtError;
+use errors::{AdtError, Precondition};
 use ontology::Ontology;
 use store::{Store, StoreError};
 use throttle::{Throttle, Throttler};
@@ -367,19 +367,6 @@ fn split_path(uri: &Uri) -> Option<(String, String, Vec<String>)> {
     Some((host.to_ascii_lowercase(), format!("/{path}"), segments))
 }
 
-fn unauthorized(config: &InstanceConfig, public_url: &str, why: String) -> Response {
-    let mut response = AdtError::Unauthorized(why).into_response();
-    let challenge = format!(
-        "Bearer authorization_uri=\"{public_url}/{}/oauth2/v2.0/authorize\", resource_id=\"{}\", error=\"invalid_token\"",
-        config.tenant_id,
-        auth::ADT_AUDIENCE
-    );
-    if let Ok(v) = HeaderValue::from_str(&challenge) {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-    }
-    response
-}
-
 /// The one handler behind [`crate::service::ROUTE_ADT`].
 pub async fn handle(
     State(state): State<AppState>,
@@ -401,7 +388,7 @@ pub async fn handle(
         auth::ADT_AUDIENCE,
     ) {
         Ok(c) => c,
-        Err(e) => return unauthorized(&instance.config, &state.base_url, e.to_string()),
+        Err(e) => return AdtError::Unauthorized(e.to_string()).into_response(),
     };
     if caller.tid != instance.config.tenant_id {
         return AdtError::SubDomainNotFound.into_response();
@@ -507,14 +494,20 @@ pub fn check_if_match(req: &Request, current: &str) -> Result<(), AdtError> {
         {
             Ok(())
         }
-        Some(_) => Err(AdtError::PreconditionFailed),
+        Some(given) => Err(AdtError::PreconditionFailed(Precondition::EtagMismatch(
+            given.to_owned(),
+        ))),
     }
 }
 
 /// Refuses with 412 when `If-None-Match: *` is sent and the resource exists.
-pub fn check_if_none_match(req: &Request, exists: bool) -> Result<(), AdtError> {
+pub fn check_if_none_match(
+    req: &Request,
+    exists: bool,
+    found: impl FnOnce() -> Precondition,
+) -> Result<(), AdtError> {
     match req.header("if-none-match") {
-        Some(v) if v.trim() == "*" && exists => Err(AdtError::PreconditionFailed),
+        Some(v) if v.trim() == "*" && exists => Err(AdtError::PreconditionFailed(found())),
         _ => Ok(()),
     }
 }

@@ -73,7 +73,7 @@ pub fn add(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
         )),
         ModelsRefused::Invalid(details) => AdtError::DtdlParser(details),
     })?;
-    let upload_time = super::wire::offset_form(&ctx.now());
+    let upload_time = super::wire::upload_time_form(&ctx.now());
     store
         .commit_added_models(models.clone(), upload_time, &ids)
         .map_err(AdtError::Storage)?;
@@ -135,7 +135,18 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
     ))
 }
 
+/// A model id in a path must be a DTMI; anything else is a 400, not a 404 (as the service
+/// answers `GET /models/thisIsNotAValidModelId`).
+fn check_model_id(id: &str) -> Result<(), AdtError> {
+    dtdl::Dtmi::parse(id).map(drop).map_err(|_| {
+        AdtError::InvalidArgument(format!(
+            "The format of the Model ID {id} provided is not supported. See model documentation(https://aka.ms/ADTv2Models) for supported format."
+        ))
+    })
+}
+
 pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Response, AdtError> {
+    check_model_id(id)?;
     let store = ctx.instance.store();
     let entry = store
         .state
@@ -151,6 +162,7 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Response, AdtError> {
 
 pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Response, AdtError> {
     let body = ctx.req.json()?;
+    check_model_id(id)?;
     let expected = json!([{ "op": "replace", "path": "/decommissioned", "value": true }]);
     let mut store = ctx.instance.store();
     if !store.state.models.contains_key(id) {
@@ -169,6 +181,7 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Response, AdtError> {
 }
 
 pub fn delete(ctx: &Ctx<'_>, id: &str) -> Result<Response, AdtError> {
+    check_model_id(id)?;
     let mut store = ctx.instance.store();
     if !store.state.models.contains_key(id) {
         return Err(AdtError::ModelNotFound(id.to_string()));

@@ -124,7 +124,7 @@ pub fn query(ctx: &Ctx<'_>) -> Result<Response, AdtError> {
         &json!({ "value": output.rows, "continuationToken": token }),
         None,
     );
-    if let Ok(v) = HeaderValue::from_str(&format!("{:.2}", output.charge)) {
+    if let Ok(v) = HeaderValue::from_str(&super::wire::charge_form(output.charge)) {
         response.headers_mut().insert(QUERY_CHARGE_HEADER, v);
     }
     Ok(response)

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::errors::{AdtError, Detail};
+use super::errors::{AdtError, Detail, Precondition};
 use super::patch;
 use super::store::{Record, State};
 use super::twins::{etag_of, existing};
@@ -14,8 +14,9 @@ use super::{
     Ctx, check_if_match, check_if_none_match, commit, json_response, list_page, no_content,
 };
 
-/// Relationships in one list page.
-pub const MAX_RELATIONSHIPS_PER_PAGE: usize = 100;
+/// Relationships in one list page (outgoing and incoming): the live service pages them by 10
+/// (31 relationships came back as 10, 10, 10 and 1 in a recorded reply).
+pub const MAX_RELATIONSHIPS_PER_PAGE: usize = 10;
 
 fn key(source: &str, id: &str) -> (String, String) {
     (source.to_string(), id.to_string())
@@ -108,6 +109,24 @@ pub fn list(ctx: &Ctx<'_>, source: &str) -> Result<Response, AdtError> {
     page(ctx, items, extra)
 }
 
+/// An incoming relationship's link as the service writes it: absolute on the instance, with
+/// the api-version of the request, ids escaped as path segments.
+fn relationship_link(ctx: &Ctx<'_>, source: &str, id: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let segment = |s: &str| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string();
+    format!(
+        "https://{}/digitaltwins/{}/relationships/{}?api-version={}",
+        ctx.host(),
+        segment(source),
+        segment(id),
+        ctx.req.api_version
+    )
+}
+
 pub fn incoming(ctx: &Ctx<'_>, target: &str) -> Result<Response, AdtError> {
     let items: Vec<Value> = {
         let store = ctx.instance.store();
@@ -122,7 +141,7 @@ pub fn incoming(ctx: &Ctx<'_>, target: &str) -> Result<Response, AdtError> {
                     "$relationshipId": id,
                     "$sourceId": source,
                     "$relationshipName": r["$relationshipName"],
-                    "$relationshipLink": format!("/digitaltwins/{source}/relationships/{id}"),
+                    "$relationshipLink": relationship_link(ctx, source, id),
                 })
             })
             .collect()
@@ -158,6 +177,7 @@ pub fn put(ctx: &Ctx<'_>, source: &str, id: &str) -> Result<Response, AdtError> 
     check_if_none_match(
         ctx.req,
         store.state.relationships.contains_key(&key(source, id)),
+        || Precondition::RelationshipExists(id.to_owned()),
     )?;
     if !store.state.twins.contains_key(&target) {
         return Err(AdtError::TargetDigitalTwinNotFound(target));

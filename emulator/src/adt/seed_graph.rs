@@ -83,7 +83,7 @@ pub fn generate(kind: SeedKind, time: &str) -> Vec<Record> {
     if !models.is_empty() {
         records.push(Record::AddModels {
             models,
-            upload_time: super::wire::offset_form(time),
+            upload_time: super::wire::upload_time_form(time),
         });
     }
     let mut g = Generator {

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::errors::{AdtError, Detail};
+use super::errors::{AdtError, Detail, Precondition};
 use super::patch::{self, Op};
 use super::store::{Record, State, Store};
 use super::{Ctx, check_if_match, check_if_none_match, commit, json_response, no_content};
@@ -249,7 +249,9 @@ pub fn put(ctx: &Ctx<'_>, id: &str) -> Result<Response, AdtError> {
     let content = content_of(&body);
     let mut store = ctx.instance.store();
     let prev = store.state.twins.get(id).cloned();
-    check_if_none_match(ctx.req, prev.is_some())?;
+    check_if_none_match(ctx.req, prev.is_some(), || {
+        Precondition::TwinExists(id.to_owned())
+    })?;
     validate(&store.state, model, &content, false)?;
     let etag = super::wire::new_etag();
     let twin = assemble(

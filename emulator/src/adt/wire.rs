@@ -36,9 +36,53 @@ pub fn offset_form(timestamp: &str) -> String {
     }
 }
 
+/// A model's upload time as the service sends it: with `+00:00`, and the fraction without
+/// its trailing zeros (`…04.681806+00:00`, `…34.48012+00:00` in recorded replies of the live
+/// service; no fraction at all when it is zero).
+pub fn upload_time_form(timestamp: &str) -> String {
+    let offset = offset_form(timestamp);
+    let Some((whole, rest)) = offset.split_once('.') else {
+        return offset;
+    };
+    let digits = rest.trim_end_matches("+00:00");
+    let fraction = digits.trim_end_matches('0');
+    if fraction.is_empty() {
+        format!("{whole}+00:00")
+    } else {
+        format!("{whole}.{fraction}+00:00")
+    }
+}
+
+/// The `query-charge` header's value: the units with at most two decimals, without trailing
+/// zeros (`2.8`, `3.16`, `13.68` in recorded replies of the live service).
+pub fn charge_form(units: f64) -> String {
+    let text = format!("{units:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upload_times_and_charges_are_written_as_the_service_writes_them() {
+        assert_eq!(
+            upload_time_form("2025-05-02T15:14:04.6818060Z"),
+            "2025-05-02T15:14:04.681806+00:00"
+        );
+        assert_eq!(
+            upload_time_form("2025-05-02T14:55:34.4801200Z"),
+            "2025-05-02T14:55:34.48012+00:00"
+        );
+        assert_eq!(
+            upload_time_form("2025-05-02T14:55:34.0000000Z"),
+            "2025-05-02T14:55:34+00:00"
+        );
+        assert_eq!(charge_form(2.8), "2.8");
+        assert_eq!(charge_form(3.164), "3.16");
+        assert_eq!(charge_form(13.68), "13.68");
+        assert_eq!(charge_form(1.0), "1");
+    }
 
     #[test]
     fn timestamps_have_seven_fractional_digits() {

@@ -268,7 +268,10 @@ def main():
     incoming = list(client.list_incoming_relationships("room-1"))
     assert len(incoming) == 1 and incoming[0].source_id == "floor-1", incoming
     assert incoming[0].relationship_name == "contains", incoming[0]
-    link = "/digitaltwins/floor-1/relationships/floor-1-contains-room-1"
+    link = (
+        f"https://{HOST}/digitaltwins/floor-1/relationships/floor-1-contains-room-1"
+        "?api-version=2023-10-31"
+    )
     assert incoming[0].relationship_link == link, incoming[0].relationship_link
     step("list_relationships and list_incoming_relationships")
 

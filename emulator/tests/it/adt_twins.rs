@@ -386,7 +386,7 @@ async fn relationships_link_existing_twins_and_block_twin_deletion() {
     assert_eq!(
         incoming.ok(200)["value"],
         json!([{"$relationshipId": "r1", "$sourceId": "a", "$relationshipName": "feeds",
-                "$relationshipLink": "/digitaltwins/a/relationships/r1"}])
+                "$relationshipLink": format!("https://{LAB}/digitaltwins/a/relationships/r1?{API}")}])
     );
 
     client

@@ -9,6 +9,7 @@ mod adt_azure_sdk;
 mod adt_durability;
 mod adt_openapi_examples;
 mod adt_query;
+mod adt_recorded_replies;
 mod adt_twins;
 mod arm_slice;
 mod dtdl_conformance;
