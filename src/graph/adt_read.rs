@@ -69,14 +69,15 @@ pub async fn neighbours(
     adt: &AdtClient,
     id: &str,
 ) -> Result<(Vec<GraphNode>, Vec<GraphEdge>), AdtError> {
-    let mut edges: Vec<GraphEdge> = adt
-        .list_relationships(id, None)
-        .await?
+    // Both lists at once: each may take several pages (the service pages them by 10).
+    let (outgoing, incoming) =
+        futures::future::join(adt.list_relationships(id, None), adt.list_incoming(id)).await;
+    let mut edges: Vec<GraphEdge> = outgoing?
         .iter()
         .filter_map(GraphEdge::from_relationship)
         .collect();
     let mut ids: Vec<String> = edges.iter().map(|e| e.target.clone()).collect();
-    for r in adt.list_incoming(id).await? {
+    for r in incoming? {
         ids.push(r.source_id.clone());
         edges.push(GraphEdge {
             id: r.relationship_id,

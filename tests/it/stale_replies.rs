@@ -432,3 +432,33 @@ async fn an_older_relationship_list_answering_last_does_not_replace_the_newer_on
         "the older list replaced the newer one: {now}"
     );
 }
+
+/// A twin's two relationship lists are asked for together: while the outgoing list's reply
+/// waits, the incoming list has been asked for (each list may take several pages, so asking
+/// one after the other would add every page of one to the wait for the other).
+#[wasm_bindgen_test]
+async fn a_twins_outgoing_and_incoming_lists_are_asked_for_together() {
+    let fake = Rc::new(FakeAdt::default());
+    let outgoing = format!("{}/relationships", adt_twin_path(HOST_ONE, "A"));
+    let incoming = format!("{}/incomingrelationships", adt_twin_path(HOST_ONE, "A"));
+    fake.hold(&outgoing);
+    let page = Opened::at(&fake, &twin_path(TENANT_ONE, HOST_ONE, "A"), None);
+    wait_for("the outgoing list waiting", || {
+        fake.held_count(&outgoing) == 1
+    })
+    .await;
+    wait_for("the incoming list asked for meanwhile", || {
+        fake.asked(&incoming)
+    })
+    .await;
+    assert_eq!(
+        fake.held_count(&outgoing),
+        1,
+        "the outgoing list still waits"
+    );
+    assert_eq!(fake.release(&outgoing), 1);
+    wait_until(&page.root, "twin A with its lists", |t| {
+        t.contains("etag-of-A") && t.contains("No outgoing relationships.")
+    })
+    .await;
+}

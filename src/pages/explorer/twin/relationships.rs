@@ -138,8 +138,12 @@ impl Relationships {
             let (Some((client, id)), Some(ticket)) = (reads, ticket) else {
                 return false;
             };
-            let outgoing = client.list_relationships(&id, None).await;
-            let incoming = client.list_incoming(&id).await;
+            // Both lists at once: each may take several pages (the service pages them by 10).
+            let (outgoing, incoming) = futures::future::join(
+                client.list_relationships(&id, None),
+                client.list_incoming(&id),
+            )
+            .await;
             let ok = outgoing.is_ok() && incoming.is_ok();
             if self.reads.try_get_value() != Some(ticket) {
                 return ok;
