@@ -110,3 +110,106 @@ async fn a_reader_finds_no_write_controls_and_switching_tenant_leaves_nothing_be
     let _ = stack;
     browser.close().await.unwrap();
 }
+
+/// The service lists a twin's relationships ten to a page: a floor with 24 more rooms than
+/// the seed gave it and 14 more buildings pointing at it shows every one of them, outgoing and
+/// incoming, on its page (read from the tables on screen).
+#[tokio::test]
+async fn a_twin_with_more_relationships_than_a_page_shows_them_all() {
+    use twinscope_emulator::adt::store::Record;
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    let model_of =
+        |t: &serde_json::Value| t["$metadata"]["$model"].as_str().unwrap_or("").to_owned();
+    let (floor, rooms, building) = {
+        let store = stack.campus().store();
+        let twins = &store.state.twins;
+        let floor = twins
+            .iter()
+            .find(|(_, t)| model_of(t).contains(":Floor;"))
+            .map(|(id, _)| id.clone())
+            .expect("a floor");
+        let rooms: Vec<String> = twins
+            .iter()
+            .filter(|(id, t)| model_of(t).contains(":Room;") && !id.starts_with(&floor))
+            .map(|(id, _)| id.clone())
+            .take(24)
+            .collect();
+        let building = twins
+            .iter()
+            .find(|(id, t)| model_of(t).contains(":Building;") && !floor.starts_with(id.as_str()))
+            .map(|(id, _)| id.clone())
+            .expect("another building");
+        (floor, rooms, building)
+    };
+    assert_eq!(rooms.len(), 24, "rooms of other floors");
+    let mut records: Vec<Record> = rooms
+        .iter()
+        .enumerate()
+        .map(|(i, room)| Record::PutRelationship {
+            relationship: json!({
+                "$relationshipId": format!("extra-room-{i:02}"), "$etag": format!("W/\"r{i}\""),
+                "$sourceId": floor, "$relationshipName": "hasRoom", "$targetId": room,
+            }),
+        })
+        .collect();
+    records.extend((0..14).map(|i| Record::PutRelationship {
+        relationship: json!({
+            "$relationshipId": format!("extra-floor-{i:02}"), "$etag": format!("W/\"f{i}\""),
+            "$sourceId": building, "$relationshipName": "hasFloor", "$targetId": floor,
+        }),
+    }));
+    let (outgoing, incoming) = {
+        let mut store = stack.campus().store();
+        store.commit(records).expect("stored");
+        let rels = &store.state.relationships;
+        (
+            rels.values()
+                .filter(|r| r["$sourceId"] == floor.as_str())
+                .count(),
+            rels.values()
+                .filter(|r| r["$targetId"] == floor.as_str())
+                .count(),
+        )
+    };
+    assert!(
+        outgoing > 20 && incoming > 10,
+        "{outgoing} out, {incoming} in"
+    );
+
+    let browser = open_signed_in(
+        &stack,
+        &format!("/t/{CONTOSO}/i/{CAMPUS}/twins/{floor}"),
+        ("adele@contoso.onmicrosoft.com", "Adele-dev-1"),
+    )
+    .await;
+    let rows = |caption: &str| {
+        format!(
+            "const t = [...document.querySelectorAll('main table')].find(t => t.caption && t.caption.textContent === {caption:?}); \
+             return t ? t.tBodies[0].rows.length : 0"
+        )
+    };
+    let shown = browser
+        .wait_for_script(
+            &format!(
+                "const out = (() => {{ {} }})(); const inc = (() => {{ {} }})(); \
+                 return out === {outgoing} && inc === {incoming} ? [out, inc] : null",
+                rows("Outgoing relationships"),
+                rows("Incoming relationships")
+            ),
+            "every relationship listed",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{outgoing} outgoing and {incoming} incoming expected: {e}"));
+    assert_eq!(shown, json!([outgoing, incoming]));
+    // The last of each, as a person would find it: its id on the page.
+    let text = browser
+        .eval("return document.querySelector('main').innerText")
+        .await
+        .unwrap();
+    let text = text.as_str().unwrap();
+    assert!(
+        text.contains("extra-room-23") && text.contains("extra-floor-13"),
+        "{text}"
+    );
+    browser.close().await.unwrap();
+}
