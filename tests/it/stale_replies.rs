@@ -435,9 +435,10 @@ async fn an_older_relationship_list_answering_last_does_not_replace_the_newer_on
 
 /// A twin's two relationship lists are asked for together: while the outgoing list's reply
 /// waits, the incoming list has been asked for (each list may take several pages, so asking
-/// one after the other would add every page of one to the wait for the other).
+/// one after the other would add every page of one to the wait for the other). Until they are
+/// answered the page says it is reading them, not that there are none.
 #[wasm_bindgen_test]
-async fn a_twins_outgoing_and_incoming_lists_are_asked_for_together() {
+async fn a_twins_relationship_lists_are_asked_for_together_and_read_before_called_empty() {
     let fake = Rc::new(FakeAdt::default());
     let outgoing = format!("{}/relationships", adt_twin_path(HOST_ONE, "A"));
     let incoming = format!("{}/incomingrelationships", adt_twin_path(HOST_ONE, "A"));
@@ -451,14 +452,27 @@ async fn a_twins_outgoing_and_incoming_lists_are_asked_for_together() {
         fake.asked(&incoming)
     })
     .await;
+    wait_until(&page.root, "the page saying it reads the lists", |t| {
+        t.contains("Reading the outgoing relationships…")
+            && t.contains("Reading the incoming relationships…")
+    })
+    .await;
+    let before = page.text();
+    assert!(
+        !before.contains("No outgoing relationships.") && !before.contains("No incoming"),
+        "the page called the lists empty before they were read: {before}"
+    );
     assert_eq!(
         fake.held_count(&outgoing),
         1,
         "the outgoing list still waits"
     );
     assert_eq!(fake.release(&outgoing), 1);
-    wait_until(&page.root, "twin A with its lists", |t| {
-        t.contains("etag-of-A") && t.contains("No outgoing relationships.")
+    wait_until(&page.root, "twin A with its lists read", |t| {
+        t.contains("etag-of-A")
+            && t.contains("No outgoing relationships.")
+            && t.contains("No incoming relationships.")
     })
     .await;
+    assert!(!page.text().contains("Reading the"), "{}", page.text());
 }

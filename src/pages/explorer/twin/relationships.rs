@@ -94,6 +94,31 @@ pub(super) fn text(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
 }
 
+/// Whether a list on screen is what the service said: until the first reply it is not known,
+/// and "No outgoing relationships." would be a guess (the service lists them ten to a page,
+/// so a twin with hundreds takes a while).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ListRead {
+    /// Not answered yet.
+    Reading,
+    /// The list holds the service's last answer.
+    Read,
+    /// Never answered: the error says why.
+    Unreadable,
+}
+
+impl ListRead {
+    /// After a reply: a list read once stays `Read` (its last answer stays on screen) when a
+    /// later read fails.
+    fn after(self, ok: bool) -> ListRead {
+        match (self, ok) {
+            (_, true) => ListRead::Read,
+            (ListRead::Read, false) => ListRead::Read,
+            (_, false) => ListRead::Unreadable,
+        }
+    }
+}
+
 /// The twin's relationships as last read, shared by the tables, the relationship form and
 /// the delete section: each reads them again after a change.
 #[derive(Debug, Clone, Copy)]
@@ -102,6 +127,9 @@ pub(super) struct Relationships {
     id: StoredValue<String>,
     pub outgoing: RwSignal<Vec<Value>>,
     pub incoming: RwSignal<Vec<IncomingRelationship>>,
+    /// Whether each list is what the service said.
+    pub outgoing_read: RwSignal<ListRead>,
+    pub incoming_read: RwSignal<ListRead>,
     /// Why the lists could not be read, or a relationship deleted.
     pub error: RwSignal<Option<String>>,
     /// The relationship whose editor holds changes not saved yet (for the leave guard).
@@ -118,6 +146,8 @@ impl Relationships {
             id,
             outgoing: RwSignal::new(Vec::new()),
             incoming: RwSignal::new(Vec::new()),
+            outgoing_read: RwSignal::new(ListRead::Reading),
+            incoming_read: RwSignal::new(ListRead::Reading),
             error: RwSignal::new(None),
             unsaved: RwSignal::new(None),
             reads: StoredValue::new(0),
@@ -149,6 +179,10 @@ impl Relationships {
                 return ok;
             }
             let mut error = None;
+            self.outgoing_read
+                .update(|r| *r = r.after(outgoing.is_ok()));
+            self.incoming_read
+                .update(|r| *r = r.after(incoming.is_ok()));
             match outgoing {
                 Ok(list) => self.outgoing.set(list),
                 Err(e) => error = Some(e.to_string()),
@@ -316,8 +350,9 @@ pub(super) fn OutgoingRelationships(
 fn OutgoingTable(deletions: Deletions) -> impl IntoView {
     let twin = deletions.twin;
     let can_write = twin.can_write;
-    let (outgoing, asking, recent, editing) = (
+    let (outgoing, read, asking, recent, editing) = (
         twin.relationships.outgoing,
+        twin.relationships.outgoing_read,
         deletions.asking,
         deletions.recent,
         deletions.editing,
@@ -327,7 +362,7 @@ fn OutgoingTable(deletions: Deletions) -> impl IntoView {
         let ghosts = recent.get();
         let open = editing.get();
         if rels.is_empty() && ghosts.is_empty() {
-            return view! { <p class="hint">"No outgoing relationships."</p> }.into_any();
+            return list_hint(read.get(), "outgoing").into_any();
         }
         let mut rows: Vec<AnyView> = rels
             .iter()
@@ -469,14 +504,32 @@ fn DeleteRelationshipDialog(deletions: Deletions) -> impl IntoView {
     }
 }
 
+/// What an empty `direction` ("outgoing", "incoming") list says: only once read is it "none".
+fn list_hint(read: ListRead, direction: &'static str) -> impl IntoView {
+    let text = match read {
+        ListRead::Reading => format!("Reading the {direction} relationships…"),
+        ListRead::Read => format!("No {direction} relationships."),
+        ListRead::Unreadable => format!("The {direction} relationships could not be read."),
+    };
+    let class = if read == ListRead::Reading {
+        "hint loading"
+    } else {
+        "hint"
+    };
+    view! { <p class=class>{text}</p> }
+}
+
 /// One row per relationship pointing at the twin, its source a link.
 #[component]
 pub(super) fn IncomingRelationships(twin: TwinState) -> impl IntoView {
-    let incoming = twin.relationships.incoming;
+    let (incoming, read) = (
+        twin.relationships.incoming,
+        twin.relationships.incoming_read,
+    );
     move || {
         let rels = incoming.get();
         if rels.is_empty() {
-            return view! { <p class="hint">"No incoming relationships."</p> }.into_any();
+            return list_hint(read.get(), "incoming").into_any();
         }
         let rows = rels
             .into_iter()
@@ -506,6 +559,21 @@ pub(super) fn IncomingRelationships(twin: TwinState) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_read_once_stays_read_when_a_later_read_fails() {
+        use ListRead::*;
+        for (before, ok, after) in [
+            (Reading, true, Read),
+            (Reading, false, Unreadable),
+            (Read, false, Read),
+            (Read, true, Read),
+            (Unreadable, true, Read),
+            (Unreadable, false, Unreadable),
+        ] {
+            assert_eq!(before.after(ok), after, "{before:?} then ok={ok}");
+        }
+    }
 
     #[test]
     fn a_new_relationship_carries_its_properties() {
