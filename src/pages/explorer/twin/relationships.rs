@@ -179,10 +179,11 @@ impl Relationships {
                 return ok;
             }
             let mut error = None;
+            // (`try_`: the page may have gone while the lists were read.)
             self.outgoing_read
-                .update(|r| *r = r.after(outgoing.is_ok()));
+                .try_update(|r| *r = r.after(outgoing.is_ok()));
             self.incoming_read
-                .update(|r| *r = r.after(incoming.is_ok()));
+                .try_update(|r| *r = r.after(incoming.is_ok()));
             match outgoing {
                 Ok(list) => self.outgoing.set(list),
                 Err(e) => error = Some(e.to_string()),
