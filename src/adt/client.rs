@@ -250,12 +250,23 @@ impl AdtClient {
 
     /// `GET`s a list and every page after it (following `nextLink`s on this host only).
     async fn list_all(&self, first: String) -> Result<Vec<Value>, AdtError> {
+        self.list_pages(first, &mut |_| {}).await
+    }
+
+    /// [`Self::list_all`], handing each page to `on_page` as it arrives.
+    async fn list_pages(
+        &self,
+        first: String,
+        on_page: &mut dyn FnMut(&[Value]),
+    ) -> Result<Vec<Value>, AdtError> {
         let mut items = Vec::new();
         let mut cursor = PageCursor::default();
         let mut url = first;
         loop {
             let page = self.send(Call::new(Method::Get, url)).await?.json()?;
-            items.extend(list_items(&page)?);
+            let page_items = list_items(&page)?;
+            on_page(&page_items);
+            items.extend(page_items);
             let next = cursor.advance(page.get("nextLink").and_then(Value::as_str));
             match next {
                 Some(link) => {
@@ -383,23 +394,53 @@ impl AdtClient {
         id: &str,
         name: Option<&str>,
     ) -> Result<Vec<Value>, AdtError> {
+        self.list_relationships_by_page(id, name, &mut |_| {}).await
+    }
+
+    /// [`Self::list_relationships`], each page handed to `on_page` as it arrives (the service
+    /// lists them ten to a page).
+    pub async fn list_relationships_by_page(
+        &self,
+        id: &str,
+        name: Option<&str>,
+        on_page: &mut dyn FnMut(&[Value]),
+    ) -> Result<Vec<Value>, AdtError> {
         let path = format!("{}/{}", Self::twin_path(id), routes::RELATIONSHIPS);
         let query: Vec<(&str, &str)> = name.map(|n| ("relationshipName", n)).into_iter().collect();
-        self.list_all(self.url(&path, &query)).await
+        self.list_pages(self.url(&path, &query), on_page).await
     }
 
     /// Relationships pointing at a twin.
     pub async fn list_incoming(&self, id: &str) -> Result<Vec<IncomingRelationship>, AdtError> {
+        self.list_incoming_by_page(id, &mut |_| {}).await
+    }
+
+    /// [`Self::list_incoming`], each page handed to `on_page` as it arrives (a page with an
+    /// unreadable item is not handed on; the whole list is then an error).
+    pub async fn list_incoming_by_page(
+        &self,
+        id: &str,
+        on_page: &mut dyn FnMut(&[IncomingRelationship]),
+    ) -> Result<Vec<IncomingRelationship>, AdtError> {
         let path = format!("{}/{}", Self::twin_path(id), routes::INCOMING);
-        let items = self.list_all(self.url(&path, &[])).await?;
-        items
-            .iter()
-            .map(|v| {
-                IncomingRelationship::from_json(v).ok_or_else(|| {
-                    AdtError::Malformed("an incoming relationship lacks its ids".into())
+        let parse = |items: &[Value]| -> Result<Vec<IncomingRelationship>, AdtError> {
+            items
+                .iter()
+                .map(|v| {
+                    IncomingRelationship::from_json(v).ok_or_else(|| {
+                        AdtError::Malformed("an incoming relationship lacks its ids".into())
+                    })
                 })
+                .collect()
+        };
+        let items = self
+            .list_pages(self.url(&path, &[]), &mut |page| {
+                if let Ok(parsed) = parse(page) {
+                    on_page(&parsed);
+                }
             })
-            .collect()
+            .await?;
+        parse(&items)
     }
 
     /// Creates or replaces relationship `relationship_id` of `source`.

@@ -49,6 +49,10 @@ struct FakeAdt {
     outgoing: RefCell<Vec<Value>>,
     /// The connector's user may write (else a reader).
     writer: std::cell::Cell<bool>,
+    /// Outgoing relationships this many to a page (else all in one), with next links.
+    page_size: std::cell::Cell<Option<usize>>,
+    /// Requests whose query contains one of these wait too (keyed by it in `held`).
+    hold_queries: RefCell<Vec<String>>,
 }
 
 impl FakeAdt {
@@ -59,6 +63,7 @@ impl FakeAdt {
     /// Lets every held request for `path` answer.
     fn release(&self, path: &str) -> usize {
         self.hold.borrow_mut().retain(|p| p != path);
+        self.hold_queries.borrow_mut().retain(|q| q != path);
         let waiting = self.held.borrow_mut().remove(path).unwrap_or_default();
         let n = waiting.len();
         for tx in waiting {
@@ -93,21 +98,42 @@ impl FakeAdt {
             .next()
             .unwrap_or_default()
             .to_owned();
+        let query = without_origin
+            .split_once('?')
+            .map(|(_, q)| q.to_owned())
+            .unwrap_or_default();
         self.asked.borrow_mut().push(path.clone());
-        let gate = self.hold.borrow().contains(&path).then(|| {
+        let key = if self.hold.borrow().contains(&path) {
+            Some(path.clone())
+        } else {
+            self.hold_queries
+                .borrow()
+                .iter()
+                .find(|q| query.contains(q.as_str()))
+                .cloned()
+        };
+        let gate = key.map(|key| {
             let (tx, rx) = oneshot::channel();
-            self.held
-                .borrow_mut()
-                .entry(path.clone())
-                .or_default()
-                .push(tx);
+            self.held.borrow_mut().entry(key).or_default().push(tx);
             rx
         });
         let body = if request.method.as_str() == "GET" && path.ends_with("/relationships") {
-            Some((
-                200,
-                json!({ "value": self.outgoing.borrow().clone(), "nextLink": null }),
-            ))
+            let all = self.outgoing.borrow().clone();
+            let from: usize = query
+                .split('&')
+                .find_map(|p| p.strip_prefix("continuationToken="))
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(0);
+            let size = self.page_size.get().unwrap_or(usize::MAX);
+            let page: Vec<Value> = all.iter().skip(from).take(size).cloned().collect();
+            let next = (from.saturating_add(size) < all.len()).then(|| {
+                let host_and_twin = path.trim_start_matches("/adt/");
+                format!(
+                    "https://{host_and_twin}?continuationToken={}&api-version=2023-10-31",
+                    from + size
+                )
+            });
+            Some((200, json!({ "value": page, "nextLink": next })))
         } else {
             body_for(request.method.as_str(), &path)
         };
@@ -475,4 +501,56 @@ async fn a_twins_relationship_lists_are_asked_for_together_and_read_before_calle
     })
     .await;
     assert!(!page.text().contains("Reading the"), "{}", page.text());
+}
+
+/// A twin with 25 outgoing relationships, listed ten to a page, the second page held: the
+/// first ten are on screen with "Reading more…" under them (not "No outgoing relationships.",
+/// not nothing); once the rest arrive, all 25 and no "Reading more…".
+#[wasm_bindgen_test]
+async fn a_long_relationship_list_shows_its_first_page_while_the_rest_comes() {
+    let fake = Rc::new(FakeAdt::default());
+    *fake.outgoing.borrow_mut() = (0..25)
+        .map(|i| {
+            json!({
+                "$relationshipId": format!("rel-{i:02}"),
+                "$relationshipName": "contains",
+                "$sourceId": "A",
+                "$targetId": format!("T{i:02}"),
+                "$etag": format!("W/\"e{i}\""),
+            })
+        })
+        .collect();
+    fake.page_size.set(Some(10));
+    let second_page = "continuationToken=10&".to_owned();
+    fake.hold_queries.borrow_mut().push(second_page.clone());
+    let page = Opened::at(&fake, &twin_path(TENANT_ONE, HOST_ONE, "A"), None);
+    // How many of the relationships' ids are on screen.
+    let rows = || {
+        let text = page.text();
+        (0..25)
+            .filter(|i| text.contains(&format!("rel-{i:02}")))
+            .count()
+    };
+    wait_for("the second page waiting", || {
+        fake.held_count(&second_page) == 1
+    })
+    .await;
+    wait_until(&page.root, "the first page on screen", |t| {
+        t.contains("rel-09") && t.contains("Reading more…")
+    })
+    .await;
+    let now = page.text();
+    assert!(
+        !now.contains("rel-10") && !now.contains("No outgoing"),
+        "{now}"
+    );
+    assert_eq!(rows(), 10, "the first page's rows: {now}");
+
+    assert_eq!(fake.release(&second_page), 1);
+    wait_until(&page.root, "the whole list", |t| t.contains("rel-24")).await;
+    wait_until(&page.root, "no more reading", |t| {
+        !t.contains("Reading more…")
+    })
+    .await;
+    assert_eq!(rows(), 25, "every relationship once: {}", page.text());
 }

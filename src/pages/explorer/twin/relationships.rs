@@ -99,7 +99,7 @@ pub(super) fn text(v: &Value, key: &str) -> String {
 /// so a twin with hundreds takes a while).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ListRead {
-    /// Not answered yet.
+    /// Not wholly answered yet (its first pages may be on screen).
     Reading,
     /// The list holds the service's last answer.
     Read,
@@ -168,10 +168,15 @@ impl Relationships {
             let (Some((client, id)), Some(ticket)) = (reads, ticket) else {
                 return false;
             };
-            // Both lists at once: each may take several pages (the service pages them by 10).
+            // Both lists at once: each may take several pages (the service pages them by 10),
+            // shown as they come while a list has never been read.
+            let mut outgoing_pages =
+                pages_into(self.outgoing, self.outgoing_read, self.reads, ticket);
+            let mut incoming_pages =
+                pages_into(self.incoming, self.incoming_read, self.reads, ticket);
             let (outgoing, incoming) = futures::future::join(
-                client.list_relationships(&id, None),
-                client.list_incoming(&id),
+                client.list_relationships_by_page(&id, None, &mut outgoing_pages),
+                client.list_incoming_by_page(&id, &mut incoming_pages),
             )
             .await;
             let ok = outgoing.is_ok() && incoming.is_ok();
@@ -202,6 +207,30 @@ impl Relationships {
         spawn_local(async move {
             self.read().await;
         });
+    }
+}
+
+/// Puts a list on screen page by page while it has never been read (so a twin with hundreds
+/// of relationships shows its first ones at once), and only for the latest read (`ticket`):
+/// this read's first page replaces what an older read had put there, the next ones extend it.
+/// A list read once stays as it is until the whole new list is in.
+fn pages_into<T: Clone + Send + Sync + 'static>(
+    list: RwSignal<Vec<T>>,
+    read: RwSignal<ListRead>,
+    reads: StoredValue<u64>,
+    ticket: u64,
+) -> impl FnMut(&[T]) {
+    let mut first = true;
+    move |page: &[T]| {
+        let latest = reads.try_get_value() == Some(ticket);
+        if latest && read.try_get_untracked() == Some(ListRead::Reading) {
+            if first {
+                list.try_set(page.to_vec());
+            } else {
+                list.try_update(|items| items.extend_from_slice(page));
+            }
+        }
+        first = false;
     }
 }
 
@@ -362,8 +391,9 @@ fn OutgoingTable(deletions: Deletions) -> impl IntoView {
         let rels = outgoing.get();
         let ghosts = recent.get();
         let open = editing.get();
+        let read = read.get();
         if rels.is_empty() && ghosts.is_empty() {
-            return list_hint(read.get(), "outgoing").into_any();
+            return list_hint(read, "outgoing").into_any();
         }
         let mut rows: Vec<AnyView> = rels
             .iter()
@@ -440,6 +470,7 @@ fn OutgoingTable(deletions: Deletions) -> impl IntoView {
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+            {reading_more(read)}
         }
         .into_any()
     }
@@ -520,6 +551,11 @@ fn list_hint(read: ListRead, direction: &'static str) -> impl IntoView {
     view! { <p class=class>{text}</p> }
 }
 
+/// Under a list shown page by page: more are coming.
+fn reading_more(read: ListRead) -> Option<impl IntoView> {
+    (read == ListRead::Reading).then(|| view! { <p class="hint loading">"Reading more…"</p> })
+}
+
 /// One row per relationship pointing at the twin, its source a link.
 #[component]
 pub(super) fn IncomingRelationships(twin: TwinState) -> impl IntoView {
@@ -529,8 +565,9 @@ pub(super) fn IncomingRelationships(twin: TwinState) -> impl IntoView {
     );
     move || {
         let rels = incoming.get();
+        let read = read.get();
         if rels.is_empty() {
-            return list_hint(read.get(), "incoming").into_any();
+            return list_hint(read, "incoming").into_any();
         }
         let rows = rels
             .into_iter()
@@ -552,6 +589,7 @@ pub(super) fn IncomingRelationships(twin: TwinState) -> impl IntoView {
                 <thead><tr><th scope="col">"Source"</th><th scope="col">"Name"</th><th scope="col">"Id"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+            {reading_more(read)}
         }
         .into_any()
     }
