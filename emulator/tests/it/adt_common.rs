@@ -40,6 +40,18 @@ pub async fn adt_token(emulator: &RunningEmulator, tenant: &str, who: (&str, &st
     token(emulator, tenant, who, crate::common::ADT_SCOPE).await
 }
 
+/// A fresh emulator's empty `contoso-lab` instance with [`test_models`], as Alex, its Data
+/// Owner.
+pub async fn lab() -> (RunningEmulator, AdtClient) {
+    let emulator = twinscope_emulator::start(twinscope_emulator::Options::default())
+        .await
+        .unwrap();
+    let token = adt_token(&emulator, crate::common::CONTOSO, ALEX).await;
+    let client = AdtClient::new(&emulator, LAB, Some(token));
+    client.post("/models", &test_models()).await.ok(201);
+    (emulator, client)
+}
+
 /// One answer: status, headers, body text and (if it parses) JSON.
 #[derive(Debug)]
 pub struct Reply {
@@ -158,6 +170,12 @@ impl AdtClient {
 
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
         self.send(Method::POST, path, Some(body), &[]).await
+    }
+
+    /// `PUT` with `If-None-Match: *`: only if nothing is there yet.
+    pub async fn put_if_absent(&self, path: &str, body: &Value) -> Reply {
+        self.send(Method::PUT, path, Some(body), &[("If-None-Match", "*")])
+            .await
     }
 
     pub async fn patch(&self, path: &str, body: &Value, if_match: Option<&str>) -> Reply {

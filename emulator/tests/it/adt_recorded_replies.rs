@@ -6,18 +6,8 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use twinscope_emulator::{Options, RunningEmulator, start};
 
 use crate::adt_common::*;
-use crate::common;
-
-async fn lab() -> (RunningEmulator, AdtClient) {
-    let emulator = start(Options::default()).await.unwrap();
-    let token = adt_token(&emulator, common::CONTOSO, ALEX).await;
-    let client = AdtClient::new(&emulator, LAB, Some(token));
-    client.post("/models", &test_models()).await.ok(201);
-    (emulator, client)
-}
 
 /// One refusal: the status, `x-ms-error-code`, `error.code` and the exact message.
 fn check(reply: &Reply, status: u16, code: &str, message: &str) {
@@ -70,12 +60,7 @@ async fn refusals_say_what_the_service_says() {
     // DigitalTwins_CreateOrReplaceTwinFailsWhenIfNoneMatchStar.
     check(
         &client
-            .send(
-                Method::PUT,
-                "/digitaltwins/room",
-                Some(&thermostat(1.0)),
-                &[("If-None-Match", "*")],
-            )
+            .put_if_absent("/digitaltwins/room", &thermostat(1.0))
             .await,
         412,
         "PreconditionFailed",
@@ -105,12 +90,7 @@ async fn refusals_say_what_the_service_says() {
         .ok(200);
     check(
         &client
-            .send(
-                Method::PUT,
-                "/digitaltwins/room/relationships/r1",
-                Some(&feeds),
-                &[("If-None-Match", "*")],
-            )
+            .put_if_absent("/digitaltwins/room/relationships/r1", &feeds)
             .await,
         412,
         "PreconditionFailed",

@@ -6,15 +6,7 @@ use crate::common;
 use crate::adt_common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
-use twinscope_emulator::{Options, RunningEmulator, start};
-
-async fn lab() -> (RunningEmulator, AdtClient) {
-    let emulator = start(Options::default()).await.unwrap();
-    let token = adt_token(&emulator, common::CONTOSO, ALEX).await;
-    let client = AdtClient::new(&emulator, LAB, Some(token));
-    client.post("/models", &test_models()).await.ok(201);
-    (emulator, client)
-}
+use twinscope_emulator::{Options, start};
 
 fn is_service_timestamp(v: &Value) -> bool {
     let s = v.as_str().unwrap_or_default();
@@ -173,12 +165,7 @@ async fn twins_carry_etags_and_metadata_and_honour_preconditions() {
     );
 
     let again = client
-        .send(
-            Method::PUT,
-            "/digitaltwins/t1",
-            Some(&thermostat(1.0)),
-            &[("If-None-Match", "*")],
-        )
+        .put_if_absent("/digitaltwins/t1", &thermostat(1.0))
         .await;
     again.check_error(412, "PreconditionFailed");
     let got = client.get("/digitaltwins/t1").await;
@@ -359,12 +346,7 @@ async fn relationships_link_existing_twins_and_block_twin_deletion() {
     assert_eq!(body["weight"], 3);
     assert_eq!(created.header("etag"), body["$etag"].as_str());
     client
-        .send(
-            Method::PUT,
-            "/digitaltwins/a/relationships/r1",
-            Some(&rel),
-            &[("If-None-Match", "*")],
-        )
+        .put_if_absent("/digitaltwins/a/relationships/r1", &rel)
         .await
         .check_error(412, "PreconditionFailed");
     client

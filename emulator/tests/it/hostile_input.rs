@@ -10,16 +10,6 @@ use crate::common::{Auth, Browser, redeem};
 use reqwest::Method;
 use serde_json::{Value, json};
 use twinscope_emulator::adt::MAX_PAYLOAD_BYTES;
-use twinscope_emulator::{Options, RunningEmulator, start};
-
-/// The empty `contoso-lab` instance with the test models, as its Data Owner.
-async fn lab() -> (RunningEmulator, AdtClient) {
-    let emulator = start(Options::default()).await.unwrap();
-    let token = adt_token(&emulator, common::CONTOSO, ALEX).await;
-    let client = AdtClient::new(&emulator, LAB, Some(token));
-    client.post("/models", &test_models()).await.ok(201);
-    (emulator, client)
-}
 
 /// A thermostat whose serialised body is exactly `size` bytes long.
 fn thermostat_of_size(size: usize) -> Value {
