@@ -677,6 +677,20 @@ async fn run_graph_query(browser: &Browser, query: &str, twins: usize) -> Result
         })
 }
 
+/// Runs a query that finds no twin on the graph page; the time from its layout's start to its
+/// (empty) drawing, in ms: what it takes to drop whatever graph was shown.
+async fn empty_the_graph(browser: &Browser) -> Result<f64> {
+    clear_marks(browser).await?;
+    run_graph_query(
+        browser,
+        "SELECT T FROM DIGITALTWINS T WHERE T.$dtId = 'no such twin'",
+        0,
+    )
+    .await?;
+    let start = mark_time(browser, marks::GRAPH_LAYOUT_START).await?;
+    Ok(mark_time(browser, marks::GRAPH_DRAWN).await? - start)
+}
+
 /// Most main-thread time one frame of panning or zooming the 1,000-twin graph may take.
 pub const PAN_ZOOM_FRAME_TARGET_MS: Target = Target::AtMost(16.0);
 
@@ -730,17 +744,10 @@ pub async fn graph(dist: &Path, runs: usize) -> Result<Section> {
     browser.find_by_role("heading", "Graph").await?;
     let (mut layout, mut drawn, mut cleared) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..runs {
-        clear_marks(&browser).await?;
-        run_graph_query(
-            &browser,
-            "SELECT T FROM DIGITALTWINS T WHERE T.$dtId = 'no such twin'",
-            0,
-        )
-        .await?;
+        let took = empty_the_graph(&browser).await?;
         if run > 0 {
             // The previous run's graph gave way to an empty result: every twin's view went.
-            let start = mark_time(&browser, marks::GRAPH_LAYOUT_START).await?;
-            cleared.push(mark_time(&browser, marks::GRAPH_DRAWN).await? - start);
+            cleared.push(took);
         }
         clear_marks(&browser).await?;
         run_graph_query(&browser, "SELECT T FROM DIGITALTWINS T", twins).await?;
@@ -777,15 +784,7 @@ pub async fn graph(dist: &Path, runs: usize) -> Result<Section> {
         per_layout.push((name.to_owned(), samples));
     }
     let (frames_median, frames_p95, frames) = pan_zoom_frames(&browser).await?;
-    clear_marks(&browser).await?;
-    run_graph_query(
-        &browser,
-        "SELECT T FROM DIGITALTWINS T WHERE T.$dtId = 'no such twin'",
-        0,
-    )
-    .await?;
-    let start = mark_time(&browser, marks::GRAPH_LAYOUT_START).await?;
-    cleared.push(mark_time(&browser, marks::GRAPH_DRAWN).await? - start);
+    cleared.push(empty_the_graph(&browser).await?);
     browser.close().await?;
     let size = format!("{twins} twins, {edges} relationships");
     let mut section = Section::new("Browser: graph");

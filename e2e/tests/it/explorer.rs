@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use twinscope_e2e::Browser;
-use twinscope_e2e::person::open_signed_in;
+use twinscope_e2e::person::{open_signed_in, visible_text};
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, FABRIKAM, Stack, screenshot_dir};
 
 async fn signed_in(path: &str, upn: &str, password: &str) -> (Stack, Browser) {
@@ -202,11 +202,7 @@ async fn a_twin_with_more_relationships_than_a_page_shows_them_all() {
         .unwrap_or_else(|e| panic!("{outgoing} outgoing and {incoming} incoming expected: {e}"));
     assert_eq!(shown, json!([outgoing, incoming]));
     // The last of each, as a person would find it: its id on the page.
-    let text = browser
-        .eval("return document.querySelector('main').innerText")
-        .await
-        .unwrap();
-    let text = text.as_str().unwrap();
+    let text = visible_text(&browser).await.unwrap();
     assert!(
         text.contains("extra-room-23") && text.contains("extra-floor-13"),
         "{text}"
