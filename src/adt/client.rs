@@ -433,14 +433,26 @@ impl AdtClient {
                 })
                 .collect()
         };
-        let items = self
-            .list_pages(self.url(&path, &[]), &mut |page| {
-                if let Ok(parsed) = parse(page) {
-                    on_page(&parsed);
+        // Each page parsed once, as it arrives; after an unreadable one nothing more is shown.
+        let mut parsed = Vec::new();
+        let mut unreadable = None;
+        self.list_pages(self.url(&path, &[]), &mut |page| {
+            if unreadable.is_some() {
+                return;
+            }
+            match parse(page) {
+                Ok(items) => {
+                    on_page(&items);
+                    parsed.extend(items);
                 }
-            })
-            .await?;
-        parse(&items)
+                Err(e) => unreadable = Some(e),
+            }
+        })
+        .await?;
+        match unreadable {
+            Some(e) => Err(e),
+            None => Ok(parsed),
+        }
     }
 
     /// Creates or replaces relationship `relationship_id` of `source`.

@@ -53,6 +53,8 @@ struct FakeAdt {
     page_size: std::cell::Cell<Option<usize>>,
     /// Requests whose query contains one of these wait too (keyed by it in `held`).
     hold_queries: RefCell<Vec<String>>,
+    /// Requests whose query contains one of these are refused (400).
+    refuse_queries: RefCell<Vec<String>>,
 }
 
 impl FakeAdt {
@@ -117,7 +119,17 @@ impl FakeAdt {
             self.held.borrow_mut().entry(key).or_default().push(tx);
             rx
         });
-        let body = if request.method.as_str() == "GET" && path.ends_with("/relationships") {
+        let refused = self
+            .refuse_queries
+            .borrow()
+            .iter()
+            .any(|q| query.contains(q.as_str()));
+        let body = if refused {
+            Some((
+                400,
+                json!({ "error": { "code": "BadRequest", "message": "This page is refused." } }),
+            ))
+        } else if request.method.as_str() == "GET" && path.ends_with("/relationships") {
             let all = self.outgoing.borrow().clone();
             let from: usize = query
                 .split('&')
@@ -553,4 +565,43 @@ async fn a_long_relationship_list_shows_its_first_page_while_the_rest_comes() {
     })
     .await;
     assert_eq!(rows(), 25, "every relationship once: {}", page.text());
+}
+
+/// A long list whose second page is refused on its first read: the first page, shown while
+/// the rest came, goes; the page says the list could not be read (and why), not ten rows as
+/// if they were all.
+#[wasm_bindgen_test]
+async fn a_long_relationship_list_that_fails_half_way_shows_none_of_it() {
+    let fake = Rc::new(FakeAdt::default());
+    *fake.outgoing.borrow_mut() = (0..25)
+        .map(|i| {
+            json!({
+                "$relationshipId": format!("rel-{i:02}"),
+                "$relationshipName": "contains",
+                "$sourceId": "A",
+                "$targetId": format!("T{i:02}"),
+                "$etag": format!("W/\"e{i}\""),
+            })
+        })
+        .collect();
+    fake.page_size.set(Some(10));
+    let second_page = "continuationToken=10&".to_owned();
+    fake.hold_queries.borrow_mut().push(second_page.clone());
+    fake.refuse_queries.borrow_mut().push(second_page.clone());
+    let page = Opened::at(&fake, &twin_path(TENANT_ONE, HOST_ONE, "A"), None);
+    wait_until(&page.root, "the first page on screen", |t| {
+        t.contains("rel-09") && t.contains("Reading more…")
+    })
+    .await;
+    assert_eq!(fake.release(&second_page), 1);
+    wait_until(&page.root, "the list said unreadable", |t| {
+        t.contains("The outgoing relationships could not be read.")
+            && t.contains("This page is refused.")
+    })
+    .await;
+    let now = page.text();
+    assert!(
+        !now.contains("rel-00") && !now.contains("Reading more…"),
+        "part of an unread list stayed on screen: {now}"
+    );
 }

@@ -189,6 +189,14 @@ impl Relationships {
                 .try_update(|r| *r = r.after(outgoing.is_ok()));
             self.incoming_read
                 .try_update(|r| *r = r.after(incoming.is_ok()));
+            // A list never read whose read failed shows none of the pages it did get: they were
+            // on screen only while the rest came.
+            if self.outgoing_read.try_get_untracked() == Some(ListRead::Unreadable) {
+                self.outgoing.try_set(Vec::new());
+            }
+            if self.incoming_read.try_get_untracked() == Some(ListRead::Unreadable) {
+                self.incoming.try_set(Vec::new());
+            }
             match outgoing {
                 Ok(list) => self.outgoing.set(list),
                 Err(e) => error = Some(e.to_string()),
