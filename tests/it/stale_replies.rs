@@ -515,6 +515,67 @@ async fn a_twins_relationship_lists_are_asked_for_together_and_read_before_calle
     assert!(!page.text().contains("Reading the"), "{}", page.text());
 }
 
+/// Opening twin A (held) at `path` asks for the relationship lists the screen shows
+/// (`incoming_shown`: the incoming one too) beside the twin itself: they need only its id, and
+/// waiting for the twin and then its model first would add two round trips to each list (on
+/// Azure, the slowest part of opening a twin). `lists_shown` is what the screen says of the
+/// lists once the twin is in. Each list shown is read once; one not shown, never.
+async fn check_lists_asked_with_the_twin(path: &str, incoming_shown: bool, lists_shown: &[&str]) {
+    let fake = Rc::new(FakeAdt::default());
+    let twin = adt_twin_path(HOST_ONE, "A");
+    let outgoing = format!("{twin}/relationships");
+    let incoming = format!("{twin}/incomingrelationships");
+    fake.hold(&twin);
+    let page = Opened::at(&fake, path, None);
+    wait_for("twin A's read waiting", || fake.held_count(&twin) == 1).await;
+    wait_for("the outgoing list asked for while the twin is read", || {
+        fake.asked(&outgoing)
+    })
+    .await;
+    if incoming_shown {
+        wait_for("the incoming list asked for while the twin is read", || {
+            fake.asked(&incoming)
+        })
+        .await;
+    }
+    assert_eq!(fake.held_count(&twin), 1, "the twin's read still waits");
+    assert!(!page.text().contains("etag-of-A"), "{}", page.text());
+    assert_eq!(fake.release(&twin), 1);
+    wait_until(&page.root, "twin A with its lists", |t| {
+        t.contains("etag-of-A") && lists_shown.iter().all(|l| t.contains(l))
+    })
+    .await;
+    sleep_ms(200).await;
+    let times = |p: &str| fake.asked.borrow().iter().filter(|a| *a == p).count();
+    assert_eq!(
+        (times(&outgoing), times(&incoming)),
+        (1, usize::from(incoming_shown)),
+        "each list shown is read once (not again when the twin arrives), one not shown never"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_twin_page_asks_for_the_relationship_lists_while_the_twin_is_read() {
+    check_lists_asked_with_the_twin(
+        &twin_path(TENANT_ONE, HOST_ONE, "A"),
+        true,
+        &["No outgoing relationships.", "No incoming relationships."],
+    )
+    .await;
+}
+
+/// The inspector shows the outgoing relationships only: the incoming list (which may take
+/// many pages) is not read for it.
+#[wasm_bindgen_test]
+async fn the_workspace_inspector_asks_for_the_outgoing_list_while_the_twin_is_read() {
+    check_lists_asked_with_the_twin(
+        &format!("/t/{TENANT_ONE}/i/{HOST_ONE}/twins?twin=A"),
+        false,
+        &["No outgoing relationships."],
+    )
+    .await;
+}
+
 /// A twin with 25 outgoing relationships, listed ten to a page, the second page held: the
 /// first ten are on screen with "Reading more…" under them (not "No outgoing relationships.",
 /// not nothing); once the rest arrive, all 25 and no "Reading more…".

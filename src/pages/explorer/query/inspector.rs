@@ -11,7 +11,7 @@
 
 use leptos::prelude::*;
 
-use crate::pages::explorer::twin::{GuardSlot, TwinPanel, open_twin};
+use crate::pages::explorer::twin::{GuardSlot, Lists, Relationships, TwinPanel, open_twin};
 use crate::pages::explorer::{twin_path, use_explorer_context};
 
 /// The inspector panel: the twin `selected` names, or a hint.
@@ -47,6 +47,7 @@ fn InspectedTwin(
         return ().into_any();
     };
     let (adt, asked) = (ctx.adt.clone(), id.clone());
+    let relationships = Relationships::read_from_now(adt.clone(), id.clone(), Lists::Outgoing);
     let opened = LocalResource::new(move || {
         let (adt, id) = (adt.clone(), asked.clone());
         async move { open_twin(&adt, id).await }
@@ -65,7 +66,7 @@ fn InspectedTwin(
         <Suspense fallback=|| view! { <p class="loading">"Reading the twin…"</p> }>
             <ErrorBoundary fallback=not_read>
                 {move || Suspend::new(async move {
-                    opened.await.map(|opened| view! { <TwinPanel opened relationship guards/> })
+                    opened.await.map(|opened| view! { <TwinPanel opened relationships relationship guards/> })
                 })}
             </ErrorBoundary>
         </Suspense>

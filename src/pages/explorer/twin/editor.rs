@@ -41,19 +41,18 @@ pub(super) struct TwinState {
 }
 
 impl TwinState {
-    /// `id_prefix` keeps the controls' element ids apart from others on the same page.
+    /// The editor of the twin whose lists `relationships` reads (its client and id are the
+    /// editor's). `id_prefix` keeps the controls' element ids apart from others on the same
+    /// page.
     pub(super) fn new(
-        client: AdtClient,
-        id: String,
+        relationships: Relationships,
         instance: (TenantId, AdtHost),
         can_write: bool,
         id_prefix: &'static str,
     ) -> Self {
-        let client = StoredValue::new_local(client);
-        let id = StoredValue::new(id);
         TwinState {
-            client,
-            id,
+            client: relationships.client,
+            id: relationships.id,
             instance: StoredValue::new(instance),
             can_write,
             original: RwSignal::new(None),
@@ -68,7 +67,7 @@ impl TwinState {
                 id_prefix,
             ),
             model: RwSignal::new(None),
-            relationships: Relationships::new(client, id),
+            relationships,
         }
     }
 
@@ -158,18 +157,18 @@ impl TwinState {
     }
 }
 
-/// One opened twin: its properties, relationships and the actions on it. Every request names
-/// `opened.id`; the editor is replaced, not reused, when another twin opens.
+/// One opened twin: its properties, relationships (`relationships`, read since the twin was
+/// asked for) and the actions on it. Every request names `opened.id`; the editor is replaced,
+/// not reused, when another twin opens.
 #[component]
-pub(super) fn TwinEditor(opened: OpenedTwin) -> impl IntoView {
+pub(super) fn TwinEditor(opened: OpenedTwin, relationships: Relationships) -> impl IntoView {
     let Some(ctx) = use_explorer_context() else {
         return view! { <MissingContext/> }.into_any();
     };
     let can_write = ctx.roles.can_write();
     let twin_id = opened.id.clone();
     let twin = TwinState::new(
-        ctx.adt.clone(),
-        twin_id.clone(),
+        relationships,
         (ctx.tenant.clone(), ctx.host.clone()),
         can_write,
         "prop",
@@ -183,7 +182,6 @@ pub(super) fn TwinEditor(opened: OpenedTwin) -> impl IntoView {
     let original = twin.original;
 
     twin.open(opened, model_note);
-    twin.relationships.load();
 
     let list_path = twin.list_path();
     let rel_error = twin.relationships.error;

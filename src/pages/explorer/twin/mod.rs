@@ -51,7 +51,9 @@ use model::load_model;
 pub use delete::{GoingRelationship, going_text, relationships_going_with};
 pub use model::{ModelLoadError, TwinModel, twin_model};
 pub use panel::{GuardSlot, TwinPanel};
-pub use relationships::{Deleted, UNDO_FOR, relationship_body, relationship_properties};
+pub use relationships::{
+    Deleted, Lists, Relationships, UNDO_FOR, relationship_body, relationship_properties,
+};
 
 /// The route parameter holding the twin id.
 pub const TWIN_ID_PARAM: &str = "twin_id";
@@ -114,6 +116,8 @@ fn TwinPage(id: String) -> impl IntoView {
     };
     let client = ctx.adt.clone();
     let asked = id.clone();
+    let relationships =
+        Relationships::read_from_now(client.clone(), id.clone(), Lists::OutgoingAndIncoming);
     let opened = LocalResource::new(move || {
         let (client, id) = (client.clone(), asked.clone());
         async move { open_twin(&client, id).await }
@@ -153,7 +157,7 @@ fn TwinPage(id: String) -> impl IntoView {
         <Suspense fallback=loading>
             <ErrorBoundary fallback=not_opened>
                 {move || Suspend::new(async move {
-                    opened.await.map(|opened| view! { <TwinEditor opened/> })
+                    opened.await.map(|opened| view! { <TwinEditor opened relationships/> })
                 })}
             </ErrorBoundary>
         </Suspense>

@@ -14,7 +14,7 @@ use super::OpenedTwin;
 use super::editor::{TwinState, Unsaved};
 use super::properties::{PropertyControls, TwinFacts};
 use super::relationship_form::RelationshipForm;
-use super::relationships::OutgoingRelationships;
+use super::relationships::{OutgoingRelationships, Relationships};
 use super::save::SaveBar;
 use crate::components::leave_guard::{LeaveGuard, use_leave_guard};
 use crate::pages::explorer::{MissingContext, use_explorer_context};
@@ -60,6 +60,9 @@ impl Default for GuardSlot {
 #[component]
 pub fn TwinPanel(
     opened: OpenedTwin,
+    /// Its relationships, read since the twin was asked for
+    /// ([`Relationships::read_from_now`]).
+    relationships: Relationships,
     /// The relationship to open for editing, when the address names one.
     relationship: Signal<Option<String>>,
     guards: GuardSlot,
@@ -69,8 +72,7 @@ pub fn TwinPanel(
     };
     let can_write = ctx.roles.can_write();
     let twin = TwinState::new(
-        ctx.adt.clone(),
-        opened.id.clone(),
+        relationships,
         (ctx.tenant.clone(), ctx.host.clone()),
         can_write,
         "inspect",
@@ -80,7 +82,6 @@ pub fn TwinPanel(
     let guard = use_leave_guard(dirty.into());
     guards.hold(guard);
     twin.open(opened, model_note);
-    twin.relationships.load();
     let rel_error = twin.relationships.error;
     view! {
         <TwinFacts twin/>

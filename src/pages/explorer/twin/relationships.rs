@@ -119,31 +119,45 @@ impl ListRead {
     }
 }
 
+/// Which of a twin's relationship lists a screen shows (and so reads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lists {
+    /// The twin's page: both tables, and deleting the twin names every relationship.
+    OutgoingAndIncoming,
+    /// The Twins workspace's inspector: the outgoing table only.
+    Outgoing,
+}
+
 /// The twin's relationships as last read, shared by the tables, the relationship form and
 /// the delete section: each reads them again after a change.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Relationships {
-    client: StoredValue<AdtClient, LocalStorage>,
-    id: StoredValue<String>,
-    pub outgoing: RwSignal<Vec<Value>>,
-    pub incoming: RwSignal<Vec<IncomingRelationship>>,
+pub struct Relationships {
+    pub(super) client: StoredValue<AdtClient, LocalStorage>,
+    pub(super) id: StoredValue<String>,
+    lists: Lists,
+    pub(super) outgoing: RwSignal<Vec<Value>>,
+    pub(super) incoming: RwSignal<Vec<IncomingRelationship>>,
     /// Whether each list is what the service said.
-    pub outgoing_read: RwSignal<ListRead>,
-    pub incoming_read: RwSignal<ListRead>,
+    pub(super) outgoing_read: RwSignal<ListRead>,
+    pub(super) incoming_read: RwSignal<ListRead>,
     /// Why the lists could not be read, or a relationship deleted.
-    pub error: RwSignal<Option<String>>,
+    pub(super) error: RwSignal<Option<String>>,
     /// The relationship whose editor holds changes not saved yet (for the leave guard).
-    pub unsaved: RwSignal<Option<String>>,
+    pub(super) unsaved: RwSignal<Option<String>>,
     /// Counts reads: only the latest one writes the lists.
     reads: StoredValue<u64>,
 }
 
 impl Relationships {
-    /// Twin `id`'s, not read yet.
-    pub fn new(client: StoredValue<AdtClient, LocalStorage>, id: StoredValue<String>) -> Self {
-        Relationships {
-            client,
-            id,
+    /// Twin `id`'s, read from now on. The lists need only the id, so whoever opens a twin asks
+    /// for them beside the twin itself, not after it and its model: each list may take several
+    /// pages, and two round trips more before the first of them is the slowest part of opening
+    /// a twin on Azure.
+    pub fn read_from_now(client: AdtClient, id: String, lists: Lists) -> Self {
+        let read = Relationships {
+            client: StoredValue::new_local(client),
+            id: StoredValue::new(id),
+            lists,
             outgoing: RwSignal::new(Vec::new()),
             incoming: RwSignal::new(Vec::new()),
             outgoing_read: RwSignal::new(ListRead::Reading),
@@ -151,10 +165,12 @@ impl Relationships {
             error: RwSignal::new(None),
             unsaved: RwSignal::new(None),
             reads: StoredValue::new(0),
-        }
+        };
+        read.load();
+        read
     }
 
-    /// Reads both lists again; false if either could not be read. Only the latest read
+    /// Reads the lists again; false if one could not be read. Only the latest read
     /// writes the lists: one started before a change and answered after a later read would
     /// otherwise show the lists from before the change. (A reply after the editor has gone
     /// lands in signals that have gone with it: Leptos drops such writes.)
@@ -174,12 +190,20 @@ impl Relationships {
                 pages_into(self.outgoing, self.outgoing_read, self.reads, ticket);
             let mut incoming_pages =
                 pages_into(self.incoming, self.incoming_read, self.reads, ticket);
+            let incoming = async {
+                match self.lists {
+                    Lists::OutgoingAndIncoming => {
+                        Some(client.list_incoming_by_page(&id, &mut incoming_pages).await)
+                    }
+                    Lists::Outgoing => None,
+                }
+            };
             let (outgoing, incoming) = futures::future::join(
                 client.list_relationships_by_page(&id, None, &mut outgoing_pages),
-                client.list_incoming_by_page(&id, &mut incoming_pages),
+                incoming,
             )
             .await;
-            let ok = outgoing.is_ok() && incoming.is_ok();
+            let ok = outgoing.is_ok() && incoming.as_ref().is_none_or(Result::is_ok);
             if self.reads.try_get_value() != Some(ticket) {
                 return ok;
             }
@@ -187,8 +211,10 @@ impl Relationships {
             // (`try_`: the page may have gone while the lists were read.)
             self.outgoing_read
                 .try_update(|r| *r = r.after(outgoing.is_ok()));
-            self.incoming_read
-                .try_update(|r| *r = r.after(incoming.is_ok()));
+            if let Some(incoming) = &incoming {
+                self.incoming_read
+                    .try_update(|r| *r = r.after(incoming.is_ok()));
+            }
             // A list never read whose read failed shows none of the pages it did get: they were
             // on screen only while the rest came.
             if self.outgoing_read.try_get_untracked() == Some(ListRead::Unreadable) {
@@ -202,8 +228,9 @@ impl Relationships {
                 Err(e) => error = Some(e.to_string()),
             }
             match incoming {
-                Ok(list) => self.incoming.set(list),
-                Err(e) => error = error.or(Some(e.to_string())),
+                Some(Ok(list)) => self.incoming.set(list),
+                Some(Err(e)) => error = error.or(Some(e.to_string())),
+                None => {}
             }
             self.error.set(error);
             ok
