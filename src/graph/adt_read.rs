@@ -7,10 +7,17 @@
 use serde_json::Value;
 
 use super::{GraphEdge, GraphNode};
+use futures::stream::{self, StreamExt};
+
 use crate::adt::{AdtClient, AdtError, CancelFlag};
 
 /// How many ids one `IN [...]` query names.
 const IDS_PER_QUERY: usize = 100;
+
+/// How many of those queries are asked at once: each is a round trip to the instance, so one
+/// after the other a 1,000-twin graph would wait for ten; all at once they would crowd the
+/// instance's query rate (a throttled query is retried after its wait, `adt::retry`).
+const QUERIES_AT_ONCE: usize = 4;
 
 /// The twins a query row holds: the row itself (`SELECT *`), or each of its values that is a
 /// twin (`SELECT T`, `SELECT A, B … JOIN`).
@@ -44,20 +51,25 @@ pub async fn all_rows(adt: &AdtClient, text: &str) -> Result<Vec<Value>, AdtErro
 }
 
 /// The relationships whose source is one of `ids` (their targets may be outside: those are
-/// drawn once both ends are shown).
+/// drawn once both ends are shown), in the order of `ids`' batches, whose queries go
+/// [`QUERIES_AT_ONCE`] at a time.
 pub async fn relationships_among(
     adt: &AdtClient,
     ids: &[String],
 ) -> Result<Vec<GraphEdge>, AdtError> {
-    let mut edges = Vec::new();
-    for chunk in ids.chunks(IDS_PER_QUERY) {
+    let batches = ids.chunks(IDS_PER_QUERY).map(|chunk| async move {
         let text = format!(
             "SELECT R FROM RELATIONSHIPS R WHERE R.$sourceId IN [{}]",
             id_list(chunk)
         );
-        let rows = all_rows(adt, &text).await?;
+        all_rows(adt, &text).await
+    });
+    let mut answers = stream::iter(batches).buffered(QUERIES_AT_ONCE);
+    let mut edges = Vec::new();
+    while let Some(rows) = answers.next().await {
         edges.extend(
-            rows.iter()
+            rows?
+                .iter()
                 .filter_map(|row| GraphEdge::from_relationship(row.get("R").unwrap_or(row))),
         );
     }

@@ -13,7 +13,7 @@ use twinscope::adt::retry::{Jitter, RetryPolicy, Runtime};
 use twinscope::adt::{AdtClient, AdtError, CancelFlag, ETag, PatchOp, TokenProvider, diff_twin};
 use twinscope::auth::cache::Secret;
 use twinscope::auth::client::AccessToken;
-use twinscope::auth::http::{HttpRequest, HttpResponse, NetworkError};
+use twinscope::auth::http::{HttpClient, HttpRequest, HttpResponse, NetworkError};
 use twinscope::config::AdtPathPrefix;
 use twinscope::ids::AdtHost;
 
@@ -66,7 +66,6 @@ impl Fake {
     fn new(script: Vec<Reply>) -> Self {
         let script = Rc::new(RefCell::new(VecDeque::from(script)));
         let seen = Rc::new(RefCell::new(Vec::new()));
-        let sleeps = Rc::new(RefCell::new(Vec::new()));
         let http = {
             let seen = seen.clone();
             Rc::new(move |request: HttpRequest| {
@@ -100,6 +99,12 @@ impl Fake {
                 Box::pin(std::future::ready(result)) as twinscope::auth::http::ResponseFuture
             })
         };
+        Self::with_http(http, seen)
+    }
+
+    /// A client whose server is `http` (which records what it sees in `seen`).
+    fn with_http(http: HttpClient, seen: Rc<RefCell<Vec<Seen>>>) -> Self {
+        let sleeps = Rc::new(RefCell::new(Vec::new()));
         let token: TokenProvider = Rc::new(|| {
             Box::pin(std::future::ready(Ok(AccessToken {
                 secret: Rc::new(Secret::new(TOKEN)),
@@ -738,5 +743,88 @@ async fn a_429_storm_without_retry_after_backs_off_and_gives_up() {
     assert!(
         sleeps[2] > sleeps[0],
         "the back-off grows between attempts: {sleeps:?}"
+    );
+}
+
+/// The graph's relationships among 550 twins take six queries (100 source ids each, the
+/// `IN` limit). They are asked four at a time, not one after the other (each is a round trip
+/// to the instance) nor all at once (the instance's query rate): the server here answers
+/// only when the test says. The edges come back in the batches' order.
+#[tokio::test(flavor = "current_thread")]
+async fn relationships_among_many_twins_are_asked_for_four_batches_at_a_time() {
+    let waiting: Rc<RefCell<Vec<futures::channel::oneshot::Sender<()>>>> = Rc::default();
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let http: HttpClient = {
+        let (waiting, seen) = (waiting.clone(), seen.clone());
+        Rc::new(move |request: HttpRequest| {
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+            // This batch's first source id, for the one relationship it answers.
+            let first = body["query"]
+                .as_str()
+                .unwrap_or_default()
+                .split('\'')
+                .nth(1)
+                .unwrap_or_default()
+                .to_owned();
+            seen.borrow_mut().push(Seen {
+                method: request.method.to_string(),
+                uri: request.url.clone(),
+                authorization: None,
+                if_match: None,
+                if_none_match: None,
+                content_type: None,
+                body,
+            });
+            let (tx, rx) = futures::channel::oneshot::channel();
+            waiting.borrow_mut().push(tx);
+            Box::pin(async move {
+                let _ = rx.await;
+                let row = json!({ "R": {
+                    "$relationshipId": format!("from-{first}"),
+                    "$sourceId": first,
+                    "$targetId": "t0",
+                    "$relationshipName": "contains",
+                }});
+                Ok(HttpResponse::new(200)
+                    .with_body(json!({ "value": [row], "continuationToken": null }).to_string()))
+            }) as twinscope::auth::http::ResponseFuture
+        })
+    };
+    let answer_all = || {
+        for tx in waiting.borrow_mut().drain(..) {
+            let _ = tx.send(());
+        }
+    };
+    let f = Fake::with_http(http, seen);
+    let ids: Vec<String> = (0..550).map(|i| format!("t{i}")).collect();
+    let mut edges = Box::pin(twinscope::graph::adt_read::relationships_among(
+        &f.client, &ids,
+    ));
+    let short = Duration::from_millis(100);
+    assert!(tokio::time::timeout(short, &mut edges).await.is_err());
+    assert_eq!(f.seen().len(), 4, "batches asked while none is answered");
+    answer_all();
+    assert!(tokio::time::timeout(short, &mut edges).await.is_err());
+    assert_eq!(
+        f.seen().len(),
+        6,
+        "the last two asked once the first four are answered"
+    );
+    answer_all();
+    let edges = tokio::time::timeout(Duration::from_secs(5), edges)
+        .await
+        .expect("all six answered")
+        .unwrap();
+    let sources: Vec<&str> = edges.iter().map(|e| e.source.as_str()).collect();
+    assert_eq!(sources, ["t0", "t100", "t200", "t300", "t400", "t500"]);
+    let named: Vec<usize> = f
+        .seen()
+        .iter()
+        .map(|s| s.body["query"].as_str().unwrap().matches('\'').count() / 2)
+        .collect();
+    assert_eq!(
+        named,
+        [100, 100, 100, 100, 100, 50],
+        "ids named by each query"
     );
 }
