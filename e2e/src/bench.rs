@@ -991,8 +991,10 @@ fn lazy_screens(twin: &str) -> Vec<(&'static str, String, String)> {
         (
             "twin",
             twin_path,
+            // Its properties and both relationship tables read (they say "Reading the …
+            // relationships…" until then).
             format!(
-                "{} && [...document.querySelectorAll('main h2')].some(h => h.textContent.trim() === 'Properties')",
+                "{} && [...document.querySelectorAll('main h2')].some(h => h.textContent.trim() === 'Properties') && !/Reading the (outgoing|incoming) relationships/.test(document.querySelector('main').textContent)",
                 heading(&format!("Twin {twin}"))
             ),
         ),
@@ -1020,7 +1022,9 @@ fn lazy_screens(twin: &str) -> Vec<(&'static str, String, String)> {
 /// Opening each lazy screen on a warm session, `runs` times: signed in once; for each run and
 /// screen, the tenant page loaded afresh (a new document: no screen module loaded yet; the
 /// HTTP cache off, so every module comes over the network), then a click on a link to the
-/// screen. Requests and time from the click to the screen shown with its data.
+/// screen. Requests and time from the click to the screen shown with its data; then the same
+/// again with every request's reply [`FAR_LATENCY_MS`] later (Chromium's network emulation),
+/// as for a person far from the instance, where each round trip a screen waits for counts.
 pub async fn lazy_screen_opening(dist: &Path, runs: usize) -> Result<Section> {
     let stack = BenchStack::start(dist, None).await?;
     let twin = {
@@ -1043,39 +1047,28 @@ pub async fn lazy_screen_opening(dist: &Path, runs: usize) -> Result<Section> {
     sign_in_at(&browser, &stack, &format!("/t/{CONTOSO}")).await?;
     browser.find_by_role("link", "contoso-campus").await?;
     let screens = lazy_screens(&twin);
-    let mut samples: Vec<(Vec<f64>, Vec<f64>, Vec<String>)> =
-        vec![(Vec::new(), Vec::new(), Vec::new()); screens.len()];
-    for _ in 0..runs {
-        for ((_, path, ready), sample) in screens.iter().zip(samples.iter_mut()) {
-            browser.goto(&stack.url(&format!("/t/{CONTOSO}"))).await?;
-            browser.find_by_role("link", "contoso-campus").await?;
-            // The tenant page's own requests (Resource Manager's list, each listed instance's
-            // access check) are its, not the screen's: they finish before the click.
-            settled(&browser).await?;
-            let seen = browser.eval(&open_in_place_script(path, ready)).await?;
-            if let Some(error) = seen["error"].as_str() {
-                return Err(format!("{path}: {error}: {}", seen["text"]).into());
-            }
-            sample.0.push(seen["requests"].as_f64().unwrap_or(f64::NAN));
-            sample.1.push(seen["ms"].as_f64().unwrap_or(f64::NAN));
-            sample.2 = sizes::paths(&seen["names"]);
-        }
-    }
+    let near = open_screens(&browser, &stack, &screens, runs).await?;
+    browser.cdp("Network.enable", json!({})).await?;
+    browser
+        .cdp(
+            "Network.emulateNetworkConditions",
+            json!({ "offline": false, "latency": FAR_LATENCY_MS, "downloadThroughput": -1, "uploadThroughput": -1 }),
+        )
+        .await?;
+    let far = open_screens(&browser, &stack, &screens, runs).await?;
     browser.close().await?;
     let mut section = Section::new("Browser: opening a lazy screen");
-    for ((name, _, _), (requests, ms, names)) in screens.iter().zip(&samples) {
-        let seen = names
-            .iter()
-            .map(|n| n.replace(&format!("/adt/{CAMPUS}"), "/adt/{campus}"))
-            .collect::<Vec<_>>()
-            .join(" · ");
+    for ((name, _, _), ((requests, ms, names), (_, far_ms, far_names))) in
+        screens.iter().zip(near.iter().zip(&far))
+    {
         section.figures.push(Figure::from_samples(
             &format!("open {name}: requests"),
             "requests",
             requests,
             Some(LAZY_SCREEN_REQUESTS_TARGET),
             &format!(
-                "signed in, the tenant page loaded afresh, HTTP cache off; Resource Timing entries from the click on a link to the screen until it shows its data; last run (path, start–end after the click): {seen}"
+                "signed in, the tenant page loaded afresh, HTTP cache off; Resource Timing entries from the click on a link to the screen until it shows its data; last run (path, start–end after the click): {}",
+                timeline(names)
             ),
         )?);
         section.figures.push(Figure::from_samples(
@@ -1085,8 +1078,61 @@ pub async fn lazy_screen_opening(dist: &Path, runs: usize) -> Result<Section> {
             Some(LAZY_SCREEN_MS_TARGET),
             "the click → the paint after the screen's data is in the DOM (its module fetched and compiled, its requests answered)",
         )?);
+        section.figures.push(Figure::from_samples(
+            &format!("open {name}, every reply {FAR_LATENCY_MS} ms later: click → shown"),
+            "ms",
+            far_ms,
+            None,
+            &format!(
+                "the same with Chromium's network emulation adding {FAR_LATENCY_MS} ms to every request (modules and the instance's replies alike): how many round trips the screen waits for one after the other; last run: {}",
+                timeline(far_names)
+            ),
+        )?);
     }
     Ok(section)
+}
+
+/// The latency of the lazy screens' far figures: a person on another continent than the
+/// instance, or on a slow mobile network.
+pub const FAR_LATENCY_MS: u32 = 100;
+
+/// Per screen: requests, time to shown, and the last run's requests.
+type ScreenSamples = (Vec<f64>, Vec<f64>, Vec<String>);
+
+/// Each of `screens` opened `runs` times from a freshly loaded tenant page.
+async fn open_screens(
+    browser: &Browser,
+    stack: &BenchStack,
+    screens: &[(&'static str, String, String)],
+    runs: usize,
+) -> Result<Vec<ScreenSamples>> {
+    let mut samples: Vec<ScreenSamples> = vec![(Vec::new(), Vec::new(), Vec::new()); screens.len()];
+    for _ in 0..runs {
+        for ((_, path, ready), sample) in screens.iter().zip(samples.iter_mut()) {
+            browser.goto(&stack.url(&format!("/t/{CONTOSO}"))).await?;
+            browser.find_by_role("link", "contoso-campus").await?;
+            // The tenant page's own requests (Resource Manager's list, each listed instance's
+            // access check) are its, not the screen's: they finish before the click.
+            settled(browser).await?;
+            let seen = browser.eval(&open_in_place_script(path, ready)).await?;
+            if let Some(error) = seen["error"].as_str() {
+                return Err(format!("{path}: {error}: {}", seen["text"]).into());
+            }
+            sample.0.push(seen["requests"].as_f64().unwrap_or(f64::NAN));
+            sample.1.push(seen["ms"].as_f64().unwrap_or(f64::NAN));
+            sample.2 = sizes::paths(&seen["names"]);
+        }
+    }
+    Ok(samples)
+}
+
+/// A run's requests, path and start–end after the click, the instance host shortened.
+fn timeline(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| n.replace(&format!("/adt/{CAMPUS}"), "/adt/{campus}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn wire_json(w: Wire) -> Value {
