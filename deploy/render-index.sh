@@ -1,6 +1,7 @@
 #!/bin/sh
 # Renders a bundle for nginx or Caddy exactly as twinscope-gateway serves it, using the
-# gateway itself: index.html with its CSP meta's connect-src taken from config.json, and that
+# gateway itself: index.html with its CSP meta's connect-src taken from config.json and
+# config.json itself in a meta of its head (the app then starts without fetching it), and that
 # page's header policy (with the hashes of its inline loader and stylesheet) as
 #   nginx: twinscope/index-csp.map     ("/index.html" "<policy>";)
 #   Caddy: twinscope/index-csp.caddy   (header /index.html Content-Security-Policy "<policy>")

@@ -44,22 +44,43 @@ use crate::tenants::TenantDirectory;
 /// the end-to-end tests and `cargo xtask bench` read it.
 pub const SHELL_MOUNTED_MARK: &str = "twinscope:shell-mounted";
 
-/// The whole application: fetches the runtime configuration, then routes.
+/// The whole application: the runtime configuration, then routes. The configuration the page
+/// carries is used at once; only a page without it (`trunk serve`, a plain static server)
+/// waits for `/config.json` under a `Transition`. (Everything under that `Transition` that
+/// reads a resource still loading holds it, and until it has settled twice it shows its
+/// fallback again: a page that carries its configuration has no such boundary over it.)
 #[component]
 pub fn App() -> impl IntoView {
-    let config = LocalResource::new(api::fetch_config);
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <Transition fallback=|| view! { <Header/><Loading/> }>
-                {move || Suspend::new(async move {
-                    match config.await {
-                        Ok(config) => view! { <Shell config/> }.into_any(),
-                        Err(error) => view! { <Header/><ConfigErrorPage error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Configured/>
         </Router>
+    }
+}
+
+/// Inside the router: the configuration as the page carries it, or as fetched.
+#[component]
+fn Configured() -> impl IntoView {
+    match api::config_in_page() {
+        Some(config) => configured(config),
+        None => {
+            let config = LocalResource::new(api::fetch_config);
+            view! {
+                <Transition fallback=|| view! { <Header/><Loading/> }>
+                    {move || Suspend::new(async move { configured(config.await) })}
+                </Transition>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The app for `config`, or the page that says why there is none.
+fn configured(config: Result<RuntimeConfig, config::ConfigError>) -> AnyView {
+    match config {
+        Ok(config) => view! { <Shell config/> }.into_any(),
+        Err(error) => view! { <Header/><ConfigErrorPage error/> }.into_any(),
     }
 }
 

@@ -373,10 +373,18 @@ impl TenantDirectory {
         }
     }
 
+    /// The listing if it is in. Reactive, and never a reason for a page to wait (see
+    /// [`unheld`]): it only names organisations and fills the switcher. (Read plainly, it
+    /// replaced the page returning from sign-in with "Loading twinscope…" until Resource
+    /// Manager answered.)
+    fn listing_now(&self) -> Option<Listing> {
+        unheld(|| self.listing.get())
+    }
+
     /// Every name known now: the stored book plus the listing, when it is in.
     pub fn names(&self) -> NameBook {
         let mut book = self.book.get_value();
-        if let Some(listing) = self.listing.get() {
+        if let Some(listing) = self.listing_now() {
             book.extend(
                 listing
                     .tenants
@@ -398,7 +406,7 @@ impl TenantDirectory {
 
     /// The switcher's entries now (active account first). Reactive.
     pub fn entries(&self) -> Vec<TenantEntry> {
-        let listing = self.listing.get().unwrap_or_default();
+        let listing = self.listing_now().unwrap_or_default();
         let state = self.session.state.get();
         let mut accounts = self.session.accounts();
         if let Some(active) = state.account() {
@@ -414,16 +422,22 @@ impl TenantDirectory {
 
     /// Accounts whose organisations could not be listed, with why. Reactive.
     pub fn failures(&self) -> Vec<(String, ArmError)> {
-        self.listing
-            .get()
-            .map(|l| l.failures.clone())
-            .unwrap_or_default()
+        self.listing_now().map(|l| l.failures).unwrap_or_default()
     }
 
     /// Whether the listing asked for is still on its way. Reactive.
     pub fn loading(&self) -> bool {
-        self.wanted.get() && self.listing.get().is_none()
+        self.wanted.get() && self.listing_now().is_none()
     }
+}
+
+/// Runs `read` where no `Suspense` or `Transition` sees it. Leptos registers every read of a
+/// resource still loading with the `Suspense` or `Transition` in context (the current
+/// owner's), which then holds what it shows until that resource is in. A root owner has no
+/// context; the read still subscribes whoever reads (the observer, not the owner), so the
+/// reader updates when the resource comes in. For resources that only decorate a page.
+pub fn unheld<T>(read: impl FnOnce() -> T) -> T {
+    Owner::new_root(None).with(read)
 }
 
 fn arm_client(

@@ -381,7 +381,8 @@ async fn on_every_document(browser: &Browser, source: String) -> Result<()> {
 /// A watcher for documents of `origin`: `window.__twinscopeBench` records whether the
 /// document was opened with an authorization code, and once `main` has the tenant page's
 /// heading and content (the role), the number of navigation + resource timing entries at
-/// that moment, their names, and `performance.now()` after the next paint.
+/// that moment, their names with when each started and ended (ms after navigation start), and
+/// `performance.now()` after the next paint.
 fn tenant_page_watcher(origin: &str, tenant: &str) -> String {
     format!(
         r#"(() => {{
@@ -395,7 +396,7 @@ fn tenant_page_watcher(origin: &str, tenant: &str) -> String {
     if (!main || !h1 || h1.getAttribute('data-tenant') !== heading || !main.textContent.includes('Your role here')) return;
     const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
     b.requests = entries.length;
-    b.names = entries.map(e => e.name.split('?')[0]);
+    b.names = entries.map(e => e.name.split(/[?#]/)[0] + ' ' + Math.round(e.startTime) + '–' + Math.round(e.responseEnd) + ' ms');
     observer.disconnect();
     requestAnimationFrame(() => setTimeout(() => {{ b.shown = performance.now(); }}, 0));
   }};
@@ -476,16 +477,76 @@ fn twins_path() -> String {
 /// Cold sign-in, `runs` times, each in a fresh browser profile: open `/t/{Contoso}` signed
 /// out, sign in on the emulator's page, and on the document that comes back with the code,
 /// count its requests (navigation + resource timing entries) and time its navigation start
-/// → the tenant page (heading and role) painted.
+/// → the tenant page (heading and role) painted. Then the time again with every reply
+/// [`FAR_LATENCY_MS`] later (Chromium's network emulation, from the first page on): how many
+/// round trips the returning document waits for one after the other.
 pub async fn cold_sign_in(dist: &Path, runs: usize) -> Result<Section> {
     let stack = BenchStack::start(dist, None).await?;
+    let near = sign_in_runs(&stack, runs, None).await?;
+    let far = sign_in_runs(&stack, runs, Some(FAR_LATENCY_MS)).await?;
+    let mut section = Section::new("Browser: cold sign-in");
+    section.figures.push(Figure::from_samples(
+        "requests after the redirect back",
+        "requests",
+        &near.requests,
+        None,
+        &format!(
+            "navigation + resource timing entries of the document that receives the code, when the tenant page shows; fresh profile each run; compared with the MSAL.js page under Peers; last run (paths only, start–end after navigation start): {}",
+            near.names.join(" · ")
+        ),
+    )?);
+    section.figures.push(Figure::from_samples(
+        "navigation start → tenant page shown",
+        "ms",
+        &near.times,
+        None,
+        "from the returning document's navigation start (the identity emulator's redirect) to the next paint after the organisation's heading and the role are in the DOM",
+    )?);
+    section.figures.push(Figure::from_samples(
+        &format!("navigation start → tenant page shown, every reply {FAR_LATENCY_MS} ms later"),
+        "ms",
+        &far.times,
+        None,
+        &format!(
+            "the same with Chromium's network emulation adding {FAR_LATENCY_MS} ms to every request; last run: {}",
+            far.names.join(" · ")
+        ),
+    )?);
+    Ok(section)
+}
+
+/// What the cold sign-in runs saw: requests and time per run, the last run's requests.
+struct SignInRuns {
+    requests: Vec<f64>,
+    times: Vec<f64>,
+    names: Vec<String>,
+}
+
+/// `runs` cold sign-ins, each in a fresh profile, every reply `latency_ms` later if given.
+async fn sign_in_runs(
+    stack: &BenchStack,
+    runs: usize,
+    latency_ms: Option<u32>,
+) -> Result<SignInRuns> {
     let origin = stack.gateway.base_url().to_owned();
-    let (mut requests, mut times) = (Vec::new(), Vec::new());
-    let mut names = Vec::new();
+    let mut seen_runs = SignInRuns {
+        requests: Vec::new(),
+        times: Vec::new(),
+        names: Vec::new(),
+    };
     for _ in 0..runs {
         let browser = Browser::start().await?;
+        if let Some(latency) = latency_ms {
+            browser.cdp("Network.enable", json!({})).await?;
+            browser
+                .cdp(
+                    "Network.emulateNetworkConditions",
+                    json!({ "offline": false, "latency": latency, "downloadThroughput": -1, "uploadThroughput": -1 }),
+                )
+                .await?;
+        }
         on_every_document(&browser, tenant_page_watcher(&origin, CONTOSO)).await?;
-        sign_in_at(&browser, &stack, &format!("/t/{CONTOSO}")).await?;
+        sign_in_at(&browser, stack, &format!("/t/{CONTOSO}")).await?;
         let seen = browser
             .wait_for_script(
                 "const b = window.__twinscopeBench; return b && b.shown !== null ? b : null;",
@@ -495,41 +556,24 @@ pub async fn cold_sign_in(dist: &Path, runs: usize) -> Result<Section> {
         if seen["withCode"] != Value::Bool(true) {
             return Err("the tenant page was shown by a document that did not get the code".into());
         }
-        requests.push(seen["requests"].as_f64().unwrap_or(f64::NAN));
-        times.push(seen["shown"].as_f64().unwrap_or(f64::NAN));
-        names = seen["names"]
-            .as_array()
+        seen_runs
+            .requests
+            .push(seen["requests"].as_f64().unwrap_or(f64::NAN));
+        seen_runs
+            .times
+            .push(seen["shown"].as_f64().unwrap_or(f64::NAN));
+        // Never the code, state or anything else a URL carries: path only (the watcher
+        // keeps the part before `?` and `#`).
+        seen_runs.names = sizes::paths(&seen["names"])
             .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
             .map(|n| {
-                // Never the code, state or anything else a URL carries: path only.
-                let path = n.split(['?', '#']).next().unwrap_or_default();
-                path.replace(&origin, "")
+                n.replace(&origin, "")
                     .replace(stack.emulator.base_url(), "{emulator}")
             })
             .collect();
         browser.close().await?;
     }
-    let mut section = Section::new("Browser: cold sign-in");
-    section.figures.push(Figure::from_samples(
-        "requests after the redirect back",
-        "requests",
-        &requests,
-        None,
-        &format!(
-            "navigation + resource timing entries of the document that receives the code, when the tenant page shows; fresh profile each run; compared with the MSAL.js page under Peers; last run (paths only): {}",
-            names.join(" · ")
-        ),
-    )?);
-    section.figures.push(Figure::from_samples(
-        "navigation start → tenant page shown",
-        "ms",
-        &times,
-        None,
-        "from the returning document's navigation start (the identity emulator's redirect) to the next paint after the organisation's heading and the role are in the DOM",
-    )?);
-    Ok(section)
+    Ok(seen_runs)
 }
 
 /// The Twins workspace as the first screen after sign-in, `runs` times, each in a fresh

@@ -103,8 +103,8 @@ pub fn write_dist(dir: &Path) -> Result<()> {
 }
 
 /// What `twinscope-gateway` computes for a bundle: its index.html with the meta's
-/// `connect-src` rewritten from `config.json`, the header policy for that page (with the
-/// inline hashes), and the policy of every other response.
+/// `connect-src` rewritten from `config.json` and carrying `config.json`, the header policy
+/// for that page (with the inline hashes), and the policy of every other response.
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub index_html: String,
@@ -115,7 +115,8 @@ pub struct Rendered {
 pub fn render_index(dist: &Path) -> Result<Rendered> {
     let connect = twinscope_gateway::csp::connect_sources_from_file(&dist.join("config.json"))?;
     let html = std::fs::read_to_string(dist.join("index.html"))?;
-    let (index_html, index_policy) = twinscope_gateway::csp::served_index(&html, &connect);
+    let config = std::fs::read_to_string(dist.join("config.json"))?;
+    let (index_html, index_policy) = twinscope_gateway::served_page(&html, &connect, Some(&config));
     let policy = twinscope_gateway::content_security_policy(
         &connect,
         &twinscope_gateway::InlineHashes::default(),

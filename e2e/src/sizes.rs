@@ -2,7 +2,7 @@
 //!
 //! - [`FirstLoad`]: the first-load set of one page of the app, the files its document actually
 //!   fetched from its own origin (the navigation and Resource Timing entries, read in Chromium
-//!   with [`FETCHED_PATHS`]: the page, the glue, the main wasm, `config.json`; not the lazy
+//!   with [`FETCHED_PATHS`]: the page, the glue, the main wasm, the favicon; not the lazy
 //!   screens' modules, not `/adt/` calls), each measured as the server sends it
 //!   ([`as_served`]: Brotli, gzip and uncompressed bodies on the wire).
 //! - [`measure`]: every file of a directory by kind, gzip -9 (the MSAL.js peer page, whose

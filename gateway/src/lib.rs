@@ -58,6 +58,7 @@
 
 pub mod adt;
 pub mod csp;
+pub mod page_config;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -209,6 +210,15 @@ struct Files {
     connect: Arc<ConnectSources>,
 }
 
+impl Files {
+    /// The `config.json` served (and written into the page).
+    fn config_json_path(&self) -> PathBuf {
+        self.config_json
+            .clone()
+            .unwrap_or_else(|| self.dist.join("config.json"))
+    }
+}
+
 /// What the header middleware sets: the policy computed at start, and whether HSTS is on.
 #[derive(Debug, Clone)]
 struct Policy {
@@ -309,10 +319,7 @@ async fn readyz(State(files): State<Files>, request: Request) -> Response {
     if let Some(refused) = only_get_or_head(request.method()) {
         return refused;
     }
-    let config = files
-        .config_json
-        .clone()
-        .unwrap_or_else(|| files.dist.join("config.json"));
+    let config = files.config_json_path();
     let index = files.dist.join("index.html");
     let present =
         |path: PathBuf| async move { tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file()) };
@@ -424,11 +431,7 @@ async fn serve_config(State(files): State<Files>, request: Request) -> Response 
     if let Some(refused) = only_get_or_head(request.method()) {
         return refused;
     }
-    let path = files
-        .config_json
-        .clone()
-        .unwrap_or_else(|| files.dist.join("config.json"));
-    let mut response = serve_file(ServeFile::new(path), request).await;
+    let mut response = serve_file(ServeFile::new(files.config_json_path()), request).await;
     set_cache(response.headers_mut(), CACHE_REVALIDATE);
     response
 }
@@ -618,7 +621,12 @@ async fn serve_index(files: &Files, request: Request) -> Response {
                 .into_response();
         }
     };
-    let (html, policy) = csp::served_index(&html, &files.connect);
+    // The deployment's config.json, read as `/config.json` is (per request): if it cannot be
+    // read, the page goes without it and the app's own request for it says what is wrong.
+    let config = tokio::fs::read_to_string(files.config_json_path())
+        .await
+        .ok();
+    let (html, policy) = served_page(&html, &files.connect, config.as_deref());
     // Compressed per response (the page is rewritten per deployment, so it has no sibling).
     let (bytes, encoding) = compress_page(html.into_bytes(), request.headers());
     let length = bytes.len();
@@ -643,6 +651,21 @@ async fn serve_index(files: &Files, request: Request) -> Response {
     }
     set_cache(headers, CACHE_NEVER);
     response
+}
+
+/// The page as served, and its header policy: `index.html` with its CSP meta for `connect`
+/// and its inline hashes ([`csp::served_index`]), carrying `config_json` if given
+/// ([`page_config`]).
+pub fn served_page(
+    html: &str,
+    connect: &ConnectSources,
+    config_json: Option<&str>,
+) -> (String, String) {
+    let (html, policy) = csp::served_index(html, connect);
+    match config_json {
+        Some(config) => (page_config::with_config_meta(&html, config), policy),
+        None => (html, policy),
+    }
 }
 
 /// Whether `Accept-Encoding` accepts `coding` (listed, and not with `q=0`).

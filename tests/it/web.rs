@@ -102,6 +102,97 @@ async fn app_without_a_config_explains_instead_of_going_blank() {
     root.remove();
 }
 
+/// A page that carries its `config.json` (the gateway writes it into a meta of the head)
+/// starts from it: no request for `/config.json` (which this test server would answer 404),
+/// and a bad field in it is named as it would be in the file.
+#[wasm_bindgen_test]
+async fn app_starts_from_the_config_the_page_carries() {
+    struct Meta(web_sys::Element);
+    impl Drop for Meta {
+        fn drop(&mut self) {
+            self.0.remove();
+        }
+    }
+    let meta = document().create_element("meta").unwrap();
+    meta.set_attribute("name", twinscope::api::CONFIG_META_NAME)
+        .unwrap();
+    meta.set_attribute(
+        "content",
+        r#"{"clientId":"not-a-guid","authority":"http://localhost:8480/organizations"}"#,
+    )
+    .unwrap();
+    document().head().unwrap().append_child(&meta).unwrap();
+    let _meta = Meta(meta);
+    let root = container();
+    let _handle = crate::mounted::mount(&root, twinscope::App);
+    let alert = wait_for(&root, "[role=alert]").await;
+    let text = alert.text_content().unwrap();
+    assert!(text.contains("twinscope cannot start"), "{text}");
+    assert!(
+        root.query_selector("li[data-field=clientId][data-problem=invalid]")
+            .unwrap()
+            .is_some(),
+        "the carried config's clientId is named: {text}"
+    );
+    assert!(!text.contains("HTTP 404"), "{text}");
+    root.remove();
+}
+
+/// A resource still loading, read under a `Transition`: plainly, the `Transition` shows its
+/// fallback until it is in (here: never); read with `tenants::unheld`, what reads it is shown
+/// at once, and shows the value once it comes.
+#[wasm_bindgen_test]
+async fn a_resource_read_unheld_does_not_hold_its_transition() {
+    let root = container();
+    let (release, arrived) = futures::channel::oneshot::channel::<u32>();
+    let _handle = crate::mounted::mount(&root, move || {
+        let slow = LocalResource::new(futures::future::pending::<u32>);
+        let later = LocalResource::new({
+            let arrived = std::cell::RefCell::new(Some(arrived));
+            move || {
+                let rx = arrived.borrow_mut().take();
+                async move {
+                    match rx {
+                        Some(rx) => rx.await.unwrap_or(0),
+                        None => 0,
+                    }
+                }
+            }
+        });
+        view! {
+            <div id="plain"><Transition fallback=|| "held">{move || format!("shown {:?}", slow.get())}</Transition></div>
+            <div id="unheld"><Transition fallback=|| "held">{move || format!("shown {:?}", twinscope::tenants::unheld(|| later.get()))}</Transition></div>
+        }
+    });
+    let text = |id: &str| {
+        root.query_selector(&format!("#{id}"))
+            .unwrap()
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    };
+    wait_for(&root, "#unheld").await;
+    sleep_ms(200).await;
+    assert_eq!(
+        text("plain"),
+        "held",
+        "the control: a plain read holds its Transition"
+    );
+    assert_eq!(text("unheld"), "shown None");
+    release.send(7).unwrap();
+    for _ in 0..100 {
+        if text("unheld") == "shown Some(7)" {
+            break;
+        }
+        sleep_ms(20).await;
+    }
+    assert_eq!(
+        text("unheld"),
+        "shown Some(7)",
+        "the reader follows the resource"
+    );
+    root.remove();
+}
+
 mod token_cache {
     use twinscope::auth::cache::{CacheKey, HomeAccountId, ScopeSet, Secret, TokenCache};
     use twinscope::auth::storage::{ConfiguredStorage, Storage};

@@ -119,6 +119,60 @@ async fn a_guest_opens_fabrikam_from_the_tenant_switcher_and_sees_its_name() {
     p.browser.close().await.unwrap();
 }
 
+/// Resource Manager names the organisation; the page does not wait for it. With Resource
+/// Manager's list of organisations held back (paused in the browser, never answered), the
+/// page that returns from sign-in shows the role and the instances, its heading "Organisation"
+/// with the id under it; the whole page is never traded for "Loading twinscope…" meanwhile.
+#[tokio::test]
+async fn the_tenant_page_shows_without_waiting_for_resource_manager_to_name_the_organisation() {
+    let p = Person::start().await;
+    p.browser
+        .cdp(
+            "Fetch.enable",
+            serde_json::json!({ "patterns": [{ "urlPattern": "*/tenants?*" }] }),
+        )
+        .await
+        .unwrap();
+    p.browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": "window.__seenLoading = false; let shown = false; new MutationObserver(() => { if (!document.body) return; if (document.querySelector('main h1')) shown = true; else if (shown && document.body.innerText.includes('Loading twinscope')) window.__seenLoading = location.href; }).observe(document, { childList: true, subtree: true, characterData: true });" }),
+        )
+        .await
+        .unwrap();
+    p.sign_in_at(
+        &format!("/t/{CONTOSO}"),
+        "adele@contoso.onmicrosoft.com",
+        "Adele-dev-1",
+    )
+    .await;
+    p.browser
+        .find_by_role("link", "contoso-campus")
+        .await
+        .unwrap();
+    let text = p.text().await;
+    assert!(text.contains("Your role here: Twins.Writer"), "{text}");
+    let heading = p
+        .browser
+        .eval("return document.querySelector('main h1').innerText")
+        .await
+        .unwrap();
+    assert_eq!(
+        heading, "Organisation",
+        "no name before Resource Manager says it"
+    );
+    assert!(
+        text.contains(CONTOSO),
+        "the id stands in for the name: {text}"
+    );
+    let seen = p.browser.eval("return window.__seenLoading").await.unwrap();
+    assert_eq!(
+        seen,
+        serde_json::json!(false),
+        "a page was shown, then replaced by \"Loading twinscope…\""
+    );
+}
+
 #[tokio::test]
 async fn organisation_names_replace_ids_and_unreadable_instances_are_marked_before_opening() {
     let p = Person::start().await;

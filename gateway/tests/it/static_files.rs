@@ -524,3 +524,70 @@ async fn the_page_is_compressed_per_response_by_accept_encoding() {
         .unwrap();
     assert_eq!(out, plain);
 }
+
+/// The content of the page's `<meta name="twinscope-config">`, entities decoded as a browser
+/// decodes an attribute (the gateway writes only these five).
+fn config_meta(page: &str) -> Option<String> {
+    let open = r#"<meta name="twinscope-config" content=""#;
+    let start = page.find(open)? + open.len();
+    let end = start + page[start..].find('"')?;
+    Some(
+        page[start..end]
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// The page carries the `config.json` being served (from outside the bundle here) in a meta
+/// of its head, so the app needs no request before it can start; every character as in the
+/// file, markup in it inert (an attribute value, escaped). It is read per request, like
+/// `/config.json`: the page and the file never disagree.
+#[tokio::test]
+async fn the_page_carries_the_config_json_being_served() {
+    let outside = std::env::temp_dir().join(format!(
+        "twinscope-embedded-config-{}.json",
+        std::process::id()
+    ));
+    let tricky = r#"{"authority":"https://login.microsoftonline.com/organizations","note":"a \"quoted\" '<script>alert(1)</script>' & <!-- --> </head>"}"#;
+    std::fs::write(&outside, tricky).unwrap();
+    let f = Fixture::new(|dir, config| {
+        std::fs::write(
+            dir.join("index.html"),
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>twinscope</title></HEAD><body></body></html>",
+        )
+        .unwrap();
+        config.config_json = Some(outside.clone());
+    })
+    .await;
+    for path in ["/", "/t/some-tenant", "/index.html"] {
+        let page = f.get(path).await.text().await.unwrap();
+        assert_eq!(
+            config_meta(&page).as_deref(),
+            Some(tricky),
+            "{path}: {page}"
+        );
+        assert!(
+            !page.contains("<script>"),
+            "markup of the config went into the page: {page}"
+        );
+        assert_eq!(page.matches("</HEAD>").count(), 1, "{page}");
+        let meta = page.find("twinscope-config").unwrap();
+        assert!(
+            meta < page.find("</HEAD>").unwrap(),
+            "the meta is in the head: {page}"
+        );
+    }
+    let changed =
+        r#"{"authority":"https://login.microsoftonline.com/organizations","note":"changed"}"#;
+    std::fs::write(&outside, changed).unwrap();
+    let page = f.get("/").await.text().await.unwrap();
+    assert_eq!(config_meta(&page).as_deref(), Some(changed));
+    assert_eq!(f.get("/config.json").await.text().await.unwrap(), changed);
+    // A page without a head gets no meta (the app then fetches `/config.json`).
+    std::fs::write(f.dist().join("index.html"), INDEX).unwrap();
+    assert_eq!(f.get("/").await.text().await.unwrap(), INDEX);
+    std::fs::remove_file(&outside).unwrap();
+}
