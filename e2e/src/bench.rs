@@ -1248,6 +1248,9 @@ impl Report {
             ] {
                 for kind in ["html", "js", "wasm", "json"] {
                     let w = load.kind(kind);
+                    if w.raw == 0 {
+                        continue;
+                    }
                     md.push_str(&format!(
                         "| {page} | {kind} | {} | {} | {} |\n",
                         kb(w.raw),
