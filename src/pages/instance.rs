@@ -15,7 +15,7 @@ use crate::auth::resources::{ProtectedResource, ResourceMap, guard};
 
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use serde_json::Value;
 
 use crate::adt::AdtClient;
@@ -72,6 +72,32 @@ pub enum Screen {
     Models,
     Graph,
     Transfer,
+}
+
+impl Screen {
+    /// The screen an address names (`/t/{tenant}/i/{host}/{screen}…`, as [`InstanceRoutes`]
+    /// routes them), if any.
+    ///
+    /// [`InstanceRoutes`]: crate::InstanceRoutes
+    pub fn of_path(path: &str) -> Option<Screen> {
+        let mut segments = path.split('/').filter(|s| !s.is_empty());
+        let (Some("t"), Some(_), Some("i"), Some(_)) = (
+            segments.next(),
+            segments.next(),
+            segments.next(),
+            segments.next(),
+        ) else {
+            return None;
+        };
+        match (segments.next()?, segments.next()) {
+            ("twins", None) => Some(Screen::Twins),
+            ("twins", Some(_)) => Some(Screen::Twin),
+            ("models", None) => Some(Screen::Models),
+            ("graph", None) => Some(Screen::Graph),
+            ("transfer", None) => Some(Screen::Transfer),
+            _ => None,
+        }
+    }
 }
 
 /// What the instance shell needs from outside: an ADT client for one instance (its tokens
@@ -207,6 +233,10 @@ fn InstanceShell(tenant: TenantId, host: AdtHost) -> impl IntoView {
     if let Some(directory) = use_context::<TenantDirectory>() {
         directory.want();
     }
+    // The screen's code is fetched meanwhile: it needs nothing of the access check.
+    if let Some(screen) = Screen::of_path(&use_location().pathname.get_untracked()) {
+        load_screen_module(screen);
+    }
     let screens = Signal::derive(move || access.get().is_none_or(|a| !a.is_blocked()));
     // One per shell, so per instance: what screens keep for when the person comes back.
     let memory = ScreenMemory::new();
@@ -265,12 +295,29 @@ pub fn InstanceScreen(screen: Screen) -> impl IntoView {
 /// `fallible`. A later attempt loads afresh (failures are not remembered).
 async fn screen_view(screen: Screen) -> AnyView {
     let view = match screen {
-        Screen::Twins | Screen::Twin => split_call!(query_and_twin_screens(screen)),
+        Screen::Twins | Screen::Twin => split_call!(query_and_twin_screens(Some(screen))),
         Screen::Models | Screen::Graph | Screen::Transfer => {
-            split_call!(models_graph_transfer_screens(screen))
+            split_call!(models_graph_transfer_screens(Some(screen)))
         }
     };
     view.unwrap_or_else(|ScreenNotLoaded| screen_not_loaded())
+}
+
+/// Starts fetching `screen`'s module in the background, where the screens are split (one
+/// fetch: the screen's own call later waits for the same one; a failed one is tried again
+/// then, and said there).
+fn load_screen_module(screen: Screen) {
+    #[cfg(twinscope_split)]
+    leptos::task::spawn_local(async move {
+        let _ = match screen {
+            Screen::Twins | Screen::Twin => query_and_twin_screens(None).await,
+            Screen::Models | Screen::Graph | Screen::Transfer => {
+                models_graph_transfer_screens(None).await
+            }
+        };
+    });
+    #[cfg(not(twinscope_split))]
+    let _ = screen;
 }
 
 /// Calls a screen group: a split point is an `async fn` that loads its module first.
@@ -322,11 +369,12 @@ fn screen_not_loaded() -> AnyView {
     twinscope_split,
     wasm_split_helpers::wasm_split(query_and_twin_screens, fallible)
 )]
-fn query_and_twin_screens(screen: Screen) -> Result<AnyView, ScreenNotLoaded> {
-    Ok(if screen == Screen::Twin {
-        view! { <TwinDetail/> }.into_any()
-    } else {
-        view! { <QueryExplorer/> }.into_any()
+/// `None`: only loads the module ([`load_screen_module`]).
+fn query_and_twin_screens(screen: Option<Screen>) -> Result<AnyView, ScreenNotLoaded> {
+    Ok(match screen {
+        None => ().into_any(),
+        Some(Screen::Twin) => view! { <TwinDetail/> }.into_any(),
+        Some(_) => view! { <QueryExplorer/> }.into_any(),
     })
 }
 
@@ -334,11 +382,13 @@ fn query_and_twin_screens(screen: Screen) -> Result<AnyView, ScreenNotLoaded> {
     twinscope_split,
     wasm_split_helpers::wasm_split(models_graph_transfer_screens, fallible)
 )]
-fn models_graph_transfer_screens(screen: Screen) -> Result<AnyView, ScreenNotLoaded> {
+/// `None`: only loads the module ([`load_screen_module`]).
+fn models_graph_transfer_screens(screen: Option<Screen>) -> Result<AnyView, ScreenNotLoaded> {
     Ok(match screen {
-        Screen::Graph => graph_screen(),
-        Screen::Transfer => transfer_screen(),
-        _ => models_screen(),
+        None => ().into_any(),
+        Some(Screen::Graph) => graph_screen(),
+        Some(Screen::Transfer) => transfer_screen(),
+        Some(_) => models_screen(),
     })
 }
 
@@ -454,5 +504,30 @@ impl GraphSource for AdtGraph {
                 .await
                 .map_err(|e| e.to_string())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_names_its_screen() {
+        let base = "/t/9e16b21b-807b-43e3-95d5-439af2c3b46b/i/x.api.weu.digitaltwins.azure.net";
+        for (rest, screen) in [
+            ("/twins", Some(Screen::Twins)),
+            ("/twins/", Some(Screen::Twins)),
+            ("/twins/room%201", Some(Screen::Twin)),
+            ("/models", Some(Screen::Models)),
+            ("/graph", Some(Screen::Graph)),
+            ("/transfer", Some(Screen::Transfer)),
+            ("", None),
+            ("/settings", None),
+            ("/models/extra", None),
+        ] {
+            assert_eq!(Screen::of_path(&format!("{base}{rest}")), screen, "{rest}");
+        }
+        assert_eq!(Screen::of_path("/settings/twins/a/b/models"), None);
+        assert_eq!(Screen::of_path("/"), None);
     }
 }

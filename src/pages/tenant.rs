@@ -17,7 +17,7 @@ use crate::components::problem::SignInProblem;
 use crate::config::RuntimeConfig;
 use crate::ids::{AdtHost, TenantId};
 use crate::session::use_session;
-use crate::tenants::use_tenant_directory;
+use crate::tenants::{unheld, use_tenant_directory};
 
 const REMEMBERED_PREFIX: &str = "twinscope.instances.";
 
@@ -152,7 +152,9 @@ fn InstanceItem(
             async move { access::check_remembered(&adt, key, false).await }
         })
     });
-    let access = move || access.and_then(|a| a.get());
+    // A mark beside the link, never a reason for the list to wait (`unheld`): the check is a
+    // token and a query to the instance, which may be slow or never answer.
+    let access = move || access.and_then(|a| unheld(|| a.get()));
     let host_for_why = host.clone();
     let blocked = move || access().is_some_and(|a| a.is_blocked());
     view! {

@@ -289,3 +289,64 @@ async fn a_screen_whose_module_does_not_arrive_says_so_and_the_app_goes_on() {
     ModelsPage::expect(&browser).await.unwrap();
     browser.close().await.unwrap();
 }
+
+/// An instance's screen module is fetched while the shell checks the person's access, not
+/// after it: neither needs the other, and far from the service each is a round trip (the
+/// module also its download). Here every request to the instance is held back (paused in the
+/// browser, never answered): the tenant page lists the instances all the same (their access
+/// marks wait, the list does not), and the models screen's modules arrive while the page
+/// still says "Checking your access…".
+#[tokio::test]
+async fn a_screens_module_comes_while_the_shell_checks_access() {
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    let browser = Browser::start().await.expect("Chromium starts");
+    browser
+        .cdp(
+            "Fetch.enable",
+            json!({ "patterns": [{ "urlPattern": "*/adt/*" }] }),
+        )
+        .await
+        .expect("DevTools holds the instance's requests");
+    browser
+        .goto(&stack.url(&format!("/t/{CONTOSO}")))
+        .await
+        .unwrap();
+    EmulatorSignIn::expect(&browser)
+        .await
+        .unwrap()
+        .sign_in_as("adele@contoso.onmicrosoft.com", "Adele-dev-1")
+        .await
+        .unwrap();
+    browser
+        .find_by_role("link", "contoso-campus")
+        .await
+        .unwrap();
+    assert!(lazy_fetched(&browser).await.is_empty());
+    open_in_place(&browser, &format!("/t/{CONTOSO}/i/{CAMPUS}/models")).await;
+    let mut fetched = Vec::new();
+    for _ in 0..100 {
+        fetched = lazy_fetched(&browser).await;
+        if fetched.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        fetched.len() == 2
+            && fetched
+                .iter()
+                .any(|p| p.contains("split_models_graph_transfer_screens")),
+        "the models screen's module and the shared one, while access is checked: {fetched:?}"
+    );
+    let text = browser
+        .eval("return document.querySelector('body').innerText")
+        .await
+        .unwrap();
+    assert!(
+        text.as_str()
+            .unwrap_or_default()
+            .contains("Checking your access…"),
+        "{text}"
+    );
+    browser.close().await.unwrap();
+}
