@@ -537,13 +537,7 @@ async fn sign_in_runs(
     for _ in 0..runs {
         let browser = Browser::start().await?;
         if let Some(latency) = latency_ms {
-            browser.cdp("Network.enable", json!({})).await?;
-            browser
-                .cdp(
-                    "Network.emulateNetworkConditions",
-                    json!({ "offline": false, "latency": latency, "downloadThroughput": -1, "uploadThroughput": -1 }),
-                )
-                .await?;
+            emulate_latency(&browser, latency).await?;
         }
         on_every_document(&browser, tenant_page_watcher(&origin, CONTOSO)).await?;
         sign_in_at(&browser, stack, &format!("/t/{CONTOSO}")).await?;
@@ -582,10 +576,45 @@ async fn sign_in_runs(
 /// models listed (`twinscope:workspace-shown`).
 pub async fn workspace_after_sign_in(dist: &Path, runs: usize) -> Result<Section> {
     let stack = BenchStack::start(dist, None).await?;
+    let near = workspace_runs(&stack, runs, None).await?;
+    let far = workspace_runs(&stack, runs, Some(FAR_LATENCY_MS)).await?;
+    let mut section = Section::new("Browser: workspace after sign-in");
+    section.figures.push(Figure::from_samples(
+        "navigation start → Twins workspace shown",
+        "ms",
+        &near,
+        None,
+        &format!(
+            "sign-in started at the workspace's address; from the returning document's navigation start (the identity emulator's redirect with the code: token redemption, the instance's role check, the lazy screen's module, the models read) to `{}` (after the next paint of the model list); fresh profile each run",
+            marks::WORKSPACE_SHOWN
+        ),
+    )?);
+    section.figures.push(Figure::from_samples(
+        &format!("navigation start → Twins workspace shown, every reply {FAR_LATENCY_MS} ms later"),
+        "ms",
+        &far,
+        None,
+        &format!(
+            "the same with Chromium's network emulation adding {FAR_LATENCY_MS} ms to every request"
+        ),
+    )?);
+    Ok(section)
+}
+
+/// `runs` sign-ins at the workspace's address, each in a fresh profile, every reply
+/// `latency_ms` later if given: navigation start → workspace shown, per run.
+async fn workspace_runs(
+    stack: &BenchStack,
+    runs: usize,
+    latency_ms: Option<u32>,
+) -> Result<Vec<f64>> {
     let mut times = Vec::new();
     for _ in 0..runs {
         let browser = Browser::start().await?;
-        sign_in_at(&browser, &stack, &twins_path()).await?;
+        if let Some(latency) = latency_ms {
+            emulate_latency(&browser, latency).await?;
+        }
+        sign_in_at(&browser, stack, &twins_path()).await?;
         let shown = mark_time(&browser, marks::WORKSPACE_SHOWN).await?;
         let with_code = browser
             .eval(
@@ -599,18 +628,20 @@ pub async fn workspace_after_sign_in(dist: &Path, runs: usize) -> Result<Section
         times.push(shown);
         browser.close().await?;
     }
-    let mut section = Section::new("Browser: workspace after sign-in");
-    section.figures.push(Figure::from_samples(
-        "navigation start → Twins workspace shown",
-        "ms",
-        &times,
-        None,
-        &format!(
-            "sign-in started at the workspace's address; from the returning document's navigation start (the identity emulator's redirect with the code: token redemption, the instance's role check, the lazy screen's module, the models read) to `{}` (after the next paint of the model list); fresh profile each run",
-            marks::WORKSPACE_SHOWN
-        ),
-    )?);
-    Ok(section)
+    Ok(times)
+}
+
+/// Every request of `browser` answered `latency_ms` later from now on (Chromium's network
+/// emulation, which needs the Network domain enabled).
+async fn emulate_latency(browser: &Browser, latency_ms: u32) -> Result<()> {
+    browser.cdp("Network.enable", json!({})).await?;
+    browser
+        .cdp(
+            "Network.emulateNetworkConditions",
+            json!({ "offline": false, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1 }),
+        )
+        .await?;
+    Ok(())
 }
 
 /// The query explorer against an instance of ≥ 10,000 twins, signed in once: `runs` deep
@@ -1092,13 +1123,7 @@ pub async fn lazy_screen_opening(dist: &Path, runs: usize) -> Result<Section> {
     browser.find_by_role("link", "contoso-campus").await?;
     let screens = lazy_screens(&twin);
     let near = open_screens(&browser, &stack, &screens, runs).await?;
-    browser.cdp("Network.enable", json!({})).await?;
-    browser
-        .cdp(
-            "Network.emulateNetworkConditions",
-            json!({ "offline": false, "latency": FAR_LATENCY_MS, "downloadThroughput": -1, "uploadThroughput": -1 }),
-        )
-        .await?;
+    emulate_latency(&browser, FAR_LATENCY_MS).await?;
     let far = open_screens(&browser, &stack, &screens, runs).await?;
     browser.close().await?;
     let mut section = Section::new("Browser: opening a lazy screen");
