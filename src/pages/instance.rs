@@ -294,13 +294,9 @@ pub fn InstanceScreen(screen: Screen) -> impl IntoView {
 /// Leptos's own `#[lazy]` would abort the whole app instead, hence `wasm_split` itself with
 /// `fallible`. A later attempt loads afresh (failures are not remembered).
 async fn screen_view(screen: Screen) -> AnyView {
-    let view = match screen {
-        Screen::Twins | Screen::Twin => split_call!(query_and_twin_screens(Some(screen))),
-        Screen::Models | Screen::Graph | Screen::Transfer => {
-            split_call!(models_graph_transfer_screens(Some(screen)))
-        }
-    };
-    view.unwrap_or_else(|ScreenNotLoaded| screen_not_loaded())
+    screen_group(screen, Some(screen))
+        .await
+        .unwrap_or_else(|ScreenNotLoaded| screen_not_loaded())
 }
 
 /// Starts fetching `screen`'s module in the background, where the screens are split (one
@@ -309,15 +305,20 @@ async fn screen_view(screen: Screen) -> AnyView {
 fn load_screen_module(screen: Screen) {
     #[cfg(twinscope_split)]
     leptos::task::spawn_local(async move {
-        let _ = match screen {
-            Screen::Twins | Screen::Twin => query_and_twin_screens(None).await,
-            Screen::Models | Screen::Graph | Screen::Transfer => {
-                models_graph_transfer_screens(None).await
-            }
-        };
+        let _ = screen_group(screen, None).await;
     });
     #[cfg(not(twinscope_split))]
     let _ = screen;
+}
+
+/// Calls the group `screen` belongs to: for `view`'s view, or (`None`) only to load it.
+async fn screen_group(screen: Screen, view: Option<Screen>) -> Result<AnyView, ScreenNotLoaded> {
+    match screen {
+        Screen::Twins | Screen::Twin => split_call!(query_and_twin_screens(view)),
+        Screen::Models | Screen::Graph | Screen::Transfer => {
+            split_call!(models_graph_transfer_screens(view))
+        }
+    }
 }
 
 /// Calls a screen group: a split point is an `async fn` that loads its module first.

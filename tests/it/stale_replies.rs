@@ -576,11 +576,9 @@ async fn the_workspace_inspector_asks_for_the_outgoing_list_while_the_twin_is_re
     .await;
 }
 
-/// A twin with 25 outgoing relationships, listed ten to a page, the second page held: the
-/// first ten are on screen with "Reading more…" under them (not "No outgoing relationships.",
-/// not nothing); once the rest arrive, all 25 and no "Reading more…".
-#[wasm_bindgen_test]
-async fn a_long_relationship_list_shows_its_first_page_while_the_rest_comes() {
+/// A fake whose twin A has 25 outgoing relationships (`rel-00` … `rel-24`), listed ten to a
+/// page, the second page's request held; and that page's key (for `release`).
+fn a_long_list_with_its_second_page_held() -> (Rc<FakeAdt>, String) {
     let fake = Rc::new(FakeAdt::default());
     *fake.outgoing.borrow_mut() = (0..25)
         .map(|i| {
@@ -596,6 +594,15 @@ async fn a_long_relationship_list_shows_its_first_page_while_the_rest_comes() {
     fake.page_size.set(Some(10));
     let second_page = "continuationToken=10&".to_owned();
     fake.hold_queries.borrow_mut().push(second_page.clone());
+    (fake, second_page)
+}
+
+/// A twin with 25 outgoing relationships, listed ten to a page, the second page held: the
+/// first ten are on screen with "Reading more…" under them (not "No outgoing relationships.",
+/// not nothing); once the rest arrive, all 25 and no "Reading more…".
+#[wasm_bindgen_test]
+async fn a_long_relationship_list_shows_its_first_page_while_the_rest_comes() {
+    let (fake, second_page) = a_long_list_with_its_second_page_held();
     let page = Opened::at(&fake, &twin_path(TENANT_ONE, HOST_ONE, "A"), None);
     // How many of the relationships' ids are on screen.
     let rows = || {
@@ -633,21 +640,7 @@ async fn a_long_relationship_list_shows_its_first_page_while_the_rest_comes() {
 /// if they were all.
 #[wasm_bindgen_test]
 async fn a_long_relationship_list_that_fails_half_way_shows_none_of_it() {
-    let fake = Rc::new(FakeAdt::default());
-    *fake.outgoing.borrow_mut() = (0..25)
-        .map(|i| {
-            json!({
-                "$relationshipId": format!("rel-{i:02}"),
-                "$relationshipName": "contains",
-                "$sourceId": "A",
-                "$targetId": format!("T{i:02}"),
-                "$etag": format!("W/\"e{i}\""),
-            })
-        })
-        .collect();
-    fake.page_size.set(Some(10));
-    let second_page = "continuationToken=10&".to_owned();
-    fake.hold_queries.borrow_mut().push(second_page.clone());
+    let (fake, second_page) = a_long_list_with_its_second_page_held();
     fake.refuse_queries.borrow_mut().push(second_page.clone());
     let page = Opened::at(&fake, &twin_path(TENANT_ONE, HOST_ONE, "A"), None);
     wait_until(&page.root, "the first page on screen", |t| {

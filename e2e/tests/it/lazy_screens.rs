@@ -43,6 +43,28 @@ async fn open_in_place(browser: &Browser, path: &str) {
         .unwrap();
 }
 
+/// Opens Contoso's page signed out and signs in as Adele; returns the campus instance's link
+/// once the page lists it.
+async fn at_contosos_page_signed_in(
+    browser: &Browser,
+    stack: &Stack,
+) -> fantoccini::elements::Element {
+    browser
+        .goto(&stack.url(&format!("/t/{CONTOSO}")))
+        .await
+        .unwrap();
+    EmulatorSignIn::expect(browser)
+        .await
+        .unwrap()
+        .sign_in_as("adele@contoso.onmicrosoft.com", "Adele-dev-1")
+        .await
+        .unwrap();
+    browser
+        .find_by_role("link", "contoso-campus")
+        .await
+        .unwrap()
+}
+
 async fn problems(browser: &Browser) -> Vec<String> {
     let value = browser
         .eval("return window.__problems || null")
@@ -87,20 +109,8 @@ async fn each_screen_group_loads_its_module_when_a_screen_first_opens() {
         )
         .await
         .expect("DevTools accepts the recorder");
-    browser
-        .goto(&stack.url(&format!("/t/{CONTOSO}")))
+    at_contosos_page_signed_in(&browser, &stack)
         .await
-        .unwrap();
-    EmulatorSignIn::expect(&browser)
-        .await
-        .unwrap()
-        .sign_in_as("adele@contoso.onmicrosoft.com", "Adele-dev-1")
-        .await
-        .unwrap();
-    browser
-        .find_by_role("link", "contoso-campus")
-        .await
-        .unwrap()
         .click()
         .await
         .unwrap();
@@ -239,20 +249,7 @@ async fn each_screen_group_loads_its_module_when_a_screen_first_opens() {
 async fn a_screen_whose_module_does_not_arrive_says_so_and_the_app_goes_on() {
     let stack = Stack::start(json!({})).await.expect("stack starts");
     let browser = Browser::start().await.expect("Chromium starts");
-    browser
-        .goto(&stack.url(&format!("/t/{CONTOSO}")))
-        .await
-        .unwrap();
-    EmulatorSignIn::expect(&browser)
-        .await
-        .unwrap()
-        .sign_in_as("adele@contoso.onmicrosoft.com", "Adele-dev-1")
-        .await
-        .unwrap();
-    let instance = browser
-        .find_by_role("link", "contoso-campus")
-        .await
-        .unwrap();
+    let instance = at_contosos_page_signed_in(&browser, &stack).await;
     for (cmd, params) in [
         ("Network.enable", json!({})),
         (
@@ -307,20 +304,7 @@ async fn a_screens_module_comes_while_the_shell_checks_access() {
         )
         .await
         .expect("DevTools holds the instance's requests");
-    browser
-        .goto(&stack.url(&format!("/t/{CONTOSO}")))
-        .await
-        .unwrap();
-    EmulatorSignIn::expect(&browser)
-        .await
-        .unwrap()
-        .sign_in_as("adele@contoso.onmicrosoft.com", "Adele-dev-1")
-        .await
-        .unwrap();
-    browser
-        .find_by_role("link", "contoso-campus")
-        .await
-        .unwrap();
+    at_contosos_page_signed_in(&browser, &stack).await;
     assert!(lazy_fetched(&browser).await.is_empty());
     open_in_place(&browser, &format!("/t/{CONTOSO}/i/{CAMPUS}/models")).await;
     let mut fetched = Vec::new();
