@@ -238,27 +238,23 @@ pub type HttpClient = std::rc::Rc<dyn Fn(HttpRequest) -> ResponseFuture>;
 /// [`REDIRECTED`], so the bearer cannot travel to the address a server names.
 pub fn browser_fetch(request: HttpRequest) -> ResponseFuture {
     Box::pin(async move {
-        use gloo_net::http::RequestBuilder;
         let described = describe_request(&request);
         let fail = |reason: String| NetworkError {
             request: described.clone(),
             reason,
         };
         let carries_bearer = request.headers.contains(header::AUTHORIZATION);
-        let method = match request.method {
-            Method::Get => gloo_net::http::Method::GET,
-            Method::Post => gloo_net::http::Method::POST,
-            Method::Put => gloo_net::http::Method::PUT,
-            Method::Patch => gloo_net::http::Method::PATCH,
-            Method::Delete => gloo_net::http::Method::DELETE,
-        };
-        let mut builder = RequestBuilder::new(&request.url)
-            .method(method)
-            .cache(web_sys::RequestCache::NoStore)
-            .credentials(web_sys::RequestCredentials::Omit);
+        // The request is built as given: `gloo-net`'s builder would parse the URL again and
+        // append its own (here empty) query after an `&`, so every `…?api-version=…` left
+        // with a trailing `&`.
+        let init = web_sys::RequestInit::new();
+        init.set_method(request.method.as_str());
+        init.set_cache(web_sys::RequestCache::NoStore);
+        init.set_credentials(web_sys::RequestCredentials::Omit);
         if carries_bearer {
-            builder = builder.redirect(web_sys::RequestRedirect::Manual);
+            init.set_redirect(web_sys::RequestRedirect::Manual);
         }
+        let headers = web_sys::Headers::new().map_err(|e| fail(js_reason(&e)))?;
         for (name, value) in request.headers.iter() {
             // The browser's `Headers` throws on these, which would abort the app.
             if !sendable(name, value) {
@@ -266,22 +262,18 @@ pub fn browser_fetch(request: HttpRequest) -> ResponseFuture {
                     "refused before sending: the {name} header holds characters HTTP does not allow"
                 )));
             }
-            builder = builder.header(name, value);
+            headers
+                .append(name, value)
+                .map_err(|e| fail(js_reason(&e)))?;
         }
-        let sent = if request.body.is_empty() {
-            builder
-                .build()
-                .map_err(|e| fail(e.to_string()))?
-                .send()
-                .await
-        } else {
-            let body = String::from_utf8_lossy(&request.body).into_owned();
-            builder
-                .body(body)
-                .map_err(|e| fail(e.to_string()))?
-                .send()
-                .await
-        };
+        init.set_headers(&headers);
+        if !request.body.is_empty() {
+            // The bytes as they are (`set_body` with a string would re-encode them).
+            init.set_body(&js_sys::Uint8Array::from(request.body.as_slice()));
+        }
+        let raw = web_sys::Request::new_with_str_and_init(&request.url, &init)
+            .map_err(|e| fail(js_reason(&e)))?;
+        let sent = gloo_net::http::Request::from(raw).send().await;
         let response = sent.map_err(|e| {
             log::warn!("{described}: {e}");
             fail(NO_ANSWER.to_owned())
@@ -299,6 +291,15 @@ pub fn browser_fetch(request: HttpRequest) -> ResponseFuture {
         out.body = response.binary().await.map_err(|e| fail(e.to_string()))?;
         Ok(out)
     })
+}
+
+/// What the browser said when it refused to build a request (a `TypeError`'s message).
+fn js_reason(error: &wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    error.dyn_ref::<js_sys::Error>().map_or_else(
+        || "the browser refused to build the request".to_owned(),
+        |e| String::from(e.message()),
+    )
 }
 
 #[cfg(test)]

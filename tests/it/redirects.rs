@@ -1,9 +1,11 @@
-//! Issue #14: a request that carries a bearer never follows a redirect, in the browser.
+//! The browser's `fetch` as a server sees it. Issue #14: a request that carries a bearer
+//! never follows a redirect. And a request arrives exactly as the app built it.
 //!
 //! `cargo xtask test wasm` starts a loopback server (`xtask/src/redirect_server.rs`) whose
 //! `/redirect` answers `302 Location: /landing` (same origin, as an instance's answer
-//! `Location: /adt/other-instance/…` would be on ours) and which counts the requests that
-//! reach `/landing` with `Authorization`.
+//! `Location: /adt/other-instance/…` would be on ours), which counts the requests that
+//! reach `/landing` with `Authorization`, and whose `/echo…` answers with the request line
+//! and body it received.
 #![cfg(target_arch = "wasm32")]
 
 use twinscope::auth::http::{HttpRequest, REDIRECTED, browser_fetch};
@@ -90,4 +92,44 @@ async fn a_header_http_does_not_allow_is_refused_unsent_without_aborting_the_app
         "{error}"
     );
     assert_eq!(bearers_seen_at_the_landing().await, before);
+}
+
+#[wasm_bindgen_test]
+async fn a_request_arrives_with_exactly_the_target_and_body_it_was_given() {
+    // Before: every URL with a query reached the server with a trailing `&` (`gloo-net`'s
+    // builder appended its own empty query).
+    async fn check(request: HttpRequest, expected: &str) {
+        let response = browser_fetch(request).await.unwrap();
+        assert_eq!(String::from_utf8(response.body).unwrap(), expected);
+    }
+    let url = |target: &str| format!("{}{target}", server());
+    check(
+        HttpRequest::get(url("/echo/models?api-version=2023-10-31")),
+        "GET /echo/models?api-version=2023-10-31\n",
+    )
+    .await;
+    check(
+        HttpRequest::get(url(
+            "/echo/digitaltwins/room%201%2Fa/relationships?relationshipName=contains&api-version=2023-10-31",
+        )),
+        "GET /echo/digitaltwins/room%201%2Fa/relationships?relationshipName=contains&api-version=2023-10-31\n",
+    )
+    .await;
+    check(
+        HttpRequest::get(url("/echo/config.json")),
+        "GET /echo/config.json\n",
+    )
+    .await;
+    let body = r#"[{"op":"replace","path":"/name","value":"Salle \u00e9t\u00e9 \"22.5\""}]"#;
+    check(
+        HttpRequest::new(
+            twinscope::auth::http::Method::Patch,
+            url("/echo/digitaltwins/a?api-version=2023-10-31"),
+        )
+        .header("content-type", "application/json-patch+json")
+        .header("authorization", "Bearer eyJ.secret.token")
+        .with_body(body.as_bytes().to_vec()),
+        &format!("PATCH /echo/digitaltwins/a?api-version=2023-10-31\n{body}"),
+    )
+    .await;
 }

@@ -3,15 +3,18 @@
 //! another path of the same origin, the attack of issue #14. Started on a free port for the
 //! `wasm` stage; its origin reaches the test at compile time as `TWINSCOPE_REDIRECT_SERVER`.
 //!
-//! - `OPTIONS *`: a CORS preflight that allows `Authorization` (the test page is on another
+//! - `OPTIONS *`: a CORS preflight that allows `Authorization`, `Content-Type` and every method the
+//!   app sends (the test page is on another
 //!   port, so every request is cross-origin);
 //! - `GET /redirect`: `302 Location: /landing`;
 //! - `GET /landing`: 200, counting the requests that arrived with `Authorization`;
-//! - `GET /seen`: that count, as text.
+//! - `GET /seen`: that count, as text;
+//! - any method on `/echo…`: 200 with the request line's method and target, a line break, and
+//!   the body, as they arrived (what a request looks like on the wire).
 //!
 //! Std only; one thread per connection; stops with the process.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -43,18 +46,30 @@ fn serve(mut stream: TcpStream, seen: &AtomicUsize) {
     let Ok(reader) = stream.try_clone() else {
         return;
     };
-    let mut lines = BufReader::new(reader).lines();
-    let Some(Ok(request_line)) = lines.next() else {
+    let mut reader = BufReader::new(reader);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
         return;
-    };
-    let mut bearer = false;
-    for line in lines.map_while(Result::ok) {
-        if line.is_empty() {
+    }
+    let request_line = request_line.trim_end().to_owned();
+    let (mut bearer, mut length) = (false, 0);
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+        let field = line.trim_end().to_ascii_lowercase();
+        if field.is_empty() {
             break;
         }
-        if line.to_ascii_lowercase().starts_with("authorization:") {
+        if field.starts_with("authorization:") {
             bearer = true;
         }
+        if let Some(value) = field.strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap_or(0);
+        }
+        line.clear();
+    }
+    let mut received = vec![0; length];
+    if reader.read_exact(&mut received).is_err() {
+        return;
     }
     let mut parts = request_line.split_whitespace();
     let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
@@ -68,12 +83,18 @@ fn serve(mut stream: TcpStream, seen: &AtomicUsize) {
             ("200 OK", None, "landing".to_owned())
         }
         ("GET", "/seen") => ("200 OK", None, seen.load(Ordering::SeqCst).to_string()),
+        (_, echo) if echo.starts_with("/echo") => (
+            "200 OK",
+            None,
+            format!("{method} {echo}\n{}", String::from_utf8_lossy(&received)),
+        ),
         _ => ("404 Not Found", None, String::new()),
     };
     let location = location.map_or(String::new(), |l| format!("Location: {l}\r\n"));
     let response = format!(
         "HTTP/1.1 {status}\r\nConnection: close\r\nAccess-Control-Allow-Origin: *\r\n\
-         Access-Control-Allow-Headers: authorization\r\nAccess-Control-Allow-Methods: GET\r\n\
+         Access-Control-Allow-Headers: authorization, content-type\r\n\
+         Access-Control-Allow-Methods: GET, POST, PUT, PATCH, DELETE\r\n\
          {location}Content-Length: {}\r\n\r\n{body}",
         body.len()
     );
