@@ -14,7 +14,8 @@ use super::paging::{PageCursor, data_plane_url, encode_component, next_link_path
 use super::patch::PatchOp;
 use super::retry::{Backoff, Outcome, Runtime, parse_retry_after};
 use super::types::{
-    CancelFlag, ETag, IncomingRelationship, ModelData, QueryPage, QuerySummary, TokenProvider, Twin,
+    CancelFlag, ETag, IncomingRelationship, ModelData, QueryCharge, QueryPage, QuerySummary,
+    TokenProvider, Twin,
 };
 use crate::auth::http::{Headers, HttpClient, HttpRequest, Method, header};
 use crate::config::AdtPathPrefix;
@@ -301,9 +302,7 @@ impl AdtClient {
                 .and_then(Value::as_str)
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned),
-            charge: answer
-                .header(QUERY_CHARGE_HEADER)
-                .and_then(|c| c.trim().parse().ok()),
+            charge: answer.header(QUERY_CHARGE_HEADER).map(QueryCharge::new),
         })
     }
 
@@ -331,7 +330,11 @@ impl AdtClient {
             }
             summary.pages += 1;
             summary.rows += page.items.len();
-            summary.charge += page.charge.unwrap_or(0.0);
+            summary.charge += page
+                .charge
+                .as_ref()
+                .and_then(QueryCharge::units)
+                .unwrap_or(0.0);
             on_page(&page);
             token = cursor.advance(page.continuation_token.as_deref());
             if token.is_none() {

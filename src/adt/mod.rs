@@ -20,4 +20,6 @@ pub use client::AdtClient;
 pub use error::AdtError;
 pub use patch::{Difference, PatchOp, diff_twin, differences};
 pub use retry::{Runtime, Sleeper};
-pub use types::{CancelFlag, ETag, ModelData, QueryPage, QuerySummary, TokenProvider, Twin};
+pub use types::{
+    CancelFlag, ETag, ModelData, QueryCharge, QueryPage, QuerySummary, TokenProvider, Twin,
+};

@@ -102,7 +102,29 @@ pub struct QueryPage {
     /// Present while more pages follow (the service sends an explicit `null` on the last).
     pub continuation_token: Option<String>,
     /// The `query-charge` header: query units this page cost.
-    pub charge: Option<f64>,
+    pub charge: Option<QueryCharge>,
+}
+
+/// The `query-charge` header as the service sent it (`"25.64"`). Read as a number only where
+/// a charge is shown or added up ([`QueryCharge::units`]): the access check that every
+/// instance's first screen runs is a query too, and parsing the header there put the standard
+/// library's float parser (its 10 kB table of powers of five) into the module every page loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryCharge(String);
+
+impl QueryCharge {
+    pub fn new(header: impl Into<String>) -> Self {
+        Self(header.into())
+    }
+
+    /// Query units, when the header holds a finite, non-negative number.
+    pub fn units(&self) -> Option<f64> {
+        self.0
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|u| u.is_finite() && *u >= 0.0)
+    }
 }
 
 /// What [`crate::adt::AdtClient::query_all`] did.
@@ -190,5 +212,25 @@ impl IncomingRelationship {
             source_id: s("$sourceId")?,
             relationship_name: s("$relationshipName").unwrap_or_default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_charge_is_read_as_units_only_when_it_is_a_number() {
+        let check = |header: &str, expected: Option<f64>| {
+            assert_eq!(QueryCharge::new(header).units(), expected, "{header:?}");
+        };
+        check("25.64", Some(25.64));
+        check(" 3 ", Some(3.0));
+        check("1e2", Some(100.0));
+        check("", None);
+        check("abc", None);
+        check("-1", None);
+        check("NaN", None);
+        check("inf", None);
     }
 }

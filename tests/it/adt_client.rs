@@ -313,7 +313,7 @@ async fn retry_after_two_waits_two_seconds_then_succeeds() {
         .await
         .unwrap();
     assert_eq!(page.items.len(), 3);
-    assert_eq!(page.charge, Some(12.5));
+    assert_eq!(page.charge.and_then(|c| c.units()), Some(12.5));
     assert_eq!(f.sleeps(), vec![Duration::from_secs(2)]);
     assert_eq!(f.seen().len(), 2);
 }

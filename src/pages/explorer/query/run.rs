@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
-use crate::adt::{AdtClient, AdtError, CancelFlag, QueryPage};
+use crate::adt::{AdtClient, AdtError, CancelFlag, QueryCharge, QueryPage};
 use crate::format::grouped;
 
 /// Rows, pages and query units so far.
@@ -22,7 +22,7 @@ impl Progress {
     pub fn add(&mut self, page: &QueryPage) {
         self.rows += page.items.len();
         self.pages += 1;
-        if let Some(c) = page.charge {
+        if let Some(c) = page.charge.as_ref().and_then(QueryCharge::units) {
             self.charge = Some(self.charge.unwrap_or(0.0) + c);
         }
     }
@@ -321,7 +321,7 @@ mod tests {
         p.add(&QueryPage {
             items: vec![Value::Null; 3],
             continuation_token: None,
-            charge: Some(2.0),
+            charge: Some(QueryCharge::new("2.0")),
         });
         p.add(&QueryPage {
             items: vec![Value::Null; 2],
