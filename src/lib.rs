@@ -17,6 +17,7 @@ pub mod model_set;
 pub mod pages;
 pub mod perf;
 pub mod session;
+pub mod sorted;
 pub mod tenants;
 pub mod transfer;
 

@@ -16,7 +16,6 @@
 //! that tenant); names are text, never markup; a tenant outside the configured allow-list
 //! (or other than a single-tenant authority's) is never offered.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -91,11 +90,11 @@ pub fn from_arm(tenant: &ArmTenant) -> Option<(TenantId, TenantName)> {
 
 /// Known names by tenant id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NameBook(BTreeMap<TenantId, TenantName>);
+pub struct NameBook(Vec<(TenantId, TenantName)>);
 
 impl NameBook {
     pub fn get(&self, tenant: &TenantId) -> Option<&TenantName> {
-        self.0.get(tenant)
+        crate::sorted::get(&self.0, tenant)
     }
 
     /// A tenant's label, if known.
@@ -107,11 +106,11 @@ impl NameBook {
     pub fn extend(&mut self, names: impl IntoIterator<Item = (TenantId, TenantName)>) {
         for (id, name) in names {
             if !name.is_empty() {
-                self.0.insert(id, name);
+                crate::sorted::upsert(&mut self.0, id, name);
             }
         }
         while self.0.len() > MAX_NAMES {
-            self.0.pop_last();
+            self.0.pop();
         }
     }
 
@@ -236,7 +235,7 @@ pub fn tenant_entries(
     let mut entries = Vec::new();
     for account in accounts {
         let mut tenants: Vec<TenantId> = std::iter::once(account.home_tenant.clone())
-            .chain(account.tenants.keys().cloned())
+            .chain(account.tenant_ids().cloned())
             .chain(
                 listed
                     .iter()
@@ -482,25 +481,20 @@ mod tests {
     }
 
     fn account(user: &str, home: &str, used: &[&str]) -> Account {
-        Account {
-            home: HomeAccountId::new(user, &t(home)),
-            home_tenant: t(home),
-            username: format!("{user}@example.com"),
-            name: user.into(),
-            tenants: used
-                .iter()
-                .map(|id| {
-                    (
-                        t(id),
-                        TenantProfile {
-                            tenant: t(id),
-                            object_id: "o".into(),
-                            roles: Roles::default(),
-                        },
-                    )
-                })
-                .collect(),
+        let mut account = Account::new(
+            HomeAccountId::new(user, &t(home)),
+            t(home),
+            format!("{user}@example.com"),
+            user.into(),
+        );
+        for id in used {
+            account.record_profile(TenantProfile {
+                tenant: t(id),
+                object_id: "o".into(),
+                roles: Roles::default(),
+            });
         }
+        account
     }
 
     fn arm(id: &str, name: Option<&str>, domain: Option<&str>) -> ArmTenant {

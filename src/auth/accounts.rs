@@ -3,8 +3,6 @@
 //! Kept in the configured storage beside the tokens. Nothing here is a secret; a record
 //! that cannot be read (edited storage) is dropped, which signs that account out.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use super::cache::HomeAccountId;
@@ -31,7 +29,8 @@ pub struct Account {
     pub home_tenant: TenantId,
     pub username: String,
     pub name: String,
-    pub tenants: BTreeMap<TenantId, TenantProfile>,
+    /// By tenant id, ascending.
+    tenants: Vec<(TenantId, TenantProfile)>,
 }
 
 impl Account {
@@ -41,38 +40,55 @@ impl Account {
         home_tenant: TenantId,
         claims: &IdTokenClaims,
     ) -> Self {
-        let mut account = Self {
+        let mut account = Self::new(
             home,
             home_tenant,
-            username: claims.preferred_username.clone().unwrap_or_default(),
-            name: claims.name.clone().unwrap_or_default(),
-            tenants: BTreeMap::new(),
-        };
+            claims.preferred_username.clone().unwrap_or_default(),
+            claims.name.clone().unwrap_or_default(),
+        );
         account.record_tenant(claims);
         account
     }
 
+    /// An account not yet signed in to any tenant.
+    pub fn new(home: HomeAccountId, home_tenant: TenantId, username: String, name: String) -> Self {
+        Self {
+            home,
+            home_tenant,
+            username,
+            name,
+            tenants: Vec::new(),
+        }
+    }
+
+    /// Adds or replaces the profile of its tenant.
+    pub fn record_profile(&mut self, profile: TenantProfile) {
+        crate::sorted::upsert(&mut self.tenants, profile.tenant.clone(), profile);
+    }
+
     /// Adds or refreshes the profile of the tenant that issued `claims`.
     pub fn record_tenant(&mut self, claims: &IdTokenClaims) {
-        self.tenants.insert(
-            claims.tenant.clone(),
-            TenantProfile {
-                tenant: claims.tenant.clone(),
-                object_id: claims.object_id.clone(),
-                roles: Roles::from_claims(claims.roles.iter().map(String::as_str)),
-            },
-        );
+        self.record_profile(TenantProfile {
+            tenant: claims.tenant.clone(),
+            object_id: claims.object_id.clone(),
+            roles: Roles::from_claims(claims.roles.iter().map(String::as_str)),
+        });
+    }
+
+    /// The tenants the account has signed in to, ascending by id.
+    pub fn tenant_ids(&self) -> impl Iterator<Item = &TenantId> {
+        self.tenants.iter().map(|(id, _)| id)
     }
 
     pub fn profile(&self, tenant: &TenantId) -> Option<&TenantProfile> {
-        self.tenants.get(tenant)
+        crate::sorted::get(&self.tenants, tenant)
     }
 
     fn to_json(&self) -> Value {
         let tenants: Vec<Value> = self
             .tenants
-            .values()
-            .map(|p| {
+            .iter()
+            .map(|(_, p)| {
                 json!({ "tenant": p.tenant.as_str(), "oid": p.object_id, "roles": p.roles.claim_values() })
             })
             .collect();
@@ -89,7 +105,12 @@ impl Account {
         let text = |k: &str| v.get(k).and_then(Value::as_str);
         let home = HomeAccountId::parse(text("home")?)?;
         let home_tenant = TenantId::parse(text("homeTenant")?).ok()?;
-        let mut tenants = BTreeMap::new();
+        let mut account = Self::new(
+            home,
+            home_tenant,
+            text("username")?.to_owned(),
+            text("name")?.to_owned(),
+        );
         for t in v.get("tenants")?.as_array()? {
             let tenant = TenantId::parse(t.get("tenant")?.as_str()?).ok()?;
             let roles = t
@@ -98,22 +119,13 @@ impl Account {
                 .iter()
                 .map(Value::as_str)
                 .collect::<Option<Vec<_>>>()?;
-            tenants.insert(
-                tenant.clone(),
-                TenantProfile {
-                    tenant,
-                    object_id: t.get("oid")?.as_str()?.to_owned(),
-                    roles: Roles::from_claims(roles),
-                },
-            );
+            account.record_profile(TenantProfile {
+                tenant,
+                object_id: t.get("oid")?.as_str()?.to_owned(),
+                roles: Roles::from_claims(roles),
+            });
         }
-        Some(Self {
-            home,
-            home_tenant,
-            username: text("username")?.to_owned(),
-            name: text("name")?.to_owned(),
-            tenants,
-        })
+        Some(account)
     }
 }
 

@@ -9,7 +9,6 @@
 //!   absent: the user is asked to sign in again instead of the app failing.
 //! - Secrets never print: [`Secret`] redacts `Debug` and has no `PartialEq`.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use serde_json::{Value, json};
@@ -94,23 +93,25 @@ impl HomeAccountId {
 /// Scopes as a set: order and case do not matter, and the OpenID scopes (which every
 /// request carries) are not part of the key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ScopeSet(BTreeSet<String>);
+pub struct ScopeSet(Vec<String>);
 
 impl ScopeSet {
     pub fn new<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Self {
-        Self(
-            scopes
-                .into_iter()
-                .flat_map(str::split_whitespace)
-                .map(str::to_ascii_lowercase)
-                .filter(|s| {
-                    !matches!(
-                        s.as_str(),
-                        "openid" | "profile" | "offline_access" | "email"
-                    )
-                })
-                .collect(),
-        )
+        let mut set = Vec::new();
+        let resource_scopes = scopes
+            .into_iter()
+            .flat_map(str::split_whitespace)
+            .map(str::to_ascii_lowercase)
+            .filter(|s| {
+                !matches!(
+                    s.as_str(),
+                    "openid" | "profile" | "offline_access" | "email"
+                )
+            });
+        for scope in resource_scopes {
+            crate::sorted::insert(&mut set, scope);
+        }
+        Self(set)
     }
 
     /// No resource scopes (only OpenID ones were granted).
@@ -119,7 +120,7 @@ impl ScopeSet {
     }
 
     pub fn to_scope_string(&self) -> String {
-        self.0.iter().cloned().collect::<Vec<_>>().join(" ")
+        self.0.join(" ")
     }
 }
 

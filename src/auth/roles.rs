@@ -3,7 +3,6 @@
 //! Each role includes the ones below it: `Twins.Admin` ⊃ `Twins.Writer` ⊃ `Twins.Reader`.
 //! Unknown role values are ignored (another app's roles, or future ones).
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,16 +36,20 @@ impl fmt::Display for AppRole {
 
 /// The roles a user holds in one tenant.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Roles(BTreeSet<AppRole>);
+pub struct Roles(Vec<AppRole>);
 
 impl Roles {
     pub fn from_claims<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
-        Self(values.into_iter().filter_map(AppRole::from_claim).collect())
+        let mut roles = Vec::new();
+        for role in values.into_iter().filter_map(AppRole::from_claim) {
+            crate::sorted::insert(&mut roles, role);
+        }
+        Self(roles)
     }
 
     /// The strongest role held, if any.
     pub fn highest(&self) -> Option<AppRole> {
-        self.0.iter().next_back().copied()
+        self.0.last().copied()
     }
 
     fn at_least(&self, role: AppRole) -> bool {

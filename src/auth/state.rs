@@ -87,13 +87,7 @@ mod tests {
 
     fn account() -> Account {
         let t = TenantId::parse("9e16b21b-807b-43e3-95d5-439af2c3b46b").unwrap();
-        Account {
-            home: HomeAccountId::new("a", &t),
-            home_tenant: t,
-            username: "u".into(),
-            name: "n".into(),
-            tenants: Default::default(),
-        }
+        Account::new(HomeAccountId::new("a", &t), t, "u".into(), "n".into())
     }
 
     #[test]

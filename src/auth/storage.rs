@@ -17,26 +17,24 @@ pub struct StorageError(pub String);
 
 /// A `Storage` in memory, for `cacheLocation: memory` and for tests.
 #[derive(Debug, Clone, Default)]
-pub struct MemoryStorage(
-    std::rc::Rc<std::cell::RefCell<std::collections::BTreeMap<String, String>>>,
-);
+pub struct MemoryStorage(std::rc::Rc<std::cell::RefCell<Vec<(String, String)>>>);
 
 impl Storage for MemoryStorage {
     fn get(&self, key: &str) -> Option<String> {
-        self.0.borrow().get(key).cloned()
+        crate::sorted::get(&self.0.borrow(), key).cloned()
     }
 
     fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
+        crate::sorted::upsert(&mut self.0.borrow_mut(), key.to_owned(), value.to_owned());
         Ok(())
     }
 
     fn remove(&self, key: &str) {
-        self.0.borrow_mut().remove(key);
+        self.0.borrow_mut().retain(|(k, _)| k != key);
     }
 
     fn keys(&self) -> Vec<String> {
-        self.0.borrow().keys().cloned().collect()
+        self.0.borrow().iter().map(|(k, _)| k.clone()).collect()
     }
 }
 
