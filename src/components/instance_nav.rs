@@ -2,10 +2,16 @@
 //! its short name, its full host on hover; the screens show it in full) and its screens. At 390 px
 //! the place is one line, cut with an ellipsis, and the screens wrap below it. The shell that
 //! shows it stays while the screens change (child routes), so the current screen is marked
-//! from the location (`A` sets `aria-current="page"`; a twin's page marks Twins).
+//! from the location (`aria-current="page"`; a twin's page marks Twins).
+//!
+//! Each tab leads back to its screen as it was left: the screens keep their query, selection
+//! and view in the address (the workspace `?q=…&twin=…`, the graph `?q=…&layout=…`), and the
+//! nav remembers the last address it saw of each, so Twins → Models → Twins does not start a
+//! fresh workspace. The memory is the shell's: another instance or tenant starts afresh.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+use leptos_router::location::Location;
 
 use crate::components::organisation::OrganisationName;
 use crate::ids::{AdtHost, TenantId};
@@ -27,6 +33,11 @@ pub fn InstanceNav(
     let full = host.to_string();
     let short = short_name(&host).to_owned();
     let org_href = format!("/t/{tenant}");
+    let location = use_location();
+    let twins = Tab::new(format!("{base}/twins"), location.clone());
+    let models = Tab::new(format!("{base}/models"), location.clone());
+    let graph = Tab::new(format!("{base}/graph"), location.clone());
+    let transfer = Tab::new(format!("{base}/transfer"), location);
     view! {
         <nav class="instance-nav" aria-label="Instance">
             <p class="instance-nav__place">
@@ -36,13 +47,52 @@ pub fn InstanceNav(
             </p>
             <Show when=move || screens.get()>
                 <ul class="instance-nav__screens">
-                    <li><A href=format!("{base}/twins")>"Twins"</A></li>
-                    <li><A href=format!("{base}/models")>"Models"</A></li>
-                    <li><A href=format!("{base}/graph")>"Graph"</A></li>
-                    <li><A href=format!("{base}/transfer")>"Import/export"</A></li>
+                    <li><a href=twins.href aria-current=twins.current>"Twins"</a></li>
+                    <li><a href=models.href aria-current=models.current>"Models"</a></li>
+                    <li><a href=graph.href aria-current=graph.current>"Graph"</a></li>
+                    <li><a href=transfer.href aria-current=transfer.current>"Import/export"</a></li>
                 </ul>
             </Show>
         </nav>
+    }
+}
+
+/// One screen's link: to the screen's address as last seen (its query, selection and view
+/// are in the address), marked current on the screen and on pages under it (a twin's page
+/// marks Twins). `A` would compare its whole href, query included, with the path.
+#[derive(Clone, Copy)]
+struct Tab {
+    href: Signal<String>,
+    current: Signal<Option<&'static str>>,
+}
+
+impl Tab {
+    fn new(path: String, location: Location) -> Self {
+        let pathname = location.pathname;
+        // The screen's query string as last seen, kept while other screens are shown.
+        let last_search = Memo::new({
+            let path = path.clone();
+            move |previous: Option<&String>| {
+                if pathname.with(|p| *p == path) {
+                    location.search.get()
+                } else {
+                    previous.cloned().unwrap_or_default()
+                }
+            }
+        });
+        let href = Signal::derive({
+            let path = path.clone();
+            move || match last_search.get() {
+                search if search.is_empty() => path.clone(),
+                search => format!("{path}?{search}"),
+            }
+        });
+        let current = Signal::derive(move || {
+            pathname
+                .with(|p| *p == path || p.starts_with(&format!("{path}/")))
+                .then_some("page")
+        });
+        Self { href, current }
     }
 }
 

@@ -370,3 +370,114 @@ async fn the_graph_legend_hides_models_and_the_layout_can_be_chosen() {
         .unwrap();
     assert_eq!(after, json!([query_before, "hierarchical"]));
 }
+
+/// A person runs a query, selects a twin, looks at the models and clicks the Twins tab to go
+/// back: the query they typed, its results and the twin they chose are there again, and
+/// Twins is the marked screen. The same for the graph's layout. (The tabs led to fresh
+/// screens with their defaults, so the work was gone unless one knew to press Back.)
+#[tokio::test]
+async fn each_tab_leads_back_to_its_screen_as_it_was_left() {
+    let (stack, browser) = signed_in_at(&instance("twins")).await;
+    browser
+        .find_by_role("heading", "Query twins")
+        .await
+        .unwrap();
+    let query = "SELECT * FROM DIGITALTWINS T WHERE T.temperature > 24";
+    run_query(&browser, query).await;
+    let first = browser
+        .client()
+        .find(Locator::Css(
+            "[role=grid] .grid__body .grid__row .grid__cell:first-child",
+        ))
+        .await
+        .unwrap();
+    let chosen = first.text().await.unwrap();
+    click_in_view(&browser, &first, "the first row")
+        .await
+        .unwrap();
+    let inspected = format!(
+        "const a = document.querySelector('.workspace-inspector'); \
+         return a && a.querySelector('#inspect-props-title') && a.querySelector('.workspace-inspector__id').textContent === {} ? true : null",
+        json!(chosen)
+    );
+    wait_for(&browser, &inspected, "the chosen twin in the inspector").await;
+    let progress = "return document.querySelector('.query-progress').textContent";
+    let done = browser.eval(progress).await.unwrap();
+
+    let models = browser.find_by_role("link", "Models").await.unwrap();
+    click_in_view(&browser, &models, "the Models tab")
+        .await
+        .unwrap();
+    browser.find_by_role("heading", "Models").await.unwrap();
+    let twins = browser.find_by_role("link", "Twins").await.unwrap();
+    click_in_view(&browser, &twins, "the Twins tab")
+        .await
+        .unwrap();
+
+    wait_for(
+        &browser,
+        &inspected,
+        "the chosen twin in the inspector again",
+    )
+    .await;
+    let editor = browser
+        .eval("return document.getElementById('query-text').value")
+        .await
+        .unwrap();
+    assert_eq!(editor, json!(query), "the query as typed");
+    assert_eq!(
+        browser.eval(progress).await.unwrap(),
+        done,
+        "its results again"
+    );
+    assert_eq!(
+        browser
+            .eval("return document.querySelector('.instance-nav [aria-current=page]')?.textContent ?? null")
+            .await
+            .unwrap(),
+        json!("Twins"),
+        "Twins is the screen marked as open"
+    );
+
+    // The graph, laid out in circles; Models; the Graph tab: still in circles.
+    let tab = |name: &'static str| {
+        let browser = &browser;
+        async move {
+            let link = browser.find_by_role("link", name).await.unwrap();
+            click_in_view(browser, &link, name).await.unwrap();
+        }
+    };
+    tab("Graph").await;
+    browser.find_by_role("heading", "Graph").await.unwrap();
+    let layout = browser.find_by_role("combobox", "Layout").await.unwrap();
+    click_in_view(&browser, &layout, "the layout choice")
+        .await
+        .unwrap();
+    browser
+        .client()
+        .find(Locator::Css("#graph-layout option[value=concentric]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &browser,
+        "return location.search.includes('layout=concentric') ? true : null",
+        "the layout in the address",
+    )
+    .await;
+    tab("Models").await;
+    browser.find_by_role("heading", "Models").await.unwrap();
+    tab("Graph").await;
+    browser.find_by_role("heading", "Graph").await.unwrap();
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('graph-layout').value")
+            .await
+            .unwrap(),
+        json!("concentric"),
+        "the layout chosen before"
+    );
+    drop(stack);
+}
