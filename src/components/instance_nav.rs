@@ -47,10 +47,10 @@ pub fn InstanceNav(
             </p>
             <Show when=move || screens.get()>
                 <ul class="instance-nav__screens">
-                    <li><a href=twins.href aria-current=twins.current>"Twins"</a></li>
-                    <li><a href=models.href aria-current=models.current>"Models"</a></li>
-                    <li><a href=graph.href aria-current=graph.current>"Graph"</a></li>
-                    <li><a href=transfer.href aria-current=transfer.current>"Import/export"</a></li>
+                    <li>{twins.link("Twins")}</li>
+                    <li>{models.link("Models")}</li>
+                    <li>{graph.link("Graph")}</li>
+                    <li>{transfer.link("Import/export")}</li>
                 </ul>
             </Show>
         </nav>
@@ -63,7 +63,7 @@ pub fn InstanceNav(
 #[derive(Clone, Copy)]
 struct Tab {
     href: Signal<String>,
-    current: Signal<Option<&'static str>>,
+    current: Signal<bool>,
 }
 
 impl Tab {
@@ -88,11 +88,14 @@ impl Tab {
             }
         });
         let current = Signal::derive(move || {
-            pathname
-                .with(|p| *p == path || p.starts_with(&format!("{path}/")))
-                .then_some("page")
+            pathname.with(|p| *p == path || p.starts_with(&format!("{path}/")))
         });
         Self { href, current }
+    }
+
+    fn link(self, label: &'static str) -> impl IntoView {
+        let current = move || self.current.get().then_some("page");
+        view! { <a href=self.href aria-current=current>{label}</a> }
     }
 }
 
