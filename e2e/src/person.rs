@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use fantoccini::Locator;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use serde_json::{Value, json};
@@ -424,4 +425,32 @@ pub async fn switcher_titles(browser: &Browser, scope: &str) -> Result<Vec<Strin
         ))
         .await?;
     Ok(serde_json::from_value(value)?)
+}
+
+/// The script that tells whether the workspace's inspector shows the twin `id` with its
+/// properties (for [`wait_for`]).
+pub fn inspecting(id: &str) -> String {
+    format!(
+        "const a = document.querySelector('.workspace-inspector'); \
+         return a && a.querySelector('#inspect-props-title') && a.querySelector('.workspace-inspector__id').textContent === {} ? true : null",
+        serde_json::json!(id)
+    )
+}
+
+/// Clicks the first row of the workspace's results where it shows and waits until the
+/// inspector shows that twin; returns its id.
+pub async fn inspect_first_result(browser: &Browser) -> String {
+    let first = browser
+        .client()
+        .find(Locator::Css(
+            "[role=grid] .grid__body .grid__row .grid__cell:first-child",
+        ))
+        .await
+        .unwrap();
+    let id = first.text().await.unwrap();
+    click_in_view(browser, &first, "the first row")
+        .await
+        .unwrap();
+    wait_for(browser, &inspecting(&id), "the row's twin in the inspector").await;
+    id
 }

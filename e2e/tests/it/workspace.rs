@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::wait_for_text;
 use twinscope_e2e::person::{
-    DESKTOP, PHONE, click_in_view, press, scroll_and_click, set_viewport, sideways_overflow,
-    sign_in_by_typing, type_text, wait_for,
+    DESKTOP, PHONE, click_in_view, inspect_first_result, inspecting, press, scroll_and_click,
+    set_viewport, sideways_overflow, sign_in_by_typing, type_text, wait_for,
 };
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 
@@ -91,17 +91,8 @@ async fn results_start_below_the_editor_and_every_screen_fits_every_width() {
     );
 
     let twin_path = {
-        let first = browser
-            .client()
-            .find(Locator::Css(
-                "[role=grid] .grid__body .grid__row .grid__cell:first-child",
-            ))
-            .await
-            .unwrap();
-        click_in_view(&browser, &first, "the first result's twin id")
-            .await
-            .unwrap();
         // The row's twin opens in the inspector, whose link goes to its page.
+        inspect_first_result(&browser).await;
         let open = browser.find_by_role("link", "Open twin").await.unwrap();
         scroll_and_click(&browser, &open, "Open twin").await;
         wait_for(
@@ -384,23 +375,7 @@ async fn each_tab_leads_back_to_its_screen_as_it_was_left() {
         .unwrap();
     let query = "SELECT * FROM DIGITALTWINS T WHERE T.temperature > 24";
     run_query(&browser, query).await;
-    let first = browser
-        .client()
-        .find(Locator::Css(
-            "[role=grid] .grid__body .grid__row .grid__cell:first-child",
-        ))
-        .await
-        .unwrap();
-    let chosen = first.text().await.unwrap();
-    click_in_view(&browser, &first, "the first row")
-        .await
-        .unwrap();
-    let inspected = format!(
-        "const a = document.querySelector('.workspace-inspector'); \
-         return a && a.querySelector('#inspect-props-title') && a.querySelector('.workspace-inspector__id').textContent === {} ? true : null",
-        json!(chosen)
-    );
-    wait_for(&browser, &inspected, "the chosen twin in the inspector").await;
+    let chosen = inspect_first_result(&browser).await;
     let progress = "return document.querySelector('.query-progress').textContent";
     let done = browser.eval(progress).await.unwrap();
 
@@ -416,7 +391,7 @@ async fn each_tab_leads_back_to_its_screen_as_it_was_left() {
 
     wait_for(
         &browser,
-        &inspected,
+        &inspecting(&chosen),
         "the chosen twin in the inspector again",
     )
     .await;

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::person::{
-    DESKTOP, PHONE, Person, click_in_view, scroll_and_click, set_viewport, sideways_overflow,
-    type_text, wait_for,
+    DESKTOP, PHONE, Person, click_in_view, inspect_first_result, scroll_and_click, set_viewport,
+    sideways_overflow, type_text, wait_for,
 };
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, screenshot_dir};
 use twinscope_e2e::transfer_page::{API_VERSION, adt_call};
@@ -282,27 +282,7 @@ async fn models_choose_the_twins_shown_as_table_or_graph_and_a_twin_is_inspected
     assert_no_serious_violations(browser, "workspace with the table").await;
 
     // Selecting a row shows that twin too.
-    let first = browser
-        .client()
-        .find(Locator::Css(
-            "[role=grid] .grid__body .grid__row .grid__cell:first-child",
-        ))
-        .await
-        .unwrap();
-    let first_id = first.text().await.unwrap();
-    click_in_view(browser, &first, "the first row")
-        .await
-        .unwrap();
-    wait_for(
-        browser,
-        &format!(
-            "const a = document.querySelector('.workspace-inspector'); \
-             return a && a.querySelector('#inspect-props-title') && a.querySelector('.workspace-inspector__id').textContent === {} ? true : null",
-            json!(first_id)
-        ),
-        "the row's twin in the inspector",
-    )
-    .await;
+    inspect_first_result(browser).await;
 
     // At 390 px, table and graph: nothing scrolls sideways.
     set_viewport(browser, PHONE).await.unwrap();
