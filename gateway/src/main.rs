@@ -157,6 +157,9 @@ async fn main() -> std::process::ExitCode {
             )
         }
     };
+    // Watched before the gateway says it serves: a stop sent as soon as it does must find the
+    // handlers in place (until then SIGTERM's default action ends the process at once).
+    let stop = StopSignals::watch();
     let gateway = match start(config).await {
         Ok(g) => g,
         Err(e) => {
@@ -166,27 +169,58 @@ async fn main() -> std::process::ExitCode {
     };
     eprintln!("twinscope-gateway serving on {}", gateway.base_url());
     eprintln!("twinscope-gateway: {adt_summary}");
-    stop_requested().await;
+    stop.requested().await;
     eprintln!("twinscope-gateway: stopping; finishing the requests in flight");
     gateway.stop().await;
     std::process::ExitCode::SUCCESS
 }
 
-/// Ctrl-C, or SIGTERM (what container runtimes and service managers send).
-async fn stop_requested() {
-    let mut terminate =
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(e) => {
+/// Ctrl-C (SIGINT), or SIGTERM (what container runtimes and service managers send).
+enum StopSignals {
+    Both {
+        interrupt: tokio::signal::unix::Signal,
+        terminate: tokio::signal::unix::Signal,
+    },
+    /// The handlers could not be installed; Ctrl-C is watched the plain way.
+    CtrlC,
+}
+
+impl StopSignals {
+    /// Installs the handlers now (a `tokio::signal` future installs its own only when
+    /// first polled).
+    fn watch() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(interrupt), Ok(terminate)) => Self::Both {
+                interrupt,
+                terminate,
+            },
+            (Err(e), _) | (_, Err(e)) => {
                 eprintln!(
                     "twinscope-gateway: cannot watch for SIGTERM ({e}); Ctrl-C still stops it"
                 );
-                let _ = tokio::signal::ctrl_c().await;
-                return;
+                Self::CtrlC
             }
-        };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate.recv() => {}
+        }
+    }
+
+    async fn requested(self) {
+        match self {
+            Self::Both {
+                mut interrupt,
+                mut terminate,
+            } => {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Self::CtrlC => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
     }
 }
