@@ -3,6 +3,7 @@
 use fantoccini::Locator;
 use fantoccini::elements::Element;
 
+use crate::stack::{CONTOSO, Stack};
 use crate::{Browser, Result};
 
 pub const LANDING_TITLE: &str = "Azure Digital Twins, one tenant at a time";
@@ -710,4 +711,15 @@ impl<'a> ModelsPage<'a> {
             .await?;
         Ok(())
     }
+}
+
+/// Opens Contoso's page signed out and signs in there as Adele (Data Owner of the campus
+/// instance); returns the campus instance's link once the page lists it.
+pub async fn contosos_page_signed_in_as_adele(browser: &Browser, stack: &Stack) -> Result<Element> {
+    browser.goto(&stack.url(&format!("/t/{CONTOSO}"))).await?;
+    EmulatorSignIn::expect(browser)
+        .await?
+        .sign_in_as("adele@contoso.onmicrosoft.com", "Adele-dev-1")
+        .await?;
+    browser.find_by_role("link", "contoso-campus").await
 }

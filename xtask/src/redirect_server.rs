@@ -3,9 +3,9 @@
 //! another path of the same origin, the attack of issue #14. Started on a free port for the
 //! `wasm` stage; its origin reaches the test at compile time as `TWINSCOPE_REDIRECT_SERVER`.
 //!
-//! - `OPTIONS *`: a CORS preflight that allows `Authorization`, `Content-Type` and every method the
-//!   app sends (the test page is on another
-//!   port, so every request is cross-origin);
+//! - `OPTIONS *`: a CORS preflight that allows `Authorization`, `Content-Type` and every
+//!   method the app sends (the test page is on another port, so every request is
+//!   cross-origin);
 //! - `GET /redirect`: `302 Location: /landing`;
 //! - `GET /landing`: 200, counting the requests that arrived with `Authorization`;
 //! - `GET /seen`: that count, as text;

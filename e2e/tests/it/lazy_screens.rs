@@ -4,7 +4,7 @@
 //! no console error, no CSP violation, and a screenshot of each for a person to look at.
 
 use serde_json::json;
-use twinscope_e2e::pages::{EmulatorSignIn, ModelsPage, TwinDetail};
+use twinscope_e2e::pages::{ModelsPage, TwinDetail, contosos_page_signed_in_as_adele};
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_e2e::{Browser, release_dist, sizes};
 
@@ -41,28 +41,6 @@ async fn open_in_place(browser: &Browser, path: &str) {
         ))
         .await
         .unwrap();
-}
-
-/// Opens Contoso's page signed out and signs in as Adele; returns the campus instance's link
-/// once the page lists it.
-async fn at_contosos_page_signed_in(
-    browser: &Browser,
-    stack: &Stack,
-) -> fantoccini::elements::Element {
-    browser
-        .goto(&stack.url(&format!("/t/{CONTOSO}")))
-        .await
-        .unwrap();
-    EmulatorSignIn::expect(browser)
-        .await
-        .unwrap()
-        .sign_in_as("adele@contoso.onmicrosoft.com", "Adele-dev-1")
-        .await
-        .unwrap();
-    browser
-        .find_by_role("link", "contoso-campus")
-        .await
-        .unwrap()
 }
 
 async fn problems(browser: &Browser) -> Vec<String> {
@@ -109,8 +87,9 @@ async fn each_screen_group_loads_its_module_when_a_screen_first_opens() {
         )
         .await
         .expect("DevTools accepts the recorder");
-    at_contosos_page_signed_in(&browser, &stack)
+    contosos_page_signed_in_as_adele(&browser, &stack)
         .await
+        .unwrap()
         .click()
         .await
         .unwrap();
@@ -249,7 +228,9 @@ async fn each_screen_group_loads_its_module_when_a_screen_first_opens() {
 async fn a_screen_whose_module_does_not_arrive_says_so_and_the_app_goes_on() {
     let stack = Stack::start(json!({})).await.expect("stack starts");
     let browser = Browser::start().await.expect("Chromium starts");
-    let instance = at_contosos_page_signed_in(&browser, &stack).await;
+    let instance = contosos_page_signed_in_as_adele(&browser, &stack)
+        .await
+        .unwrap();
     for (cmd, params) in [
         ("Network.enable", json!({})),
         (
@@ -304,7 +285,9 @@ async fn a_screens_module_comes_while_the_shell_checks_access() {
         )
         .await
         .expect("DevTools holds the instance's requests");
-    at_contosos_page_signed_in(&browser, &stack).await;
+    contosos_page_signed_in_as_adele(&browser, &stack)
+        .await
+        .unwrap();
     assert!(lazy_fetched(&browser).await.is_empty());
     open_in_place(&browser, &format!("/t/{CONTOSO}/i/{CAMPUS}/models")).await;
     let mut fetched = Vec::new();

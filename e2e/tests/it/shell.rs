@@ -1,6 +1,9 @@
 //! The app shell in headless Chromium: a release build, served by our gateway.
 
-use twinscope_e2e::pages::{AppHeader, ConfigErrorPage, EmulatorSignIn, LandingPage, NotFoundPage};
+use twinscope_e2e::pages::{
+    AppHeader, ConfigErrorPage, EmulatorSignIn, LandingPage, NotFoundPage,
+    contosos_page_signed_in_as_adele,
+};
 use twinscope_e2e::raw_http::raw_request;
 use twinscope_e2e::stack::{CONTOSO, DevStack, Stack, StaticSite, copy_dir_without};
 use twinscope_e2e::{Browser, release_dist, sizes};
@@ -228,18 +231,7 @@ async fn first_load_of_the_start_and_tenant_pages_fits_the_budget() {
         .await
         .unwrap();
     let start = browser.eval(sizes::FETCHED_PATHS).await.unwrap();
-    browser
-        .goto(&stack.url(&format!("/t/{CONTOSO}")))
-        .await
-        .unwrap();
-    EmulatorSignIn::expect(&browser)
-        .await
-        .unwrap()
-        .sign_in_as("adele@contoso.onmicrosoft.com", "Adele-dev-1")
-        .await
-        .unwrap();
-    browser
-        .find_by_role("link", "contoso-campus")
+    contosos_page_signed_in_as_adele(&browser, &stack)
         .await
         .unwrap();
     let tenant = browser.eval(sizes::FETCHED_PATHS).await.unwrap();
