@@ -419,11 +419,12 @@ impl RuntimeConfig {
     /// (`window.location.origin`); the redirect URI defaults to `{page_origin}/` and must be
     /// on that origin.
     pub fn from_json(text: &str, page_origin: &str) -> Result<Self, ConfigError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| ConfigError::NotJson {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
+        let value: Value =
+            serde_json::from_slice(text.as_bytes()).map_err(|e| ConfigError::NotJson {
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?;
         let Value::Object(object) = &value else {
             return Err(ConfigError::NotAnObject {
                 found: json_kind(&value),

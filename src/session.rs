@@ -499,7 +499,7 @@ fn take_signed_out_note(now: i64) -> Option<Vec<String>> {
 
 /// The note's names, if it is readable and at most [`SIGNED_OUT_NOTE_SECONDS`] old.
 fn read_signed_out_note(text: &str, now: i64) -> Option<Vec<String>> {
-    let note: serde_json::Value = serde_json::from_str(text).ok()?;
+    let note: serde_json::Value = serde_json::from_slice(text.as_bytes()).ok()?;
     let at = note.get("at")?.as_i64()?;
     if now - at > SIGNED_OUT_NOTE_SECONDS || at > now + 60 {
         return None;

@@ -118,7 +118,7 @@ impl NameBook {
     /// is left out.
     pub fn from_json(text: Option<&str>) -> Self {
         let value: Value = text
-            .and_then(|t| serde_json::from_str(t).ok())
+            .and_then(|t| serde_json::from_slice(t.as_bytes()).ok())
             .unwrap_or(Value::Null);
         let mut book = Self::default();
         if let Some(object) = value.as_object() {

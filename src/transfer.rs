@@ -403,7 +403,7 @@ pub fn import(text: &str) -> Result<Imported, ImportErrors> {
     let Some(first) = first else {
         return Err(ImportErrors(vec![ImportError::Empty]));
     };
-    let looks_like_section = serde_json::from_str::<Value>(first)
+    let looks_like_section = serde_json::from_slice::<Value>(first.as_bytes())
         .ok()
         .is_some_and(|v| v.get("Section").is_some());
     if looks_like_section {
@@ -418,7 +418,7 @@ pub fn import_json(text: &str) -> Result<Imported, ImportErrors> {
     if text.trim().is_empty() {
         return Err(ImportErrors(vec![ImportError::Empty]));
     }
-    let document: Value = serde_json::from_str(text).map_err(|e| {
+    let document: Value = serde_json::from_slice(text.as_bytes()).map_err(|e| {
         ImportErrors(vec![ImportError::InvalidJson {
             line: e.line(),
             column: e.column(),
@@ -473,7 +473,7 @@ pub fn import_ndjson(text: &str) -> Result<Imported, ImportErrors> {
             continue;
         }
         any_line = true;
-        let value: Value = match serde_json::from_str(raw) {
+        let value: Value = match serde_json::from_slice(raw.as_bytes()) {
             Ok(v) => v,
             Err(e) => {
                 errors.push(ImportError::InvalidJson {

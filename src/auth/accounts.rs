@@ -145,14 +145,16 @@ impl<S: Storage> Accounts<S> {
         let Some(text) = self.storage.get(ACCOUNTS_KEY) else {
             return Vec::new();
         };
-        let parsed = serde_json::from_str::<Value>(&text).ok().and_then(|v| {
-            v.as_array().map(|items| {
-                items
-                    .iter()
-                    .filter_map(Account::from_json)
-                    .collect::<Vec<_>>()
-            })
-        });
+        let parsed = serde_json::from_slice::<Value>(text.as_bytes())
+            .ok()
+            .and_then(|v| {
+                v.as_array().map(|items| {
+                    items
+                        .iter()
+                        .filter_map(Account::from_json)
+                        .collect::<Vec<_>>()
+                })
+            });
         match parsed {
             Some(accounts) => accounts,
             None => {

@@ -14,10 +14,9 @@
 //! administrator who opens it elsewhere, or a crafted address) is judged by its AADSTS code
 //! alone, so a crafted address cannot put words of its choosing on the page.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
+use super::base64url;
 use super::errors::aadsts_code;
 use super::storage::{Storage, StorageError};
 use crate::ids::TenantId;
@@ -93,7 +92,7 @@ impl<S: Storage> ConsentRequests<S> {
         now: i64,
     ) -> Result<String, StorageError> {
         self.sweep(now);
-        let state = format!("{STATE_PREFIX}{}", URL_SAFE_NO_PAD.encode(random));
+        let state = format!("{STATE_PREFIX}{}", base64url::encode(random));
         let record = json!({ "tenant": tenant_segment, "startedAt": now });
         self.storage
             .set(&format!("{KEY_PREFIX}{state}"), &record.to_string())?;
@@ -109,7 +108,7 @@ impl<S: Storage> ConsentRequests<S> {
         let key = format!("{KEY_PREFIX}{state}");
         let stored = self.storage.get(&key)?;
         self.storage.remove(&key);
-        let record: Value = serde_json::from_str(&stored).ok()?;
+        let record: Value = serde_json::from_slice(stored.as_bytes()).ok()?;
         let request = ConsentRequest {
             tenant_segment: record.get("tenant")?.as_str()?.to_owned(),
             started_at: record.get("startedAt")?.as_i64()?,
@@ -127,7 +126,7 @@ impl<S: Storage> ConsentRequests<S> {
                 let started = self
                     .storage
                     .get(&k)
-                    .and_then(|v| serde_json::from_str::<Value>(&v).ok())
+                    .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
                     .and_then(|v| v.get("startedAt").and_then(Value::as_i64));
                 (k, started)
             })

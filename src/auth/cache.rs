@@ -57,10 +57,7 @@ impl HomeAccountId {
 
     /// From `client_info` (base64url JSON `{"uid","utid"}`), as Entra returns it.
     pub fn from_client_info(client_info: &str) -> Option<Self> {
-        use base64::Engine;
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(client_info.trim_end_matches('='))
-            .ok()?;
+        let bytes = super::base64url::decode(client_info.trim_end_matches('=')).ok()?;
         let value: Value = serde_json::from_slice(&bytes).ok()?;
         let uid = value.get("uid")?.as_str()?;
         let utid = TenantId::parse(value.get("utid")?.as_str()?).ok()?;
@@ -175,7 +172,7 @@ impl<S: Storage> TokenCache<S> {
 
     fn read(&self, key: &str) -> Option<Value> {
         let text = self.storage.get(key)?;
-        match serde_json::from_str::<Value>(&text) {
+        match serde_json::from_slice::<Value>(text.as_bytes()) {
             Ok(v) if v.is_object() => Some(v),
             _ => {
                 log::warn!("a stored token entry could not be read and was removed");

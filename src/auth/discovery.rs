@@ -56,8 +56,8 @@ pub enum DiscoveryError {
 impl Metadata {
     /// Parses and checks a discovery document for `authority`.
     pub fn from_json(text: &str, authority: &Authority) -> Result<Self, DiscoveryError> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| DiscoveryError::NotJson(e.to_string()))?;
+        let value: Value = serde_json::from_slice(text.as_bytes())
+            .map_err(|e| DiscoveryError::NotJson(e.to_string()))?;
         let host = authority.host();
         let endpoint = |field: &'static str| -> Result<String, DiscoveryError> {
             let raw = value
@@ -174,7 +174,7 @@ impl<S: Storage> DiscoveryCache<S> {
         let key = Self::key(authority);
         let text = self.storage.get(&key)?;
         let parsed = (|| {
-            let v: Value = serde_json::from_str(&text).ok()?;
+            let v: Value = serde_json::from_slice(text.as_bytes()).ok()?;
             let metadata = Metadata::from_json(v.get("metadata")?.as_str()?, authority).ok()?;
             let jwks_text = v.get("jwks")?.as_str()?.to_owned();
             let jwks = Jwks::from_json(&jwks_text).ok()?;

@@ -108,7 +108,7 @@ impl SignInError {
 
     /// From a token endpoint's JSON error body.
     pub fn from_token_response(body: &str) -> Self {
-        let Ok(value) = serde_json::from_str::<Value>(body) else {
+        let Ok(value) = serde_json::from_slice::<Value>(body.as_bytes()) else {
             return Self::Other {
                 error: "invalid_response".to_owned(),
                 code: None,

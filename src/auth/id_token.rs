@@ -6,10 +6,9 @@
 //! cannot be compared literally), `tid` must be a GUID and allowed by the deployment, and
 //! `aud`, `nonce`, `exp`, `nbf` and `iat` are checked with five minutes' clock skew.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
+use super::base64url;
 use super::jwt::{self, JwtError, UnverifiedJwt};
 use super::signature::{self, SignatureError};
 use crate::ids::{ClientId, TenantId};
@@ -45,8 +44,8 @@ impl Jwks {
     /// Keeps the RSA signature keys that have a `kid`; other entries are ignored, as the
     /// spec asks.
     pub fn from_json(text: &str) -> Result<Self, JwksError> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| JwksError::NotJson(e.to_string()))?;
+        let value: Value = serde_json::from_slice(text.as_bytes())
+            .map_err(|e| JwksError::NotJson(e.to_string()))?;
         let keys = value
             .get("keys")
             .and_then(Value::as_array)
@@ -63,8 +62,8 @@ impl Jwks {
                 }
                 Some(Jwk {
                     kid: field("kid")?.to_owned(),
-                    n: URL_SAFE_NO_PAD.decode(field("n")?).ok()?,
-                    e: URL_SAFE_NO_PAD.decode(field("e")?).ok()?,
+                    n: base64url::decode(field("n")?).ok()?,
+                    e: base64url::decode(field("e")?).ok()?,
                 })
             })
             .collect();
@@ -329,6 +328,9 @@ pub async fn validate(
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use std::sync::OnceLock;
+
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     use rsa::RsaPrivateKey;
     use rsa::pkcs1v15::SigningKey;

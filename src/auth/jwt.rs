@@ -6,8 +6,6 @@
 
 use std::fmt;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
@@ -128,9 +126,7 @@ fn decode_segment(text: &str, segment: Segment) -> Result<Vec<u8>, JwtError> {
     if text.is_empty() {
         return Err(JwtError::EmptySegment(segment));
     }
-    URL_SAFE_NO_PAD
-        .decode(text)
-        .map_err(|_| JwtError::NotBase64Url(segment))
+    super::base64url::decode(text).map_err(|_| JwtError::NotBase64Url(segment))
 }
 
 fn decode_object(text: &str, segment: Segment) -> Result<Map<String, Value>, JwtError> {
@@ -190,6 +186,9 @@ pub fn decode(token: &str) -> Result<UnverifiedJwt, JwtError> {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
     use super::*;
 
     fn b64(s: &str) -> String {

@@ -6,6 +6,7 @@
 //! - [`response`]: the authorization response in the address bar, parsed strictly;
 //! - [`accounts`] and [`roles`]: who is signed in, per tenant, with typed app roles;
 //! - [`http`]: the HTTP client closure (`fetch` in the browser, fakes in tests);
+//! - [`base64url`]: the one base64 variant OAuth and JWTs use, strict;
 //! - [`jwt`]: strict compact-JWS decoding (shape, base64url, duplicate members, RS256 only);
 //! - [`id_token`]: signature against the JWKS and every claim rule, each failure typed;
 //! - [`return_path`]: where to land after sign-in, a page of the app on this origin only;
@@ -20,6 +21,7 @@
 
 pub mod accounts;
 pub mod admin_consent;
+pub mod base64url;
 pub mod cache;
 pub mod client;
 pub mod discovery;

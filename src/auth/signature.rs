@@ -42,13 +42,12 @@ pub fn finished<F: std::future::Future>(future: F) -> F::Output {
 
 #[cfg(target_arch = "wasm32")]
 mod platform {
-    use base64::Engine;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use js_sys::{Array, Object, Reflect};
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
 
     use super::{Jwk, SignatureError};
+    use crate::auth::base64url;
 
     const ALGORITHM: &str = "RSASSA-PKCS1-v1_5";
 
@@ -82,8 +81,8 @@ mod platform {
         let subtle = subtle()?;
         let key_data = object(&[
             ("kty", "RSA".into()),
-            ("n", URL_SAFE_NO_PAD.encode(jwk.modulus()).into()),
-            ("e", URL_SAFE_NO_PAD.encode(jwk.exponent()).into()),
+            ("n", base64url::encode(jwk.modulus()).into()),
+            ("e", base64url::encode(jwk.exponent()).into()),
             ("alg", "RS256".into()),
             ("ext", true.into()),
         ]);

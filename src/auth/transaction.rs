@@ -11,11 +11,10 @@
 
 use std::fmt;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::base64url;
 use super::return_path::ReturnPath;
 use super::storage::{Storage, StorageError};
 
@@ -35,12 +34,12 @@ pub struct PkceVerifier(String);
 impl PkceVerifier {
     /// RFC 7636: base64url of 32 random octets (43 characters).
     pub fn from_bytes(bytes: &[u8; 32]) -> Self {
-        Self(URL_SAFE_NO_PAD.encode(bytes))
+        Self(base64url::encode(bytes))
     }
 
     /// The `S256` challenge: base64url(SHA-256(verifier)).
     pub fn challenge(&self) -> String {
-        URL_SAFE_NO_PAD.encode(Sha256::digest(self.0.as_bytes()))
+        base64url::encode(&Sha256::digest(self.0.as_bytes()))
     }
 
     /// The verifier itself, for the token request only.
@@ -110,8 +109,8 @@ impl<S: Storage> Transactions<S> {
         now: i64,
     ) -> Result<Redirect, StorageError> {
         self.sweep(now);
-        let state = URL_SAFE_NO_PAD.encode(&random[..32]);
-        let nonce = URL_SAFE_NO_PAD.encode(&random[32..64]);
+        let state = base64url::encode(&random[..32]);
+        let nonce = base64url::encode(&random[32..64]);
         let mut verifier_bytes = [0u8; 32];
         verifier_bytes.copy_from_slice(&random[64..]);
         let verifier = PkceVerifier::from_bytes(&verifier_bytes);
@@ -151,7 +150,7 @@ impl<S: Storage> Transactions<S> {
             .ok_or(TransactionError::UnknownState)?;
         self.storage.remove(&key);
         let record: Value =
-            serde_json::from_str(&stored).map_err(|_| TransactionError::Tampered)?;
+            serde_json::from_slice(stored.as_bytes()).map_err(|_| TransactionError::Tampered)?;
         let text = |k: &str| {
             record
                 .get(k)
@@ -167,7 +166,7 @@ impl<S: Storage> Transactions<S> {
             return Err(TransactionError::Expired);
         }
         let verifier = text("verifier")?;
-        if verifier.len() != 43 || URL_SAFE_NO_PAD.decode(&verifier).is_err() {
+        if verifier.len() != 43 || base64url::decode(&verifier).is_err() {
             return Err(TransactionError::Tampered);
         }
         Ok(Completed {
@@ -204,7 +203,7 @@ impl<S: Storage> Transactions<S> {
             let started_at = self
                 .storage
                 .get(&key)
-                .and_then(|v| serde_json::from_str::<Value>(&v).ok())
+                .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
                 .and_then(|v| v.get("startedAt").and_then(Value::as_i64));
             if started_at.is_none_or(|t| now - t > MAX_AGE_SECONDS) {
                 self.storage.remove(&key);

@@ -373,7 +373,7 @@ pub fn parse_input(
     let t = text.trim();
     let schema = match schema {
         FieldSchema::Unmodelled if !t.is_empty() => {
-            return serde_json::from_str(t)
+            return serde_json::from_slice(t.as_bytes())
                 .map(Some)
                 .map_err(|e| InputError::Json(e.to_string()));
         }
@@ -419,7 +419,7 @@ pub fn parse_input(
             .find(|v| v.name == t)
             .map(|v| v.value.clone())
             .ok_or(InputError::NotListed)?,
-        _ => serde_json::from_str(t).map_err(|e| InputError::Json(e.to_string()))?,
+        _ => serde_json::from_slice(t.as_bytes()).map_err(|e| InputError::Json(e.to_string()))?,
     };
     Ok(Some(value))
 }

@@ -200,7 +200,7 @@ pub fn check_upload(
     // (document, file name)
     let mut documents: Vec<(Value, String)> = Vec::new();
     for file in files {
-        match serde_json::from_str::<Value>(&file.text) {
+        match serde_json::from_slice::<Value>(file.text.as_bytes()) {
             Err(e) => errors.push(UploadError::Json {
                 file: file.name.clone(),
                 line: e.line(),

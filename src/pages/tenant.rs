@@ -31,7 +31,7 @@ pub fn remembered_hosts(tenant: &TenantId) -> Vec<AdtHost> {
         .ok()
         .flatten()
         .unwrap_or_default();
-    serde_json::from_str::<Vec<String>>(&text)
+    serde_json::from_slice::<Vec<String>>(text.as_bytes())
         .unwrap_or_default()
         .iter()
         .filter_map(|h| AdtHost::parse(h).ok())

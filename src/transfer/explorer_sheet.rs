@@ -171,7 +171,7 @@ fn init_data(row: &Row, column: u32, at: Location) -> Result<Map<String, Value>,
             });
         }
     };
-    match serde_json::from_str::<Value>(raw) {
+    match serde_json::from_slice::<Value>(raw.as_bytes()) {
         Ok(Value::Object(properties)) => Ok(properties),
         Ok(other) => {
             let mut found = other.to_string();

@@ -170,7 +170,7 @@ impl QueryList {
     /// objects. Anything unreadable gives an empty list; other and blank entries are dropped.
     pub fn from_json(text: Option<&str>) -> Self {
         let entries: Vec<serde_json::Value> = text
-            .and_then(|t| serde_json::from_str(t).ok())
+            .and_then(|t| serde_json::from_slice(t.as_bytes()).ok())
             .unwrap_or_default();
         let mut list = Self::default();
         for entry in entries.iter().rev() {
