@@ -33,10 +33,8 @@ use crate::pages::instance::{
     Instance, InstanceConnector, InstanceScreen, Screen, SessionConnector,
 };
 use crate::pages::landing::Landing;
+use crate::pages::lazy::{LazyPage, Page};
 use crate::pages::not_found::NotFound;
-use crate::pages::onboarding::Onboarding;
-use crate::pages::settings::Settings;
-use crate::pages::signed_out::SignedOut;
 use crate::pages::tenant::TenantPage;
 use crate::session::Session;
 use crate::tenants::TenantDirectory;
@@ -114,7 +112,8 @@ fn Shell(config: RuntimeConfig) -> impl IntoView {
     }
 }
 
-/// The routes. Public pages first; everything else under one sign-in guard (a parent route
+/// The routes. Public pages first (settings, onboarding and the signed-out page loaded on
+/// first use, [`pages::lazy`]); everything else under one sign-in guard (a parent route
 /// without a path of its own). An organisation's instance is a parent route whose shell (roles,
 /// access check, client, navigation) is built once per instance; its screens are child routes,
 /// each loaded on first use.
@@ -123,10 +122,10 @@ pub fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=NotFound>
             <Route path=path!("/") view=Landing/>
-            <Route path=path!("/onboarding") view=Onboarding/>
-            <Route path=path!("/signed-out") view=SignedOut/>
+            <Route path=path!("/onboarding") view=|| view! { <LazyPage page=Page::Onboarding/> }/>
+            <Route path=path!("/signed-out") view=|| view! { <LazyPage page=Page::SignedOut/> }/>
             <ParentRoute path=path!("") view=SignedInOutlet>
-                <Route path=path!("/settings") view=Settings/>
+                <Route path=path!("/settings") view=|| view! { <LazyPage page=Page::Settings/> }/>
                 <ParentRoute path=path!("/t/:tenant") view=Outlet>
                     <Route path=path!("") view=TenantPage/>
                     <InstanceRoutes/>

@@ -32,6 +32,7 @@ use crate::pages::explorer::{
     use_explorer_context,
 };
 use crate::pages::explorer_graph::{GraphData, GraphPage, GraphSource, SourceFuture};
+use crate::pages::lazy::{NotLoaded, not_loaded_page, opening, split_call};
 use crate::pages::models::{ModelInfo, ModelsFuture, ModelsPage, ModelsSource};
 use crate::pages::transfer::TransferPage;
 use crate::session::Session;
@@ -270,33 +271,24 @@ fn InstanceShell(tenant: TenantId, host: AdtHost) -> impl IntoView {
 /// A child route of the instance: its screen, loaded on first use (see [`screen_view`]).
 #[component]
 pub fn InstanceScreen(screen: Screen) -> impl IntoView {
-    let loading = || view! { <p class="loading page" role="status">"Opening…"</p> };
     view! {
-        <Transition fallback=loading>
+        <Transition fallback=opening>
             {move || Suspend::new(screen_view(screen))}
         </Transition>
     }
 }
 
-/// The screen's view. The screens are lazy, in two groups: in the split release bundle
-/// (`cargo xtask build`, `--cfg twinscope_split`) each group's code, and everything only it
-/// uses, is a wasm module of its own, fetched the first time one of its screens opens; elsewhere
-/// (`trunk serve`, a plain `trunk build`, tests) the groups are ordinary functions.
+/// The screen's view, from its group's module ([`crate::pages::lazy`]).
 ///
 /// Two groups, not five: wasm-split puts the code shared by each combination of split points in
 /// a module of its own, so five split points made 22 shared modules and 12 to 14 requests to
 /// open one screen. With two, a screen costs its group's module and the one the groups share
 /// (both only once per page load): the query and twin pages, which every visit uses, in one;
 /// models, graph and import/export, with the heavier code, in the other.
-///
-/// A module that does not arrive (the network, or a deployment that replaced the bundle this
-/// page came from, so its hashed names are gone) is said on the page ([`ScreenNotLoaded`]);
-/// Leptos's own `#[lazy]` would abort the whole app instead, hence `wasm_split` itself with
-/// `fallible`. A later attempt loads afresh (failures are not remembered).
 async fn screen_view(screen: Screen) -> AnyView {
     screen_group(screen, Some(screen))
         .await
-        .unwrap_or_else(|ScreenNotLoaded| screen_not_loaded())
+        .unwrap_or_else(|NotLoaded| not_loaded_page())
 }
 
 /// Starts fetching `screen`'s module in the background, where the screens are split (one
@@ -312,7 +304,7 @@ fn load_screen_module(screen: Screen) {
 }
 
 /// Calls the group `screen` belongs to: for `view`'s view, or (`None`) only to load it.
-async fn screen_group(screen: Screen, view: Option<Screen>) -> Result<AnyView, ScreenNotLoaded> {
+async fn screen_group(screen: Screen, view: Option<Screen>) -> Result<AnyView, NotLoaded> {
     match screen {
         Screen::Twins | Screen::Twin => split_call!(query_and_twin_screens(view)),
         Screen::Models | Screen::Graph | Screen::Transfer => {
@@ -321,57 +313,12 @@ async fn screen_group(screen: Screen, view: Option<Screen>) -> Result<AnyView, S
     }
 }
 
-/// Calls a screen group: a split point is an `async fn` that loads its module first.
-#[cfg(twinscope_split)]
-macro_rules! split_call {
-    ($call:expr) => {
-        $call.await
-    };
-}
-#[cfg(not(twinscope_split))]
-macro_rules! split_call {
-    ($call:expr) => {
-        $call
-    };
-}
-use split_call;
-
-/// A screen group's module could not be fetched or instantiated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ScreenNotLoaded;
-
-impl From<wasm_split_helpers::SplitLoaderError> for ScreenNotLoaded {
-    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
-        Self
-    }
-}
-
-fn screen_not_loaded() -> AnyView {
-    let reload = |_| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.location().reload();
-        }
-    };
-    view! {
-        <main id="main" class="page page--message" aria-labelledby="not-loaded-title" tabindex="-1">
-            <h1 id="not-loaded-title">"This screen could not be loaded"</h1>
-            <div class="alert alert--error" role="alert">
-                <p>"Its code did not arrive. The connection may have dropped, or a new version of twinscope was deployed after this page was opened."</p>
-            </div>
-            <div class="actions">
-                <button type="button" class="button" on:click=reload>"Reload the page"</button>
-            </div>
-        </main>
-    }
-    .into_any()
-}
-
 #[cfg_attr(
     twinscope_split,
     wasm_split_helpers::wasm_split(query_and_twin_screens, fallible)
 )]
 /// `None`: only loads the module ([`load_screen_module`]).
-fn query_and_twin_screens(screen: Option<Screen>) -> Result<AnyView, ScreenNotLoaded> {
+fn query_and_twin_screens(screen: Option<Screen>) -> Result<AnyView, NotLoaded> {
     Ok(match screen {
         None => ().into_any(),
         Some(Screen::Twin) => view! { <TwinDetail/> }.into_any(),
@@ -384,7 +331,7 @@ fn query_and_twin_screens(screen: Option<Screen>) -> Result<AnyView, ScreenNotLo
     wasm_split_helpers::wasm_split(models_graph_transfer_screens, fallible)
 )]
 /// `None`: only loads the module ([`load_screen_module`]).
-fn models_graph_transfer_screens(screen: Option<Screen>) -> Result<AnyView, ScreenNotLoaded> {
+fn models_graph_transfer_screens(screen: Option<Screen>) -> Result<AnyView, NotLoaded> {
     Ok(match screen {
         None => ().into_any(),
         Some(Screen::Graph) => graph_screen(),

@@ -5,6 +5,7 @@ pub mod explorer;
 pub mod explorer_graph;
 pub mod instance;
 pub mod landing;
+pub mod lazy;
 pub mod models;
 pub mod not_found;
 pub mod onboarding;

@@ -13,15 +13,14 @@ use crate::session::use_session;
 pub fn SignedOut() -> impl IntoView {
     let session = use_session();
     let who = move || {
-        let names = session.signed_out.get();
-        match names.as_slice() {
+        session.signed_out.with(|names| match names.as_slice() {
             [] => "You signed out of twinscope in this browser.".to_owned(),
             [one] => format!("{one} is signed out of twinscope in this browser."),
             many => format!(
                 "{} are signed out of twinscope in this browser.",
                 many.join(", ")
             ),
-        }
+        })
     };
     let still = move || {
         session.state.with(|s| match s {

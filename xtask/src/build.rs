@@ -35,6 +35,7 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 
 use crate::process::run_visible;
+use crate::split_roots;
 
 /// The cargo binary and the output name of the glue and the main module.
 const APP: &str = "twinscope";
@@ -192,14 +193,17 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
         work.join("page-dist"),
     );
 
-    // 2. wasm-split
-    let mut cmd = Command::new("wasm-split-cli");
-    cmd.arg(&linked)
-        .arg(&split)
-        .args(["--target", "web", "--out-name", APP]);
-    run_visible(cmd).map_err(|e| format!("{e} (run `cargo xtask setup`)"))?;
+    // 2. wasm-split, again with what an isolated split point shares rooted in the main module
+    //    until it shares nothing (`split_roots`)
+    split_module(&linked, &split, &work)?;
 
-    // 3. wasm-bindgen on the main module
+    // 3. wasm-bindgen on the main module, without the exports that rooted code in it
+    let main_split = split.join(format!("{APP}.wasm"));
+    let unrooted = split_roots::unroot(
+        &std::fs::read(&main_split)
+            .map_err(|e| format!("cannot read {}: {e}", main_split.display()))?,
+    )?;
+    write(&main_split, &unrooted)?;
     let mut cmd = Command::new("wasm-bindgen");
     cmd.args([
         "--target",
@@ -325,6 +329,57 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
 /// post-build hook (this pipeline does those steps itself).
 const STAGE_TRUNK_TOML: &str =
     "[build]\ntarget = \"index.html\"\nfilehash = true\nminify = \"on_release\"\n";
+
+/// Splits `linked` into `split`; while a shared module serves an isolated split point, roots
+/// that module's functions in the main module and splits again.
+fn split_module(linked: &Path, split: &Path, work: &Path) -> Result<(), String> {
+    const ROUNDS: usize = 4;
+    std::fs::create_dir_all(work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
+    let mut input = linked.to_owned();
+    let mut rooted = 0;
+    for _ in 0..ROUNDS {
+        let _ = std::fs::remove_dir_all(split);
+        let mut cmd = Command::new("wasm-split-cli");
+        cmd.arg(&input)
+            .arg(split)
+            .args(["--target", "web", "--out-name", APP]);
+        run_visible(cmd).map_err(|e| format!("{e} (run `cargo xtask setup`)"))?;
+        let shared = split_roots::shared_with_isolated(&read(&split.join(LINK_MODULE))?);
+        if shared.is_empty() {
+            if rooted > 0 {
+                eprintln!(
+                    "xtask: {rooted} functions shared by an isolated split point kept in the main module"
+                );
+            }
+            return Ok(());
+        }
+        let mut names = Vec::new();
+        for (chunk, users) in &shared {
+            let path = split.join(format!("{chunk}.wasm"));
+            let module =
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let defined = split_roots::defined_function_names(&module)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            eprintln!(
+                "xtask: {chunk} ({} functions) is shared by {}: into the main module",
+                defined.len(),
+                users.join(", ")
+            );
+            names.extend(defined);
+        }
+        let module =
+            std::fs::read(&input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+        let (patched, n) = split_roots::root_functions(&module, &names)
+            .map_err(|e| format!("{}: {e}", input.display()))?;
+        rooted += n;
+        input = work.join("rooted.wasm");
+        write(&input, &patched)?;
+    }
+    Err(format!(
+        "after {ROUNDS} rounds a shared module still serves an isolated split point ({}): see `src/pages/lazy.rs`",
+        split_roots::ISOLATED.join(", ")
+    ))
+}
 
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))

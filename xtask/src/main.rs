@@ -12,7 +12,9 @@ mod fuzz;
 mod process;
 mod redirect_server;
 mod setup;
+mod split_roots;
 mod test;
+mod wasm_binary;
 mod wasm_fix;
 
 use std::path::{Path, PathBuf};

@@ -9,6 +9,8 @@
 
 use std::path::Path;
 
+use crate::wasm_binary::{read_leb, sections, skip_limits, skip_name, write_leb};
+
 pub const EXPORT: &str = "__wbindgen_externrefs";
 const EXTERNREF: u8 = 0x6f;
 const SECTION_IMPORT: u8 = 2;
@@ -21,48 +23,6 @@ pub enum Fix {
     AlreadyRight,
     Repointed { from: u32, to: u32 },
     NoSuchExport,
-}
-
-fn read_leb(bytes: &[u8], pos: &mut usize) -> Result<u32, String> {
-    let mut value: u64 = 0;
-    for shift in (0..35).step_by(7) {
-        let byte = *bytes.get(*pos).ok_or("truncated LEB128")?;
-        *pos += 1;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return u32::try_from(value).map_err(|_| "LEB128 out of range".to_owned());
-        }
-    }
-    Err("LEB128 too long".to_owned())
-}
-
-fn write_leb(mut value: u32, out: &mut Vec<u8>) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-fn skip_limits(bytes: &[u8], pos: &mut usize) -> Result<(), String> {
-    let flags = *bytes.get(*pos).ok_or("truncated limits")?;
-    *pos += 1;
-    read_leb(bytes, pos)?;
-    if flags & 1 == 1 {
-        read_leb(bytes, pos)?;
-    }
-    Ok(())
-}
-
-fn skip_name(bytes: &[u8], pos: &mut usize) -> Result<String, String> {
-    let len = read_leb(bytes, pos)? as usize;
-    let name = bytes.get(*pos..*pos + len).ok_or("truncated name")?;
-    *pos += len;
-    Ok(String::from_utf8_lossy(name).into_owned())
 }
 
 /// Table types in index order (imported tables first, as the index space counts them).
@@ -109,24 +69,8 @@ fn table_types(module: &[u8], sections: &[(u8, usize, usize)]) -> Result<Vec<u8>
 
 /// Returns the repaired module (unchanged when nothing needed doing) and what was done.
 pub fn fix_module(module: &[u8]) -> Result<(Vec<u8>, Fix), String> {
-    if module.get(..4) != Some(b"\0asm") {
-        return Err("not a WebAssembly module".to_owned());
-    }
     // (id, body start, body end) per section, and where each section's header starts.
-    let mut sections = Vec::new();
-    let mut headers = Vec::new();
-    let mut pos = 8;
-    while pos < module.len() {
-        headers.push(pos);
-        let id = module[pos];
-        pos += 1;
-        let size = read_leb(module, &mut pos)? as usize;
-        if pos + size > module.len() {
-            return Err("truncated section".to_owned());
-        }
-        sections.push((id, pos, pos + size));
-        pos += size;
-    }
+    let (sections, headers) = sections(module)?;
     let types = table_types(module, &sections)?;
     let externref: Vec<u32> = (0..types.len() as u32)
         .filter(|&i| types[i as usize] == EXTERNREF)

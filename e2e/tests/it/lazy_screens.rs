@@ -5,6 +5,7 @@
 
 use serde_json::json;
 use twinscope_e2e::pages::{ModelsPage, TwinDetail, contosos_page_signed_in_as_adele};
+use twinscope_e2e::person::click_in_view;
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_e2e::{Browser, release_dist, sizes};
 
@@ -314,6 +315,82 @@ async fn a_screens_module_comes_while_the_shell_checks_access() {
             .unwrap_or_default()
             .contains("Checking your access…"),
         "{text}"
+    );
+    browser.close().await.unwrap();
+}
+
+/// The pages a person seldom opens (settings, onboarding, the page after signing out) are a
+/// module of their own, and share none with the screens (`src/pages/lazy.rs`): opening
+/// Settings from the account menu fetches that one module, nothing the screens use; a screen
+/// opened afterwards still costs its group's module and the shared one, not a module more.
+#[tokio::test]
+async fn settings_come_as_one_module_that_shares_none_with_the_screens() {
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    let browser = Browser::start().await.expect("Chromium starts");
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": PROBLEM_RECORDER }),
+        )
+        .await
+        .expect("DevTools accepts the recorder");
+    contosos_page_signed_in_as_adele(&browser, &stack)
+        .await
+        .unwrap();
+    assert!(lazy_fetched(&browser).await.is_empty());
+
+    let summary = browser
+        .client()
+        .find(fantoccini::Locator::Css("header summary"))
+        .await
+        .unwrap();
+    click_in_view(&browser, &summary, "the account menu")
+        .await
+        .unwrap();
+    let settings = browser.find_by_role("link", "Settings").await.unwrap();
+    click_in_view(&browser, &settings, "Settings")
+        .await
+        .unwrap();
+    browser.find_by_role("heading", "Settings").await.unwrap();
+    browser.find_by_role("heading", "Accounts").await.unwrap();
+    let after_settings = lazy_fetched(&browser).await;
+    assert!(
+        after_settings.len() == 1 && after_settings[0].contains("split_seldom_pages"),
+        "the seldom pages' module alone: {after_settings:?}"
+    );
+    browser
+        .screenshot(&screenshot_dir().join("lazy-settings.png"))
+        .await
+        .unwrap();
+
+    browser.client().back().await.unwrap();
+    let instance = browser
+        .find_by_role("link", "contoso-campus")
+        .await
+        .unwrap();
+    click_in_view(&browser, &instance, "the campus instance")
+        .await
+        .unwrap();
+    browser
+        .find_by_role("heading", "Query twins")
+        .await
+        .unwrap();
+    let after_query = lazy_fetched(&browser).await;
+    let new: Vec<&String> = after_query
+        .iter()
+        .filter(|p| !after_settings.contains(p))
+        .collect();
+    assert!(
+        new.len() == 2
+            && new
+                .iter()
+                .any(|p| p.contains("split_query_and_twin_screens")),
+        "the query group's module and the screens' shared one, nothing more: {after_query:?}"
+    );
+    let problems = problems(&browser).await;
+    assert!(
+        problems.is_empty(),
+        "console errors, warnings or CSP violations: {problems:#?}"
     );
     browser.close().await.unwrap();
 }

@@ -1,0 +1,389 @@
+//! Keeps what an *isolated* split point shares with the other split points in the main module.
+//!
+//! wasm-split puts the code each combination of split points shares, and the main module does
+//! not reach, in a module of its own (`chunk_N.wasm`), which every split point of the
+//! combination then fetches first. For the screen groups that is the point: the code both use
+//! comes once. For the pages a person seldom opens (`src/pages/lazy.rs`) it is not: what they
+//! share with the screens (a component, a view type's code) would become extra modules that
+//! every screen fetches, one more request each. So those split points are *isolated*: after
+//! a split, every function of a shared module that serves an isolated split point is exported
+//! from the linked module (wasm-split roots the main module at its exports) and the split runs
+//! again, until no shared module serves one. What is rooted so goes to every first load, and
+//! only what really is shared: today a few kilobytes.
+//!
+//! wasm-split names the split points each shared module serves in a comment of its link module
+//! (`/* a, b */` above `const __chunk_N = makeLoad(…"./chunk_N.wasm"…)`); function names come
+//! from the modules' `name` sections (the linked module has one: it is linked with
+//! `--emit-relocs`, and wasm-split keeps names).
+
+use std::collections::BTreeMap;
+
+use crate::wasm_binary::{read_leb, sections, skip_limits, skip_name, write_leb};
+
+/// The split points (`wasm_split` module names) that must not share a module with another.
+pub const ISOLATED: &[&str] = &["seldom_pages"];
+
+/// What the exports that root a function are called: `{PREFIX}{n}`.
+pub const PREFIX: &str = "__twinscope_main";
+
+const SECTION_CUSTOM: u8 = 0;
+const SECTION_IMPORT: u8 = 2;
+const SECTION_EXPORT: u8 = 7;
+const NAME_FUNCTIONS: u8 = 1;
+const EXTERNAL_FUNCTION: u8 = 0;
+
+/// The shared modules of a link module (`chunk_N`) that serve an isolated split point and
+/// another one, with the split points each serves.
+pub fn shared_with_isolated(link_js: &str) -> Vec<(String, Vec<String>)> {
+    let mut found = Vec::new();
+    let mut users: Option<Vec<String>> = None;
+    for line in link_js.lines().map(str::trim) {
+        if let Some(list) = line.strip_prefix("/*").and_then(|l| l.strip_suffix("*/")) {
+            users = Some(list.split(',').map(|s| s.trim().to_owned()).collect());
+            continue;
+        }
+        let chunk = line
+            .strip_prefix("const __")
+            .and_then(|l| l.split_once(" = makeLoad("))
+            .map(|(name, _)| name)
+            .filter(|name| name.starts_with("chunk_"));
+        if let (Some(chunk), Some(list)) = (chunk, users.take())
+            && list.len() > 1
+            && list.iter().any(|u| ISOLATED.contains(&u.as_str()))
+        {
+            found.push((chunk.to_owned(), list));
+        }
+    }
+    found
+}
+
+/// What wasm-split appends to the name of the stub it writes for a call into another module.
+const SHIM: &str = " indirect_call_shim";
+
+/// The names of the functions a module defines (not those it imports, nor wasm-split's call
+/// stubs), from its `name` section.
+pub fn defined_function_names(module: &[u8]) -> Result<Vec<String>, String> {
+    let imported = imported_functions(module)?;
+    Ok(function_names(module)?
+        .into_iter()
+        .filter(|(index, name)| *index >= imported && !name.ends_with(SHIM))
+        .map(|(_, name)| name)
+        .collect())
+}
+
+/// `module` with one more export per function named in `names` (`{PREFIX}{n}`), so that
+/// wasm-split keeps them in the main module. Returns how many functions were rooted; a name
+/// the module does not have is an error.
+pub fn root_functions(module: &[u8], names: &[String]) -> Result<(Vec<u8>, usize), String> {
+    let mut by_name: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    let all = function_names(module)?;
+    for (index, name) in &all {
+        by_name.entry(name.as_str()).or_default().push(*index);
+    }
+    let mut indices = Vec::new();
+    for name in names {
+        let found = by_name
+            .get(name.as_str())
+            .ok_or_else(|| format!("the linked module has no function named {name}"))?;
+        indices.extend(found);
+    }
+    indices.sort_unstable();
+    indices.dedup();
+
+    let (sections, headers) = sections(module)?;
+    let export = sections
+        .iter()
+        .position(|(id, _, _)| *id == SECTION_EXPORT)
+        .ok_or("the linked module has no export section")?;
+    let (_, start, end) = sections[export];
+    let body = &module[start..end];
+    let mut pos = 0;
+    let count = read_leb(body, &mut pos)?;
+    let already = (0..count).try_fold(0, |rooted, _| -> Result<u32, String> {
+        let name = skip_name(body, &mut pos)?;
+        pos += 1;
+        read_leb(body, &mut pos)?;
+        Ok(rooted + u32::from(name.starts_with(PREFIX)))
+    })?;
+    let mut new_body = Vec::with_capacity(body.len() + indices.len() * 24);
+    write_leb(count + indices.len() as u32, &mut new_body);
+    new_body.extend_from_slice(&body[leb_len(body)?..]);
+    for (n, index) in indices.iter().enumerate() {
+        let name = format!("{PREFIX}{}", already as usize + n);
+        write_leb(name.len() as u32, &mut new_body);
+        new_body.extend_from_slice(name.as_bytes());
+        new_body.push(EXTERNAL_FUNCTION);
+        write_leb(*index, &mut new_body);
+    }
+    let mut out = Vec::with_capacity(module.len() + new_body.len() - body.len() + 4);
+    out.extend_from_slice(&module[..headers[export]]);
+    out.push(SECTION_EXPORT);
+    write_leb(new_body.len() as u32, &mut out);
+    out.extend_from_slice(&new_body);
+    out.extend_from_slice(&module[end..]);
+    Ok((out, indices.len()))
+}
+
+/// The split main module without the rooting exports: once split, what the lazy modules use
+/// of it they reach through its function table, and the exports would only be bytes.
+pub fn unroot(module: &[u8]) -> Result<Vec<u8>, String> {
+    let (sections, headers) = sections(module)?;
+    let Some(export) = sections.iter().position(|(id, _, _)| *id == SECTION_EXPORT) else {
+        return Ok(module.to_vec());
+    };
+    let (_, start, end) = sections[export];
+    let body = &module[start..end];
+    let mut pos = 0;
+    let mut kept = Vec::with_capacity(body.len());
+    let mut count = 0;
+    for _ in 0..read_leb(body, &mut pos)? {
+        let entry = pos;
+        let name = skip_name(body, &mut pos)?;
+        pos += 1;
+        read_leb(body, &mut pos)?;
+        if !name.starts_with(PREFIX) {
+            kept.extend_from_slice(body.get(entry..pos).ok_or("truncated export")?);
+            count += 1;
+        }
+    }
+    let mut new_body = Vec::with_capacity(kept.len() + 5);
+    write_leb(count, &mut new_body);
+    new_body.extend_from_slice(&kept);
+    new_body.extend_from_slice(&body[pos..]);
+    let mut out = Vec::with_capacity(module.len());
+    out.extend_from_slice(&module[..headers[export]]);
+    out.push(SECTION_EXPORT);
+    write_leb(new_body.len() as u32, &mut out);
+    out.extend_from_slice(&new_body);
+    out.extend_from_slice(&module[end..]);
+    Ok(out)
+}
+
+fn leb_len(bytes: &[u8]) -> Result<usize, String> {
+    let mut pos = 0;
+    read_leb(bytes, &mut pos)?;
+    Ok(pos)
+}
+
+/// How many functions the module imports (they come first in the function index space).
+fn imported_functions(module: &[u8]) -> Result<u32, String> {
+    let (sections, _) = sections(module)?;
+    let Some(&(_, start, end)) = sections.iter().find(|(id, _, _)| *id == SECTION_IMPORT) else {
+        return Ok(0);
+    };
+    let body = &module[start..end];
+    let mut pos = 0;
+    let mut functions = 0;
+    for _ in 0..read_leb(body, &mut pos)? {
+        skip_name(body, &mut pos)?;
+        skip_name(body, &mut pos)?;
+        let kind = *body.get(pos).ok_or("truncated import")?;
+        pos += 1;
+        match kind {
+            0 => {
+                read_leb(body, &mut pos)?;
+                functions += 1;
+            }
+            1 => {
+                pos += 1;
+                skip_limits(body, &mut pos)?;
+            }
+            2 => skip_limits(body, &mut pos)?,
+            3 => pos += 2,
+            4 => {
+                pos += 1;
+                read_leb(body, &mut pos)?;
+            }
+            other => return Err(format!("unknown import kind {other}")),
+        }
+    }
+    Ok(functions)
+}
+
+/// `(function index, name)` from the `name` section's function names.
+fn function_names(module: &[u8]) -> Result<Vec<(u32, String)>, String> {
+    let (sections, _) = sections(module)?;
+    for &(id, start, end) in &sections {
+        if id != SECTION_CUSTOM {
+            continue;
+        }
+        let body = &module[start..end];
+        let mut pos = 0;
+        if skip_name(body, &mut pos)? != "name" {
+            continue;
+        }
+        while pos < body.len() {
+            let sub = body[pos];
+            pos += 1;
+            let size = read_leb(body, &mut pos)? as usize;
+            let sub_end = pos + size;
+            if sub_end > body.len() {
+                return Err("truncated name section".to_owned());
+            }
+            if sub == NAME_FUNCTIONS {
+                let mut names = Vec::new();
+                for _ in 0..read_leb(body, &mut pos)? {
+                    let index = read_leb(body, &mut pos)?;
+                    names.push((index, skip_name(body, &mut pos)?));
+                }
+                return Ok(names);
+            }
+            pos = sub_end;
+        }
+    }
+    Err("the module has no function names (a `name` section)".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(out: &mut Vec<u8>, s: &str) {
+        write_leb(s.len() as u32, out);
+        out.extend_from_slice(s.as_bytes());
+    }
+
+    fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
+        out.push(id);
+        write_leb(body.len() as u32, out);
+        out.extend_from_slice(body);
+    }
+
+    /// A module importing `imports` functions (and a table), exporting `exports` (function
+    /// index 0 each) and naming functions `names` (index order, imports first). No code: only
+    /// what this module reads.
+    fn module(imports: u32, exports: &[&str], names: &[&str]) -> Vec<u8> {
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        let mut body = Vec::new();
+        write_leb(imports + 1, &mut body);
+        for i in 0..imports {
+            name(&mut body, "env");
+            name(&mut body, &format!("f{i}"));
+            body.extend_from_slice(&[0, 0]);
+        }
+        name(&mut body, "env");
+        name(&mut body, "table");
+        body.extend_from_slice(&[1, 0x70, 0, 1]);
+        section(&mut m, SECTION_IMPORT, &body);
+        let mut body = Vec::new();
+        write_leb(exports.len() as u32, &mut body);
+        for export in exports {
+            name(&mut body, export);
+            body.extend_from_slice(&[EXTERNAL_FUNCTION, 0]);
+        }
+        section(&mut m, SECTION_EXPORT, &body);
+        let mut list = Vec::new();
+        write_leb(names.len() as u32, &mut list);
+        for (index, n) in (0u32..).zip(names) {
+            write_leb(index, &mut list);
+            name(&mut list, n);
+        }
+        let mut body = Vec::new();
+        name(&mut body, "name");
+        body.push(0); // a module name subsection first, to be skipped
+        write_leb(2, &mut body);
+        name(&mut body, "m");
+        body.push(NAME_FUNCTIONS);
+        write_leb(list.len() as u32, &mut body);
+        body.extend_from_slice(&list);
+        section(&mut m, SECTION_CUSTOM, &body);
+        m
+    }
+
+    const LINK: &str = r#"import { initSync } from "./twinscope.js";
+/* models_graph_transfer_screens, query_and_twin_screens */
+const __chunk_3 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_3.wasm", import.meta.url));
+}, []);
+/* models_graph_transfer_screens, query_and_twin_screens, seldom_pages */
+const __chunk_4 = makeLoad(() => {
+}, []);
+/* query_and_twin_screens, seldom_pages */
+const __chunk_6 = makeLoad(() => {
+}, []);
+const __wasm_split_load_seldom_pages = wrapAsyncCb(makeLoad(() => {
+}, [__chunk_4, __chunk_6]));
+"#;
+
+    #[test]
+    fn finds_the_shared_modules_that_serve_an_isolated_split_point() {
+        let found = shared_with_isolated(LINK);
+        let chunks: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(chunks, ["chunk_4", "chunk_6"]);
+        assert_eq!(found[1].1, ["query_and_twin_screens", "seldom_pages"]);
+        let screens_only = LINK.replace(", seldom_pages", "");
+        assert!(shared_with_isolated(&screens_only).is_empty());
+    }
+
+    #[test]
+    fn names_the_functions_a_module_defines_not_those_it_imports() {
+        let shim = format!("f{SHIM}");
+        let m = module(2, &["memory"], &["imp0", "imp1", "LocalTime", &shim, "fmt"]);
+        assert_eq!(defined_function_names(&m).unwrap(), ["LocalTime", "fmt"]);
+        assert_eq!(
+            defined_function_names(&module(0, &[], &["a"])).unwrap(),
+            ["a"]
+        );
+    }
+
+    /// The exports of `module` as `(name, kind, index)`, reading the whole section.
+    fn exports(module: &[u8]) -> Vec<(String, u8, u32)> {
+        let (sections, _) = sections(module).unwrap();
+        let &(_, start, end) = sections.iter().find(|s| s.0 == SECTION_EXPORT).unwrap();
+        let body = &module[start..end];
+        let mut pos = 0;
+        let mut exports = Vec::new();
+        for _ in 0..read_leb(body, &mut pos).unwrap() {
+            let name = skip_name(body, &mut pos).unwrap();
+            let kind = body[pos];
+            pos += 1;
+            exports.push((name, kind, read_leb(body, &mut pos).unwrap()));
+        }
+        assert_eq!(pos, body.len(), "nothing after the exports");
+        exports
+    }
+
+    #[test]
+    fn roots_named_functions_as_exports_after_the_existing_ones() {
+        let m = module(1, &["main"], &["imp", "a", "b", "a"]);
+        let (rooted, n) = root_functions(&m, &["a".to_owned()]).unwrap();
+        // Both functions called `a` (index 1 and 3).
+        assert_eq!(n, 2);
+        assert_eq!(
+            exports(&rooted),
+            [
+                ("main".to_owned(), EXTERNAL_FUNCTION, 0),
+                (format!("{PREFIX}0"), EXTERNAL_FUNCTION, 1),
+                (format!("{PREFIX}1"), EXTERNAL_FUNCTION, 3)
+            ]
+        );
+        // The rest of the module is as it was, and a second round numbers on.
+        assert_eq!(
+            function_names(&rooted).unwrap(),
+            function_names(&m).unwrap()
+        );
+        assert_eq!(imported_functions(&rooted).unwrap(), 1);
+        let (again, n) = root_functions(&rooted, &["b".to_owned()]).unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(
+            exports(&again).last(),
+            Some(&(format!("{PREFIX}2"), EXTERNAL_FUNCTION, 2))
+        );
+        // Unrooted after the split: the module as it was.
+        assert_eq!(unroot(&again).unwrap(), m);
+        assert_eq!(unroot(&m).unwrap(), m);
+    }
+
+    #[test]
+    fn a_name_the_module_lacks_or_garbage_is_an_error_not_a_panic() {
+        let m = module(1, &["main"], &["imp", "a"]);
+        let error = root_functions(&m, &["nope".to_owned()]).unwrap_err();
+        assert!(error.contains("no function named nope"), "{error}");
+        assert!(root_functions(b"not wasm", &[]).is_err());
+        let mut truncated = m.clone();
+        truncated.truncate(m.len() - 3);
+        assert!(defined_function_names(&truncated).is_err());
+        let error = defined_function_names(b"\0asm\x01\0\0\0").unwrap_err();
+        assert!(error.contains("no function names"), "{error}");
+    }
+}

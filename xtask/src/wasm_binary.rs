@@ -1,0 +1,70 @@
+//! Reading and writing the few parts of the WebAssembly binary format the build touches
+//! (sections, LEB128 numbers, names): the export repair (`wasm_fix`) and the split roots
+//! (`split_roots`).
+
+pub fn read_leb(bytes: &[u8], pos: &mut usize) -> Result<u32, String> {
+    let mut value: u64 = 0;
+    for shift in (0..35).step_by(7) {
+        let byte = *bytes.get(*pos).ok_or("truncated LEB128")?;
+        *pos += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return u32::try_from(value).map_err(|_| "LEB128 out of range".to_owned());
+        }
+    }
+    Err("LEB128 too long".to_owned())
+}
+
+pub fn write_leb(mut value: u32, out: &mut Vec<u8>) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+pub fn skip_limits(bytes: &[u8], pos: &mut usize) -> Result<(), String> {
+    let flags = *bytes.get(*pos).ok_or("truncated limits")?;
+    *pos += 1;
+    read_leb(bytes, pos)?;
+    if flags & 1 == 1 {
+        read_leb(bytes, pos)?;
+    }
+    Ok(())
+}
+
+pub fn skip_name(bytes: &[u8], pos: &mut usize) -> Result<String, String> {
+    let len = read_leb(bytes, pos)? as usize;
+    let name = bytes.get(*pos..*pos + len).ok_or("truncated name")?;
+    *pos += len;
+    Ok(String::from_utf8_lossy(name).into_owned())
+}
+
+/// Per section `(id, body start, body end)`, and where each section's header starts.
+pub type Sections = (Vec<(u8, usize, usize)>, Vec<usize>);
+
+/// The module's sections, after checking its magic number.
+pub fn sections(module: &[u8]) -> Result<Sections, String> {
+    if module.get(..4) != Some(b"\0asm") {
+        return Err("not a WebAssembly module".to_owned());
+    }
+    let mut sections = Vec::new();
+    let mut headers = Vec::new();
+    let mut pos = 8;
+    while pos < module.len() {
+        headers.push(pos);
+        let id = module[pos];
+        pos += 1;
+        let size = read_leb(module, &mut pos)? as usize;
+        if pos + size > module.len() {
+            return Err("truncated section".to_owned());
+        }
+        sections.push((id, pos, pos + size));
+        pos += size;
+    }
+    Ok((sections, headers))
+}
