@@ -319,6 +319,7 @@ async fn screen_group(screen: Screen, view: Option<Screen>) -> Result<AnyView, N
 )]
 /// `None`: only loads the module ([`load_screen_module`]).
 fn query_and_twin_screens(screen: Option<Screen>) -> Result<AnyView, NotLoaded> {
+    adopt_screen_styles();
     Ok(match screen {
         None => ().into_any(),
         Some(Screen::Twin) => view! { <TwinDetail/> }.into_any(),
@@ -332,12 +333,49 @@ fn query_and_twin_screens(screen: Option<Screen>) -> Result<AnyView, NotLoaded> 
 )]
 /// `None`: only loads the module ([`load_screen_module`]).
 fn models_graph_transfer_screens(screen: Option<Screen>) -> Result<AnyView, NotLoaded> {
+    adopt_screen_styles();
     Ok(match screen {
         None => ().into_any(),
         Some(Screen::Graph) => graph_screen(),
         Some(Screen::Transfer) => transfer_screen(),
         Some(_) => models_screen(),
     })
+}
+
+/// The screens' stylesheet, `style/screens.css` minified by `build.rs`.
+#[cfg(any(target_arch = "wasm32", test))]
+const SCREEN_STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/screens.css"));
+
+/// Adds the screens' stylesheet to the document, once: a constructed stylesheet (which the
+/// CSP's `style-src 'self'` does not concern: it is neither a `<style>` element nor a
+/// fetched sheet). Called by both screen groups, so its text travels in the module they share
+/// and the first load (whose page inlines `style/main.css`) carries none of it. It comes after
+/// the page's own stylesheet in the cascade. Before the view is built, so a screen is never
+/// drawn unstyled.
+fn adopt_screen_styles() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use std::cell::Cell;
+        use wasm_bindgen::JsCast;
+        thread_local!(static ADOPTED: Cell<bool> = const { Cell::new(false) });
+        if ADOPTED.replace(true) {
+            return;
+        }
+        let adopted = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or(wasm_bindgen::JsValue::NULL)
+            .and_then(|document| {
+                let sheet = web_sys::CssStyleSheet::new()?;
+                sheet.replace_sync(SCREEN_STYLES)?;
+                let sheets = js_sys::Array::from(&document.adopted_style_sheets());
+                sheets.push(sheet.unchecked_ref());
+                document.set_adopted_style_sheets(&sheets);
+                Ok(())
+            });
+        if adopted.is_err() {
+            log::warn!("the screens' stylesheet could not be adopted");
+        }
+    }
 }
 
 /// The explorer context, which the shell provides just before the screen (the screens read it
@@ -458,6 +496,133 @@ impl GraphSource for AdtGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod css {
+        include!("../../build_support/css.rs");
+    }
+
+    #[test]
+    fn the_screens_stylesheet_is_minified_without_touching_its_rules() {
+        use css::minify_css;
+        for (source, minified) in [
+            (
+                "/* a comment */\n.a  >  .b ,\n.c {\n  color: red ;\n  margin: 0 auto;\n}\n",
+                ".a > .b,.c{color: red;margin: 0 auto;}",
+            ),
+            (
+                ".x { grid-template-areas: \"editor   lists\" 'a /* b */ c'; }",
+                ".x{grid-template-areas: \"editor   lists\" 'a /* b */ c';}",
+            ),
+            (
+                "@media (min-width: 56rem) {\n  .a { content: \"\\\"}\"; }\n}",
+                "@media (min-width: 56rem){.a{content: \"\\\"}\";}}",
+            ),
+            ("a/* x */b{}", "a b{}"),
+        ] {
+            assert_eq!(minify_css(source), minified, "{source}");
+            assert_eq!(minify_css(minified), minified, "again: {minified}");
+        }
+        // The real file: no comment left, every rule's braces kept.
+        let source = include_str!("../../style/screens.css");
+        let minified = minify_css(source);
+        assert!(!minified.contains("/*") && !minified.contains('\n'));
+        let braces = |t: &str| (t.matches('{').count(), t.matches('}').count());
+        let without_comments: String = source
+            .split("/*")
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part
+                } else {
+                    part.split_once("*/").map_or("", |p| p.1)
+                }
+            })
+            .collect();
+        assert_eq!(braces(&minified), braces(&without_comments));
+        assert!(minified.len() < source.len() * 9 / 10);
+        assert_eq!(SCREEN_STYLES, minified);
+    }
+
+    /// The code that only the screens' modules run, where the classes of `style/screens.css`
+    /// may be used (that sheet is adopted when a screen's module first runs).
+    const SCREEN_CODE: &[&str] = &[
+        "src/pages/explorer/",
+        "src/pages/explorer_graph.rs",
+        "src/pages/models.rs",
+        "src/pages/transfer.rs",
+        "src/graph/",
+        "src/transfer/",
+        "src/transfer.rs",
+        "src/model_set.rs",
+        "src/components/confirm.rs",
+        "src/components/create_twin.rs",
+        "src/components/leave_guard.rs",
+        "src/components/property_editor.rs",
+        "src/components/results_table.rs",
+        "src/components/service_error.rs",
+    ];
+
+    /// Every selector of `style/screens.css` names a class that only the screens' code uses,
+    /// so none of its rules can style a page outside them (which would look different before
+    /// and after a screen's module first ran).
+    #[test]
+    fn every_rule_of_the_screens_stylesheet_names_a_class_only_the_screens_use() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let is_word = |ch: char| ch.is_alphanumeric() || ch == '-' || ch == '_';
+        let mut outside = std::collections::BTreeSet::new();
+        let mut dirs = vec![root.join("src")];
+        let mut files = vec![root.join("index.html")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if SCREEN_CODE.iter().any(|s| relative.starts_with(s)) {
+                    continue;
+                }
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if relative.ends_with(".rs") {
+                    files.push(path);
+                }
+            }
+        }
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            outside.extend(text.split(|ch: char| !is_word(ch)).map(str::to_owned));
+        }
+        let styles = css::minify_css(include_str!("../../style/screens.css"));
+        let mut selectors = 0;
+        for block in styles.split('}') {
+            // `sel{decl`, or `@media (…){sel{decl` for a media block's first rule.
+            let parts: Vec<&str> = block.split('{').collect();
+            let Some(&prelude) = parts.len().checked_sub(2).and_then(|i| parts.get(i)) else {
+                continue;
+            };
+            if prelude.starts_with('@') {
+                continue;
+            }
+            for selector in prelude.split(',') {
+                selectors += 1;
+                let classes: Vec<&str> = selector
+                    .split('.')
+                    .skip(1)
+                    .map(|c| c.split(|ch: char| !is_word(ch)).next().unwrap_or(""))
+                    .collect();
+                assert!(
+                    classes
+                        .iter()
+                        .any(|c| !c.is_empty() && !outside.contains(*c)),
+                    "`{selector}` in style/screens.css could style a page outside the screens \
+                     (each of its classes is used there): put its rule in style/main.css"
+                );
+            }
+        }
+        assert!(selectors > 100, "{selectors} selectors read");
+    }
 
     #[test]
     fn an_address_names_its_screen() {
