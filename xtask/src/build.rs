@@ -265,6 +265,7 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
             crate::wasm_fix::EXPORT
         );
     }
+    let glue = crate::minify_js::minify(&glue)?;
     let hash = content_hash(&[glue.as_bytes(), &main]);
     let (js_name, wasm_name) = (format!("{APP}-{hash}.js"), format!("{APP}-{hash}_bg.wasm"));
     modules.push((wasm_name.clone(), main));

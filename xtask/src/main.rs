@@ -9,6 +9,7 @@ mod build;
 mod compress;
 mod dev;
 mod fuzz;
+mod minify_js;
 mod process;
 mod redirect_server;
 mod setup;
