@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::wasm_binary::{read_leb, sections, skip_limits, skip_name, write_leb};
+use crate::wasm_binary::{Import, imports, read_leb, sections, skip_name, write_leb};
 
 /// The split points (`wasm_split` module names) that must not share a module with another.
 pub const ISOLATED: &[&str] = &["seldom_pages"];
@@ -171,33 +171,11 @@ fn imported_functions(module: &[u8]) -> Result<u32, String> {
     let Some(&(_, start, end)) = sections.iter().find(|(id, _, _)| *id == SECTION_IMPORT) else {
         return Ok(0);
     };
-    let body = &module[start..end];
-    let mut pos = 0;
-    let mut functions = 0;
-    for _ in 0..read_leb(body, &mut pos)? {
-        skip_name(body, &mut pos)?;
-        skip_name(body, &mut pos)?;
-        let kind = *body.get(pos).ok_or("truncated import")?;
-        pos += 1;
-        match kind {
-            0 => {
-                read_leb(body, &mut pos)?;
-                functions += 1;
-            }
-            1 => {
-                pos += 1;
-                skip_limits(body, &mut pos)?;
-            }
-            2 => skip_limits(body, &mut pos)?,
-            3 => pos += 2,
-            4 => {
-                pos += 1;
-                read_leb(body, &mut pos)?;
-            }
-            other => return Err(format!("unknown import kind {other}")),
-        }
-    }
-    Ok(functions)
+    let functions = imports(&module[start..end])?
+        .into_iter()
+        .filter(|i| *i == Import::Function)
+        .count();
+    u32::try_from(functions).map_err(|_| "too many imports".to_owned())
 }
 
 /// `(function index, name)` from the `name` section's function names.

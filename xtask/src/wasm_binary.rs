@@ -68,3 +68,53 @@ pub fn sections(module: &[u8]) -> Result<Sections, String> {
     }
     Ok((sections, headers))
 }
+
+/// What one import adds to its index space (only a table's element type is kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Import {
+    Function,
+    Table { element: u8 },
+    Memory,
+    Global,
+    Tag,
+}
+
+/// The imports an import section's `body` declares, in order.
+pub fn imports(body: &[u8]) -> Result<Vec<Import>, String> {
+    let mut pos = 0;
+    let count = read_leb(body, &mut pos)?;
+    let mut imports = Vec::new();
+    for _ in 0..count {
+        skip_name(body, &mut pos)?;
+        skip_name(body, &mut pos)?;
+        let kind = *body.get(pos).ok_or("truncated import")?;
+        pos += 1;
+        imports.push(match kind {
+            0 => {
+                read_leb(body, &mut pos)?;
+                Import::Function
+            }
+            1 => {
+                let element = *body.get(pos).ok_or("truncated import")?;
+                pos += 1;
+                skip_limits(body, &mut pos)?;
+                Import::Table { element }
+            }
+            2 => {
+                skip_limits(body, &mut pos)?;
+                Import::Memory
+            }
+            3 => {
+                pos += 2;
+                Import::Global
+            }
+            4 => {
+                pos += 1;
+                read_leb(body, &mut pos)?;
+                Import::Tag
+            }
+            other => return Err(format!("unknown import kind {other}")),
+        });
+    }
+    Ok(imports)
+}

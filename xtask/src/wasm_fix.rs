@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use crate::wasm_binary::{read_leb, sections, skip_limits, skip_name, write_leb};
+use crate::wasm_binary::{Import, imports, read_leb, sections, skip_limits, skip_name, write_leb};
 
 pub const EXPORT: &str = "__wbindgen_externrefs";
 const EXTERNREF: u8 = 0x6f;
@@ -32,28 +32,10 @@ fn table_types(module: &[u8], sections: &[(u8, usize, usize)]) -> Result<Vec<u8>
         let body = &module[start..end];
         let mut pos = 0;
         match id {
-            SECTION_IMPORT => {
-                for _ in 0..read_leb(body, &mut pos)? {
-                    skip_name(body, &mut pos)?;
-                    skip_name(body, &mut pos)?;
-                    let kind = *body.get(pos).ok_or("truncated import")?;
-                    pos += 1;
-                    match kind {
-                        0 => {
-                            read_leb(body, &mut pos)?;
-                        }
-                        1 => {
-                            types.push(*body.get(pos).ok_or("truncated import")?);
-                            pos += 1;
-                            skip_limits(body, &mut pos)?;
-                        }
-                        2 => skip_limits(body, &mut pos)?,
-                        3 => pos += 2,
-                        4 => pos += 2,
-                        other => return Err(format!("unknown import kind {other}")),
-                    }
-                }
-            }
+            SECTION_IMPORT => types.extend(imports(body)?.into_iter().filter_map(|i| match i {
+                Import::Table { element } => Some(element),
+                _ => None,
+            })),
             SECTION_TABLE => {
                 for _ in 0..read_leb(body, &mut pos)? {
                     types.push(*body.get(pos).ok_or("truncated table")?);

@@ -23,6 +23,19 @@ const PROBLEM_RECORDER: &str = r#"(() => {
   document.addEventListener('securitypolicyviolation', (e) => problems.push('csp: ' + e.violatedDirective + ' ' + e.blockedURI));
 })();"#;
 
+/// Headless Chromium with [`PROBLEM_RECORDER`] in every document it opens.
+async fn recording_problems() -> Browser {
+    let browser = Browser::start().await.expect("Chromium starts");
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": PROBLEM_RECORDER }),
+        )
+        .await
+        .expect("DevTools accepts the recorder");
+    browser
+}
+
 /// The lazy modules this document fetched so far (paths).
 async fn lazy_fetched(browser: &Browser) -> Vec<String> {
     let fetched = browser.eval(sizes::FETCHED_PATHS).await.unwrap();
@@ -80,14 +93,7 @@ async fn each_screen_group_loads_its_module_when_a_screen_first_opens() {
         ids.sort();
         ids.into_iter().next().expect("the campus has twins")
     };
-    let browser = Browser::start().await.expect("Chromium starts");
-    browser
-        .cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": PROBLEM_RECORDER }),
-        )
-        .await
-        .expect("DevTools accepts the recorder");
+    let browser = recording_problems().await;
     contosos_page_signed_in_as_adele(&browser, &stack)
         .await
         .unwrap()
@@ -326,14 +332,7 @@ async fn a_screens_module_comes_while_the_shell_checks_access() {
 #[tokio::test]
 async fn settings_come_as_one_module_that_shares_none_with_the_screens() {
     let stack = Stack::start(json!({})).await.expect("stack starts");
-    let browser = Browser::start().await.expect("Chromium starts");
-    browser
-        .cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": PROBLEM_RECORDER }),
-        )
-        .await
-        .expect("DevTools accepts the recorder");
+    let browser = recording_problems().await;
     contosos_page_signed_in_as_adele(&browser, &stack)
         .await
         .unwrap();
