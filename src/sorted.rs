@@ -1,7 +1,8 @@
 //! Sorted vectors as the small sets and maps of the first load (an account's tenants and
-//! roles, a token's scopes, tenant names, tokens kept in memory): a handful of entries each,
-//! where `BTreeMap`/`BTreeSet` cost their node code once per key and value type — about
-//! 27 kB of the main module before `wasm-opt` for these five. Order and lookups are the
+//! roles, a token's scopes, tenant names, tokens kept in memory, token requests in flight,
+//! access answers): a handful of entries each, where `BTreeMap`/`BTreeSet` cost their node
+//! code once per key and value type — about 27 kB of the main module before `wasm-opt` for
+//! the first five — and a `HashMap` its table code and hashing. Order and lookups are the
 //! B-tree's: ascending, by binary search.
 
 /// Puts `item` in its place in the sorted `items`; false when it was already there.
@@ -35,6 +36,18 @@ where
         .map(|at| &entries[at].1)
 }
 
+/// Takes `key` and its value out of the sorted `entries`.
+pub fn remove<K, Q, V>(entries: &mut Vec<(K, V)>, key: &Q) -> Option<V>
+where
+    K: std::borrow::Borrow<Q>,
+    Q: Ord + ?Sized,
+{
+    entries
+        .binary_search_by(|(k, _)| k.borrow().cmp(key))
+        .ok()
+        .map(|at| entries.remove(at).1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +67,8 @@ mod tests {
         assert_eq!(map, [("a", 2), ("b", 4), ("c", 3)]);
         assert_eq!(get(&map, "b"), Some(&4));
         assert_eq!(get(&map, "d"), None);
+        assert_eq!(remove(&mut map, "b"), Some(4));
+        assert_eq!(remove(&mut map, "b"), None);
+        assert_eq!(map, [("a", 2), ("c", 3)]);
     }
 }

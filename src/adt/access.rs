@@ -123,7 +123,7 @@ mod tests {
 pub const FRESH_MS: f64 = 5.0 * 60.0 * 1000.0;
 
 /// Which account, organisation and instance an answer is for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct AccessKey {
     pub account: String,
     pub tenant: crate::ids::TenantId,
@@ -134,21 +134,20 @@ pub struct AccessKey {
 /// moments ago (on opening it, or by another list) without asking again. Only definite
 /// answers are kept; keyed by account too (roles are per account).
 #[derive(Debug, Default)]
-pub struct AccessBook(std::collections::HashMap<AccessKey, (Access, f64)>);
+pub struct AccessBook(Vec<(AccessKey, (Access, f64))>);
 
 impl AccessBook {
     pub fn get(&self, key: &AccessKey, now_ms: f64) -> Option<Access> {
-        self.0
-            .get(key)
+        crate::sorted::get(&self.0, key)
             .filter(|(_, at)| now_ms - at <= FRESH_MS && *at <= now_ms)
             .map(|(access, _)| access.clone())
     }
 
     pub fn put(&mut self, key: AccessKey, access: &Access, now_ms: f64) {
         if matches!(access, Access::Unknown(_)) {
-            self.0.remove(&key);
+            crate::sorted::remove(&mut self.0, &key);
         } else {
-            self.0.insert(key, (access.clone(), now_ms));
+            crate::sorted::upsert(&mut self.0, key, (access.clone(), now_ms));
         }
     }
 }

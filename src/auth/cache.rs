@@ -122,7 +122,7 @@ impl ScopeSet {
 }
 
 /// One access token's place in the cache.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CacheKey {
     pub account: HomeAccountId,
     pub tenant: TenantId,

@@ -15,7 +15,6 @@
 //! - no token, code or verifier is ever formatted into an error, a log line or a URL.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -232,7 +231,8 @@ pub struct AuthClient {
     transactions: Transactions<Rc<dyn Storage>>,
     lock: InteractionLock<Rc<dyn Storage>>,
     discovery: DiscoveryCache<Rc<dyn Storage>>,
-    in_flight: RefCell<HashMap<CacheKey, SharedTokenFuture>>,
+    /// Token requests under way, by cache key (sorted: [`crate::sorted`]).
+    in_flight: RefCell<Vec<(CacheKey, SharedTokenFuture)>>,
 }
 
 impl std::fmt::Debug for AuthClient {
@@ -251,7 +251,7 @@ impl AuthClient {
             transactions: Transactions::new(env.session.clone()),
             lock: InteractionLock::new(env.session.clone()),
             discovery: DiscoveryCache::new(env.shared.clone()),
-            in_flight: RefCell::new(HashMap::new()),
+            in_flight: RefCell::new(Vec::new()),
             config,
             env,
         })
@@ -627,7 +627,7 @@ impl AuthClient {
                 expires_at: cached.expires_at,
             });
         }
-        let existing = self.in_flight.borrow().get(&key).cloned();
+        let existing = crate::sorted::get(&self.in_flight.borrow(), &key).cloned();
         let shared = match existing {
             Some(f) => f,
             None => {
@@ -636,13 +636,15 @@ impl AuthClient {
                 let fut: Pin<Box<dyn Future<Output = Result<AccessToken, AuthError>>>> =
                     Box::pin(async move {
                         let result = this.refresh(&k).await;
-                        this.in_flight.borrow_mut().remove(&k);
+                        crate::sorted::remove(&mut this.in_flight.borrow_mut(), &k);
                         result
                     });
                 let shared = fut.shared();
-                self.in_flight
-                    .borrow_mut()
-                    .insert(key.clone(), shared.clone());
+                crate::sorted::upsert(
+                    &mut self.in_flight.borrow_mut(),
+                    key.clone(),
+                    shared.clone(),
+                );
                 shared
             }
         };
