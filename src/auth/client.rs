@@ -373,6 +373,15 @@ impl AuthClient {
                 return Err(e.into());
             }
         };
+        // Without WebCrypto no ID token could be checked on return either: said now, before
+        // the person leaves.
+        let code_challenge = match redirect.verifier.challenge().await {
+            Ok(challenge) => challenge,
+            Err(_) => {
+                self.lock.release();
+                return Err(IdTokenError::NoWebCrypto.into());
+            }
+        };
         let endpoint = retarget(
             &discovered.metadata.authorization_endpoint,
             &self.config.authority,
@@ -387,7 +396,7 @@ impl AuthClient {
             ("state", redirect.state.as_str()),
             ("redirect_uri", redirect_uri.as_str()),
             ("scope", scopes.as_str()),
-            ("code_challenge", redirect.code_challenge.as_str()),
+            ("code_challenge", code_challenge.as_str()),
             ("code_challenge_method", "S256"),
             ("nonce", redirect.nonce.as_str()),
             ("response_mode", "fragment"),

@@ -12,10 +12,10 @@
 use std::fmt;
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::base64url;
 use super::return_path::ReturnPath;
+use super::signature::{SignatureError, sha256};
 use super::storage::{Storage, StorageError};
 
 /// How long a sign-in may take between redirect and return.
@@ -37,9 +37,9 @@ impl PkceVerifier {
         Self(base64url::encode(bytes))
     }
 
-    /// The `S256` challenge: base64url(SHA-256(verifier)).
-    pub fn challenge(&self) -> String {
-        base64url::encode(&Sha256::digest(self.0.as_bytes()))
+    /// The `S256` challenge: base64url(SHA-256(verifier)), by the platform's crypto.
+    pub async fn challenge(&self) -> Result<String, SignatureError> {
+        Ok(base64url::encode(&sha256(self.0.as_bytes()).await?))
     }
 
     /// The verifier itself, for the token request only.
@@ -54,12 +54,12 @@ impl fmt::Debug for PkceVerifier {
     }
 }
 
-/// What the authorize request needs.
+/// What the authorize request needs (its `code_challenge` from [`PkceVerifier::challenge`]).
 #[derive(Debug)]
 pub struct Redirect {
     pub state: String,
     pub nonce: String,
-    pub code_challenge: String,
+    pub verifier: PkceVerifier,
 }
 
 /// What comes back out of storage on return.
@@ -126,7 +126,7 @@ impl<S: Storage> Transactions<S> {
         Ok(Redirect {
             state,
             nonce,
-            code_challenge: verifier.challenge(),
+            verifier,
         })
     }
 
@@ -275,7 +275,7 @@ mod tests {
             "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
         );
         assert_eq!(
-            verifier.challenge(),
+            crate::auth::signature::finished(verifier.challenge()).unwrap(),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
         assert_eq!(format!("{verifier:?}"), "PkceVerifier(<redacted>)");
@@ -304,7 +304,7 @@ mod tests {
         assert_ne!(redirect.state, redirect.nonce);
         let done = tx.complete(Some(&redirect.state), NOW + 30).unwrap();
         assert_eq!(done.nonce, redirect.nonce);
-        assert_eq!(done.verifier.challenge(), redirect.code_challenge);
+        assert_eq!(done.verifier.secret(), redirect.verifier.secret());
         assert_eq!(done.return_path.as_str(), "/t/x/i/h.example/twins");
         assert_eq!(done.authority_tenant, "organizations");
         assert!(storage.keys().is_empty(), "nothing is left behind");

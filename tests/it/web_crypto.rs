@@ -140,3 +140,35 @@ async fn a_signed_token_passes_the_signature_rule_and_a_forged_one_does_not() {
         Err(IdTokenError::BadSignature)
     );
 }
+
+/// PKCE's `S256` challenge by WebCrypto's SHA-256: RFC 7636 Appendix B's example, and a
+/// verifier the app generates, against a digest computed here by `crypto.subtle` directly.
+#[wasm_bindgen_test]
+async fn the_pkce_challenge_is_rfc_7636s_example() {
+    use twinscope::auth::transaction::PkceVerifier;
+    let octets: [u8; 32] = [
+        116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37,
+        77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+    ];
+    let verifier = PkceVerifier::from_bytes(&octets);
+    assert_eq!(
+        verifier.secret(),
+        "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    );
+    assert_eq!(
+        verifier.challenge().await.unwrap(),
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    );
+    let other = PkceVerifier::from_bytes(&[7; 32]);
+    let digest = JsFuture::from(
+        subtle()
+            .digest_with_str_and_u8_array("SHA-256", other.secret().as_bytes())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        other.challenge().await.unwrap(),
+        URL_SAFE_NO_PAD.encode(Uint8Array::new(&digest).to_vec())
+    );
+}
