@@ -30,10 +30,7 @@ where
     K: std::borrow::Borrow<Q>,
     Q: Ord + ?Sized,
 {
-    entries
-        .binary_search_by(|(k, _)| k.borrow().cmp(key))
-        .ok()
-        .map(|at| &entries[at].1)
+    position(entries, key).map(|at| &entries[at].1)
 }
 
 /// Takes `key` and its value out of the sorted `entries`.
@@ -42,10 +39,16 @@ where
     K: std::borrow::Borrow<Q>,
     Q: Ord + ?Sized,
 {
-    entries
-        .binary_search_by(|(k, _)| k.borrow().cmp(key))
-        .ok()
-        .map(|at| entries.remove(at).1)
+    position(entries, key).map(|at| entries.remove(at).1)
+}
+
+/// Where `key` is in the sorted `entries`.
+fn position<K, Q, V>(entries: &[(K, V)], key: &Q) -> Option<usize>
+where
+    K: std::borrow::Borrow<Q>,
+    Q: Ord + ?Sized,
+{
+    entries.binary_search_by(|(k, _)| k.borrow().cmp(key)).ok()
 }
 
 #[cfg(test)]

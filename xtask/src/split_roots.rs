@@ -18,7 +18,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::wasm_binary::{Import, imports, read_leb, sections, skip_name, write_leb};
+use crate::wasm_binary::{
+    Import, SECTION_CUSTOM, SECTION_EXPORT, SECTION_IMPORT, imports, read_leb, replace_section,
+    sections, skip_name, write_leb,
+};
 
 /// The split points (`wasm_split` module names) that must not share a module with another.
 pub const ISOLATED: &[&str] = &["seldom_pages"];
@@ -26,9 +29,6 @@ pub const ISOLATED: &[&str] = &["seldom_pages"];
 /// What the exports that root a function are called: `{PREFIX}{n}`.
 pub const PREFIX: &str = "__twinscope_main";
 
-const SECTION_CUSTOM: u8 = 0;
-const SECTION_IMPORT: u8 = 2;
-const SECTION_EXPORT: u8 = 7;
 const NAME_FUNCTIONS: u8 = 1;
 const EXTERNAL_FUNCTION: u8 = 0;
 
@@ -90,7 +90,8 @@ pub fn root_functions(module: &[u8], names: &[String]) -> Result<(Vec<u8>, usize
     indices.sort_unstable();
     indices.dedup();
 
-    let (sections, headers) = sections(module)?;
+    let parsed = sections(module)?;
+    let (sections, _) = &parsed;
     let export = sections
         .iter()
         .position(|(id, _, _)| *id == SECTION_EXPORT)
@@ -115,19 +116,15 @@ pub fn root_functions(module: &[u8], names: &[String]) -> Result<(Vec<u8>, usize
         new_body.push(EXTERNAL_FUNCTION);
         write_leb(*index, &mut new_body);
     }
-    let mut out = Vec::with_capacity(module.len() + new_body.len() - body.len() + 4);
-    out.extend_from_slice(&module[..headers[export]]);
-    out.push(SECTION_EXPORT);
-    write_leb(new_body.len() as u32, &mut out);
-    out.extend_from_slice(&new_body);
-    out.extend_from_slice(&module[end..]);
+    let out = replace_section(module, &parsed, export, &new_body);
     Ok((out, indices.len()))
 }
 
 /// The split main module without the rooting exports: once split, what the lazy modules use
 /// of it they reach through its function table, and the exports would only be bytes.
 pub fn unroot(module: &[u8]) -> Result<Vec<u8>, String> {
-    let (sections, headers) = sections(module)?;
+    let parsed = sections(module)?;
+    let (sections, _) = &parsed;
     let Some(export) = sections.iter().position(|(id, _, _)| *id == SECTION_EXPORT) else {
         return Ok(module.to_vec());
     };
@@ -150,12 +147,7 @@ pub fn unroot(module: &[u8]) -> Result<Vec<u8>, String> {
     write_leb(count, &mut new_body);
     new_body.extend_from_slice(&kept);
     new_body.extend_from_slice(&body[pos..]);
-    let mut out = Vec::with_capacity(module.len());
-    out.extend_from_slice(&module[..headers[export]]);
-    out.push(SECTION_EXPORT);
-    write_leb(new_body.len() as u32, &mut out);
-    out.extend_from_slice(&new_body);
-    out.extend_from_slice(&module[end..]);
+    let out = replace_section(module, &parsed, export, &new_body);
     Ok(out)
 }
 

@@ -44,6 +44,28 @@ pub fn skip_name(bytes: &[u8], pos: &mut usize) -> Result<String, String> {
     Ok(String::from_utf8_lossy(name).into_owned())
 }
 
+pub const SECTION_CUSTOM: u8 = 0;
+pub const SECTION_IMPORT: u8 = 2;
+pub const SECTION_TABLE: u8 = 4;
+pub const SECTION_EXPORT: u8 = 7;
+
+/// `module` with section number `index` (in [`sections`]' order, id `id`) given `body`.
+pub fn replace_section(
+    module: &[u8],
+    (sections, headers): &Sections,
+    index: usize,
+    body: &[u8],
+) -> Vec<u8> {
+    let (id, _, end) = sections[index];
+    let mut out = Vec::with_capacity(module.len() + body.len());
+    out.extend_from_slice(&module[..headers[index]]);
+    out.push(id);
+    write_leb(body.len() as u32, &mut out);
+    out.extend_from_slice(body);
+    out.extend_from_slice(&module[end..]);
+    out
+}
+
 /// Per section `(id, body start, body end)`, and where each section's header starts.
 pub type Sections = (Vec<(u8, usize, usize)>, Vec<usize>);
 

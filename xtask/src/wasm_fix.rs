@@ -9,13 +9,13 @@
 
 use std::path::Path;
 
-use crate::wasm_binary::{Import, imports, read_leb, sections, skip_limits, skip_name, write_leb};
+use crate::wasm_binary::{
+    Import, SECTION_EXPORT, SECTION_IMPORT, SECTION_TABLE, imports, read_leb, replace_section,
+    sections, skip_limits, skip_name, write_leb,
+};
 
 pub const EXPORT: &str = "__wbindgen_externrefs";
 const EXTERNREF: u8 = 0x6f;
-const SECTION_IMPORT: u8 = 2;
-const SECTION_TABLE: u8 = 4;
-const SECTION_EXPORT: u8 = 7;
 const EXTERNAL_TABLE: u8 = 1;
 
 #[derive(Debug, PartialEq, Eq)]
@@ -52,8 +52,9 @@ fn table_types(module: &[u8], sections: &[(u8, usize, usize)]) -> Result<Vec<u8>
 /// Returns the repaired module (unchanged when nothing needed doing) and what was done.
 pub fn fix_module(module: &[u8]) -> Result<(Vec<u8>, Fix), String> {
     // (id, body start, body end) per section, and where each section's header starts.
-    let (sections, headers) = sections(module)?;
-    let types = table_types(module, &sections)?;
+    let parsed = sections(module)?;
+    let (sections, _) = &parsed;
+    let types = table_types(module, sections)?;
     let externref: Vec<u32> = (0..types.len() as u32)
         .filter(|&i| types[i as usize] == EXTERNREF)
         .collect();
@@ -100,12 +101,7 @@ pub fn fix_module(module: &[u8]) -> Result<(Vec<u8>, Fix), String> {
     if !matches!(fix, Fix::Repointed { .. }) {
         return Ok((module.to_vec(), fix));
     }
-    let mut out = Vec::with_capacity(module.len());
-    out.extend_from_slice(&module[..headers[export]]);
-    out.push(SECTION_EXPORT);
-    write_leb(new_body.len() as u32, &mut out);
-    out.extend_from_slice(&new_body);
-    out.extend_from_slice(&module[end..]);
+    let out = replace_section(module, &parsed, export, &new_body);
     Ok((out, fix))
 }
 

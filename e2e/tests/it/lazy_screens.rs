@@ -57,6 +57,15 @@ async fn open_in_place(browser: &Browser, path: &str) {
         .unwrap();
 }
 
+/// No console error or warning, uncaught error or CSP violation in this document so far.
+async fn assert_no_problems(browser: &Browser) {
+    let problems = problems(browser).await;
+    assert!(
+        problems.is_empty(),
+        "console errors, warnings or CSP violations: {problems:#?}"
+    );
+}
+
 async fn problems(browser: &Browser) -> Vec<String> {
     let value = browser
         .eval("return window.__problems || null")
@@ -220,11 +229,7 @@ async fn each_screen_group_loads_its_module_when_a_screen_first_opens() {
         "graph and import/export are in the models page's module"
     );
 
-    let problems = problems(&browser).await;
-    assert!(
-        problems.is_empty(),
-        "console errors, warnings or CSP violations: {problems:#?}"
-    );
+    assert_no_problems(&browser).await;
     browser.close().await.unwrap();
 }
 
@@ -386,10 +391,6 @@ async fn settings_come_as_one_module_that_shares_none_with_the_screens() {
                 .any(|p| p.contains("split_query_and_twin_screens")),
         "the query group's module and the screens' shared one, nothing more: {after_query:?}"
     );
-    let problems = problems(&browser).await;
-    assert!(
-        problems.is_empty(),
-        "console errors, warnings or CSP violations: {problems:#?}"
-    );
+    assert_no_problems(&browser).await;
     browser.close().await.unwrap();
 }
