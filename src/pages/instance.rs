@@ -209,6 +209,11 @@ pub fn Instance() -> impl IntoView {
     }
 }
 
+/// The shell of one instance: its ADT client, the user's roles there and whether they can
+/// read it are asked for at once (in the main module) while the code that draws the shell
+/// arrives ([`shell_view`], in the module the screen groups share: the first load does not
+/// carry it, and opening an instance fetches no module its first screen does not need
+/// anyway).
 #[component]
 fn InstanceShell(tenant: TenantId, host: AdtHost) -> impl IntoView {
     let connector = InstanceConnector::get();
@@ -234,16 +239,76 @@ fn InstanceShell(tenant: TenantId, host: AdtHost) -> impl IntoView {
     if let Some(directory) = use_context::<TenantDirectory>() {
         directory.want();
     }
-    // The screen's code is fetched meanwhile: it needs nothing of the access check.
-    if let Some(screen) = Screen::of_path(&use_location().pathname.get_untracked()) {
-        load_screen_module(screen);
+    // The group of the screen the address names (the query's for the instance's own address),
+    // asked for once: later screens reuse the shell.
+    let group = Screen::of_path(&use_location().pathname.get_untracked()).unwrap_or(Screen::Twins);
+    let shell = Shell {
+        tenant,
+        host,
+        profile,
+        access,
+        adt,
+        again,
+        // One per shell, so per instance: what screens keep for when the person comes back.
+        memory: ScreenMemory::new(),
+    };
+    view! {
+        <Transition fallback=checking_access>
+            {move || {
+                let shell = shell.clone();
+                Suspend::new(async move {
+                    shell_from(group, shell)
+                        .await
+                        .unwrap_or_else(|NotLoaded| not_loaded_page())
+                })
+            }}
+        </Transition>
     }
+}
+
+/// The shell's view from `screen`'s group or, if that module does not arrive, from the other
+/// group's: the shell then stands, that screen says it could not be loaded, and the other
+/// group's screens still open from the navigation.
+async fn shell_from(screen: Screen, shell: Shell) -> Result<AnyView, NotLoaded> {
+    match screen_group(screen, GroupCall::Shell(shell.clone())).await {
+        Err(NotLoaded) => screen_group(screen.other_group(), GroupCall::Shell(shell)).await,
+        shown => shown,
+    }
+}
+
+fn checking_access() -> impl IntoView {
+    view! { <p class="loading page" role="status">"Checking your access…"</p> }
+}
+
+/// What the instance shell asked for before its code arrived; handles only (`Send`), so they
+/// can cross the `Suspend` that waits for the code.
+#[derive(Clone)]
+struct Shell {
+    tenant: TenantId,
+    host: AdtHost,
+    profile: LocalResource<Result<TenantProfile, AuthError>>,
+    access: LocalResource<Access>,
+    adt: StoredValue<AdtClient, LocalStorage>,
+    again: RwSignal<bool>,
+    memory: ScreenMemory,
+}
+
+/// The instance's navigation, then its screen once the roles and access are known (or why
+/// there is none). Called by both screen groups, so it travels in the module they share.
+fn shell_view(shell: Shell) -> AnyView {
+    let Shell {
+        tenant,
+        host,
+        profile,
+        access,
+        adt,
+        again,
+        memory,
+    } = shell;
     let screens = Signal::derive(move || access.get().is_none_or(|a| !a.is_blocked()));
-    // One per shell, so per instance: what screens keep for when the person comes back.
-    let memory = ScreenMemory::new();
     view! {
         <InstanceNav tenant=tenant.clone() host=host.clone() screens/>
-        <Transition fallback=|| view! { <p class="loading page" role="status">"Checking your access…"</p> }>
+        <Transition fallback=checking_access>
             {move || {
                 let (tenant, host) = (tenant.clone(), host.clone());
                 Suspend::new(async move {
@@ -266,6 +331,7 @@ fn InstanceShell(tenant: TenantId, host: AdtHost) -> impl IntoView {
             }}
         </Transition>
     }
+    .into_any()
 }
 
 /// A child route of the instance: its screen, loaded on first use (see [`screen_view`]).
@@ -286,29 +352,35 @@ pub fn InstanceScreen(screen: Screen) -> impl IntoView {
 /// (both only once per page load): the query and twin pages, which every visit uses, in one;
 /// models, graph and import/export, with the heavier code, in the other.
 async fn screen_view(screen: Screen) -> AnyView {
-    screen_group(screen, Some(screen))
+    screen_group(screen, GroupCall::Screen(screen))
         .await
         .unwrap_or_else(|NotLoaded| not_loaded_page())
 }
 
-/// Starts fetching `screen`'s module in the background, where the screens are split (one
-/// fetch: the screen's own call later waits for the same one; a failed one is tried again
-/// then, and said there).
-fn load_screen_module(screen: Screen) {
-    #[cfg(twinscope_split)]
-    leptos::task::spawn_local(async move {
-        let _ = screen_group(screen, None).await;
-    });
-    #[cfg(not(twinscope_split))]
-    let _ = screen;
+impl Screen {
+    /// A screen of the other screen group ([`screen_group`]).
+    fn other_group(self) -> Screen {
+        match self {
+            Screen::Twins | Screen::Twin => Screen::Models,
+            Screen::Models | Screen::Graph | Screen::Transfer => Screen::Twins,
+        }
+    }
 }
 
-/// Calls the group `screen` belongs to: for `view`'s view, or (`None`) only to load it.
-async fn screen_group(screen: Screen, view: Option<Screen>) -> Result<AnyView, NotLoaded> {
+/// What a screen group's module is asked for.
+enum GroupCall {
+    /// The instance's shell ([`shell_view`]).
+    Shell(Shell),
+    /// A screen's view.
+    Screen(Screen),
+}
+
+/// Calls the group `screen` belongs to.
+async fn screen_group(screen: Screen, call: GroupCall) -> Result<AnyView, NotLoaded> {
     match screen {
-        Screen::Twins | Screen::Twin => split_call!(query_and_twin_screens(view)),
+        Screen::Twins | Screen::Twin => split_call!(query_and_twin_screens(call)),
         Screen::Models | Screen::Graph | Screen::Transfer => {
-            split_call!(models_graph_transfer_screens(view))
+            split_call!(models_graph_transfer_screens(call))
         }
     }
 }
@@ -317,13 +389,12 @@ async fn screen_group(screen: Screen, view: Option<Screen>) -> Result<AnyView, N
     twinscope_split,
     wasm_split_helpers::wasm_split(query_and_twin_screens, fallible)
 )]
-/// `None`: only loads the module ([`load_screen_module`]).
-fn query_and_twin_screens(screen: Option<Screen>) -> Result<AnyView, NotLoaded> {
+fn query_and_twin_screens(call: GroupCall) -> Result<AnyView, NotLoaded> {
     adopt_screen_styles();
-    Ok(match screen {
-        None => ().into_any(),
-        Some(Screen::Twin) => view! { <TwinDetail/> }.into_any(),
-        Some(_) => view! { <QueryExplorer/> }.into_any(),
+    Ok(match call {
+        GroupCall::Shell(shell) => shell_view(shell),
+        GroupCall::Screen(Screen::Twin) => view! { <TwinDetail/> }.into_any(),
+        GroupCall::Screen(_) => view! { <QueryExplorer/> }.into_any(),
     })
 }
 
@@ -331,14 +402,13 @@ fn query_and_twin_screens(screen: Option<Screen>) -> Result<AnyView, NotLoaded> 
     twinscope_split,
     wasm_split_helpers::wasm_split(models_graph_transfer_screens, fallible)
 )]
-/// `None`: only loads the module ([`load_screen_module`]).
-fn models_graph_transfer_screens(screen: Option<Screen>) -> Result<AnyView, NotLoaded> {
+fn models_graph_transfer_screens(call: GroupCall) -> Result<AnyView, NotLoaded> {
     adopt_screen_styles();
-    Ok(match screen {
-        None => ().into_any(),
-        Some(Screen::Graph) => graph_screen(),
-        Some(Screen::Transfer) => transfer_screen(),
-        Some(_) => models_screen(),
+    Ok(match call {
+        GroupCall::Shell(shell) => shell_view(shell),
+        GroupCall::Screen(Screen::Graph) => graph_screen(),
+        GroupCall::Screen(Screen::Transfer) => transfer_screen(),
+        GroupCall::Screen(_) => models_screen(),
     })
 }
 

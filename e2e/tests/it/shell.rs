@@ -197,8 +197,8 @@ async fn theme_choice_applies_and_survives_a_reload() {
 /// files each document fetched from its origin: page, glue, main wasm), may
 /// not grow past these ceilings. Issue #16's targets are 230 kB Brotli and 290 kB gzip; with
 /// the instance screens in lazy modules the build is over them (see the README's
-/// Benchmarks), so this is a ratchet at today's figures plus about 1 % (2026-12-05: 270.4 kB
-/// Brotli, 319.4 kB gzip for `/`, the tenant page a little less): it fails on any real growth.
+/// Benchmarks), so this is a ratchet at today's figures plus about 1 % (2026-12-05: 265.7 kB
+/// Brotli, 312.9 kB gzip for `/`, the tenant page a little less): it fails on any real growth.
 /// It was 718 KB gzip for the whole bundle before the screens became lazy, 359.3/453.1 kB
 /// before the nested routes (one sign-in guard, the instance shell as a parent route, the
 /// connector seam) that issue #16 asks for: they cost the main wasm 11.3 kB raw, 6.8 kB
@@ -222,9 +222,10 @@ async fn theme_choice_applies_and_survives_a_reload() {
 /// the page −3.3 kB Brotli, the main wasm +0.3 kB for the stylesheet's bindings); 274.4/324.3
 /// kB before the glue was minified (`xtask/src/minify_js.rs`: 10.5 → 8.1 kB Brotli); 272.0/321.4
 /// kB before two `HashMap`s became sorted vectors and PKCE's SHA-256 went to WebCrypto
-/// (−1.6 kB Brotli, −2.0 kB gzip).
-const FIRST_LOAD_CEILING_BROTLI: u64 = 273 * 1000;
-const FIRST_LOAD_CEILING_GZIP: u64 = 323 * 1000;
+/// (−1.6 kB Brotli, −2.0 kB gzip); 270.4/319.4 kB before the instance shell's views went to
+/// the module the screen groups share (`shell_view`: −4.9 kB Brotli, −6.7 kB gzip).
+const FIRST_LOAD_CEILING_BROTLI: u64 = 268 * 1000;
+const FIRST_LOAD_CEILING_GZIP: u64 = 316 * 1000;
 /// Issue #16's targets, reported by the test's message and by `cargo xtask bench`.
 const FIRST_LOAD_TARGET_BROTLI: u64 = 230 * 1000;
 const FIRST_LOAD_TARGET_GZIP: u64 = 290 * 1000;
