@@ -296,6 +296,17 @@ pub enum InputError {
     NotWholeNumber,
     #[error("expected a number, such as 22.5, -0.5 or 1e3")]
     NotNumber,
+    /// `22,5`, `1,234.5`, `1.234,5`: a number written with a comma.
+    #[error("write decimals with a point and no thousands separators, e.g. 1234.5")]
+    NumberSeparators,
+    /// `1e400`: a number, but none a double can hold.
+    #[error("out of range: a number here is between about -1.8e308 and 1.8e308")]
+    NumberOutOfRange,
+    /// A whole number past what 64 bits hold (the schema's own range is checked after).
+    #[error(
+        "out of range: a whole number here is between -9223372036854775808 and 18446744073709551615"
+    )]
+    WholeNumberOutOfRange,
     #[error("choose one of the listed values")]
     NotListed,
     #[error("expected a date and time (YYYY-MM-DDTHH:MM)")]
@@ -337,6 +348,46 @@ fn is_geospatial(schema: &Schema) -> bool {
             | Schema::MultiLineString
             | Schema::MultiPolygon
     )
+}
+
+/// Typed text as a whole number (`i64`, or `u64` above it), or why it is none.
+fn whole_number(t: &str) -> Result<Value, InputError> {
+    if let Ok(n) = t.parse::<i64>() {
+        return Ok(n.into());
+    }
+    if let Ok(n) = t.parse::<u64>() {
+        return Ok(n.into());
+    }
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Err(InputError::WholeNumberOutOfRange)
+    } else if with_separators(t) {
+        Err(InputError::NumberSeparators)
+    } else {
+        Err(InputError::NotWholeNumber)
+    }
+}
+
+/// Typed text as a finite number, or why it is none.
+fn number(t: &str) -> Result<Value, InputError> {
+    match t.parse::<f64>() {
+        Ok(n) => serde_json::Number::from_f64(n).map(Value::Number).ok_or(
+            if n.is_infinite() && !t.to_ascii_lowercase().contains("inf") {
+                InputError::NumberOutOfRange
+            } else {
+                InputError::NotNumber
+            },
+        ),
+        Err(_) if with_separators(t) => Err(InputError::NumberSeparators),
+        Err(_) => Err(InputError::NotNumber),
+    }
+}
+
+/// Whether `t` is a number once its commas are read as a decimal point or dropped as
+/// thousands separators (`22,5`, `1,234.5`, `1.234,5`).
+fn with_separators(t: &str) -> bool {
+    t.contains(',')
+        && (t.replace(',', ".").parse::<f64>().is_ok() || t.replace(',', "").parse::<f64>().is_ok())
 }
 
 /// `HH:MM` (what a time input gives without seconds) → `HH:MM:00`.
@@ -396,18 +447,8 @@ pub fn parse_input(
             "false" => Value::Bool(false),
             _ => return Err(InputError::NotBoolean),
         },
-        s if is_integer_kind(s) => t
-            .parse::<i64>()
-            .map(Value::from)
-            .or_else(|_| t.parse::<u64>().map(Value::from))
-            .map_err(|_| InputError::NotWholeNumber)?,
-        s if is_decimal_kind(s) => t
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number)
-            .ok_or(InputError::NotNumber)?,
+        s if is_integer_kind(s) => whole_number(t)?,
+        s if is_decimal_kind(s) => number(t)?,
         Schema::String => Value::String(text.to_owned()),
         Schema::Time => Value::String(with_seconds(t)),
         Schema::DateTime => Value::String(date_time(t)?),
@@ -1432,10 +1473,37 @@ mod tests {
         assert_eq!(accept("temp", "1e3"), Ok(Some(json!(1000.0))));
         assert_eq!(accept("temp", "1e"), Err(InputError::NotNumber));
         assert_eq!(accept("temp", "NaN"), Err(InputError::NotNumber));
+        assert_eq!(accept("temp", "inf"), Err(InputError::NotNumber));
+        assert_eq!(accept("temp", "-infinity"), Err(InputError::NotNumber));
+        assert_eq!(accept("temp", "1e400"), Err(InputError::NumberOutOfRange));
+        assert_eq!(accept("temp", "-1e400"), Err(InputError::NumberOutOfRange));
+        assert_eq!(accept("temp", "1e-400"), Ok(Some(json!(0.0))));
+        // A comma, as many people write decimals or thousands: said as such, not just refused.
+        for typed in ["22,5", "1,234.5", "1.234,5", "-0,5", "1,000"] {
+            assert_eq!(
+                accept("temp", typed),
+                Err(InputError::NumberSeparators),
+                "{typed}"
+            );
+        }
+        assert_eq!(accept("temp", "a,b"), Err(InputError::NotNumber));
+        assert_eq!(accept("temp", ","), Err(InputError::NotNumber));
         assert_eq!(accept("temp", "  "), Ok(None), "blank leaves it unset");
         // Integers: whole numbers in range.
         assert_eq!(accept("count", "42"), Ok(Some(json!(42))));
         assert_eq!(accept("count", "4.2"), Err(InputError::NotWholeNumber));
+        assert_eq!(accept("count", "1e3"), Err(InputError::NotWholeNumber));
+        assert_eq!(accept("count", "1,000"), Err(InputError::NumberSeparators));
+        assert_eq!(accept("count", "4,2"), Err(InputError::NumberSeparators));
+        assert_eq!(
+            accept("count", "99999999999999999999"),
+            Err(InputError::WholeNumberOutOfRange)
+        );
+        assert_eq!(
+            accept("count", "-9223372036854775809"),
+            Err(InputError::WholeNumberOutOfRange)
+        );
+        assert_eq!(accept("count", "-"), Err(InputError::NotWholeNumber));
         assert_eq!(
             InputError::NotWholeNumber.to_string(),
             "expected a whole number"

@@ -370,6 +370,13 @@ async fn numbers_typed_key_by_key_are_kept_exactly_and_a_bad_one_is_never_saved(
     // `send_keys` types one key at a time, as a person does.
     page.set_text(AREA, "22.5").await.unwrap();
     assert_eq!(page.value_of(AREA).await.unwrap(), "22.5");
+    // A decimal comma, as many people write it: kept, said as such, not saved.
+    page.set_text(AREA, "22,5").await.unwrap();
+    assert_eq!(page.value_of(AREA).await.unwrap(), "22,5");
+    wait_for_text(&browser, "write decimals with a point")
+        .await
+        .unwrap();
+    assert!(!page.can_save().await.unwrap(), "22,5 is never saved");
     page.set_text(AREA, "-19.75").await.unwrap();
     assert_eq!(page.value_of(AREA).await.unwrap(), "-19.75");
 
