@@ -296,21 +296,13 @@ struct Shell {
 /// The instance's navigation, then its screen once the roles and access are known (or why
 /// there is none). Called by both screen groups, so it travels in the module they share.
 fn shell_view(shell: Shell) -> AnyView {
-    let Shell {
-        tenant,
-        host,
-        profile,
-        access,
-        adt,
-        again,
-        memory,
-    } = shell;
+    let access = shell.access;
     let screens = Signal::derive(move || access.get().is_none_or(|a| !a.is_blocked()));
     view! {
-        <InstanceNav tenant=tenant.clone() host=host.clone() screens/>
+        <InstanceNav tenant=shell.tenant.clone() host=shell.host.clone() screens/>
         <Transition fallback=checking_access>
             {move || {
-                let (tenant, host) = (tenant.clone(), host.clone());
+                let Shell { tenant, host, profile, adt, again, memory, .. } = shell.clone();
                 Suspend::new(async move {
                     let profile = profile.await;
                     let access = access.await;
