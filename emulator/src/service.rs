@@ -17,6 +17,9 @@ use crate::identity::Identity;
 
 pub const ROUTE_INDEX: &str = "/";
 pub const ROUTE_HEALTH: &str = "/healthz";
+/// What a browser asks the sign-in pages' origin for on its own (as it does of
+/// `login.microsoftonline.com`, which has one): without it, every sign-in put a 404 in the console.
+pub const ROUTE_FAVICON: &str = "/favicon.ico";
 /// The same-origin ADT path the SPA's gateway (or Trunk's proxy) forwards here.
 pub const ROUTE_ADT: &str = "/adt/{host}/{*path}";
 
@@ -57,6 +60,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route(ROUTE_INDEX, get(index))
         .route(ROUTE_HEALTH, get(health))
+        .route(ROUTE_FAVICON, get(favicon))
         .route(ROUTE_ADT, any(crate::adt::handle))
         .merge(crate::identity::routes())
         .merge(crate::arm::routes())
@@ -67,6 +71,20 @@ async fn index(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         crate::banner(&state.base_url),
+    )
+        .into_response()
+}
+
+/// A grey square with a white "E": the emulator's, not Microsoft's.
+const FAVICON_SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#5f6b7a\"/><path d=\"M5 4h6v1.6H6.8v1.6H10.5v1.6H6.8v1.6H11V12H5z\" fill=\"#fff\"/></svg>";
+
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON_SVG,
     )
         .into_response()
 }

@@ -34,6 +34,24 @@ async fn index_says_it_is_a_development_emulator() {
     assert!(body.contains("not Microsoft's service"), "{body}");
 }
 
+/// Browsers fetch `/favicon.ico` from the sign-in pages' origin on their own; a 404 there was
+/// a console error on every sign-in.
+#[tokio::test]
+async fn the_sign_in_origin_has_a_favicon() {
+    let emulator = start(Options::default()).await.unwrap();
+    let response = reqwest::get(format!("{}/favicon.ico", emulator.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/svg+xml");
+    let body = response.text().await.unwrap();
+    assert!(
+        body.starts_with("<svg") && body.ends_with("</svg>"),
+        "{body}"
+    );
+    emulator.stop().await;
+}
+
 #[tokio::test]
 async fn health_reports_the_injected_clock() {
     let emulator = start(Options::default()).await.unwrap();
