@@ -21,10 +21,7 @@ pub fn minify_css(css: &str) -> String {
             }
             c if c.is_whitespace() => space = true,
             '"' | '\'' => {
-                if space && !out.is_empty() && !out.ends_with(['{', '}', ';', ',']) {
-                    out.push(' ');
-                }
-                space = false;
+                separate(&mut out, std::mem::take(&mut space));
                 out.push(c);
                 let mut escaped = false;
                 for s in chars.by_ref() {
@@ -43,13 +40,18 @@ pub fn minify_css(css: &str) -> String {
                 out.push(c);
             }
             c => {
-                if space && !out.is_empty() && !out.ends_with(['{', '}', ';', ',']) {
-                    out.push(' ');
-                }
-                space = false;
+                separate(&mut out, std::mem::take(&mut space));
                 out.push(c);
             }
         }
     }
     out
+}
+
+/// One space before what comes next, if whitespace came before it and `out` does not end
+/// where none is needed.
+fn separate(out: &mut String, space: bool) {
+    if space && !out.is_empty() && !out.ends_with(['{', '}', ';', ',']) {
+        out.push(' ');
+    }
 }

@@ -99,6 +99,14 @@ impl Screen {
             _ => None,
         }
     }
+
+    /// A screen of the other screen group ([`screen_group`]).
+    fn other_group(self) -> Screen {
+        match self {
+            Screen::Twins | Screen::Twin => Screen::Models,
+            Screen::Models | Screen::Graph | Screen::Transfer => Screen::Twins,
+        }
+    }
 }
 
 /// What the instance shell needs from outside: an ADT client for one instance (its tokens
@@ -347,16 +355,6 @@ async fn screen_view(screen: Screen) -> AnyView {
     screen_group(screen, GroupCall::Screen(screen))
         .await
         .unwrap_or_else(|NotLoaded| not_loaded_page())
-}
-
-impl Screen {
-    /// A screen of the other screen group ([`screen_group`]).
-    fn other_group(self) -> Screen {
-        match self {
-            Screen::Twins | Screen::Twin => Screen::Models,
-            Screen::Models | Screen::Graph | Screen::Transfer => Screen::Twins,
-        }
-    }
 }
 
 /// What a screen group's module is asked for.

@@ -49,7 +49,8 @@ pub const SECTION_IMPORT: u8 = 2;
 pub const SECTION_TABLE: u8 = 4;
 pub const SECTION_EXPORT: u8 = 7;
 
-/// `module` with section number `index` (in [`sections`]' order, id `id`) given `body`.
+/// `module` with the body of section number `index` (in [`sections`]' order) replaced by
+/// `body`; the section keeps its id and place.
 pub fn replace_section(
     module: &[u8],
     (sections, headers): &Sections,
