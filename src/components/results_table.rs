@@ -3,9 +3,11 @@
 //!
 //! The window math ([`visible_range`]) and the column choice ([`columns_for`]) are pure.
 //! Accessibility: `role="grid"` with `aria-rowcount`/`aria-colcount`, each rendered row
-//! carries its `aria-rowindex`; the grid takes focus and moves an active row with the arrow
+//! carries its `aria-rowindex`; the grid takes focus and moves an active cell with the arrow
 //! keys, Home/End and PageUp/PageDown (announced via `aria-activedescendant`); Enter or a
-//! click opens the row. Cells are text nodes only.
+//! click opens what the cell holds, else its row ([`opened`]: a JOIN's twins each open on
+//! their own, a relationship in its source's inspector). Cells are text nodes only: a twin
+//! reads as its id, a relationship as `name: source → target`.
 
 use std::ops::Range;
 
@@ -68,18 +70,28 @@ pub fn scroll_to_row(index: usize, scroll_top: f64, viewport_height: f64, row_he
 /// One column of the grid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Column {
-    /// `$dtId`.
-    TwinId,
+    /// A system member that says what a row is ([`ID_MEMBERS`]).
+    Id(&'static str),
     /// `$metadata.$model`.
     Model,
-    /// A top-level member.
+    /// Any other top-level member.
     Member(String),
 }
+
+/// The system members that say what a row is, in column order: a twin's id, a relationship's
+/// id, source, name and target (`$metadata.$model` follows `$dtId`).
+pub const ID_MEMBERS: [&str; 5] = [
+    "$dtId",
+    "$relationshipId",
+    "$sourceId",
+    "$relationshipName",
+    "$targetId",
+];
 
 impl Column {
     pub fn title(&self) -> String {
         match self {
-            Self::TwinId => "$dtId".into(),
+            Self::Id(name) => (*name).to_owned(),
             Self::Model => "$metadata.$model".into(),
             Self::Member(name) => name.clone(),
         }
@@ -87,44 +99,72 @@ impl Column {
 
     pub fn value<'a>(&self, row: &'a Value) -> Option<&'a Value> {
         match self {
-            Self::TwinId => row.get("$dtId"),
+            Self::Id(name) => row.get(*name),
             Self::Model => row.get("$metadata").and_then(|m| m.get("$model")),
             Self::Member(name) => row.get(name),
         }
     }
 }
 
-/// Columns from the union of the members of the first `sample` rows: `$dtId`, then
-/// `$metadata.$model`, then other members in first-seen order (`$`-prefixed system members
-/// such as `$etag` and `$metadata` left out).
-pub fn columns_for(rows: &[Value], sample: usize) -> Vec<Column> {
+/// Columns for the first `sample` rows: those of [`ID_MEMBERS`] and `$metadata.$model` that any
+/// row has, then the other members in first-seen order; then, if the query named its columns
+/// (`order`, its SELECT list), in that order, the ones it did not name last. `$metadata` is
+/// only its model; other `$` members (`$etag`) are left out of whole twins and relationships
+/// (`SELECT *`), and kept when a query projects them.
+pub fn columns_for(rows: &[Value], sample: usize, order: &[String]) -> Vec<Column> {
     let sample = &rows[..rows.len().min(sample)];
-    let mut columns = Vec::new();
-    if sample.iter().any(|r| r.get("$dtId").is_some()) {
-        columns.push(Column::TwinId);
-    }
-    if sample.iter().any(|r| Column::Model.value(r).is_some()) {
-        columns.push(Column::Model);
-    }
+    let system = std::iter::once(Column::Id(ID_MEMBERS[0]))
+        .chain([Column::Model])
+        .chain(ID_MEMBERS[1..].iter().map(|name| Column::Id(name)));
+    let mut columns: Vec<Column> = system
+        .filter(|c| sample.iter().any(|r| c.value(r).is_some()))
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for row in sample {
-        if let Some(object) = row.as_object() {
-            for key in object.keys() {
-                if !key.starts_with('$') && seen.insert(key.clone()) {
-                    columns.push(Column::Member(key.clone()));
-                }
+        let Some(object) = row.as_object() else {
+            continue;
+        };
+        let whole = Opened::of(row).is_some();
+        for key in object.keys() {
+            let system = key.starts_with('$');
+            let shown =
+                !system || !(whole || key == "$metadata" || ID_MEMBERS.contains(&key.as_str()));
+            if shown && seen.insert(key.clone()) {
+                columns.push(Column::Member(key.clone()));
             }
         }
     }
+    let place = |c: &Column| {
+        let key = match c {
+            Column::Id(name) => name,
+            Column::Model => "$metadata",
+            Column::Member(name) => name.as_str(),
+        };
+        order.iter().position(|o| o == key).unwrap_or(order.len())
+    };
+    columns.sort_by_key(place);
     columns
 }
 
-/// A value as cell text: strings as they are, other JSON compact, cut at `max` characters.
+/// A value as cell text: strings as they are, a twin as its id, a relationship as `name:
+/// source → target`, other JSON compact; cut at `max` characters.
 pub fn cell_text(value: Option<&Value>, max: usize) -> String {
     let text = match value {
         None | Some(Value::Null) => return String::new(),
         Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        Some(other) => match Opened::of(other) {
+            Some(Opened::Twin(id)) => id,
+            Some(Opened::Relationship { .. }) => {
+                let member = |name: &str| other.get(name).and_then(Value::as_str).unwrap_or("?");
+                format!(
+                    "{}: {} → {}",
+                    member("$relationshipName"),
+                    member("$sourceId"),
+                    member("$targetId")
+                )
+            }
+            None => other.to_string(),
+        },
     };
     if text.chars().count() > max {
         let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
@@ -135,19 +175,46 @@ pub fn cell_text(value: Option<&Value>, max: usize) -> String {
     }
 }
 
-/// The twin a row is about: its `$dtId`, or that of its only object member (`SELECT T`).
-pub fn row_twin_id(row: &Value) -> Option<String> {
-    if let Some(id) = row.get("$dtId").and_then(Value::as_str) {
-        return Some(id.to_owned());
+/// What opening a row, or one of its cells, shows in the inspector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    Twin(String),
+    /// A relationship, open in its source twin's inspector.
+    Relationship {
+        source: String,
+        id: String,
+    },
+}
+
+impl Opened {
+    /// `value` when it is a twin (`$dtId`) or a relationship (`$relationshipId` and
+    /// `$sourceId`), as `SELECT *` returns a row and a JOIN an alias.
+    fn of(value: &Value) -> Option<Self> {
+        let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
+        if let Some(id) = text("$dtId") {
+            return Some(Self::Twin(id));
+        }
+        Some(Self::Relationship {
+            id: text("$relationshipId")?,
+            source: text("$sourceId")?,
+        })
     }
-    let object = row.as_object()?;
-    let mut twins = object
-        .values()
-        .filter_map(|v| v.get("$dtId").and_then(Value::as_str));
-    match (twins.next(), twins.next()) {
-        (Some(id), None) => Some(id.to_owned()),
+}
+
+/// What opening `row` at `column` shows: the twin or relationship in that cell (a JOIN's
+/// alias; a relationship's target twin), else the row's own, else its first twin or
+/// relationship member.
+pub fn opened(row: &Value, column: Option<&Column>) -> Option<Opened> {
+    let cell = match column {
+        Some(Column::Id("$targetId")) => Column::Id("$targetId")
+            .value(row)
+            .and_then(Value::as_str)
+            .map(|target| Opened::Twin(target.to_owned())),
+        Some(member @ Column::Member(_)) => member.value(row).and_then(Opened::of),
         _ => None,
-    }
+    };
+    cell.or_else(|| Opened::of(row))
+        .or_else(|| row.as_object()?.values().find_map(Opened::of))
 }
 
 /// The new active row after a key press, or `None` for keys the grid ignores.
@@ -168,7 +235,19 @@ pub fn move_active(key: &str, active: usize, total: usize, page: usize) -> Optio
     Some(next.min(last))
 }
 
-/// The grid. `rows` may grow while shown (pages arriving); `on_open` gets a row index.
+/// The new active column after a key press (ArrowLeft/ArrowRight), or `None` for other keys.
+pub fn move_column(key: &str, active: usize, columns: usize) -> Option<usize> {
+    let last = columns.checked_sub(1)?;
+    let next = match key {
+        "ArrowLeft" => active.saturating_sub(1),
+        "ArrowRight" => active.saturating_add(1),
+        _ => return None,
+    };
+    Some(next.min(last))
+}
+
+/// The grid. `rows` may grow while shown (pages arriving); `on_open` gets what the row or
+/// cell opened shows ([`opened`]).
 #[component]
 pub fn ResultsTable(
     /// The rows, in order.
@@ -177,15 +256,21 @@ pub fn ResultsTable(
     /// Accessible name of the grid.
     #[prop(into)]
     label: String,
-    /// Called with the row index on click or Enter.
-    on_open: Callback<usize>,
+    /// The columns in the order the query named them ([`columns_for`]).
+    #[prop(into)]
+    order: Signal<Vec<String>>,
+    /// Called on a click on a row or cell, or Enter on the active cell.
+    on_open: Callback<Opened>,
 ) -> impl IntoView {
     let viewport = NodeRef::<leptos::html::Div>::new();
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport_height = RwSignal::new(DEFAULT_VIEWPORT);
     let active = RwSignal::new(0_usize);
+    // The active cell's column (clamped to the columns there are when used).
+    let active_col = RwSignal::new(0_usize);
     let total = Memo::new(move |_| rows.with(Vec::len));
-    let columns = Memo::new(move |_| rows.with(|r| columns_for(r, COLUMN_SAMPLE)));
+    let columns =
+        Memo::new(move |_| order.with(|o| rows.with(|r| columns_for(r, COLUMN_SAMPLE, o))));
     let range = Memo::new(move |_| {
         visible_range(
             scroll_top.get(),
@@ -195,10 +280,22 @@ pub fn ResultsTable(
             OVERSCAN,
         )
     });
-    let grid_id = format!("results-{}", next_grid_number());
-    let row_id = {
-        let grid_id = grid_id.clone();
-        move |i: usize| format!("{grid_id}-row-{i}")
+    let grid = next_grid_number();
+    let row_id = move |i: usize| format!("results-{grid}-row-{i}");
+    let cell_id = move |row: usize, col: usize| format!("results-{grid}-row-{row}-col-{col}");
+    let current_col = move || {
+        let last = columns.with(Vec::len).saturating_sub(1);
+        active_col.get().min(last)
+    };
+    // What the row at `index` opened at column `col` (if any) shows, to `on_open`.
+    let open = move |index: usize, col: Option<usize>| {
+        let target = rows.with_untracked(|rows| {
+            let row = rows.get(index)?;
+            columns.with_untracked(|c| opened(row, col.and_then(|col| c.get(col))))
+        });
+        if let Some(target) = target {
+            on_open.run(target);
+        }
     };
 
     let measure = move || {
@@ -220,6 +317,7 @@ pub fn ResultsTable(
         let n = total.get();
         if n == 0 || previous.is_some_and(|p| n < p) {
             active.set(0);
+            active_col.set(0);
             if let Some(el) = viewport.get_untracked() {
                 el.set_scroll_top(0);
             }
@@ -233,8 +331,15 @@ pub fn ResultsTable(
         if key == "Enter" {
             if total.get_untracked() > 0 {
                 ev.prevent_default();
-                on_open.run(active.get_untracked());
+                open(active.get_untracked(), Some(current_col()));
             }
+            return;
+        }
+        let columns_now = columns.with_untracked(Vec::len);
+        if let Some(next) = move_column(&key, current_col(), columns_now) {
+            ev.prevent_default();
+            active_col.set(next);
+            bring_cell_into_view(viewport, &cell_id(active.get_untracked(), next));
             return;
         }
         let page = (viewport_height.get_untracked() / ROW_HEIGHT).floor() as usize;
@@ -255,9 +360,9 @@ pub fn ResultsTable(
         }
     };
 
-    let active_descendant = {
-        let row_id = row_id.clone();
-        move || (total.get() > 0).then(|| row_id(active.get()))
+    let active_descendant = move || {
+        (total.get() > 0 && columns.with(|c| !c.is_empty()))
+            .then(|| cell_id(active.get(), current_col()))
     };
 
     let header = move || {
@@ -279,6 +384,7 @@ pub fn ResultsTable(
         let range = range.get();
         let columns = columns.get();
         let current = active.get();
+        let current_col = current_col();
         rows.with(|rows| {
             rows[range.clone()]
                 .iter()
@@ -291,7 +397,14 @@ pub fn ResultsTable(
                             let text = cell_text(c.value(row), MAX_CELL_CHARS);
                             let title = text.clone();
                             view! {
-                                <div role="gridcell" class="grid__cell" aria-colindex=ci + 1 title=title>
+                                <div
+                                    role="gridcell"
+                                    id=cell_id(index, ci)
+                                    class="grid__cell"
+                                    class:grid__cell--active=index == current && ci == current_col
+                                    aria-colindex=ci + 1
+                                    title=title
+                                >
                                     {text}
                                 </div>
                             }
@@ -309,9 +422,13 @@ pub fn ResultsTable(
                             aria-rowindex=index + 2
                             aria-selected=if index == current { "true" } else { "false" }
                             style:transform=top
-                            on:click=move |_| {
+                            on:click=move |ev| {
+                                let col = clicked_column(&ev);
                                 active.set(index);
-                                on_open.run(index);
+                                if let Some(col) = col {
+                                    active_col.set(col);
+                                }
+                                open(index, col);
                             }
                         >
                             {cells}
@@ -347,6 +464,38 @@ pub fn ResultsTable(
                 </div>
             </div>
         </div>
+    }
+}
+
+/// The column (0-based) of the cell a click on a row landed in, if any (`aria-colindex`).
+fn clicked_column(ev: &leptos::ev::MouseEvent) -> Option<usize> {
+    use wasm_bindgen::JsCast;
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let cell = target.closest("[role=gridcell]").ok()??;
+    cell.get_attribute("aria-colindex")?
+        .parse::<usize>()
+        .ok()?
+        .checked_sub(1)
+}
+
+/// Scrolls the grid sideways so that the cell with id `cell` shows whole.
+fn bring_cell_into_view(viewport: NodeRef<leptos::html::Div>, cell: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(viewport) = viewport.get_untracked() else {
+        return;
+    };
+    let Some(cell) = document()
+        .get_element_by_id(cell)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let (left, width) = (cell.offset_left(), cell.offset_width());
+    let (scroll, shown) = (viewport.scroll_left(), viewport.client_width());
+    if left < scroll {
+        viewport.set_scroll_left(left);
+    } else if left + width > scroll + shown {
+        viewport.set_scroll_left(left + width - shown);
     }
 }
 
@@ -424,54 +573,169 @@ mod tests {
     }
 
     #[test]
-    fn columns_are_the_union_of_members_with_ids_first() {
-        let rows = vec![
-            json!({"$dtId": "a", "$etag": "x", "$metadata": {"$model": "dtmi:m;1"}, "temp": 1}),
-            json!({"$dtId": "b", "$metadata": {"$model": "dtmi:m;1"}, "name": "B", "temp": 2}),
-            json!({"$dtId": "c", "late": true}),
-        ];
-        assert_eq!(
-            columns_for(&rows, 2),
-            vec![
-                Column::TwinId,
-                Column::Model,
-                Column::Member("temp".into()),
-                Column::Member("name".into()),
-            ]
+    fn keys_move_the_active_column_within_bounds() {
+        assert_eq!(move_column("ArrowRight", 0, 3), Some(1));
+        assert_eq!(move_column("ArrowRight", 2, 3), Some(2));
+        assert_eq!(move_column("ArrowLeft", 0, 3), Some(0));
+        assert_eq!(move_column("ArrowLeft", 2, 3), Some(1));
+        // Past the last column (a narrower result set): back within bounds.
+        assert_eq!(move_column("ArrowLeft", 9, 3), Some(2));
+        assert_eq!(move_column("ArrowDown", 0, 3), None);
+        assert_eq!(move_column("ArrowRight", 0, 0), None);
+    }
+
+    fn titles(rows: &[Value], order: &[&str]) -> Vec<String> {
+        let order: Vec<String> = order.iter().map(|o| (*o).to_owned()).collect();
+        columns_for(rows, COLUMN_SAMPLE, &order)
+            .iter()
+            .map(Column::title)
+            .collect()
+    }
+
+    #[test]
+    fn columns_are_the_ids_then_the_members() {
+        let check = |rows: &[Value], expected: &[&str]| {
+            assert_eq!(titles(rows, &[]), expected, "{rows:?}");
+        };
+        // Twins (`SELECT *`): id, model, then members in first-seen order; `$etag` left out.
+        check(
+            &[
+                json!({"$dtId": "a", "$etag": "x", "$metadata": {"$model": "dtmi:m;1"}, "temp": 1}),
+                json!({"$dtId": "b", "$metadata": {"$model": "dtmi:m;1"}, "name": "B", "temp": 2}),
+            ],
+            &["$dtId", "$metadata.$model", "temp", "name"],
         );
+        // Relationships (`SELECT * FROM RELATIONSHIPS`): id, source, name, target, properties.
+        check(
+            &[
+                json!({"$etag": "e", "$relationshipId": "r", "$sourceId": "s",
+                     "$relationshipName": "has", "$targetId": "t", "position": "top"}),
+            ],
+            &[
+                "$relationshipId",
+                "$sourceId",
+                "$relationshipName",
+                "$targetId",
+                "position",
+            ],
+        );
+        // A JOIN: one column per alias.
+        check(
+            &[json!({"T": {"$dtId": "a"}, "R": {"$relationshipId": "r", "$sourceId": "a"}})],
+            &["R", "T"],
+        );
+        // Projected system members are kept.
+        check(&[json!({"$etag": "x"})], &["$etag"]);
+        check(&[json!({"$targetId": "t"})], &["$targetId"]);
+        check(&[json!({"COUNT": 3})], &["COUNT"]);
+        check(&[json!(7)], &[]);
+        // Only the sample decides.
+        let rows = [json!({"$dtId": "a"}), json!({"$dtId": "c", "late": true})];
+        assert_eq!(columns_for(&rows, 1, &[]), [Column::Id("$dtId")]);
         assert_eq!(
-            columns_for(&rows, 3).last(),
+            columns_for(&rows, 2, &[]).last(),
             Some(&Column::Member("late".into()))
         );
-        let mut projected = columns_for(&[json!({"T": {"$dtId": "a"}, "R": {}})], 10);
-        projected.sort_by_key(Column::title);
-        assert_eq!(
-            projected,
-            vec![Column::Member("R".into()), Column::Member("T".into())]
+    }
+
+    #[test]
+    fn columns_follow_the_order_the_query_named_them_in() {
+        let check = |rows: &[Value], order: &[&str], expected: &[&str]| {
+            assert_eq!(titles(rows, order), expected, "{rows:?} in {order:?}");
+        };
+        let join = [
+            json!({"C": {"$dtId": "c"}, "R": {"$relationshipId": "r", "$sourceId": "t"},
+                           "T": {"$dtId": "t"}}),
+        ];
+        check(&join, &["T", "R", "C"], &["T", "R", "C"]);
+        check(&join, &[], &["C", "R", "T"]);
+        // Ids too, when projected; columns the query did not name go last, in their order.
+        let row = [json!({"$dtId": "a", "name": "A", "temp": 1, "x": 2})];
+        check(&row, &["name", "$dtId"], &["name", "$dtId", "temp", "x"]);
+        check(&row, &["nothing"], &["$dtId", "name", "temp", "x"]);
+        check(
+            &[json!({"$metadata": {"$model": "m"}, "n": 1})],
+            &["n", "$metadata"],
+            &["n", "$metadata.$model"],
         );
     }
 
     #[test]
     fn cells_are_plain_text() {
-        assert_eq!(cell_text(Some(&json!("<b>x</b>")), 50), "<b>x</b>");
-        assert_eq!(cell_text(Some(&json!(21.5)), 50), "21.5");
-        assert_eq!(cell_text(Some(&json!({"a": 1})), 50), "{\"a\":1}");
-        assert_eq!(cell_text(Some(&Value::Null), 50), "");
-        assert_eq!(cell_text(None, 50), "");
-        assert_eq!(cell_text(Some(&json!("abcdef")), 4), "abc…");
+        let check = |value: Option<Value>, max: usize, expected: &str| {
+            assert_eq!(cell_text(value.as_ref(), max), expected, "{value:?}");
+        };
+        check(Some(json!("<b>x</b>")), 50, "<b>x</b>");
+        check(Some(json!(21.5)), 50, "21.5");
+        check(Some(json!({"a": 1})), 50, "{\"a\":1}");
+        check(Some(Value::Null), 50, "");
+        check(None, 50, "");
+        check(Some(json!("abcdef")), 4, "abc…");
+        // A JOIN's twin is its id; a relationship is its name and ends.
+        check(Some(json!({"$dtId": "room-1", "temp": 20})), 50, "room-1");
+        check(
+            Some(
+                json!({"$relationshipId": "r1", "$sourceId": "a", "$relationshipName": "has", "$targetId": "b"}),
+            ),
+            50,
+            "has: a → b",
+        );
+        check(
+            Some(json!({"$relationshipId": "r1", "$sourceId": "a"})),
+            50,
+            "?: a → ?",
+        );
     }
 
     #[test]
-    fn rows_name_their_twin() {
-        assert_eq!(row_twin_id(&json!({"$dtId": "a"})), Some("a".into()));
-        assert_eq!(
-            row_twin_id(&json!({"T": {"$dtId": "t"}, "n": 1})),
-            Some("t".into())
+    fn a_row_or_cell_opens_its_twin_or_relationship() {
+        let twin = |id: &str| Some(Opened::Twin(id.into()));
+        let rel = |source: &str, id: &str| {
+            Some(Opened::Relationship {
+                source: source.into(),
+                id: id.into(),
+            })
+        };
+        let member = |name: &str| Column::Member(name.into());
+        let check = |row: Value, column: Option<Column>, expected: Option<Opened>| {
+            assert_eq!(
+                opened(&row, column.as_ref()),
+                expected,
+                "{row} at {column:?}"
+            );
+        };
+        let relationship = json!({"$relationshipId": "r", "$sourceId": "s",
+                                  "$relationshipName": "has", "$targetId": "t"});
+        let join = json!({"B": {"$dtId": "b"}, "F": {"$dtId": "f"}, "n": 1});
+        // A twin row opens its twin from any cell.
+        check(json!({"$dtId": "a", "temp": 1}), None, twin("a"));
+        check(
+            json!({"$dtId": "a", "temp": 1}),
+            Some(member("temp")),
+            twin("a"),
         );
-        assert_eq!(
-            row_twin_id(&json!({"T": {"$dtId": "t"}, "U": {"$dtId": "u"}})),
-            None
+        check(json!({"$dtId": "a"}), Some(Column::Model), twin("a"));
+        // A relationship row opens the relationship, but its target's cell the target twin.
+        check(relationship.clone(), None, rel("s", "r"));
+        check(
+            relationship.clone(),
+            Some(Column::Id("$sourceId")),
+            rel("s", "r"),
         );
-        assert_eq!(row_twin_id(&json!({"COUNT": 3})), None);
+        check(relationship, Some(Column::Id("$targetId")), twin("t"));
+        // A JOIN row: the cell's twin; elsewhere the first alias.
+        check(join.clone(), Some(member("F")), twin("f"));
+        check(join.clone(), Some(member("B")), twin("b"));
+        check(join.clone(), Some(member("n")), twin("b"));
+        check(join, None, twin("b"));
+        check(
+            json!({"R": {"$relationshipId": "r", "$sourceId": "s"}}),
+            None,
+            rel("s", "r"),
+        );
+        // Nothing to open.
+        check(json!({"COUNT": 3}), None, None);
+        check(json!({"$relationshipId": "r"}), None, None);
+        check(json!("text"), None, None);
     }
 }

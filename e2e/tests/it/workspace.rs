@@ -1,10 +1,12 @@
 //! The instance workspace as a person uses it (issue #15, problems 4, 8 and 10): every screen
 //! fits 390, 1,440 and 2,560 px wide without sideways scrolling; results start right below
 //! the query editor however long the history is; a saved query gets the name the person
-//! types; the graph has a legend that hides and shows models, and a choice of layouts.
+//! types; the graph has a legend that hides and shows models, and a choice of layouts; JOIN and
+//! relationship rows read as ids and open the twin or relationship chosen.
 //! Screenshots of each screen at each width go to `target/screenshots/workspace-*.png`.
 
 use fantoccini::Locator;
+use fantoccini::key::Key;
 use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::wait_for_text;
@@ -163,7 +165,7 @@ async fn a_saved_query_keeps_the_name_the_person_types() {
     let name = browser.find_by_role("textbox", "Name").await.unwrap();
     // The field is focused and its suggestion selected: typing replaces it.
     type_text(&name, "Every room").await.unwrap();
-    press(&browser, fantoccini::key::Key::Enter).await.unwrap();
+    press(&browser, Key::Enter).await.unwrap();
     wait_for_text(&browser, "Every room").await.unwrap();
     let listed = browser
         .eval("return [...document.querySelectorAll('.query-list__name')].map(e => e.textContent)")
@@ -454,5 +456,144 @@ async fn each_tab_leads_back_to_its_screen_as_it_was_left() {
         json!("concentric"),
         "the layout chosen before"
     );
+    drop(stack);
+}
+
+/// The grid's header and the cells of row `row` (0-based) as they read on screen.
+async fn grid_row_text(browser: &Browser, row: usize) -> (Vec<String>, Vec<String>) {
+    let value = wait_for(
+        browser,
+        &format!(
+            "const g = document.querySelector('.query-results [role=grid]'); \
+             const r = g && g.querySelector('.grid__body [aria-rowindex=\"{}\"]'); \
+             if (!r) return null; \
+             const text = (e) => [...e.querySelectorAll('[role=gridcell], [role=columnheader]')].map(c => c.innerText); \
+             return [text(g.querySelector('.grid__row--head')), text(r)];",
+            row + 2
+        ),
+        "the results grid's row",
+    )
+    .await;
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
+    };
+    (strings(&value[0]), strings(&value[1]))
+}
+
+/// Clicks cell `column` (1-based) of results row `row` (0-based) where it shows.
+async fn click_cell(browser: &Browser, row: usize, column: usize, what: &str) {
+    let cell = browser
+        .client()
+        .find(Locator::Css(&format!(
+            ".query-results .grid__body [aria-rowindex='{}'] [role=gridcell][aria-colindex='{column}']",
+            row + 2
+        )))
+        .await
+        .unwrap();
+    scroll_and_click(browser, &cell, what).await;
+}
+
+/// Focuses the results grid the way a person does with the mouse: a click on its header row,
+/// which opens nothing.
+async fn focus_grid(browser: &Browser) {
+    let head = browser
+        .client()
+        .find(Locator::Css(
+            ".query-results .grid__row--head [role=columnheader]",
+        ))
+        .await
+        .unwrap();
+    scroll_and_click(browser, &head, "the grid's header").await;
+}
+
+#[tokio::test]
+async fn join_and_relationship_rows_read_as_ids_and_open_what_is_chosen() {
+    let (stack, browser) = signed_in_at(&instance("twins")).await;
+    browser
+        .find_by_role("heading", "Query twins")
+        .await
+        .unwrap();
+
+    // A JOIN: one column per alias in the order the query names them, each cell the twin's id
+    // (not its JSON); a click on a twin's cell opens that twin, not the row's first.
+    run_query(
+        &browser,
+        "SELECT F, B FROM DIGITALTWINS B JOIN F RELATED B.hasFloor WHERE B.$dtId = 'site-1-b1'",
+    )
+    .await;
+    let (header, first) = grid_row_text(&browser, 0).await;
+    assert_eq!(header, ["F", "B"]);
+    let (_, second) = grid_row_text(&browser, 1).await;
+    for row in [&first, &second] {
+        assert!(
+            row[0].starts_with("site-1-b1-f") && !row[0].contains('{'),
+            "{row:?}"
+        );
+        assert_eq!(row[1], "site-1-b1", "{row:?}");
+    }
+    click_cell(&browser, 0, 1, "the first floor's cell").await;
+    wait_for(
+        &browser,
+        &inspecting(&first[0]),
+        "the first floor in the inspector",
+    )
+    .await;
+    // The keyboard: the active cell stays in the floors' column a row down, then moves right.
+    focus_grid(&browser).await;
+    press(&browser, Key::Down).await.unwrap();
+    press(&browser, Key::Enter).await.unwrap();
+    wait_for(
+        &browser,
+        &inspecting(&second[0]),
+        "the second floor in the inspector",
+    )
+    .await;
+    focus_grid(&browser).await;
+    press(&browser, Key::Right).await.unwrap();
+    press(&browser, Key::Enter).await.unwrap();
+    wait_for(
+        &browser,
+        &inspecting("site-1-b1"),
+        "the building in the inspector",
+    )
+    .await;
+
+    // Relationships: their id, source, name and target on screen (the grid had no column for
+    // them and showed empty rows), and a click opens the relationship in its source.
+    run_query(
+        &browser,
+        "SELECT TOP(5) * FROM RELATIONSHIPS R WHERE R.$relationshipName = 'hasSensor'",
+    )
+    .await;
+    let (header, first) = grid_row_text(&browser, 0).await;
+    assert_eq!(
+        header[..4],
+        [
+            "$relationshipId",
+            "$sourceId",
+            "$relationshipName",
+            "$targetId"
+        ],
+        "{header:?}"
+    );
+    assert_eq!(first[2], "hasSensor", "{first:?}");
+    let (rel_id, source) = (first[0].clone(), first[1].clone());
+    assert!(!rel_id.is_empty() && !first[3].is_empty(), "{first:?}");
+    click_cell(&browser, 0, 1, "the relationship's id").await;
+    wait_for(&browser, &inspecting(&source), "the relationship's source").await;
+    wait_for(
+        &browser,
+        &format!(
+            "return document.querySelector('form.relationship-edit[aria-label=\"Edit relationship {rel_id}\"]') \
+             && location.search.includes({}) ? true : null",
+            json!(format!("rel={rel_id}"))
+        ),
+        "the relationship open for editing in its source's inspector",
+    )
+    .await;
     drop(stack);
 }

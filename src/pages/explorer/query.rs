@@ -34,9 +34,10 @@ use self::lists::{QueryLists, QueryListsAside};
 use self::results::QueryResults;
 use self::run::{QueryRun, caret_offset};
 use self::sidebar::{ModelSidebar, load_catalog, load_counts};
-use self::workspace::{ResultsView, WorkspaceAddress, model_query, row_twins};
+use self::workspace::{ResultsView, WorkspaceAddress, model_query};
 use super::twin::GuardSlot;
 use super::{MissingContext, use_explorer_context};
+use crate::components::results_table::Opened;
 use crate::graph::pick::GraphPick;
 
 /// What the editor holds when no `?q=` is given.
@@ -173,16 +174,11 @@ pub fn QueryExplorer() -> impl IntoView {
             inspector_guard.ask_before(go_there);
         }
     });
-    // A row's twin (the first, for a JOIN row) goes to the inspector.
-    let open_row = Callback::new(move |index: usize| {
-        let id = results.rows.with_untracked(|r| {
-            let row = r.get(index)?;
-            let first = row_twins(row).first()?.get("$dtId")?.as_str()?.to_owned();
-            Some(first)
-        });
-        if let Some(id) = id {
-            select.run(id);
-        }
+    // What a table row or cell holds goes to the inspector: a twin, or a relationship open in
+    // its source's.
+    let open_row = Callback::new(move |opened: Opened| match opened {
+        Opened::Twin(id) => select.run(id),
+        Opened::Relationship { source, id } => select_relationship.run((source, id)),
     });
     let choose_view = Callback::new(move |view: ResultsView| {
         if results_view.get_untracked() == view {

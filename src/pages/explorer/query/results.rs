@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use super::results_graph::ResultsGraph;
 use super::run::{QueryRun, Run};
-use super::workspace::{MAX_GRAPH_TWINS, ResultsView, result_twins};
-use crate::components::results_table::ResultsTable;
+use super::workspace::{MAX_GRAPH_TWINS, ResultsView, result_twins, selected_columns};
+use crate::components::results_table::{Opened, ResultsTable};
 
 #[component]
 pub fn QueryResults(
@@ -16,14 +16,15 @@ pub fn QueryResults(
     shown_as: Memo<ResultsView>,
     /// The person chose a view.
     on_view: Callback<ResultsView>,
-    /// A table row's index was opened.
-    on_open_row: Callback<usize>,
+    /// A table row or cell was opened.
+    on_open_row: Callback<Opened>,
     /// A twin was clicked in the graph.
     on_select: Callback<String>,
     /// A relationship (source, id) was clicked in the graph.
     on_relationship: Callback<(String, String)>,
 ) -> impl IntoView {
     let rows = run.rows;
+    let order = Memo::new(move |_| run.shown.with(|query| selected_columns(query)));
     let hint = move || {
         view! {
             <p class="hint">{move || match run.state.get() {
@@ -56,7 +57,7 @@ pub fn QueryResults(
     let results_part = move || match shown_as.get() {
         ResultsView::Table => view! {
             <Show when=move || rows.with(|r| !r.is_empty()) fallback=hint>
-                <ResultsTable rows=rows label="Query results" on_open=on_open_row/>
+                <ResultsTable rows=rows label="Query results" order on_open=on_open_row/>
             </Show>
         }
         .into_any(),

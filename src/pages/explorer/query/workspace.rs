@@ -121,6 +121,72 @@ pub fn model_query(model: &str) -> String {
     )
 }
 
+/// The result columns a query's SELECT names, in its order: `SELECT T, CT` → `T`, `CT`;
+/// `T.name` → `name` (the service names a projected property by its last part); `T.name AS
+/// n` → `n`. Empty for `SELECT *`, `COUNT()` or text it cannot read (the rows' own order then
+/// stands): the grid orders its columns by it, since the rows' members come without order.
+pub fn selected_columns(query: &str) -> Vec<String> {
+    let Some(list) = select_list(query) else {
+        return Vec::new();
+    };
+    top_level(list, |c| c == ',')
+        .into_iter()
+        .filter_map(|item| {
+            let words: Vec<&str> = item.split_whitespace().collect();
+            let name = match words.as_slice() {
+                [.., as_, alias] if as_.eq_ignore_ascii_case("AS") => *alias,
+                [one] => one.rsplit('.').next()?,
+                _ => return None,
+            };
+            let plain = name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+            (plain && !name.is_empty()).then(|| name.to_owned())
+        })
+        .collect()
+}
+
+/// What lies between `SELECT [TOP(n)]` and `FROM` (outside quotes and parentheses).
+fn select_list(query: &str) -> Option<&str> {
+    let rest = query.trim_start();
+    let head = rest.get(..6)?;
+    if !head.eq_ignore_ascii_case("SELECT") || !rest[6..].starts_with(char::is_whitespace) {
+        return None;
+    }
+    let mut rest = rest[6..].trim_start();
+    if rest.get(..3).is_some_and(|t| t.eq_ignore_ascii_case("TOP"))
+        && let Some(after) = rest[3..].trim_start().strip_prefix('(')
+    {
+        rest = after[after.find(')')? + 1..].trim_start();
+    }
+    let words = top_level(rest, char::is_whitespace);
+    let from = words.iter().position(|w| w.eq_ignore_ascii_case("FROM"))?;
+    let end = words[from].as_ptr() as usize - rest.as_ptr() as usize;
+    Some(&rest[..end])
+}
+
+/// `text` cut at each `sep` outside quotes and parentheses; pieces trimmed, empty ones dropped.
+fn top_level(text: &str, sep: impl Fn(char) -> bool) -> Vec<&str> {
+    let (mut pieces, mut start, mut depth, mut quote) = (Vec::new(), 0, 0_u32, None);
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[') => depth += 1,
+            (None, ')' | ']') => depth = depth.saturating_sub(1),
+            (None, c) if depth == 0 && sep(c) => {
+                pieces.push(text[start..i].trim());
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    pieces.push(text[start..].trim());
+    pieces.retain(|p| !p.is_empty());
+    pieces
+}
+
 pub use crate::graph::adt_read::row_twins;
 
 /// The twins of `rows` for the graph, each once, at most `limit`; and how many distinct twins
@@ -392,5 +458,46 @@ mod tests {
         assert_eq!(found[0].children[0].children, Vec::<TreeNode>::new());
         assert!(filter_tree(&tree, &names, "nothing").is_empty());
         assert_eq!(filter_tree(&tree, &names, "  "), tree);
+    }
+
+    #[test]
+    fn the_selected_columns_come_in_the_query_order() {
+        let check = |query: &str, expected: &[&str]| {
+            assert_eq!(selected_columns(query), expected, "{query}");
+        };
+        check(
+            "SELECT T, R, C FROM DIGITALTWINS T JOIN C RELATED T.has R",
+            &["T", "R", "C"],
+        );
+        check(
+            "select top(3) T.name, T.$dtId from digitaltwins T",
+            &["name", "$dtId"],
+        );
+        check(
+            "SELECT TOP (3) T.name AS n, T.temp FROM DIGITALTWINS T",
+            &["n", "temp"],
+        );
+        check("SELECT T.$metadata.$model FROM DIGITALTWINS T", &["$model"]);
+        check(
+            "  SELECT\n  B,\n  F\nFROM DIGITALTWINS B JOIN F RELATED B.hasFloor",
+            &["B", "F"],
+        );
+        // A FROM inside a string or parentheses is not the end of the list.
+        check(
+            "SELECT T FROM DIGITALTWINS T WHERE T.name = 'x FROM y'",
+            &["T"],
+        );
+        // Nothing to order by: the rows' order stands.
+        check("SELECT * FROM DIGITALTWINS", &[]);
+        check("SELECT COUNT() FROM DIGITALTWINS", &[]);
+        check("SELECT T FROM", &["T"]);
+        check("SELECT T", &[]);
+        check("MATCH", &[]);
+        check("", &[]);
+        check("SELECTT FROM x", &[]);
+        check("SELECT TOP(", &[]);
+        check("SELECT topic, TOP FROM DIGITALTWINS", &["topic", "TOP"]);
+        check("SELECT é, T.ü FROM DIGITALTWINS T", &["é", "ü"]);
+        check("SELECT ééé FROM DIGITALTWINS", &["ééé"]);
     }
 }
