@@ -597,3 +597,36 @@ async fn join_and_relationship_rows_read_as_ids_and_open_what_is_chosen() {
     .await;
     drop(stack);
 }
+
+#[tokio::test]
+async fn on_a_phone_the_twin_opened_from_the_results_comes_into_view() {
+    let (stack, browser) = signed_in_at(&instance("twins")).await;
+    set_viewport(&browser, PHONE).await.unwrap();
+    browser
+        .find_by_role("heading", "Query twins")
+        .await
+        .unwrap();
+    run_query(&browser, "SELECT * FROM DIGITALTWINS").await;
+    // The inspector sits below the results at 390 px: opening a twin must show it, not only
+    // mark the row.
+    let (_, third) = grid_row_text(&browser, 2).await;
+    click_cell(&browser, 2, 1, "the third row").await;
+    wait_for(
+        &browser,
+        &inspecting(&third[0]),
+        "the row's twin in the inspector",
+    )
+    .await;
+    let seen = wait_for(
+        &browser,
+        "const h = document.getElementById('inspector-title'); \
+         const id = document.querySelector('.workspace-inspector__id'); \
+         if (!h || !id) return null; \
+         const [a, b] = [h.getBoundingClientRect(), id.getBoundingClientRect()]; \
+         return a.top >= 0 && b.bottom <= innerHeight ? [a.top, b.bottom, innerHeight] : null;",
+        "the inspector's heading and the twin's id in view",
+    )
+    .await;
+    assert!(seen.is_array(), "{seen}");
+    drop(stack);
+}

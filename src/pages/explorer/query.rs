@@ -29,7 +29,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use self::editor::QueryEditor;
-use self::inspector::Inspector;
+use self::inspector::{Inspector, reveal_inspector};
 use self::lists::{QueryLists, QueryListsAside};
 use self::results::QueryResults;
 use self::run::{QueryRun, caret_offset};
@@ -141,10 +141,12 @@ pub fn QueryExplorer() -> impl IntoView {
         run_asking(Share::Push);
     });
 
-    // Shows twin `id` in the inspector (kept in the address, so Back from its page shows it).
-    // (Unsaved edits in the inspector are asked about first.)
+    // Shows twin `id` in the inspector (kept in the address, so Back from its page shows it),
+    // brought into view if it lies below the fold (a phone). (Unsaved edits in the inspector
+    // are asked about first.)
     let select = Callback::new(move |id: String| {
         if selected.get_untracked().as_deref() == Some(id.as_str()) {
+            reveal_inspector();
             return;
         }
         let to = WorkspaceAddress {
@@ -152,7 +154,10 @@ pub fn QueryExplorer() -> impl IntoView {
             rel: None,
             ..address.get_untracked()
         };
-        inspector_guard.ask_before(move || go.with_value(|go| go(to, true)));
+        inspector_guard.ask_before(move || {
+            go.with_value(|go| go(to, true));
+            reveal_inspector();
+        });
     });
     // A relationship clicked in the graph: its source in the inspector, the relationship open
     // for editing there. (Another twin's edits are asked about first.)
@@ -163,10 +168,14 @@ pub fn QueryExplorer() -> impl IntoView {
             ..address.get_untracked()
         };
         if address.with_untracked(|a| a.twin == to.twin && a.rel == to.rel) {
+            reveal_inspector();
             return;
         }
         let same_twin = address.with_untracked(|a| a.twin == to.twin);
-        let go_there = move || go.with_value(|go| go(to, true));
+        let go_there = move || {
+            go.with_value(|go| go(to, true));
+            reveal_inspector();
+        };
         if same_twin {
             // The same panel stays (its edits too): only the relationship opens.
             go_there();

@@ -37,6 +37,28 @@ pub fn Inspector(
     }
 }
 
+/// Brings the inspector's top into view when it lies below the fold: on a narrow screen it
+/// sits under the results, where a twin opened from them would change nothing in sight. Where
+/// it shows beside them (or already in view), nothing moves.
+pub fn reveal_inspector() {
+    let Some(panel) = document()
+        .query_selector(".workspace-inspector")
+        .ok()
+        .flatten()
+    else {
+        return;
+    };
+    let fold = window()
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(f64::INFINITY);
+    // Below three quarters of the viewport only its heading would show, if that.
+    if panel.get_bounding_client_rect().top() > fold * 0.75 {
+        panel.scroll_into_view();
+    }
+}
+
 #[component]
 fn InspectedTwin(
     id: String,
