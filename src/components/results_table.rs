@@ -126,9 +126,9 @@ pub fn columns_for(rows: &[Value], sample: usize, order: &[String]) -> Vec<Colum
         };
         let whole = Opened::of(row).is_some();
         for key in object.keys() {
-            let system = key.starts_with('$');
+            let dollar = key.starts_with('$');
             let shown =
-                !system || !(whole || key == "$metadata" || ID_MEMBERS.contains(&key.as_str()));
+                !dollar || !(whole || key == "$metadata" || ID_MEMBERS.contains(&key.as_str()));
             if shown && seen.insert(key.clone()) {
                 columns.push(Column::Member(key.clone()));
             }

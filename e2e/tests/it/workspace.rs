@@ -28,6 +28,16 @@ async fn signed_in_at(path: &str) -> (Stack, Browser) {
     (stack, browser)
 }
 
+/// Signed in on the Twins screen, its heading shown.
+async fn on_the_twins_screen() -> (Stack, Browser) {
+    let (stack, browser) = signed_in_at(&instance("twins")).await;
+    browser
+        .find_by_role("heading", "Query twins")
+        .await
+        .unwrap();
+    (stack, browser)
+}
+
 fn instance(screen: &str) -> String {
     format!("/t/{CONTOSO}/i/{CAMPUS}/{screen}")
 }
@@ -58,11 +68,7 @@ async fn run_query(browser: &Browser, query: &str) {
 
 #[tokio::test]
 async fn results_start_below_the_editor_and_every_screen_fits_every_width() {
-    let (stack, browser) = signed_in_at(&instance("twins")).await;
-    browser
-        .find_by_role("heading", "Query twins")
-        .await
-        .unwrap();
+    let (stack, browser) = on_the_twins_screen().await;
 
     // A long history: ten different queries, typed and run.
     for floor in 0..10 {
@@ -150,11 +156,7 @@ async fn results_start_below_the_editor_and_every_screen_fits_every_width() {
 
 #[tokio::test]
 async fn a_saved_query_keeps_the_name_the_person_types() {
-    let (_stack, browser) = signed_in_at(&instance("twins")).await;
-    browser
-        .find_by_role("heading", "Query twins")
-        .await
-        .unwrap();
+    let (_stack, browser) = on_the_twins_screen().await;
     run_query(
         &browser,
         "SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('dtmi:com:contoso:Room;1')",
@@ -370,11 +372,7 @@ async fn the_graph_legend_hides_models_and_the_layout_can_be_chosen() {
 /// screens with their defaults, so the work was gone unless one knew to press Back.)
 #[tokio::test]
 async fn each_tab_leads_back_to_its_screen_as_it_was_left() {
-    let (stack, browser) = signed_in_at(&instance("twins")).await;
-    browser
-        .find_by_role("heading", "Query twins")
-        .await
-        .unwrap();
+    let (stack, browser) = on_the_twins_screen().await;
     let query = "SELECT * FROM DIGITALTWINS T WHERE T.temperature > 24";
     run_query(&browser, query).await;
     let chosen = inspect_first_result(&browser).await;
@@ -512,11 +510,7 @@ async fn focus_grid(browser: &Browser) {
 
 #[tokio::test]
 async fn join_and_relationship_rows_read_as_ids_and_open_what_is_chosen() {
-    let (stack, browser) = signed_in_at(&instance("twins")).await;
-    browser
-        .find_by_role("heading", "Query twins")
-        .await
-        .unwrap();
+    let (stack, browser) = on_the_twins_screen().await;
 
     // A JOIN: one column per alias in the order the query names them, each cell the twin's id
     // (not its JSON); a click on a twin's cell opens that twin, not the row's first.
@@ -600,12 +594,8 @@ async fn join_and_relationship_rows_read_as_ids_and_open_what_is_chosen() {
 
 #[tokio::test]
 async fn on_a_phone_the_twin_opened_from_the_results_comes_into_view() {
-    let (stack, browser) = signed_in_at(&instance("twins")).await;
+    let (stack, browser) = on_the_twins_screen().await;
     set_viewport(&browser, PHONE).await.unwrap();
-    browser
-        .find_by_role("heading", "Query twins")
-        .await
-        .unwrap();
     run_query(&browser, "SELECT * FROM DIGITALTWINS").await;
     // The inspector sits below the results at 390 px: opening a twin must show it, not only
     // mark the row.
