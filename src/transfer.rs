@@ -1,6 +1,6 @@
 //! Import and export of a whole graph: models, twins and relationships with their properties.
 //!
-//! Three formats:
+//! The formats:
 //! - JSON: `{ "models": [...], "twins": [...], "relationships": [...] }`, each item in the shape
 //!   the ADT data-plane API uses (DTDL documents; twins with `$dtId` and `$metadata.$model`;
 //!   relationships with `$relationshipId`, `$sourceId`, `$targetId`, `$relationshipName`).
@@ -8,6 +8,11 @@
 //!   (`fileVersion`, `author`, `organization`), then the optional sections `Models`, `Twins`,
 //!   `Relationships` in that order, one item per line. In the `Relationships` section the
 //!   source twin is `$dtId`.
+//! - Azure Digital Twins Explorer's JSON export, `{"digitalTwinsFileInfo": {"fileVersion":
+//!   "1.0.0"}, "digitalTwinsGraph": {"digitalTwins": [...], "relationships": [...]},
+//!   "digitalTwinsModels": [...]}`, read (its items as the API returns them, `$etag` and
+//!   per-property `$metadata` included: the plan leaves the service's state out as for any
+//!   file) and written for importing there.
 //! - Import only: Azure Digital Twins Explorer's spreadsheet (`.xlsx`), twins and
 //!   relationships without models ([`explorer_sheet`], read by [`xlsx`]). Only the import
 //!   screen refers to it, so its code is in that screen's lazily loaded wasm module.
@@ -63,6 +68,16 @@ impl Section {
         }
     }
 
+    /// Where this section's array is in an Azure Digital Twins Explorer JSON export.
+    fn explorer_key(self) -> &'static str {
+        match self {
+            Section::Header => "digitalTwinsFileInfo",
+            Section::Models => "digitalTwinsModels",
+            Section::Twins => "digitalTwinsGraph.digitalTwins",
+            Section::Relationships => "digitalTwinsGraph.relationships",
+        }
+    }
+
     /// The key of this section's array in the JSON format.
     fn json_key(self) -> &'static str {
         match self {
@@ -113,6 +128,8 @@ impl Header {
 pub enum Format {
     Json,
     Ndjson,
+    /// Azure Digital Twins Explorer's JSON export layout, for importing there.
+    ExplorerJson,
 }
 
 /// The layout an imported file was read in.
@@ -120,6 +137,8 @@ pub enum Format {
 pub enum Layout {
     Json,
     Ndjson,
+    /// Azure Digital Twins Explorer's JSON export.
+    ExplorerJson,
     /// Azure Digital Twins Explorer's spreadsheet ([`explorer_sheet`]): the first sheet of
     /// an `.xlsx` workbook, `rows` rows below its header.
     ExplorerSheet {
@@ -135,6 +154,10 @@ impl Layout {
             Layout::Json => "a JSON graph (models, twins and relationships)".to_owned(),
             Layout::Ndjson => {
                 "an import-job NDJSON file (models, twins and relationships)".to_owned()
+            }
+            Layout::ExplorerJson => {
+                "an Azure Digital Twins Explorer JSON export (models, twins and relationships)"
+                    .to_owned()
             }
             Layout::ExplorerSheet { sheet, rows } => format!(
                 "an Azure Digital Twins Explorer spreadsheet: sheet '{sheet}', {rows} {} of twins and relationships",
@@ -165,6 +188,8 @@ pub enum Location {
     Line(usize),
     /// Item `index` (0-based) of an array of the JSON format.
     Item { section: Section, index: usize },
+    /// Item `index` (0-based) of an array of an Azure Digital Twins Explorer JSON export.
+    ExplorerItem { section: Section, index: usize },
     /// A cell of a spreadsheet: its 1-based row and the header of its column.
     Cell { row: u32, column: &'static str },
 }
@@ -174,6 +199,9 @@ impl fmt::Display for Location {
         match self {
             Location::Line(line) => write!(f, "line {line}"),
             Location::Item { section, index } => write!(f, "{}[{index}]", section.json_key()),
+            Location::ExplorerItem { section, index } => {
+                write!(f, "{}[{index}]", section.explorer_key())
+            }
             Location::Cell { row, column } => write!(f, "row {row}, column {column}"),
         }
     }
@@ -191,9 +219,11 @@ pub enum ImportError {
         message: String,
     },
     #[error(
-        "the file must be a JSON object with \"models\", \"twins\" and \"relationships\" arrays: {problem}"
+        "the file must be a JSON object with \"models\", \"twins\" and \"relationships\" arrays (or an Azure Digital Twins Explorer export, with \"digitalTwinsGraph\" and \"digitalTwinsModels\"): {problem}"
     )]
     NotAGraph { problem: String },
+    #[error("this Azure Digital Twins Explorer export cannot be read: {problem}")]
+    NotAnExplorerExport { problem: String },
     #[error("{at}: expected a JSON object")]
     NotAnObject { at: Location },
     #[error("{at}: '{field}' is missing or not a string")]
@@ -344,6 +374,20 @@ pub fn export_json(graph: &Graph) -> String {
     serde_json::to_string_pretty(&document).unwrap_or_default()
 }
 
+/// The graph in Azure Digital Twins Explorer's JSON export layout (file version 1.0.0), which
+/// that tool's "Import graph" reads: items as [`export_json`] writes them.
+pub fn export_explorer_json(graph: &Graph) -> String {
+    let document = json!({
+        "digitalTwinsFileInfo": {"fileVersion": "1.0.0"},
+        "digitalTwinsGraph": {
+            "digitalTwins": graph.twins.iter().map(exportable_twin).collect::<Vec<_>>(),
+            "relationships": graph.relationships.iter().map(exportable_relationship).collect::<Vec<_>>(),
+        },
+        "digitalTwinsModels": graph.models,
+    });
+    serde_json::to_string_pretty(&document).unwrap_or_default()
+}
+
 /// The graph as an import-job NDJSON file (one JSON value per line, ending with a newline).
 /// Empty sections are still written, so the file says what it holds.
 pub fn export_ndjson(graph: &Graph, header: &Header) -> String {
@@ -428,6 +472,9 @@ pub fn import_json(text: &str) -> Result<Imported, ImportErrors> {
     let Value::Object(mut object) = document else {
         return Err(not_a_graph("the top level is not an object"));
     };
+    if EXPLORER_KEYS.iter().any(|k| object.contains_key(*k)) {
+        return import_explorer_json(object);
+    }
     let mut sections = BTreeMap::new();
     for section in [Section::Models, Section::Twins, Section::Relationships] {
         match object.remove(section.json_key()) {
@@ -455,6 +502,69 @@ pub fn import_json(text: &str) -> Result<Imported, ImportErrors> {
         }
     }
     items.finish(Layout::Json, None)
+}
+
+/// The top-level keys of an Azure Digital Twins Explorer JSON export.
+const EXPLORER_KEYS: [&str; 3] = [
+    "digitalTwinsFileInfo",
+    "digitalTwinsGraph",
+    "digitalTwinsModels",
+];
+
+/// Reads an Azure Digital Twins Explorer JSON export (its top level, already parsed). A missing
+/// array counts as empty; a file version other than 1.x and keys it does not have are refused.
+fn import_explorer_json(mut object: Map<String, Value>) -> Result<Imported, ImportErrors> {
+    let refuse = |problem: String| ImportErrors(vec![ImportError::NotAnExplorerExport { problem }]);
+    match object.remove("digitalTwinsFileInfo") {
+        None => {}
+        Some(Value::Object(info)) => match info.get("fileVersion") {
+            None => {}
+            Some(Value::String(v)) if v == "1" || v.starts_with("1.") => {}
+            Some(other) => {
+                return Err(refuse(format!(
+                    "its file version is {other}; this app reads version 1.0.0"
+                )));
+            }
+        },
+        Some(_) => return Err(refuse("\"digitalTwinsFileInfo\" is not an object".into())),
+    }
+    let array = |value: Option<Value>, name: &str| match value {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(refuse(format!("\"{name}\" is not an array"))),
+    };
+    let mut sections = vec![(
+        Section::Models,
+        array(object.remove("digitalTwinsModels"), "digitalTwinsModels")?,
+    )];
+    match object.remove("digitalTwinsGraph") {
+        None => {}
+        Some(Value::Object(mut graph)) => {
+            for section in [Section::Twins, Section::Relationships] {
+                let key = section.explorer_key();
+                let inner = &key["digitalTwinsGraph.".len()..];
+                sections.push((section, array(graph.remove(inner), key)?));
+            }
+            if let Some(extra) = graph.keys().next() {
+                return Err(refuse(format!(
+                    "unknown key \"{extra}\" in \"digitalTwinsGraph\" (it holds \"digitalTwins\" and \"relationships\")"
+                )));
+            }
+        }
+        Some(_) => return Err(refuse("\"digitalTwinsGraph\" is not an object".into())),
+    }
+    if let Some(extra) = object.keys().next() {
+        return Err(refuse(format!(
+            "unknown key \"{extra}\" (it holds \"digitalTwinsFileInfo\", \"digitalTwinsGraph\" and \"digitalTwinsModels\")"
+        )));
+    }
+    let mut items = Items::default();
+    for (section, values) in sections {
+        for (index, value) in values.into_iter().enumerate() {
+            items.push(section, Location::ExplorerItem { section, index }, value);
+        }
+    }
+    items.finish(Layout::ExplorerJson, None)
 }
 
 /// Parses an import-job NDJSON file. Blank lines are ignored; every other line must be one
@@ -967,6 +1077,150 @@ mod tests {
         assert_eq!(back.layout, Layout::Json);
         assert_eq!(back.header, None);
         assert_eq!(back.graph, graph);
+    }
+
+    /// `graph` as Azure Digital Twins Explorer exports it: items as the API returns them.
+    fn explorer_export(graph: &Graph) -> Value {
+        let with_state = |twin: &Value| {
+            let mut twin = twin.clone();
+            twin["$etag"] = json!("W/\"5a1f\"");
+            twin["$metadata"]["$lastUpdateTime"] = json!("2024-05-01T10:00:00.1234567Z");
+            twin["$metadata"]["name"] = json!({"lastUpdateTime": "2024-05-01T10:00:00Z"});
+            twin
+        };
+        json!({
+            "digitalTwinsFileInfo": {"fileVersion": "1.0.0"},
+            "digitalTwinsGraph": {
+                "digitalTwins": graph.twins.iter().map(with_state).collect::<Vec<_>>(),
+                "relationships": graph.relationships.iter().map(|r| {
+                    let mut r = r.clone();
+                    r["$etag"] = json!("W/\"77\"");
+                    r
+                }).collect::<Vec<_>>(),
+            },
+            "digitalTwinsModels": graph.models,
+        })
+    }
+
+    #[test]
+    fn an_explorer_json_export_is_read_and_planned_without_the_services_state() {
+        let graph = sample();
+        let file = explorer_export(&graph);
+        let read = import_file("graph.json", file.to_string().as_bytes()).expect("an export");
+        assert_eq!(read.layout, Layout::ExplorerJson);
+        assert!(read.layout.holds_models());
+        assert_eq!(read.graph.models, graph.models);
+        assert_eq!(read.graph.twins.len(), 2);
+        assert_eq!(read.graph.relationships.len(), 1);
+        // The plan sends what the person's file says, not the service's state it carried.
+        let plan = ImportPlan::new(&read.graph);
+        let planned = |id: &str| {
+            plan.steps
+                .iter()
+                .find_map(|s| match s {
+                    Step::Twin { id: i, twin } if i == id => Some(twin.clone()),
+                    _ => None,
+                })
+                .unwrap()
+        };
+        assert_eq!(planned("r1"), graph.twins[0]);
+        assert_eq!(planned("r2"), graph.twins[1]);
+        assert!(plan.steps.iter().any(|s| matches!(s,
+            Step::Relationship { relationship, .. } if relationship.get("$etag").is_none()
+                && relationship["since"] == "2024-01-01")));
+        // Parts may be missing (an export of a graph without relationships, or models only).
+        let models_only = json!({"digitalTwinsModels": graph.models});
+        let read = import(&models_only.to_string()).unwrap();
+        assert_eq!((read.graph.models.len(), read.graph.twins.len()), (2, 0));
+    }
+
+    #[test]
+    fn the_explorer_layout_round_trips() {
+        let graph = sample();
+        let text = export_explorer_json(&graph);
+        let document: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            document["digitalTwinsFileInfo"],
+            json!({"fileVersion": "1.0.0"})
+        );
+        assert_eq!(
+            document["digitalTwinsGraph"]["digitalTwins"][0]["$dtId"],
+            "r1"
+        );
+        assert_eq!(
+            document["digitalTwinsModels"].as_array().map(Vec::len),
+            Some(2)
+        );
+        let back = import(&text).expect("its own export");
+        assert_eq!(back.layout, Layout::ExplorerJson);
+        assert_eq!(back.graph, graph);
+    }
+
+    #[test]
+    fn a_broken_explorer_export_says_where() {
+        let check = |file: Value, expected: &[&str]| {
+            let errors: Vec<String> = errors_of(&file.to_string())
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert_eq!(errors, expected, "{file}");
+        };
+        let twin = json!({"$dtId": "a", "$metadata": {"$model": "dtmi:x:A;1"}});
+        check(
+            json!({"digitalTwinsGraph": {"digitalTwins": [twin, {"$dtId": "b"}, twin, 7]}}),
+            &[
+                "digitalTwinsGraph.digitalTwins[1]: '$metadata.$model' is missing or not a string",
+                "digitalTwinsGraph.digitalTwins[2]: twin 'a' appears more than once (first at digitalTwinsGraph.digitalTwins[0])",
+                "digitalTwinsGraph.digitalTwins[3]: expected a JSON object",
+            ],
+        );
+        check(
+            json!({"digitalTwinsGraph": {"relationships": [{"$relationshipId": "r", "$targetId": "b", "$relationshipName": "n"}]}}),
+            &["digitalTwinsGraph.relationships[0]: '$sourceId' is missing or not a string"],
+        );
+        check(
+            json!({"digitalTwinsModels": [{"@type": "Interface"}]}),
+            &["digitalTwinsModels[0]: '@id' is missing or not a string"],
+        );
+        let refused = |problem: &str| {
+            vec![format!(
+                "this Azure Digital Twins Explorer export cannot be read: {problem}"
+            )]
+        };
+        for (file, problem) in [
+            (
+                json!({"digitalTwinsFileInfo": {"fileVersion": "2.0.0"}}),
+                "its file version is \"2.0.0\"; this app reads version 1.0.0",
+            ),
+            (
+                json!({"digitalTwinsFileInfo": "1.0.0"}),
+                "\"digitalTwinsFileInfo\" is not an object",
+            ),
+            (
+                json!({"digitalTwinsGraph": []}),
+                "\"digitalTwinsGraph\" is not an object",
+            ),
+            (
+                json!({"digitalTwinsGraph": {"digitalTwins": {}}}),
+                "\"digitalTwinsGraph.digitalTwins\" is not an array",
+            ),
+            (
+                json!({"digitalTwinsModels": {}}),
+                "\"digitalTwinsModels\" is not an array",
+            ),
+            (
+                json!({"digitalTwinsGraph": {"twins": []}}),
+                "unknown key \"twins\" in \"digitalTwinsGraph\" (it holds \"digitalTwins\" and \"relationships\")",
+            ),
+            (
+                json!({"digitalTwinsModels": [], "twins": []}),
+                "unknown key \"twins\" (it holds \"digitalTwinsFileInfo\", \"digitalTwinsGraph\" and \"digitalTwinsModels\")",
+            ),
+        ] {
+            let expected = refused(problem);
+            let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+            check(file, &expected);
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `/t/{tenant}/i/{host}/transfer`: export the whole graph of an instance (models, twins,
-//! relationships with their properties) as JSON or as import-job NDJSON, and import such a
-//! file, or an Azure Digital Twins Explorer spreadsheet (`.xlsx`), with a plan, visible
-//! progress and a report of what failed.
+//! relationships with their properties) as JSON, as import-job NDJSON or for Azure Digital
+//! Twins Explorer, and import such a file, or an Azure Digital Twins Explorer export (its
+//! JSON or its `.xlsx`), with a plan, visible progress and a report of what failed.
 //!
 //! The formats, the plan and its execution are [`crate::transfer`]'s (this screen is the only
 //! user of its `.xlsx` reader, which so lives in this screen's lazily loaded wasm module);
@@ -28,8 +28,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::adt::{AdtClient, AdtError, CancelFlag};
 use crate::pages::explorer::ExplorerContext;
 use crate::transfer::{
-    Format, Graph, Header, ImportPlan, ImportReport, Layout, Step, export_json, export_ndjson,
-    import_file,
+    Format, Graph, Header, ImportPlan, ImportReport, Layout, Step, export_explorer_json,
+    export_json, export_ndjson, import_file,
 };
 
 /// The query that reads every twin.
@@ -41,7 +41,7 @@ pub const MODELS_NEED_ADMIN: &str = "uploading models needs the Twins.Admin role
 /// The label of the import's file input.
 pub const FILE_LABEL: &str = "File to import";
 /// What the file input accepts (besides its label, which the end-to-end tests find it by).
-pub const FILE_HINT: &str = "JSON, import-job NDJSON, or an Azure Digital Twins Explorer spreadsheet (.xlsx: twins and relationships; its models must already be in the instance).";
+pub const FILE_HINT: &str = "JSON, import-job NDJSON, or an Azure Digital Twins Explorer export: its JSON (models, twins and relationships) or its spreadsheet (.xlsx: twins and relationships; its models must already be in the instance).";
 /// The file types the picker offers.
 const ACCEPT: &str = ".json,.ndjson,.xlsx,application/json,application/x-ndjson,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -50,25 +50,25 @@ pub fn transfer_path(tenant: &impl std::fmt::Display, host: &impl std::fmt::Disp
     format!("/t/{tenant}/i/{host}/transfer")
 }
 
-/// The file name of an export: the instance's first host label, then `-export.json` or
-/// `-export.ndjson`.
+/// The file name of an export: the instance's first host label, then `-export.json`,
+/// `-export.ndjson` or `-adt-explorer.json`.
 pub fn export_file_name(host: &str, format: Format) -> String {
     let name = host
         .split('.')
         .next()
         .filter(|n| !n.is_empty())
         .unwrap_or("twins");
-    let extension = match format {
-        Format::Json => "json",
-        Format::Ndjson => "ndjson",
-    };
-    format!("{name}-export.{extension}")
+    match format {
+        Format::Json => format!("{name}-export.json"),
+        Format::Ndjson => format!("{name}-export.ndjson"),
+        Format::ExplorerJson => format!("{name}-adt-explorer.json"),
+    }
 }
 
 /// The MIME type of an export.
 fn mime(format: Format) -> &'static str {
     match format {
-        Format::Json => "application/json",
+        Format::Json | Format::ExplorerJson => "application/json",
         Format::Ndjson => "application/x-ndjson",
     }
 }
@@ -399,6 +399,7 @@ fn format_name(format: Format) -> &'static str {
     match format {
         Format::Json => "JSON",
         Format::Ndjson => "NDJSON",
+        Format::ExplorerJson => "ADT Explorer JSON",
     }
 }
 
@@ -481,6 +482,7 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
                 };
                 let text = match format {
                     Format::Json => export_json(&graph),
+                    Format::ExplorerJson => export_explorer_json(&graph),
                     Format::Ndjson => {
                         export_ndjson(&graph, &Header::new("twinscope", organization))
                     }
@@ -772,6 +774,7 @@ pub fn TransferPage(ctx: ExplorerContext) -> impl IntoView {
             <div class="toolbar">
                 <button type="button" class="button" prop:disabled=exporting on:click=start_export(Format::Json)>"Export JSON"</button>
                 <button type="button" class="button" prop:disabled=exporting on:click=start_export(Format::Ndjson)>"Export NDJSON"</button>
+                <button type="button" class="button" prop:disabled=exporting on:click=start_export(Format::ExplorerJson)>"Export ADT Explorer JSON"</button>
             </div>
             <div role="status" aria-live="polite" class="transfer-status">{export_view}</div>
         </section>
@@ -937,6 +940,10 @@ mod tests {
             "lab-export.ndjson"
         );
         assert_eq!(export_file_name("", Format::Json), "twins-export.json");
+        assert_eq!(
+            export_file_name("lab.api.weu.digitaltwins.azure.net", Format::ExplorerJson),
+            "lab-adt-explorer.json"
+        );
     }
 
     #[test]

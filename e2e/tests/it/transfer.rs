@@ -1,7 +1,9 @@
-//! Import and export in Chromium: the whole campus graph exported as JSON and NDJSON (read
-//! back from the download link), imported by a Twins.Writer into another instance, and an
-//! import with a broken item that shows up in the failure report with the service's message,
-//! and long runs stopped (an export that writes nothing, an import that goes on later).
+//! Import and export in Chromium: the whole campus graph exported as JSON, NDJSON and for
+//! Azure Digital Twins Explorer (read back from the download link), imported by a Twins.Writer
+//! into another instance, and an import with a broken item that shows up in the failure report
+//! with the service's message, and long runs stopped (an export that writes nothing, an import
+//! that goes on later); an Azure Digital Twins Explorer JSON export imported as that tool
+//! writes it.
 
 use serde_json::{Value, json};
 use twinscope_e2e::person::{click_button, open_signed_in, scroll_and_click};
@@ -40,7 +42,7 @@ fn ids<'a>(items: &'a [Value], key: &str) -> Vec<&'a str> {
 }
 
 #[tokio::test]
-async fn the_whole_campus_exports_as_json_and_ndjson() {
+async fn the_whole_campus_exports_as_json_ndjson_and_for_adt_explorer() {
     let stack = Stack::start(json!({})).await.expect("stack starts");
     let browser = open_signed_in(&stack, &path(CONTOSO, CAMPUS), ADELE).await;
     let page = TransferPage::expect(&browser).await.unwrap();
@@ -97,6 +99,30 @@ async fn the_whole_campus_exports_as_json_and_ndjson() {
     assert_eq!(
         lines.len(),
         4 + 1 + models.len() + twins.len() + relationships.len()
+    );
+
+    // For Azure Digital Twins Explorer: its layout, the same items.
+    let explorer = page
+        .export(
+            "ADT Explorer JSON",
+            "contoso-campus-adt-explorer.json",
+            downloads.path(),
+        )
+        .await
+        .unwrap();
+    let explorer: Value = serde_json::from_str(&explorer).expect("the export is JSON");
+    assert_eq!(
+        explorer["digitalTwinsFileInfo"],
+        json!({"fileVersion": "1.0.0"})
+    );
+    assert_eq!(&explorer["digitalTwinsModels"], &graph["models"]);
+    assert_eq!(
+        explorer["digitalTwinsGraph"]["digitalTwins"],
+        graph["twins"]
+    );
+    assert_eq!(
+        explorer["digitalTwinsGraph"]["relationships"],
+        graph["relationships"]
     );
     browser.close().await.unwrap();
 }
@@ -214,6 +240,176 @@ async fn a_writer_imports_the_campus_export_into_another_instance() {
     .unwrap();
     assert_eq!(status, 200, "{stored}");
     assert_eq!(stored["$targetId"], relationship["$targetId"]);
+    browser.close().await.unwrap();
+}
+
+/// What Azure Digital Twins Explorer's "Export graph" writes for `twins` and `relationships`
+/// (query rows as the API returns them, `$etag` and per-property `$metadata` included) and
+/// `models` (the definitions), read from `tenant`'s `host` through the app's token.
+async fn explorer_export(
+    browser: &twinscope_e2e::Browser,
+    tenant: &str,
+    host: &str,
+    twins: &str,
+    relationships: &str,
+) -> Value {
+    let query = |text: &str| {
+        let text = text.to_owned();
+        async move {
+            let (status, page) = adt_call(
+                browser,
+                tenant,
+                "POST",
+                &format!("/adt/{host}/query?{API_VERSION}"),
+                Some(&json!({ "query": text })),
+            )
+            .await
+            .unwrap();
+            assert_eq!(status, 200, "{text}: {page}");
+            page["value"].as_array().unwrap().clone()
+        }
+    };
+    let (status, models) = adt_call(
+        browser,
+        tenant,
+        "GET",
+        &format!("/adt/{host}/models?includeModelDefinition=true&{API_VERSION}"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{models}");
+    assert!(
+        models.get("nextLink").is_none_or(Value::is_null),
+        "{models}"
+    );
+    let models: Vec<Value> = models["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["model"].clone())
+        .collect();
+    json!({
+        "digitalTwinsFileInfo": {"fileVersion": "1.0.0"},
+        "digitalTwinsGraph": {
+            "digitalTwins": query(twins).await,
+            "relationships": query(relationships).await,
+        },
+        "digitalTwinsModels": models,
+    })
+}
+
+#[tokio::test]
+async fn an_azure_digital_twins_explorer_json_export_is_imported() {
+    let scratch = tempfile::tempdir().unwrap();
+    let options = Options {
+        instances: Some(instances_with_empty_plant(scratch.path())),
+        ..Default::default()
+    };
+    let stack = Stack::start_with(json!({}), options)
+        .await
+        .expect("stack starts");
+    let browser = open_signed_in(&stack, &path(CONTOSO, CAMPUS), MEGAN).await;
+    TransferPage::expect(&browser).await.unwrap();
+    let export = explorer_export(
+        &browser,
+        CONTOSO,
+        CAMPUS,
+        "SELECT * FROM DIGITALTWINS T WHERE T.$dtId IN ['site-1', 'site-1-b1', 'site-1-b2']",
+        "SELECT * FROM RELATIONSHIPS R WHERE R.$sourceId = 'site-1' AND R.$targetId IN ['site-1-b1', 'site-1-b2']",
+    )
+    .await;
+    let graph = &export["digitalTwinsGraph"];
+    let (twins, relationships) = (
+        graph["digitalTwins"].as_array().unwrap(),
+        graph["relationships"].as_array().unwrap(),
+    );
+    assert_eq!((twins.len(), relationships.len()), (3, 2), "{export}");
+    assert!(
+        twins[0].get("$etag").is_some(),
+        "rows as the API returns them"
+    );
+    let file = scratch.path().join("adt-explorer-export.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&export).unwrap()).unwrap();
+
+    // The plant's ontology is put in place by its admin (a writer cannot upload models).
+    browser
+        .goto(&stack.url(&format!("/t/{FABRIKAM}/i/{PLANT}/graph")))
+        .await
+        .unwrap();
+    let models = &export["digitalTwinsModels"];
+    let (status, answer) = adt_call(
+        &browser,
+        FABRIKAM,
+        "POST",
+        &format!("/adt/{PLANT}/models?{API_VERSION}"),
+        Some(models),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(status, 200 | 201), "{status}: {answer}");
+    browser
+        .find_by_role("link", NAV_LINK)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = TransferPage::expect(&browser).await.unwrap();
+    page.choose_file(&file).await.unwrap();
+    browser
+        .find_by_role("heading", "Plan for adt-explorer-export.json")
+        .await
+        .unwrap();
+    let plan_text = browser
+        .eval("return document.querySelector('.transfer-plan').innerText")
+        .await
+        .unwrap();
+    let plan_text = plan_text.as_str().unwrap();
+    for expected in [
+        "Read as an Azure Digital Twins Explorer JSON export".to_owned(),
+        format!(
+            "{} models already in the instance",
+            models.as_array().unwrap().len()
+        ),
+        "3 twins to create".to_owned(),
+    ] {
+        assert!(plan_text.contains(&expected), "{expected}: {plan_text}");
+    }
+    click_button(&browser, "Import 5 items").await;
+    let report = page.report().await.unwrap();
+    assert!(report.contains("5 done, 0 failed, 0 skipped"), "{report}");
+    assert_eq!(stack.emulator.adt().twin_count(PLANT), Some(3));
+    let (status, stored) = adt_call(
+        &browser,
+        FABRIKAM,
+        "GET",
+        &format!("/adt/{PLANT}/digitaltwins/site-1-b2?{API_VERSION}"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{stored}");
+    let exported = twins.iter().find(|t| t["$dtId"] == "site-1-b2").unwrap();
+    assert_eq!(stored["name"], exported["name"]);
+    assert_ne!(
+        stored["$etag"], exported["$etag"],
+        "a new twin, not a copy of the state"
+    );
+    let (status, stored) = adt_call(
+        &browser,
+        FABRIKAM,
+        "GET",
+        &format!("/adt/{PLANT}/digitaltwins/site-1/relationships?{API_VERSION}"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{stored}");
+    assert_eq!(
+        ids(stored["value"].as_array().unwrap(), "$targetId"),
+        ["site-1-b1", "site-1-b2"]
+    );
     browser.close().await.unwrap();
 }
 

@@ -88,7 +88,8 @@ async fn a_writer_imports_an_explorer_spreadsheet() {
     let page = TransferPage::expect(&browser).await.unwrap();
     let shown = visible_text(&browser).await.unwrap();
     assert!(
-        shown.contains("Azure Digital Twins Explorer spreadsheet (.xlsx"),
+        shown.contains("Azure Digital Twins Explorer export")
+            && shown.contains("spreadsheet (.xlsx"),
         "the screen says it takes spreadsheets: {shown}"
     );
     let (status, _) = get(&browser, "/digitaltwins/xl-annex").await;
