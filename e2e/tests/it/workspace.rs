@@ -42,21 +42,19 @@ fn instance(screen: &str) -> String {
     format!("/t/{CONTOSO}/i/{CAMPUS}/{screen}")
 }
 
-/// Replaces the query text the way a person does (select all, type) and runs it with the
-/// visible Run button.
+/// Replaces the query text the way a person does (scrolls to the editor, which is below the
+/// models at 390 px, selects all, types) and runs it with the visible Run button.
 async fn run_query(browser: &Browser, query: &str) {
     let editor = browser
         .client()
         .find(Locator::Id("query-text"))
         .await
         .unwrap();
-    click_in_view(browser, &editor, "the query editor")
-        .await
-        .unwrap();
+    scroll_and_click(browser, &editor, "the query editor").await;
     editor.clear().await.unwrap();
     type_text(&editor, query).await.unwrap();
     let run = browser.find_by_role("button", "Run").await.unwrap();
-    click_in_view(browser, &run, "Run").await.unwrap();
+    scroll_and_click(browser, &run, "Run").await;
     wait_for(
         browser,
         "const s = document.querySelector('.query-progress'); \
