@@ -127,6 +127,49 @@ async fn the_whole_campus_exports_as_json_ndjson_and_for_adt_explorer() {
     browser.close().await.unwrap();
 }
 
+/// The plant's ontology put in place by its admin (a writer cannot upload models: `models`
+/// through the API), then `file` chosen on the plant's import screen: its plan's text.
+async fn plan_on_the_plant<'a>(
+    stack: &Stack,
+    browser: &'a twinscope_e2e::Browser,
+    models: &Value,
+    file: &std::path::Path,
+) -> (TransferPage<'a>, String) {
+    browser
+        .goto(&stack.url(&format!("/t/{FABRIKAM}/i/{PLANT}/graph")))
+        .await
+        .unwrap();
+    let (status, answer) = adt_call(
+        browser,
+        FABRIKAM,
+        "POST",
+        &format!("/adt/{PLANT}/models?{API_VERSION}"),
+        Some(models),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(status, 200 | 201), "{status}: {answer}");
+    browser
+        .find_by_role("link", NAV_LINK)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = TransferPage::expect(browser).await.unwrap();
+    page.choose_file(file).await.unwrap();
+    let name = file.file_name().unwrap().to_string_lossy();
+    browser
+        .find_by_role("heading", &format!("Plan for {name}"))
+        .await
+        .unwrap();
+    let plan_text = browser
+        .eval("return document.querySelector('.transfer-plan').innerText")
+        .await
+        .unwrap();
+    (page, plan_text.as_str().unwrap().to_owned())
+}
+
 #[tokio::test]
 async fn a_writer_imports_the_campus_export_into_another_instance() {
     let scratch = tempfile::tempdir().unwrap();
@@ -149,44 +192,12 @@ async fn a_writer_imports_the_campus_export_into_another_instance() {
     let file = scratch.path().join("contoso-campus-export.json");
     assert_eq!(stack.emulator.adt().twin_count(PLANT), Some(0));
 
-    // A writer cannot upload models: an admin has put the ontology in place beforehand.
-    browser
-        .goto(&stack.url(&format!("/t/{FABRIKAM}/i/{PLANT}/graph")))
-        .await
-        .unwrap();
-    let (status, answer) = adt_call(
-        &browser,
-        FABRIKAM,
-        "POST",
-        &format!("/adt/{PLANT}/models?{API_VERSION}"),
-        Some(&graph["models"]),
-    )
-    .await
-    .unwrap();
-    assert!(matches!(status, 200 | 201), "{status}: {answer}");
-
-    browser
-        .find_by_role("link", NAV_LINK)
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let page = TransferPage::expect(&browser).await.unwrap();
-    page.choose_file(&file).await.unwrap();
+    let (page, plan_text) = plan_on_the_plant(&stack, &browser, &graph["models"], &file).await;
     let models = graph["models"].as_array().unwrap().len();
     let twins = graph["twins"].as_array().unwrap();
     let relationships = graph["relationships"].as_array().unwrap();
     let steps = twins.len() + relationships.len();
-    browser
-        .find_by_role("heading", "Plan for contoso-campus-export.json")
-        .await
-        .unwrap();
-    let plan_text = browser
-        .eval("return document.querySelector('.transfer-plan').innerText")
-        .await
-        .unwrap();
-    let plan_text = plan_text.as_str().unwrap();
+    let plan_text = plan_text.as_str();
     assert!(
         plan_text.contains(&format!("{models} models already in the instance")),
         "{plan_text}"
@@ -332,40 +343,8 @@ async fn an_azure_digital_twins_explorer_json_export_is_imported() {
     let file = scratch.path().join("adt-explorer-export.json");
     std::fs::write(&file, serde_json::to_string_pretty(&export).unwrap()).unwrap();
 
-    // The plant's ontology is put in place by its admin (a writer cannot upload models).
-    browser
-        .goto(&stack.url(&format!("/t/{FABRIKAM}/i/{PLANT}/graph")))
-        .await
-        .unwrap();
     let models = &export["digitalTwinsModels"];
-    let (status, answer) = adt_call(
-        &browser,
-        FABRIKAM,
-        "POST",
-        &format!("/adt/{PLANT}/models?{API_VERSION}"),
-        Some(models),
-    )
-    .await
-    .unwrap();
-    assert!(matches!(status, 200 | 201), "{status}: {answer}");
-    browser
-        .find_by_role("link", NAV_LINK)
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let page = TransferPage::expect(&browser).await.unwrap();
-    page.choose_file(&file).await.unwrap();
-    browser
-        .find_by_role("heading", "Plan for adt-explorer-export.json")
-        .await
-        .unwrap();
-    let plan_text = browser
-        .eval("return document.querySelector('.transfer-plan').innerText")
-        .await
-        .unwrap();
-    let plan_text = plan_text.as_str().unwrap();
+    let (page, plan_text) = plan_on_the_plant(&stack, &browser, models, &file).await;
     for expected in [
         "Read as an Azure Digital Twins Explorer JSON export".to_owned(),
         format!(
