@@ -42,6 +42,14 @@ const SIGNED_OUT_NOTE_SECONDS: i64 = 10 * 60;
 /// Replaces the current history entry with a path.
 type Navigate = Rc<dyn Fn(&str)>;
 
+/// Keeps what a page holds unsaved (in this tab's sessionStorage, under [`DRAFT_PREFIX`]) for
+/// the account whose session the identity platform just ended.
+type Keeper = Rc<dyn Fn(&HomeAccountId)>;
+
+/// The start of every sessionStorage key under which a page keeps unsaved edits through a
+/// sign-in the identity platform forced ([`Session::keep_through_sign_in`]).
+pub const DRAFT_PREFIX: &str = "twinscope.draft.";
+
 /// Supplies a bearer token on demand (acquired silently, cached, merged).
 pub type TokenProvider =
     Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<AccessToken, AuthError>>>>>;
@@ -62,6 +70,9 @@ pub struct Session {
     pub signed_out: RwSignal<Vec<String>>,
     /// The admin-consent answer this page was opened with, if any.
     pub consent: RwSignal<Option<ConsentOutcome>>,
+    /// What the pages on screen keep if the session ends under them (numbered, to go with
+    /// their owner).
+    keepers: StoredValue<Vec<(u32, Keeper)>, LocalStorage>,
 }
 
 impl std::fmt::Debug for Session {
@@ -127,6 +138,7 @@ impl Session {
             signing_out: RwSignal::new(false),
             signed_out: RwSignal::new(Vec::new()),
             consent: RwSignal::new(None),
+            keepers: StoredValue::new_local(Vec::new()),
         };
         provide_context(session);
         session.listen_for_other_tabs();
@@ -252,6 +264,7 @@ impl Session {
                     }
                     None => return,
                 }
+                forget_drafts();
                 // Say why, and do not start a new sign-in by ourselves.
                 this.refresh_or_signed_out(AuthError::InteractionRequired(
                     crate::auth::client::InteractionReason::SignedOutElsewhere,
@@ -309,6 +322,7 @@ impl Session {
             })
             .map(|a| a.username.clone())
             .collect();
+        forget_drafts();
         let message = match &which {
             SignOut::One(home) => {
                 let _ = client.forget(home);
@@ -425,17 +439,50 @@ impl Session {
         })
     }
 
+    /// While the current owner lives: if the identity platform ends the session (the 24 hours
+    /// are up, the session was revoked) before the page is left, `keep` is given the account
+    /// first, to put what the page holds unsaved in this tab's sessionStorage (under
+    /// [`DRAFT_PREFIX`]), so the page can offer it again after the sign-in that follows. A
+    /// sign-out of the person's own drops every draft ([`forget_drafts`]).
+    pub fn keep_through_sign_in(&self, keep: impl Fn(&HomeAccountId) + 'static) {
+        let keepers = self.keepers;
+        let number = keepers.with_value(|k| k.last().map_or(0, |(n, _)| n + 1));
+        keepers.update_value(|k| k.push((number, Rc::new(keep))));
+        on_cleanup(move || {
+            keepers.try_update_value(|k| k.retain(|(n, _)| *n != number));
+        });
+    }
+
     /// A token failure that only a new sign-in can fix (the 24 hours are up, the session
     /// was revoked) ends this account's session here, and the UI asks to sign in again.
     fn check(&self, error: AuthError) -> AuthError {
         if needs_sign_in(&error) {
             let client = self.client();
             if let Some(account) = client.active_account() {
+                // Before the pages go: what they hold unsaved comes back after the sign-in.
+                let keepers: Vec<Keeper> = self
+                    .keepers
+                    .with_value(|k| k.iter().map(|(_, keep)| keep.clone()).collect());
+                for keep in keepers {
+                    keep(&account.home);
+                }
                 let _ = client.forget(&account.home);
             }
-            self.state.set(AuthState::SignedOut {
-                problem: Some(error.clone()),
+            // The page goes in a task of its own: the request that met this failure still
+            // writes its outcome into the page (the save says why it failed), and whatever
+            // that wakes must run while the page is there, not after it went.
+            let (state, problem) = (self.state, error.clone());
+            let signed_out = Closure::once_into_js(move || {
+                state.set(AuthState::SignedOut {
+                    problem: Some(problem),
+                });
             });
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    signed_out.unchecked_ref(),
+                    0,
+                );
+            }
         }
         error
     }
@@ -476,6 +523,33 @@ pub fn current_path() -> Option<ReturnPath> {
 
 fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// The sessionStorage keys of the unsaved edits this tab keeps through a forced sign-in.
+fn draft_keys() -> Vec<String> {
+    let Some(storage) = session_storage() else {
+        return Vec::new();
+    };
+    let len = storage.length().unwrap_or(0);
+    (0..len)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(DRAFT_PREFIX))
+        .collect()
+}
+
+/// Whether this tab keeps unsaved edits for after the next sign-in.
+pub fn holds_drafts() -> bool {
+    !draft_keys().is_empty()
+}
+
+/// Drops every page's unsaved edits kept in this tab through a forced sign-in: signing out
+/// means nothing of the account stays.
+fn forget_drafts() {
+    if let Some(storage) = session_storage() {
+        for key in draft_keys() {
+            let _ = storage.remove_item(&key);
+        }
+    }
 }
 
 /// Notes in this tab's sessionStorage that it is leaving for the identity platform's

@@ -8,7 +8,7 @@
 //! The form reads the instance's client from the explorer context; outside an instance it
 //! explains that instead of offering a control that cannot work.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use dtdl::ModelSet;
@@ -85,29 +85,30 @@ pub fn CreateTwinForm(
     let client = StoredValue::new_local(ctx.adt.clone());
     let navigate = StoredValue::new_local(use_navigate());
     let twin_id = RwSignal::new(String::new());
-    let values = RwSignal::new(json!({}));
-    let invalid = RwSignal::new(BTreeSet::<String>::new());
     let error = RwSignal::new(None::<CreateTwinError>);
     // What the service said when it refused the twin.
     let refusal = RwSignal::new(None::<(AdtError, Placed)>);
-    let service = RwSignal::new(BTreeMap::<String, String>::new());
     let busy = RwSignal::new(false);
     let form = TwinForm::of(&models, &model_id);
     let keys = form
         .as_ref()
         .map(|f| field_keys(f, &Value::Null))
         .unwrap_or_default();
-    let state = EditState {
+    let state = EditState::new(
+        json!({}),
+        EditRules::Twin {
+            set: models,
+            model: model_id.clone(),
+        },
+        Access::Create,
+        "prop",
+    );
+    let EditState {
         edited: values,
         invalid,
         service,
-        rules: StoredValue::new(EditRules::Twin {
-            set: models,
-            model: model_id.clone(),
-        }),
-        access: Access::Create,
-        id_prefix: "prop",
-    };
+        ..
+    } = state;
     let components: Vec<String> = form
         .as_ref()
         .map(TwinForm::component_names)

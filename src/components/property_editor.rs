@@ -18,7 +18,7 @@
 //! nothing malformed is ever sent and a bad entry never removes a value. Values are shown as
 //! text only.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use dtdl::{LangString, ModelSet};
@@ -761,7 +761,11 @@ fn control_id(prefix: &str, path: &[String]) -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct EditState {
     pub edited: RwSignal<Value>,
-    pub invalid: RwSignal<BTreeSet<String>>,
+    /// The fields whose text does not fit (by path key), with the text as typed.
+    pub invalid: RwSignal<BTreeMap<String, String>>,
+    /// Text to put back into fields as they are made (by path key): what was typed before a
+    /// forced sign-in ([`EditState::type_back`]).
+    typed_back: StoredValue<BTreeMap<String, String>>,
     /// The service's problems by path key (`name`, `panel/level`), shown beside the field
     /// until its value is changed (see `components::service_error`).
     pub service: RwSignal<BTreeMap<String, String>>,
@@ -777,7 +781,8 @@ impl EditState {
     pub fn new(edited: Value, rules: EditRules, access: Access, id_prefix: &'static str) -> Self {
         Self {
             edited: RwSignal::new(edited),
-            invalid: RwSignal::new(BTreeSet::new()),
+            invalid: RwSignal::new(BTreeMap::new()),
+            typed_back: StoredValue::new(BTreeMap::new()),
             service: RwSignal::new(BTreeMap::new()),
             rules: StoredValue::new(rules),
             access,
@@ -819,14 +824,29 @@ impl EditState {
         }
     }
 
-    fn mark_invalid(&self, key: &str, invalid: bool) {
-        self.invalid.try_update(|set| {
-            if invalid {
-                set.insert(key.to_owned());
-            } else {
-                set.remove(key);
+    /// `text` (as typed) does not fit the field at `key`; `None`: it fits, or the field went.
+    fn mark_invalid(&self, key: &str, text: Option<&str>) {
+        self.invalid.try_update(|map| match text {
+            Some(text) => {
+                map.insert(key.to_owned(), text.to_owned());
+            }
+            None => {
+                map.remove(key);
             }
         });
+    }
+
+    /// The fields made from now on show `texts` (by path key) as if typed, each checked as it
+    /// goes in: text that did not fit before a forced sign-in is back where it was.
+    pub fn type_back(&self, texts: BTreeMap<String, String>) {
+        self.typed_back.set_value(texts);
+    }
+
+    /// The typed text to put back into the field at `key`, once.
+    fn take_typed_back(&self, key: &str) -> Option<String> {
+        self.typed_back
+            .try_update_value(|texts| texts.remove(key))
+            .flatten()
     }
 }
 
@@ -1122,11 +1142,11 @@ fn scalar_view(spec: FieldSpec, path: Vec<String>, state: EditState) -> AnyView 
         .with_untracked(|v| value_at(v, &path).is_none_or(Value::is_null));
     if slot == Slot::Entry && empty && parse_input(&schema, slot, "").is_err() {
         problem.set(Some(InputError::Required));
-        state.mark_invalid(&path_key, true);
+        state.mark_invalid(&path_key, Some(""));
     }
     {
         let path_key = path_key.clone();
-        on_cleanup(move || state.mark_invalid(&path_key, false));
+        on_cleanup(move || state.mark_invalid(&path_key, None));
     }
     // Re-read when the value is replaced (reload, "take theirs").
     {
@@ -1148,16 +1168,19 @@ fn scalar_view(spec: FieldSpec, path: Vec<String>, state: EditState) -> AnyView 
             match state.accept(&path, &schema, slot, &raw) {
                 Ok(value) => {
                     problem.set(None);
-                    state.mark_invalid(&path_key, false);
+                    state.mark_invalid(&path_key, None);
                     state.write(&path, value);
                 }
                 Err(why) => {
                     problem.set(Some(why));
-                    state.mark_invalid(&path_key, true);
+                    state.mark_invalid(&path_key, Some(&raw));
                 }
             }
         }
     };
+    if let Some(raw) = state.take_typed_back(&path_key) {
+        commit(raw);
+    }
     let error_id = format!("{id}-error");
     let about_id = format!("{id}-about");
     let service_id = format!("{id}-service");

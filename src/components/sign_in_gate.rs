@@ -9,7 +9,7 @@ use crate::auth::client::{AuthError, SignInOptions};
 use crate::auth::errors::NextStep;
 use crate::auth::state::AuthState;
 use crate::components::problem::SignInProblem;
-use crate::session::{current_path, use_session};
+use crate::session::{current_path, holds_drafts, use_session};
 use crate::tenants::tenant_in_path;
 
 #[component]
@@ -89,6 +89,9 @@ fn SignInAgain(problem: AuthError) -> impl IntoView {
         <main id="main" class="page page--message" aria-labelledby="gate-title" tabindex="-1">
             <h1 id="gate-title">"Sign in to continue"</h1>
             <SignInProblem problem/>
+            {holds_drafts().then(|| view! {
+                <p>"Your unsaved changes are kept in this tab and come back once you have signed in again."</p>
+            })}
             <div class="actions">{buttons}</div>
         </main>
     }

@@ -313,7 +313,6 @@ mod token_cache {
 /// The property editor in the browser: units beside values, read-only properties, and the
 /// controls of maps, arrays and components writing into the edited twin.
 mod property_editor {
-    use std::collections::BTreeSet;
     use std::sync::Arc;
 
     use leptos::prelude::*;
@@ -384,19 +383,18 @@ mod property_editor {
         assert!(built.unreadable.is_empty(), "{:?}", built.unreadable);
         let set = Arc::new(built.set);
         let form = TwinForm::of(&set, ROOM).unwrap();
-        let edited = RwSignal::new(json!({"$dtId": "r", "serial": "S-1", "temp": 20.5}));
-        let invalid = RwSignal::new(BTreeSet::<String>::new());
-        let state = EditState {
-            edited,
-            invalid,
-            rules: StoredValue::new(EditRules::Twin {
+        let state = EditState::new(
+            json!({"$dtId": "r", "serial": "S-1", "temp": 20.5}),
+            EditRules::Twin {
                 set: set.clone(),
                 model: ROOM.to_owned(),
-            }),
-            access: Access::Edit,
-            id_prefix: "web",
-            service: RwSignal::new(Default::default()),
-        };
+            },
+            Access::Edit,
+            "web",
+        );
+        let EditState {
+            edited, invalid, ..
+        } = state;
         let root = container();
         let _handle = crate::mounted::mount(&root, move || {
             let fields = form
@@ -477,28 +475,116 @@ mod property_editor {
         );
         root.remove();
     }
+    /// The value of the input `selector` once it is `expected` (a control's value is set
+    /// after it is mounted), or as it is after a second.
+    async fn value_soon(root: &web_sys::HtmlElement, selector: &str, expected: &str) -> String {
+        let field = wait_for(root, selector)
+            .await
+            .unchecked_into::<web_sys::HtmlInputElement>();
+        for _ in 0..20 {
+            if field.value() == expected {
+                break;
+            }
+            sleep_ms(50).await;
+        }
+        field.value()
+    }
+
+    /// The form of `ROOM`'s properties, editing `state`, in a new container.
+    fn mount_form(state: EditState, form: TwinForm) -> (web_sys::HtmlElement, impl Sized) {
+        let root = container();
+        let handle = crate::mounted::mount(&root, move || {
+            form.properties
+                .iter()
+                .cloned()
+                .map(|f| {
+                    let path = vec![f.name.clone()];
+                    field_view(f, path, state)
+                })
+                .collect_view()
+        });
+        (root, handle)
+    }
+
+    /// What was typed and did not fit is kept with its text, and a form made afresh (after a
+    /// forced sign-in) shows it again in its field, with the reason, still blocking a save.
+    #[wasm_bindgen_test]
+    async fn text_that_did_not_fit_is_typed_back_into_its_field() {
+        let docs = models();
+        let built = instance_set(docs.iter().map(|d| (d["@id"].as_str().unwrap(), Some(d))));
+        let set = Arc::new(built.set);
+        let form = TwinForm::of(&set, ROOM).unwrap();
+        let rules = EditRules::Twin {
+            set: set.clone(),
+            model: ROOM.to_owned(),
+        };
+        let before = EditState::new(
+            json!({"$dtId": "r", "count": 3}),
+            rules.clone(),
+            Access::Edit,
+            "back",
+        );
+        let (root, handle) = mount_form(before, form.clone());
+        wait_for(&root, "#back-count").await;
+        type_into(&root, "back-count", "1e");
+        wait_for(&root, "#back-count-error").await;
+        let typed = before.invalid.get_untracked();
+        assert_eq!(
+            typed,
+            std::collections::BTreeMap::from([("count".to_owned(), "1e".to_owned())]),
+            "the text as typed is kept"
+        );
+        drop(handle);
+        root.remove();
+
+        let after = EditState::new(
+            json!({"$dtId": "r", "count": 3}),
+            rules,
+            Access::Edit,
+            "back",
+        );
+        after.type_back(typed);
+        let (root, _handle) = mount_form(after, form);
+        assert_eq!(value_soon(&root, "#back-count", "1e").await, "1e");
+        wait_for(&root, "#back-count-error").await;
+        assert!(
+            text_of(&root).contains("expected a whole number"),
+            "{}",
+            text_of(&root)
+        );
+        assert_eq!(
+            after.invalid.get_untracked().len(),
+            1,
+            "it still blocks saving"
+        );
+        assert_eq!(after.edited.get_untracked()["count"], json!(3));
+        // Typed back once: a field made again starts from the value.
+        root.remove();
+        let (root, _again) = mount_form(after, TwinForm::of(&set, ROOM).unwrap());
+        assert_eq!(value_soon(&root, "#back-count", "3").await, "3");
+        root.remove();
+    }
+
     #[wasm_bindgen_test]
     async fn what_the_service_says_about_a_field_is_shown_beside_it_until_it_changes() {
         let docs = models();
         let built = instance_set(docs.iter().map(|d| (d["@id"].as_str().unwrap(), Some(d))));
         let set = Arc::new(built.set);
         let form = TwinForm::of(&set, ROOM).unwrap();
-        let edited = RwSignal::new(json!({"$dtId": "r", "count": 3}));
-        let service = RwSignal::new(std::collections::BTreeMap::from([(
+        let state = EditState::new(
+            json!({"$dtId": "r", "count": 3}),
+            EditRules::Twin {
+                set: set.clone(),
+                model: ROOM.to_owned(),
+            },
+            Access::Edit,
+            "said",
+        );
+        state.service.set(std::collections::BTreeMap::from([(
             "count".to_owned(),
             "/count: expected integer".to_owned(),
         )]));
-        let state = EditState {
-            edited,
-            invalid: RwSignal::new(BTreeSet::new()),
-            service,
-            rules: StoredValue::new(EditRules::Twin {
-                set: set.clone(),
-                model: ROOM.to_owned(),
-            }),
-            access: Access::Edit,
-            id_prefix: "said",
-        };
+        let service = state.service;
         let root = container();
         let _handle = crate::mounted::mount(&root, move || {
             let fields = form

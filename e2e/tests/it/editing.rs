@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::{ConflictView, CreateTwin, ModelsPage, TwinDetail, wait_for_text};
-use twinscope_e2e::person::open_signed_in;
+use twinscope_e2e::person::{open_signed_in, scroll_and_click, sign_in_by_typing};
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_emulator::adt::seed_graph::{EQUIPMENT, ROOM as ROOM_MODEL};
 use twinscope_emulator::adt::store::Record;
@@ -399,5 +399,111 @@ async fn numbers_typed_key_by_key_are_kept_exactly_and_a_bad_one_is_never_saved(
     assert_eq!(stored["area"], json!(-19.75));
     assert_eq!(stored["occupancy"], json!(12));
     assert_ne!(occupancy_before, Value::Null, "the seed had an occupancy");
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn unsaved_edits_come_back_after_the_sign_in_an_ended_session_needs() {
+    // The identity platform ends the session under an open twin with edits (an administrator
+    // revokes it; the 24 hours run out alike): the save that needs a new token cannot go, the
+    // page asks to sign in again, and after signing in the edits are back to be saved.
+    const OCCUPANCY: &str = "Occupancy (occupancy)";
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    // Tokens near their end: the app renews before every request, as an hour on.
+    stack
+        .emulator
+        .identity()
+        .set_access_token_lifetime(Some(240));
+    let browser = open_signed_in(&stack, &twin_url(ROOM), WRITER).await;
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    let before = stack.stored_twin(ROOM).unwrap();
+    let renamed = "Office 0.01, kept through a sign-in";
+    page.set_text(NAME, renamed).await.unwrap();
+    page.set_text(OCCUPANCY, "7").await.unwrap();
+    assert!(page.can_save().await.unwrap());
+
+    assert!(stack.emulator.identity().revoke_sessions(WRITER.0));
+    page.save().await.unwrap();
+    browser
+        .find_by_role("heading", "Sign in to continue")
+        .await
+        .expect("the page asks to sign in again");
+    wait_for_text(&browser, "your session has ended")
+        .await
+        .unwrap();
+    wait_for_text(
+        &browser,
+        "Your unsaved changes are kept in this tab and come back once you have signed in",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        stack.stored_twin(ROOM).unwrap(),
+        before,
+        "nothing was saved without a token"
+    );
+    browser
+        .screenshot(&screenshot_dir().join("twin-session-ended.png"))
+        .await
+        .unwrap();
+
+    // Meanwhile someone else renames the room.
+    change_behind_the_ui(&stack, ROOM, "name", json!("Office 0.01 (theirs)"));
+
+    // The page's own "Sign in" (the bar at the top has one too).
+    let again = browser
+        .client()
+        .find(fantoccini::Locator::XPath(
+            "//main//button[normalize-space()='Sign in']",
+        ))
+        .await
+        .unwrap();
+    scroll_and_click(&browser, &again, "the page's Sign in").await;
+    sign_in_by_typing(&browser, WRITER.0, WRITER.1)
+        .await
+        .unwrap();
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    wait_for_text(
+        &browser,
+        "Your unsaved changes from before you signed in again are back. Someone changed this twin since",
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.value_of(NAME).await.unwrap(), renamed);
+    assert_eq!(page.value_of(OCCUPANCY).await.unwrap(), "7");
+    assert_eq!(
+        name_on_server(&stack, ROOM),
+        "Office 0.01 (theirs)",
+        "not saved yet"
+    );
+    browser
+        .screenshot(&screenshot_dir().join("twin-edits-back.png"))
+        .await
+        .unwrap();
+    // Saved against the version the edits were made on: their change is not overwritten
+    // unseen.
+    page.save().await.unwrap();
+    let conflict = ConflictView::expect(&browser).await.unwrap();
+    assert_eq!(
+        conflict.theirs().await.unwrap()["name"],
+        "Office 0.01 (theirs)"
+    );
+    assert_eq!(conflict.mine().await.unwrap()["name"], renamed);
+    conflict.keep_mine().await.unwrap();
+    page.expect_saved().await.unwrap();
+    let stored = stack.stored_twin(ROOM).unwrap();
+    assert_eq!(stored["name"], renamed);
+    assert_eq!(stored["occupancy"], json!(7));
+
+    // Taken back once: opening the twin again shows it as saved, with nothing said.
+    browser.goto(&stack.url(&twin_url(ROOM))).await.unwrap();
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    assert_eq!(page.value_of(NAME).await.unwrap(), renamed);
+    assert!(!page.can_save().await.unwrap(), "nothing left to save");
+    let said = browser
+        .eval("return document.body.innerText")
+        .await
+        .unwrap();
+    assert!(!said.as_str().unwrap().contains("are back"), "{said}");
     browser.close().await.unwrap();
 }

@@ -118,7 +118,11 @@ struct CodeGrant {
     redeemed: bool,
 }
 
-/// An issued refresh token. Redeeming it rotates it: the old one is refused afterwards.
+/// An issued refresh token. Redeeming it gives a new one, and, as Entra's do, the old one
+/// stays valid until the same end (24 hours after sign-in for a SPA) or a revocation: "the
+/// Microsoft identity platform doesn't revoke old refresh tokens when used to fetch new
+/// access tokens" (Refresh tokens in the Microsoft identity platform, Token lifetime). So
+/// two requests of one client at once, each with the refresh token it holds, both succeed.
 #[derive(Debug, Clone)]
 struct RefreshGrant {
     client_id: String,
@@ -127,7 +131,6 @@ struct RefreshGrant {
     auth_time: UnixSeconds,
     generation: u64,
     scopes: String,
-    rotated: bool,
 }
 
 #[derive(Debug, Default)]
@@ -148,6 +151,8 @@ pub struct Identity {
     directory: Directory,
     keys: keys::KeyRing,
     grants: Mutex<Grants>,
+    /// Seconds each access token lives; 0: Entra's default (60 to 67 minutes, at random).
+    access_token_lifetime: std::sync::atomic::AtomicI64,
 }
 
 /// What a successful code or refresh-token redemption needs to mint tokens.
@@ -196,7 +201,19 @@ impl Identity {
                 consents,
                 ..Grants::default()
             }),
+            access_token_lifetime: std::sync::atomic::AtomicI64::new(0),
         }
+    }
+
+    /// Test hook (like a token lifetime policy, whose real minimum is 10 minutes): access
+    /// tokens issued from now on live `seconds`; `None`: Entra's default again. A lifetime
+    /// within a client's early-renewal margin (MSAL's and the SPA's: 5 minutes) makes the
+    /// client renew before every use, as it does near a token's end.
+    pub fn set_access_token_lifetime(&self, seconds: Option<i64>) {
+        self.access_token_lifetime.store(
+            seconds.unwrap_or(0).max(0),
+            std::sync::atomic::Ordering::Relaxed,
+        );
     }
 
     fn grants(&self) -> MutexGuard<'_, Grants> {
@@ -453,7 +470,13 @@ impl Identity {
         let membership = m.user.membership_in(m.tenant_id);
         let oid = membership.map(|x| x.oid.clone()).unwrap_or_default();
         let home = m.user.home();
-        let expires_in: i64 = rand::thread_rng().gen_range(3599..=4000);
+        let expires_in: i64 = match self
+            .access_token_lifetime
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            0 => rand::thread_rng().gen_range(3599..=4000),
+            seconds => seconds,
+        };
         let key = self.keys.current();
         let resource = m.scopes.resource();
         let access_claims = json!({
@@ -524,7 +547,6 @@ impl Identity {
                     auth_time: m.auth_time,
                     generation: m.generation,
                     scopes: m.scopes.requested.join(" "),
-                    rotated: false,
                 },
             );
             body["refresh_token"] = json!(rt);

@@ -4,7 +4,8 @@
 //! `Access-Control-Allow-Origin: <origin>`, except that a grant issued for a "web" redirect URI
 //! is refused cross-origin (AADSTS9002326, without the CORS header); a grant issued for a SPA
 //! redirect URI must be redeemed cross-origin (AADSTS9002327). Refresh tokens rotate: each
-//! redemption returns a new one, and the old one is then refused with AADSTS70008.
+//! redemption returns a new one; as with Entra, the old one is not revoked by its use (it
+//! ends with the sign-in's 24 hours, or a revocation, like every token of that sign-in).
 
 use axum::Form;
 use axum::Json;
@@ -177,9 +178,6 @@ impl Identity {
                 .get(token)
                 .cloned()
                 .ok_or(AadError::GrantMalformed("refresh_token"))?;
-            if grant.rotated {
-                return Err(AadError::GrantExpired);
-            }
             if !grant.client_id.eq_ignore_ascii_case(&app.client_id) {
                 return Err(AadError::GrantForOtherClient("refresh_token"));
             }
@@ -210,13 +208,6 @@ impl Identity {
         }
         let scopes = ScopeRequest::parse(&scope, &tenant_name)?.single_resource()?;
         self.check_access(user, &tenant_id, app, &scopes.resources, true)?;
-        {
-            let mut g = self.grants();
-            match g.refresh_tokens.get_mut(token) {
-                Some(rt) if !rt.rotated => rt.rotated = true,
-                _ => return Err(AadError::GrantExpired),
-            }
-        }
         Ok(self.mint(Mint {
             user,
             tenant_id: &tenant_id,

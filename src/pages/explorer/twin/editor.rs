@@ -182,6 +182,7 @@ pub(super) fn TwinEditor(opened: OpenedTwin, relationships: Relationships) -> im
     let original = twin.original;
 
     twin.open(opened, model_note);
+    let restored = twin.keep_and_restore();
 
     let list_path = twin.list_path();
     let rel_error = twin.relationships.error;
@@ -192,6 +193,7 @@ pub(super) fn TwinEditor(opened: OpenedTwin, relationships: Relationships) -> im
             <Show when=move || original.with(Option::is_some)>
                 <TwinFacts twin/>
                 {move || model_note.get().map(|n| view! { <p class="hint">{n}</p> })}
+                {restored.map(|r| view! { <div class="notice notice--draft" role="status"><p>{r.text()}</p></div> })}
                 <section class="card" aria-labelledby="props-title">
                     <h2 id="props-title">"Properties"</h2>
                     {(!can_write).then(|| view! { <p class="hint">"You can read this twin; changing it needs the Twins.Writer role."</p> })}

@@ -22,6 +22,7 @@
 //! - here: the route ([`TwinDetail`], [`TwinPage`]) and opening a twin ([`open_twin`]);
 //! - `model`: the twin's model read through the crate ([`twin_model`]);
 //! - `editor`: `TwinEditor`, the shared state, the leave guard, the layout;
+//! - `draft`: unsaved edits kept through a sign-in the identity platform forced;
 //! - `properties`: the facts and the property controls; `save`: saving, the conflict view;
 //! - `relationships`: the lists, the outgoing table with edit, delete and Undo, the incoming
 //!   table; `relationship_edit`: a relationship's properties edited under its row;
@@ -30,6 +31,7 @@
 //! - `panel`: the same parts in the Twins workspace's inspector ([`TwinPanel`]).
 
 mod delete;
+mod draft;
 mod editor;
 mod model;
 mod panel;

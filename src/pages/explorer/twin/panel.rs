@@ -82,10 +82,12 @@ pub fn TwinPanel(
     let guard = use_leave_guard(dirty.into());
     guards.hold(guard);
     twin.open(opened, model_note);
+    let restored = twin.keep_and_restore();
     let rel_error = twin.relationships.error;
     view! {
         <TwinFacts twin/>
         {move || model_note.get().map(|n| view! { <p class="hint">{n}</p> })}
+        {restored.map(|r| view! { <div class="notice notice--draft" role="status"><p>{r.text()}</p></div> })}
         <section class="workspace-inspector__section" aria-labelledby="inspect-props-title">
             <h3 id="inspect-props-title">"Properties"</h3>
             {(!can_write).then(|| view! { <p class="hint">"You can read this twin; changing it needs the Twins.Writer role."</p> })}

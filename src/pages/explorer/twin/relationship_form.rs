@@ -6,7 +6,7 @@
 //! In the Twins workspace's inspector, beside a drawn graph, the target can also be picked
 //! with a click on it in the graph ([`GraphPick`]), and the relationship created is drawn.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -115,7 +115,7 @@ impl Draft {
             });
             values.rules.set_value(rules);
             values.edited.set(json!({}));
-            values.invalid.set(BTreeSet::new());
+            values.invalid.set(BTreeMap::new());
         });
     }
 

@@ -104,7 +104,7 @@ impl Saving {
     fn take_theirs(self) {
         if let SaveState::Conflict(theirs) = self.state.get_untracked() {
             self.twin.edit.edited.set(theirs.value.clone());
-            self.twin.edit.invalid.set(BTreeSet::new());
+            self.twin.edit.invalid.set(BTreeMap::new());
             self.twin.original.set(Some(theirs));
             self.state.set(SaveState::Idle);
         }
@@ -114,7 +114,7 @@ impl Saving {
     fn discard(self) {
         if let Some(o) = self.twin.original.get_untracked() {
             self.twin.edit.edited.set(o.value);
-            self.twin.edit.invalid.set(BTreeSet::new());
+            self.twin.edit.invalid.set(BTreeMap::new());
         }
     }
 }

@@ -1,0 +1,135 @@
+//! A twin's unsaved property edits kept through a sign-in the identity platform forced (the
+//! 24 hours ran out, an administrator revoked the session): the page goes when the session
+//! ends, so its edits go into this tab's sessionStorage first (`Session::keep_through_sign_in`),
+//! under the account, organisation, instance and twin. When that twin opens again for the
+//! same account, they are taken back, once, with the version they were made against: saving
+//! then sends the same JSON Patch with the same `If-Match` as if the page had stayed, and a
+//! twin changed meanwhile opens the conflict view (their version beside yours) instead of
+//! being overwritten. Text typed that did not fit its field comes back into that field.
+//!
+//! Signing out on purpose drops every draft (`session::forget_drafts`).
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::editor::TwinState;
+use crate::adt::{ETag, Twin, diff_twin};
+use crate::auth::cache::HomeAccountId;
+use crate::session::{DRAFT_PREFIX, Session};
+
+/// What is kept: the twin as read when the edits began, the edits, and the text of fields
+/// that did not fit (by path key).
+#[derive(Debug, Serialize, Deserialize)]
+struct Draft {
+    etag: String,
+    base: Value,
+    edited: Value,
+    #[serde(default)]
+    typed: BTreeMap<String, String>,
+}
+
+/// A draft taken back: whether the twin changed since the edits were made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Restored {
+    pub changed_since: bool,
+}
+
+impl Restored {
+    pub fn text(self) -> &'static str {
+        if self.changed_since {
+            "Your unsaved changes from before you signed in again are back. Someone changed this twin since: saving first shows their version beside yours."
+        } else {
+            "Your unsaved changes from before you signed in again are back. Save them, or discard them."
+        }
+    }
+}
+
+fn key(home: &HomeAccountId, twin: TwinState) -> String {
+    let id = twin.id.get_value();
+    twin.instance.with_value(|(tenant, host)| {
+        format!(
+            "{DRAFT_PREFIX}{}\n{}\n{}\n{id}",
+            home.as_str(),
+            tenant.as_str(),
+            host.as_str()
+        )
+    })
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// The draft of the property edits `twin` holds now, if it holds any (a writer's values that
+/// differ from the twin as read, or text that does not fit).
+fn draft_of(twin: TwinState) -> Option<Draft> {
+    if !twin.can_write {
+        return None;
+    }
+    let base = twin.original.try_get_untracked().flatten()?;
+    let edited = twin.edit.edited.try_get_untracked()?;
+    let typed = twin.edit.invalid.try_get_untracked().unwrap_or_default();
+    if typed.is_empty() && diff_twin(&base.value, &edited).is_empty() {
+        return None;
+    }
+    Some(Draft {
+        etag: base.etag.as_str().to_owned(),
+        base: base.value,
+        edited,
+        typed,
+    })
+}
+
+/// Puts `draft` back into `twin`, opened afresh as `fresh`.
+fn put_back(twin: TwinState, draft: Draft) -> Option<Restored> {
+    let etag = ETag::new(draft.etag)?;
+    let changed_since = twin
+        .original
+        .with_untracked(|fresh| fresh.as_ref().is_none_or(|f| f.etag != etag));
+    twin.original.set(Some(Twin {
+        value: draft.base,
+        etag,
+    }));
+    twin.edit.edited.set(draft.edited);
+    twin.edit.type_back(draft.typed);
+    Some(Restored { changed_since })
+}
+
+impl TwinState {
+    /// After [`TwinState::open`]: keeps the edits if the session ends under them, and takes
+    /// back those kept for this twin and account, if any.
+    /// (Without a session in context, as in tests of the page alone, nothing is kept.)
+    pub(super) fn keep_and_restore(self) -> Option<Restored> {
+        let session = use_context::<Session>()?;
+        session.keep_through_sign_in(move |home| {
+            let (Some(draft), Some(storage)) = (draft_of(self), storage()) else {
+                return;
+            };
+            let text = serde_json::to_string(&draft).unwrap_or_default();
+            if storage.set_item(&key(home, self), &text).is_err() {
+                log::warn!("the browser refused to keep the unsaved edits through the sign-in");
+            }
+        });
+        if !self.can_write {
+            return None;
+        }
+        let home = session
+            .state
+            .with_untracked(|s| s.account().map(|a| a.home.clone()))?;
+        let storage = storage()?;
+        let key = key(&home, self);
+        let text = storage.get_item(&key).ok().flatten()?;
+        let _ = storage.remove_item(&key);
+        let draft: Draft = match serde_json::from_slice(text.as_bytes()) {
+            Ok(draft) => draft,
+            Err(e) => {
+                log::warn!("unsaved edits kept through the sign-in could not be read: {e}");
+                return None;
+            }
+        };
+        put_back(self, draft)
+    }
+}
