@@ -10,6 +10,7 @@ pub mod deploy;
 pub mod pages;
 pub mod peer;
 pub mod person;
+pub mod problems;
 pub mod raw_http;
 pub mod sizes;
 pub mod stack;

@@ -836,6 +836,24 @@ impl EditState {
         });
     }
 
+    /// The field at `key` went (its control was taken down): its text is forgotten without
+    /// waking anything now, since the page may be going and what reads `invalid` with it (a
+    /// woken reader would run after its owner went and panic on a disposed signal, which
+    /// stops the app: seen leaving a twin with text that did not fit). The readers hear of it
+    /// in a microtask, by when a page that went has taken `invalid` along (then nobody hears);
+    /// a field that went alone (an array item removed) re-enables Save then.
+    fn forget_invalid(&self, key: &str) {
+        let invalid = self.invalid;
+        let had = invalid
+            .try_update_untracked(|map| map.remove(key).is_some())
+            .unwrap_or(false);
+        if had {
+            leptos::tachys::renderer::dom::queue_microtask(move || {
+                invalid.try_update(|_| {});
+            });
+        }
+    }
+
     /// The fields made from now on show `texts` (by path key) as if typed, each checked as it
     /// goes in: text that did not fit before a forced sign-in is back where it was.
     pub fn type_back(&self, texts: BTreeMap<String, String>) {
@@ -1146,7 +1164,7 @@ fn scalar_view(spec: FieldSpec, path: Vec<String>, state: EditState) -> AnyView 
     }
     {
         let path_key = path_key.clone();
-        on_cleanup(move || state.mark_invalid(&path_key, None));
+        on_cleanup(move || state.forget_invalid(&path_key));
     }
     // Re-read when the value is replaced (reload, "take theirs").
     {

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::{ConflictView, CreateTwin, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{open_signed_in, scroll_and_click, sign_in_by_typing};
+use twinscope_e2e::problems::{problems, recording_problems};
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_emulator::adt::seed_graph::{EQUIPMENT, ROOM as ROOM_MODEL};
 use twinscope_emulator::adt::store::Record;
@@ -414,7 +415,11 @@ async fn unsaved_edits_come_back_after_the_sign_in_an_ended_session_needs() {
         .emulator
         .identity()
         .set_access_token_lifetime(Some(240));
-    let browser = open_signed_in(&stack, &twin_url(ROOM), WRITER).await;
+    let browser = recording_problems().await;
+    browser.goto(&stack.url(&twin_url(ROOM))).await.unwrap();
+    sign_in_by_typing(&browser, WRITER.0, WRITER.1)
+        .await
+        .unwrap();
     let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
     let before = stack.stored_twin(ROOM).unwrap();
     let renamed = "Office 0.01, kept through a sign-in";
@@ -446,6 +451,15 @@ async fn unsaved_edits_come_back_after_the_sign_in_an_ended_session_needs() {
         .screenshot(&screenshot_dir().join("twin-session-ended.png"))
         .await
         .unwrap();
+    // The app goes on: the save's failure did not panic it (nothing else is logged but the
+    // reason the session ended).
+    let problems = problems(&browser).await;
+    assert!(
+        problems
+            .iter()
+            .all(|p| !p.contains("panicked") && !p.starts_with("uncaught")),
+        "{problems:#?}"
+    );
 
     // Meanwhile someone else renames the room.
     change_behind_the_ui(&stack, ROOM, "name", json!("Office 0.01 (theirs)"));

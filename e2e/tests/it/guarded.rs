@@ -14,8 +14,9 @@ use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::{Dialog, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
     assert_in_view, click_button, click_in_view, open_signed_in, press, scroll_and_click,
-    scroll_to, type_text,
+    scroll_to, sign_in_by_typing, type_text,
 };
+use twinscope_e2e::problems::{assert_no_problems, recording_problems};
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_emulator::adt::seed_graph::{EQUIPMENT, HAS_SENSOR, ROOM as ROOM_MODEL, SENSOR};
 use twinscope_emulator::adt::store::Record;
@@ -259,6 +260,47 @@ async fn unload_is_questioned(browser: &Browser) -> bool {
         .await
         .unwrap()
         == Value::Bool(true)
+}
+
+#[tokio::test]
+async fn leaving_a_twin_with_text_that_does_not_fit_leaves_the_app_working() {
+    // Leaving took the field down, whose going woke the save bar after the page had gone: it
+    // panicked on a disposed signal and every later request of the app waited for ever.
+    const OCCUPANCY: &str = "Occupancy (occupancy)";
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    let browser = recording_problems().await;
+    browser.goto(&stack.url(&twin_url(ROOM))).await.unwrap();
+    sign_in_by_typing(&browser, WRITER.0, WRITER.1)
+        .await
+        .unwrap();
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    let stored = stack.stored_twin(ROOM).unwrap()["occupancy"].to_string();
+    let field = page.field(OCCUPANCY).await.unwrap();
+    click_in_view(&browser, &field, OCCUPANCY).await.unwrap();
+    field.send_keys(&Key::End.to_string()).await.unwrap();
+    type_text(&field, "e").await.unwrap();
+    wait_for_text(&browser, "expected a whole number")
+        .await
+        .unwrap();
+
+    let models_link = browser.find_by_role("link", "Models").await.unwrap();
+    scroll_and_click(&browser, &models_link, "the Models link").await;
+    Dialog::expect(&browser, "Leave without saving?")
+        .await
+        .unwrap()
+        .press("Leave without saving")
+        .await
+        .unwrap();
+    let models = ModelsPage::expect(&browser).await.unwrap();
+    assert!(!models.model_ids().await.unwrap().is_empty());
+
+    // The app still answers: Back opens the twin again, read afresh.
+    browser.client().back().await.unwrap();
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    assert_eq!(page.value_of(OCCUPANCY).await.unwrap(), stored);
+    assert!(!page.can_save().await.unwrap(), "nothing was kept to save");
+    assert_no_problems(&browser).await;
+    browser.close().await.unwrap();
 }
 
 #[tokio::test]

@@ -6,35 +6,9 @@
 use serde_json::json;
 use twinscope_e2e::pages::{ModelsPage, TwinDetail, contosos_page_signed_in_as_adele};
 use twinscope_e2e::person::click_in_view;
+use twinscope_e2e::problems::{assert_no_problems, recording_problems};
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_e2e::{Browser, release_dist, sizes};
-
-/// Runs before any page script in every document: keeps console errors and warnings,
-/// uncaught errors, rejected promises and CSP violations in `window.__problems`.
-const PROBLEM_RECORDER: &str = r#"(() => {
-  const problems = window.__problems = [];
-  const show = (a) => { try { return typeof a === 'string' ? a : (a && a.stack) ? a.stack : JSON.stringify(a); } catch (e) { return String(a); } };
-  for (const level of ['error', 'warn']) {
-    const original = console[level].bind(console);
-    console[level] = (...args) => { problems.push(level + ': ' + args.map(show).join(' ')); return original(...args); };
-  }
-  addEventListener('error', (e) => problems.push('uncaught: ' + e.message));
-  addEventListener('unhandledrejection', (e) => problems.push('unhandled: ' + show(e.reason)));
-  document.addEventListener('securitypolicyviolation', (e) => problems.push('csp: ' + e.violatedDirective + ' ' + e.blockedURI));
-})();"#;
-
-/// Headless Chromium with [`PROBLEM_RECORDER`] in every document it opens.
-async fn recording_problems() -> Browser {
-    let browser = Browser::start().await.expect("Chromium starts");
-    browser
-        .cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": PROBLEM_RECORDER }),
-        )
-        .await
-        .expect("DevTools accepts the recorder");
-    browser
-}
 
 /// The lazy modules this document fetched so far (paths).
 async fn lazy_fetched(browser: &Browser) -> Vec<String> {
@@ -55,24 +29,6 @@ async fn open_in_place(browser: &Browser, path: &str) {
         ))
         .await
         .unwrap();
-}
-
-/// No console error or warning, uncaught error or CSP violation in this document so far.
-async fn assert_no_problems(browser: &Browser) {
-    let problems = problems(browser).await;
-    assert!(
-        problems.is_empty(),
-        "console errors, warnings or CSP violations: {problems:#?}"
-    );
-}
-
-async fn problems(browser: &Browser) -> Vec<String> {
-    let value = browser
-        .eval("return window.__problems || null")
-        .await
-        .unwrap();
-    assert!(value.is_array(), "the problem recorder is not running");
-    sizes::paths(&value)
 }
 
 #[tokio::test]
