@@ -178,6 +178,21 @@ pub async fn open_signed_in(stack: &Stack, path: &str, (upn, password): (&str, &
     browser
 }
 
+/// [`open_signed_in`] in a Chromium that records what went wrong in its pages
+/// ([`crate::problems`]).
+pub async fn open_signed_in_recording(
+    stack: &Stack,
+    path: &str,
+    (upn, password): (&str, &str),
+) -> Browser {
+    let browser = crate::problems::recording_problems().await;
+    browser.goto(&stack.url(path)).await.unwrap();
+    sign_in_by_typing(&browser, upn, password)
+        .await
+        .unwrap_or_else(|e| panic!("signing in as {upn} at {path}: {e}"));
+    browser
+}
+
 pub async fn type_text(field: &Element, text: &str) -> Result<()> {
     for c in text.chars() {
         field.send_keys(&c.to_string()).await?;

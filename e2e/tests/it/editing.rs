@@ -6,8 +6,10 @@
 use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::{ConflictView, CreateTwin, ModelsPage, TwinDetail, wait_for_text};
-use twinscope_e2e::person::{open_signed_in, scroll_and_click, sign_in_by_typing};
-use twinscope_e2e::problems::{problems, recording_problems};
+use twinscope_e2e::person::{
+    open_signed_in, open_signed_in_recording, scroll_and_click, sign_in_by_typing,
+};
+use twinscope_e2e::problems::problems;
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_emulator::adt::seed_graph::{EQUIPMENT, ROOM as ROOM_MODEL};
 use twinscope_emulator::adt::store::Record;
@@ -415,11 +417,7 @@ async fn unsaved_edits_come_back_after_the_sign_in_an_ended_session_needs() {
         .emulator
         .identity()
         .set_access_token_lifetime(Some(240));
-    let browser = recording_problems().await;
-    browser.goto(&stack.url(&twin_url(ROOM))).await.unwrap();
-    sign_in_by_typing(&browser, WRITER.0, WRITER.1)
-        .await
-        .unwrap();
+    let browser = open_signed_in_recording(&stack, &twin_url(ROOM), WRITER).await;
     let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
     let before = stack.stored_twin(ROOM).unwrap();
     let renamed = "Office 0.01, kept through a sign-in";

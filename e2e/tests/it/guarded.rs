@@ -13,10 +13,10 @@ use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::{Dialog, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
-    assert_in_view, click_button, click_in_view, open_signed_in, press, scroll_and_click,
-    scroll_to, sign_in_by_typing, type_text,
+    assert_in_view, click_button, click_in_view, open_signed_in, open_signed_in_recording, press,
+    scroll_and_click, scroll_to, type_text,
 };
-use twinscope_e2e::problems::{assert_no_problems, recording_problems};
+use twinscope_e2e::problems::assert_no_problems;
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
 use twinscope_emulator::adt::seed_graph::{EQUIPMENT, HAS_SENSOR, ROOM as ROOM_MODEL, SENSOR};
 use twinscope_emulator::adt::store::Record;
@@ -262,17 +262,26 @@ async fn unload_is_questioned(browser: &Browser) -> bool {
         == Value::Bool(true)
 }
 
+/// Follows the app's link `name` from a page with unsaved edits and answers "Leave without
+/// saving".
+async fn leave_without_saving_by(browser: &Browser, name: &str) {
+    let link = browser.find_by_role("link", name).await.unwrap();
+    scroll_and_click(browser, &link, &format!("the {name} link")).await;
+    Dialog::expect(browser, "Leave without saving?")
+        .await
+        .unwrap()
+        .press("Leave without saving")
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn leaving_a_twin_with_text_that_does_not_fit_leaves_the_app_working() {
     // Leaving took the field down, whose going woke the save bar after the page had gone: it
     // panicked on a disposed signal and every later request of the app waited for ever.
     const OCCUPANCY: &str = "Occupancy (occupancy)";
     let stack = Stack::start(json!({})).await.expect("stack starts");
-    let browser = recording_problems().await;
-    browser.goto(&stack.url(&twin_url(ROOM))).await.unwrap();
-    sign_in_by_typing(&browser, WRITER.0, WRITER.1)
-        .await
-        .unwrap();
+    let browser = open_signed_in_recording(&stack, &twin_url(ROOM), WRITER).await;
     let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
     let stored = stack.stored_twin(ROOM).unwrap()["occupancy"].to_string();
     let field = page.field(OCCUPANCY).await.unwrap();
@@ -283,14 +292,7 @@ async fn leaving_a_twin_with_text_that_does_not_fit_leaves_the_app_working() {
         .await
         .unwrap();
 
-    let models_link = browser.find_by_role("link", "Models").await.unwrap();
-    scroll_and_click(&browser, &models_link, "the Models link").await;
-    Dialog::expect(&browser, "Leave without saving?")
-        .await
-        .unwrap()
-        .press("Leave without saving")
-        .await
-        .unwrap();
+    leave_without_saving_by(&browser, "Models").await;
     let models = ModelsPage::expect(&browser).await.unwrap();
     assert!(!models.model_ids().await.unwrap().is_empty());
 
@@ -355,14 +357,7 @@ async fn leaving_a_twin_with_unsaved_edits_asks_first() {
     assert_eq!(page.value_of(NAME).await.unwrap(), typed, "still here");
 
     // "Leave without saving" goes where the link pointed; nothing was saved.
-    let twins_link = browser.find_by_role("link", "Twins").await.unwrap();
-    scroll_and_click(&browser, &twins_link, "the Twins link").await;
-    Dialog::expect(&browser, "Leave without saving?")
-        .await
-        .unwrap()
-        .press("Leave without saving")
-        .await
-        .unwrap();
+    leave_without_saving_by(&browser, "Twins").await;
     browser
         .wait_for_script(
             "return location.pathname.endsWith('/twins')",
