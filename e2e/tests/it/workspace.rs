@@ -618,3 +618,25 @@ async fn on_a_phone_the_twin_opened_from_the_results_comes_into_view() {
     assert!(seen.is_array(), "{seen}");
     drop(stack);
 }
+
+#[tokio::test]
+async fn an_address_naming_a_twin_that_is_gone_says_so_in_the_inspector() {
+    // A link shared before the twin was deleted (or with its id mistyped): the inspector had
+    // shown the id and "Open twin" with nothing under them.
+    let gone = "site-1-b1-f0-r99";
+    let (_stack, browser) = signed_in_at(&format!("{}?twin={gone}", instance("twins"))).await;
+    let said = wait_for(
+        &browser,
+        "const a = document.querySelector('.workspace-inspector [role=alert]'); \
+         return a ? a.textContent : null;",
+        "the inspector saying why the twin is not shown",
+    )
+    .await;
+    let said = said.as_str().unwrap();
+    assert!(
+        said.contains(&format!("Twin {gone} could not be read"))
+            && said.contains("DigitalTwinNotFound"),
+        "{said}"
+    );
+    browser.close().await.unwrap();
+}

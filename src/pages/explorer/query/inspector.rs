@@ -75,22 +75,22 @@ fn InspectedTwin(
         async move { open_twin(&adt, id).await }
     });
     let link = twin_path(&ctx.tenant, &ctx.host, &id);
-    let not_read = |errors: ArcRwSignal<Errors>| {
-        view! {
-            <div class="alert alert--error" role="alert">
-                {move || errors.get().into_iter().map(|(_, e)| view! { <p>{e.to_string()}</p> }).collect_view()}
-            </div>
-        }
-    };
+    // The reason is matched here, not left to an `ErrorBoundary`: nested in the inspector's
+    // choice of twin, that showed nothing at all for a twin that could not be read (a deleted
+    // twin, or a wrong id in a shared address).
     view! {
         <p class="workspace-inspector__id"><code>{id.clone()}</code></p>
         <p><a class="button button--small" href=link>"Open twin"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Reading the twin…"</p> }>
-            <ErrorBoundary fallback=not_read>
-                {move || Suspend::new(async move {
-                    opened.await.map(|opened| view! { <TwinPanel opened relationships relationship guards/> })
-                })}
-            </ErrorBoundary>
+            {move || Suspend::new(async move {
+                match opened.await {
+                    Ok(opened) => view! { <TwinPanel opened relationships relationship guards/> }.into_any(),
+                    Err(not_read) => view! {
+                        <div class="alert alert--error" role="alert"><p>{not_read.to_string()}</p></div>
+                    }
+                    .into_any(),
+                }
+            })}
         </Suspense>
     }
     .into_any()
