@@ -526,28 +526,24 @@ fn session_storage() -> Option<web_sys::Storage> {
 }
 
 /// The sessionStorage keys of the unsaved edits this tab keeps through a forced sign-in.
-fn draft_keys() -> Vec<String> {
-    let Some(storage) = session_storage() else {
-        return Vec::new();
-    };
-    let len = storage.length().unwrap_or(0);
-    (0..len)
-        .filter_map(|i| storage.key(i).ok().flatten())
+fn draft_keys(storage: &WebStorage) -> impl Iterator<Item = String> {
+    storage
+        .keys()
+        .into_iter()
         .filter(|k| k.starts_with(DRAFT_PREFIX))
-        .collect()
 }
 
 /// Whether this tab keeps unsaved edits for after the next sign-in.
 pub fn holds_drafts() -> bool {
-    !draft_keys().is_empty()
+    WebStorage::session().is_ok_and(|storage| draft_keys(&storage).next().is_some())
 }
 
 /// Drops every page's unsaved edits kept in this tab through a forced sign-in: signing out
 /// means nothing of the account stays.
 fn forget_drafts() {
-    if let Some(storage) = session_storage() {
-        for key in draft_keys() {
-            let _ = storage.remove_item(&key);
+    if let Ok(storage) = WebStorage::session() {
+        for key in draft_keys(&storage).collect::<Vec<_>>() {
+            storage.remove(&key);
         }
     }
 }

@@ -127,6 +127,23 @@ async fn the_whole_campus_exports_as_json_ndjson_and_for_adt_explorer() {
     browser.close().await.unwrap();
 }
 
+/// A stack whose Fabrikam plant is empty (its instances file in the scratch folder returned,
+/// where files are also written), and Megan signed in on Contoso's campus import/export
+/// screen: she reads the campus and writes the plant (Twins.Writer, Data Owner).
+async fn megan_on_the_campus_beside_an_empty_plant()
+-> (tempfile::TempDir, Stack, twinscope_e2e::Browser) {
+    let scratch = tempfile::tempdir().unwrap();
+    let options = Options {
+        instances: Some(instances_with_empty_plant(scratch.path())),
+        ..Default::default()
+    };
+    let stack = Stack::start_with(json!({}), options)
+        .await
+        .expect("stack starts");
+    let browser = open_signed_in(&stack, &path(CONTOSO, CAMPUS), MEGAN).await;
+    (scratch, stack, browser)
+}
+
 /// The plant's ontology put in place by its admin (a writer cannot upload models: `models`
 /// through the API), then `file` chosen on the plant's import screen: its plan's text.
 async fn plan_on_the_plant<'a>(
@@ -172,16 +189,7 @@ async fn plan_on_the_plant<'a>(
 
 #[tokio::test]
 async fn a_writer_imports_the_campus_export_into_another_instance() {
-    let scratch = tempfile::tempdir().unwrap();
-    let options = Options {
-        instances: Some(instances_with_empty_plant(scratch.path())),
-        ..Default::default()
-    };
-    let stack = Stack::start_with(json!({}), options)
-        .await
-        .expect("stack starts");
-    // Megan reads Contoso's campus and writes Fabrikam's plant (Twins.Writer, Data Owner).
-    let browser = open_signed_in(&stack, &path(CONTOSO, CAMPUS), MEGAN).await;
+    let (scratch, stack, browser) = megan_on_the_campus_beside_an_empty_plant().await;
     let page = TransferPage::expect(&browser).await.unwrap();
     let text = page
         .export("JSON", "contoso-campus-export.json", scratch.path())
@@ -312,15 +320,7 @@ async fn explorer_export(
 
 #[tokio::test]
 async fn an_azure_digital_twins_explorer_json_export_is_imported() {
-    let scratch = tempfile::tempdir().unwrap();
-    let options = Options {
-        instances: Some(instances_with_empty_plant(scratch.path())),
-        ..Default::default()
-    };
-    let stack = Stack::start_with(json!({}), options)
-        .await
-        .expect("stack starts");
-    let browser = open_signed_in(&stack, &path(CONTOSO, CAMPUS), MEGAN).await;
+    let (scratch, stack, browser) = megan_on_the_campus_beside_an_empty_plant().await;
     TransferPage::expect(&browser).await.unwrap();
     let export = explorer_export(
         &browser,

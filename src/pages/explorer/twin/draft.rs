@@ -18,6 +18,7 @@ use serde_json::Value;
 use super::editor::TwinState;
 use crate::adt::{ETag, Twin, diff_twin};
 use crate::auth::cache::HomeAccountId;
+use crate::auth::storage::{Storage, WebStorage};
 use crate::session::{DRAFT_PREFIX, Session};
 
 /// What is kept: the twin as read when the edits began, the edits, and the text of fields
@@ -59,16 +60,9 @@ fn key(home: &HomeAccountId, twin: TwinState) -> String {
     })
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
-}
-
-/// The draft of the property edits `twin` holds now, if it holds any (a writer's values that
-/// differ from the twin as read, or text that does not fit).
+/// The draft of the property edits `twin` holds now, if it holds any (values that differ from
+/// the twin as read, or text that does not fit).
 fn draft_of(twin: TwinState) -> Option<Draft> {
-    if !twin.can_write {
-        return None;
-    }
     let base = twin.original.try_get_untracked().flatten()?;
     let edited = twin.edit.edited.try_get_untracked()?;
     let typed = twin.edit.invalid.try_get_untracked().unwrap_or_default();
@@ -83,7 +77,7 @@ fn draft_of(twin: TwinState) -> Option<Draft> {
     })
 }
 
-/// Puts `draft` back into `twin`, opened afresh as `fresh`.
+/// Puts `draft` back into `twin`, which holds the twin as just read.
 fn put_back(twin: TwinState, draft: Draft) -> Option<Restored> {
     let etag = ETag::new(draft.etag)?;
     let changed_since = twin
@@ -99,30 +93,30 @@ fn put_back(twin: TwinState, draft: Draft) -> Option<Restored> {
 }
 
 impl TwinState {
-    /// After [`TwinState::open`]: keeps the edits if the session ends under them, and takes
-    /// back those kept for this twin and account, if any.
-    /// (Without a session in context, as in tests of the page alone, nothing is kept.)
+    /// After [`TwinState::open`], for a writer: keeps the edits if the session ends under
+    /// them, and takes back those kept for this twin and account, if any. (Without a session
+    /// in context, as in tests of the page alone, nothing is kept.)
     pub(super) fn keep_and_restore(self) -> Option<Restored> {
-        let session = use_context::<Session>()?;
-        session.keep_through_sign_in(move |home| {
-            let (Some(draft), Some(storage)) = (draft_of(self), storage()) else {
-                return;
-            };
-            let text = serde_json::to_string(&draft).unwrap_or_default();
-            if storage.set_item(&key(home, self), &text).is_err() {
-                log::warn!("the browser refused to keep the unsaved edits through the sign-in");
-            }
-        });
         if !self.can_write {
             return None;
         }
+        let session = use_context::<Session>()?;
+        session.keep_through_sign_in(move |home| {
+            let (Some(draft), Ok(storage)) = (draft_of(self), WebStorage::session()) else {
+                return;
+            };
+            let text = serde_json::to_string(&draft).unwrap_or_default();
+            if let Err(e) = storage.set(&key(home, self), &text) {
+                log::warn!("the unsaved edits could not be kept through the sign-in: {e}");
+            }
+        });
         let home = session
             .state
             .with_untracked(|s| s.account().map(|a| a.home.clone()))?;
-        let storage = storage()?;
+        let storage = WebStorage::session().ok()?;
         let key = key(&home, self);
-        let text = storage.get_item(&key).ok().flatten()?;
-        let _ = storage.remove_item(&key);
+        let text = storage.get(&key)?;
+        storage.remove(&key);
         let draft: Draft = match serde_json::from_slice(text.as_bytes()) {
             Ok(draft) => draft,
             Err(e) => {
