@@ -238,7 +238,13 @@ impl AdtClient {
                         error,
                     )
                 }
-                Err(network) => (Outcome::Network, AdtError::Network(network)),
+                Err(error) => (
+                    Outcome::Network,
+                    AdtError::Network {
+                        error,
+                        write: kind.write,
+                    },
+                ),
             };
             let wait =
                 backoff.next_wait(outcome, call.idempotent, &mut runtime.jitter.borrow_mut());

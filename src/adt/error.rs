@@ -75,10 +75,10 @@ pub enum AdtError {
     /// 401: the token was refused; signing in again gets a fresh one.
     #[error("{host} refused the sign-in ({message}); sign in again")]
     Unauthorized { host: AdtHost, message: String },
-    /// No usable answer (none at all, or a redirect, never followed with a token); unsaved
-    /// edits are kept so the user can retry.
-    #[error("{}", network_message(.0))]
-    Network(NetworkError),
+    /// No usable answer (none at all, or a redirect, never followed with a token). After a
+    /// write the unsaved edits are kept so the user can retry, and the message says so.
+    #[error("{}", network_message(.error, *.write))]
+    Network { error: NetworkError, write: bool },
     /// No token could be acquired for the instance's tenant.
     #[error(transparent)]
     Auth(AuthError),
@@ -105,13 +105,16 @@ fn not_found_message(host: &AdtHost, code: &str, message: &str) -> String {
     }
 }
 
-fn network_message(error: &NetworkError) -> String {
+fn network_message(error: &NetworkError, write: bool) -> String {
+    let kept = if write { "; your changes are kept" } else { "" };
     if error.reason == crate::auth::http::REDIRECTED {
         format!(
-            "{error}. The instance or something in front of it redirected the request; your changes are kept. Ask whoever runs this deployment to check the /adt gateway"
+            "{error}. The instance or something in front of it redirected the request{kept}. Ask whoever runs this deployment to check the /adt gateway"
         )
-    } else {
+    } else if write {
         format!("{error}; your changes are kept, retry when the connection is back")
+    } else {
+        format!("{error}; retry when the connection is back")
     }
 }
 
@@ -292,6 +295,40 @@ mod tests {
             host: AdtHost::parse("contoso-campus.api.weu.digitaltwins.azure.net").unwrap(),
             write,
         }
+    }
+
+    #[test]
+    fn only_a_write_without_an_answer_promises_the_changes_are_kept() {
+        use crate::auth::http::{NO_ANSWER, REDIRECTED};
+        let check = |reason: &str, write: bool, expected: &str| {
+            let error = NetworkError {
+                request: "PATCH /adt/h/digitaltwins/room".into(),
+                reason: reason.into(),
+            };
+            let message = AdtError::Network { error, write }.to_string();
+            assert!(message.ends_with(expected), "{message}");
+            assert_eq!(message.contains("changes"), write, "{message}");
+        };
+        check(
+            NO_ANSWER,
+            true,
+            "; your changes are kept, retry when the connection is back",
+        );
+        check(
+            NO_ANSWER,
+            false,
+            "this site); retry when the connection is back",
+        );
+        check(
+            REDIRECTED,
+            true,
+            "so it was stopped. The instance or something in front of it redirected the request; your changes are kept. Ask whoever runs this deployment to check the /adt gateway",
+        );
+        check(
+            REDIRECTED,
+            false,
+            "so it was stopped. The instance or something in front of it redirected the request. Ask whoever runs this deployment to check the /adt gateway",
+        );
     }
 
     #[test]

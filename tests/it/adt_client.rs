@@ -388,9 +388,37 @@ async fn uploads_are_retried_only_after_a_429_but_reads_always_are() {
 async fn a_lost_connection_is_a_network_error_after_retries() {
     let f = Fake::new((0..4).map(|_| Reply::NoAnswer).collect());
     let e = f.client.get_twin("x").await.unwrap_err();
-    assert!(matches!(e, AdtError::Network(_)), "{e:?}");
-    assert!(e.to_string().contains("changes are kept"), "{e}");
+    assert!(matches!(e, AdtError::Network { write: false, .. }), "{e:?}");
+    assert!(
+        e.to_string().contains("retry when the connection is back"),
+        "{e}"
+    );
+    // A read changed nothing, so there is nothing to keep: no promise about changes.
+    assert!(!e.to_string().contains("changes"), "{e}");
     assert_eq!(f.seen().len(), 4);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_write_without_an_answer_says_the_changes_are_kept() {
+    let f = Fake::new((0..4).map(|_| Reply::NoAnswer).collect());
+    let e = f
+        .client
+        .patch_twin(
+            "x",
+            &[PatchOp::Replace {
+                path: "/a".into(),
+                value: json!(1),
+            }],
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AdtError::Network { write: true, .. }), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains("your changes are kept, retry when the connection is back"),
+        "{e}"
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]

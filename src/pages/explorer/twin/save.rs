@@ -75,7 +75,9 @@ impl Saving {
                     Ok(theirs) => save_state.set(SaveState::Conflict(theirs)),
                     Err(e) => save_state.set(SaveState::Failed(e.to_string())),
                 },
-                Err(e @ AdtError::Network(_)) => save_state.set(SaveState::Offline(e.to_string())),
+                Err(e @ AdtError::Network { .. }) => {
+                    save_state.set(SaveState::Offline(e.to_string()))
+                }
                 Err(e) => {
                     let placed = place(&e, &keys);
                     edit.service.set(placed.by_field());
