@@ -21,11 +21,14 @@ use wasm_bindgen::closure::Closure;
 use crate::auth::accounts::{Account, TenantProfile};
 use crate::auth::admin_consent::ConsentOutcome;
 use crate::auth::cache::{HomeAccountId, ScopeSet};
-use crate::auth::client::{AccessToken, AuthClient, AuthError, Environment, SignInOptions};
+use crate::auth::client::{
+    AccessToken, AuthClient, AuthError, Environment, SignInFailure, SignInOptions,
+};
 use crate::auth::http::browser_fetch;
 use crate::auth::return_path::ReturnPath;
 use crate::auth::state::{self, AuthState};
 use crate::auth::storage::{ConfiguredStorage, Storage, StorageError, WebStorage};
+use crate::auth::transaction::TransactionError;
 use crate::config::RuntimeConfig;
 use crate::ids::TenantId;
 
@@ -214,6 +217,21 @@ impl Session {
                     client.recover_abandoned_sign_in();
                     this.refresh();
                 }
+                Err(SignInFailure {
+                    error: AuthError::Transaction(TransactionError::AlreadyAnswered { return_path }),
+                    ..
+                }) => {
+                    // Back reached the identity platform's page, which, still signed in,
+                    // answered the sign-in already completed here once more: the person was
+                    // going back past it. Its address becomes the page it was for (no code
+                    // stays in the history), and Back goes on.
+                    this.refresh();
+                    replace_address(return_path.as_str());
+                    (this.navigate.get_value())(return_path.as_str());
+                    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                        let _ = history.back();
+                    }
+                }
                 Err(failure) => {
                     log::warn!("sign-in did not complete: {}", failure.error);
                     // A response of ours goes back to the page it was for, which says what
@@ -280,8 +298,12 @@ impl Session {
         if self.signing_out.get_untracked() {
             return;
         }
+        // Coming back to the page it leaves from, the sign-in takes that page's place in the
+        // history: Back afterwards goes where the person was before it.
+        let to_here = options.return_path.is_some() && options.return_path == current_path();
         spawn_local(async move {
             match this.client().begin_sign_in(options).await {
+                Ok(url) if to_here => leave_in_place_of_this_page(url),
                 Ok(url) => navigate_away(&url),
                 Err(problem) => this.state.set(AuthState::SignedOut {
                     problem: Some(problem),
@@ -589,6 +611,24 @@ fn navigate_away(url: &str) {
         && window.location().assign(url).is_err()
     {
         log::error!("could not leave for the sign-in page");
+    }
+}
+
+/// Leaves for `url` in place of this page's history entry (and of the leave guard's copy of
+/// it, if that is on top).
+fn leave_in_place_of_this_page(url: String) {
+    crate::components::leave_guard::off_guard_entry(move || {
+        if let Some(window) = web_sys::window()
+            && window.location().replace(&url).is_err()
+        {
+            log::error!("could not leave for the sign-in page");
+        }
+    });
+}
+
+fn replace_address(path: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
     }
 }
 

@@ -6,6 +6,11 @@
 //! only within [`MAX_AGE_SECONDS`]. A forged, replayed, expired or edited record is a
 //! specific [`TransactionError`], and the storage is left clean either way.
 //!
+//! A completed sign-in leaves a note of its `state` and return path (no secret) for a day:
+//! Back from the page it returned to travels to the identity platform's page, which, still
+//! signed in, answers that old request again at once; [`TransactionError::AlreadyAnswered`]
+//! lets the app step on past it instead of refusing it as forged.
+//!
 //! [`InteractionLock`] allows one redirect at a time, and clears itself when stale, so the
 //! "interaction in progress" trap cannot happen.
 
@@ -26,6 +31,9 @@ pub const LOCK_STALE_SECONDS: i64 = 2 * 60;
 pub const RANDOM_BYTES: usize = 96;
 
 const KEY_PREFIX: &str = "twinscope.auth.tx.";
+const DONE_PREFIX: &str = "twinscope.auth.done.";
+/// How long a completed sign-in's note is kept: a sign-in's refresh token lives as long.
+pub const DONE_KEEP_SECONDS: i64 = 24 * 60 * 60;
 const LOCK_KEY: &str = "twinscope.auth.interaction";
 
 /// The PKCE code verifier: a secret, single-use, never printed.
@@ -80,6 +88,10 @@ pub enum TransactionError {
         "the sign-in response's `state` does not belong to a sign-in started here; it may be forged or already used"
     )]
     UnknownState,
+    /// The answer to a sign-in this tab already completed, sent again when Back returned to
+    /// the identity platform's page: never redeemed; the app steps on past it.
+    #[error("this answers a sign-in that was already completed here; it was not used again")]
+    AlreadyAnswered { return_path: ReturnPath },
     #[error("the sign-in took longer than {MAX_AGE_SECONDS} seconds; please start again")]
     Expired,
     #[error("the stored sign-in data was changed or damaged; please start again")]
@@ -144,10 +156,9 @@ impl<S: Storage> Transactions<S> {
             return Err(TransactionError::UnknownState);
         }
         let key = format!("{KEY_PREFIX}{state}");
-        let stored = self
-            .storage
-            .get(&key)
-            .ok_or(TransactionError::UnknownState)?;
+        let Some(stored) = self.storage.get(&key) else {
+            return Err(self.answered_before(state, now));
+        };
         self.storage.remove(&key);
         let record: Value =
             serde_json::from_slice(stored.as_bytes()).map_err(|_| TransactionError::Tampered)?;
@@ -169,13 +180,38 @@ impl<S: Storage> Transactions<S> {
         if verifier.len() != 43 || base64url::decode(&verifier).is_err() {
             return Err(TransactionError::Tampered);
         }
-        Ok(Completed {
+        let completed = Completed {
             nonce: text("nonce")?,
             verifier: PkceVerifier(verifier),
             return_path: ReturnPath::parse(&text("returnPath")?)
                 .unwrap_or_else(|_| ReturnPath::home()),
             authority_tenant: text("authorityTenant")?,
-        })
+        };
+        let note = json!({"returnPath": completed.return_path.as_str(), "at": now});
+        // Only a convenience for Back: a sign-in does not fail for want of it.
+        let _ = self
+            .storage
+            .set(&format!("{DONE_PREFIX}{state}"), &note.to_string());
+        Ok(completed)
+    }
+
+    /// Why there is no record for `state`: a sign-in completed here within
+    /// [`DONE_KEEP_SECONDS`], or none of ours.
+    fn answered_before(&self, state: &str, now: i64) -> TransactionError {
+        let note = self
+            .storage
+            .get(&format!("{DONE_PREFIX}{state}"))
+            .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok());
+        let at = note.as_ref().and_then(|n| n.get("at")?.as_i64());
+        let path = note
+            .as_ref()
+            .and_then(|n| n.get("returnPath")?.as_str().map(ReturnPath::parse));
+        match (at, path) {
+            (Some(at), Some(Ok(return_path))) if (0..=DONE_KEEP_SECONDS).contains(&(now - at)) => {
+                TransactionError::AlreadyAnswered { return_path }
+            }
+            _ => TransactionError::UnknownState,
+        }
     }
 
     /// Removes every sign-in record of this tab: a refused sign-in response ends the sign-in
@@ -206,6 +242,21 @@ impl<S: Storage> Transactions<S> {
                 .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
                 .and_then(|v| v.get("startedAt").and_then(Value::as_i64));
             if started_at.is_none_or(|t| now - t > MAX_AGE_SECONDS) {
+                self.storage.remove(&key);
+            }
+        }
+        for key in self
+            .storage
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with(DONE_PREFIX))
+        {
+            let at = self
+                .storage
+                .get(&key)
+                .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
+                .and_then(|v| v.get("at").and_then(Value::as_i64));
+            if at.is_none_or(|t| !(0..=DONE_KEEP_SECONDS).contains(&(now - t))) {
                 self.storage.remove(&key);
             }
         }
@@ -307,11 +358,36 @@ mod tests {
         assert_eq!(done.verifier.secret(), redirect.verifier.secret());
         assert_eq!(done.return_path.as_str(), "/t/x/i/h.example/twins");
         assert_eq!(done.authority_tenant, "organizations");
-        assert!(storage.keys().is_empty(), "nothing is left behind");
+        // Nothing secret is left behind: only the note that this state was answered.
+        let keys = storage.keys();
+        assert_eq!(keys, vec![format!("{DONE_PREFIX}{}", redirect.state)]);
+        let note = storage.get(&keys[0]).unwrap();
+        assert!(
+            !note.contains(&redirect.nonce) && !note.contains(redirect.verifier.secret()),
+            "{note}"
+        );
+        // The same answer again (Back to the identity platform's page) is never used again;
+        // it is told apart from a forged one so the app can step on past it.
+        let again = |at: i64| tx.complete(Some(&redirect.state), at).unwrap_err();
         assert_eq!(
-            tx.complete(Some(&redirect.state), NOW + 31).unwrap_err(),
+            again(NOW + 31),
+            TransactionError::AlreadyAnswered {
+                return_path: ReturnPath::parse("/t/x/i/h.example/twins").unwrap()
+            }
+        );
+        assert_eq!(
+            again(NOW + 30 + DONE_KEEP_SECONDS),
+            TransactionError::AlreadyAnswered {
+                return_path: ReturnPath::parse("/t/x/i/h.example/twins").unwrap()
+            }
+        );
+        // After a day the note is gone, and the answer is one nobody here knows.
+        assert_eq!(
+            again(NOW + 31 + DONE_KEEP_SECONDS),
             TransactionError::UnknownState
         );
+        tx.sweep(NOW + 31 + DONE_KEEP_SECONDS);
+        assert!(storage.keys().is_empty(), "the sweep takes old notes too");
     }
 
     #[test]
@@ -392,7 +468,11 @@ mod tests {
         assert!(tx.complete(Some(&first.state), NOW + 2).is_ok());
         let abandoned = begin(&tx, 7);
         tx.sweep(NOW + MAX_AGE_SECONDS + 1);
-        assert!(storage.keys().is_empty());
+        assert!(
+            storage.keys().iter().all(|k| k.starts_with(DONE_PREFIX)),
+            "{:?}",
+            storage.keys()
+        );
         assert_eq!(
             tx.complete(Some(&abandoned.state), NOW + 1).unwrap_err(),
             TransactionError::UnknownState

@@ -54,12 +54,17 @@ async fn a_contoso_user_signs_in_and_lands_where_they_started() {
         support::claim(arm.secret.expose(), "aud"),
         "https://management.azure.com"
     );
-    // The response is consumed once: replaying the same URL is refused.
+    // The response is consumed once: the same URL again (Back to the identity platform's
+    // page answers it again) is refused, told apart from a forged one by where it went.
+    let before = f.requests();
     let replay = f.client.complete_sign_in(&fragment).await.unwrap_err();
     assert_eq!(
         replay,
-        AuthError::Transaction(TransactionError::UnknownState)
+        AuthError::Transaction(TransactionError::AlreadyAnswered {
+            return_path: signed_in.return_path.clone()
+        })
     );
+    assert_eq!(f.requests(), before, "nothing is exchanged again");
 }
 
 #[tokio::test(flavor = "current_thread")]

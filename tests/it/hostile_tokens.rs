@@ -492,8 +492,15 @@ async fn a_replayed_state_is_refused_without_a_second_exchange() {
     f.client.complete_sign_in(&fragment).await.unwrap().unwrap();
     let before = f.token_requests();
     let e = f.client.complete_sign_in(&fragment).await.unwrap_err();
-    assert_eq!(e, AuthError::Transaction(TransactionError::UnknownState));
+    assert!(
+        matches!(
+            e,
+            AuthError::Transaction(TransactionError::AlreadyAnswered { .. })
+        ),
+        "{e:?}"
+    );
     assert_eq!(f.token_requests(), before, "a replay exchanges nothing");
+    assert_eq!(f.client.accounts().len(), 1, "and adds no account");
 }
 
 #[tokio::test(flavor = "current_thread")]

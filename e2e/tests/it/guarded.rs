@@ -14,7 +14,7 @@ use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::{Dialog, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
     assert_in_view, click_button, click_in_view, open_signed_in, open_signed_in_recording, press,
-    scroll_and_click, scroll_to, type_text,
+    scroll_and_click, scroll_to, sign_in_by_typing, type_text,
 };
 use twinscope_e2e::problems::assert_no_problems;
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
@@ -301,6 +301,68 @@ async fn leaving_a_twin_with_text_that_does_not_fit_leaves_the_app_working() {
     let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
     assert_eq!(page.value_of(OCCUPANCY).await.unwrap(), stored);
     assert!(!page.can_save().await.unwrap(), "nothing was kept to save");
+    assert_no_problems(&browser).await;
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn back_after_a_sign_in_that_kept_edits_asks_once_and_leaves_the_twin() {
+    // The session ends under unsaved edits; after signing in again they are back. Back then
+    // asks once and, on "Leave without saving", goes to the page before the twin: before, the
+    // same twin came twice more (the guard's entry from before the sign-in and the address the
+    // sign-in left from), then the identity platform's page.
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    stack
+        .emulator
+        .identity()
+        .set_access_token_lifetime(Some(240));
+    let tenant = format!("/t/{CONTOSO}");
+    let browser = open_signed_in_recording(&stack, &tenant, WRITER).await;
+    browser.find_by_role("heading", "Contoso").await.unwrap();
+    browser.goto(&stack.url(&twin_url(ROOM))).await.unwrap();
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    let kept = "Office 0.01, kept";
+    page.set_text(NAME, kept).await.unwrap();
+
+    assert!(stack.emulator.identity().revoke_sessions(WRITER.0));
+    page.save().await.unwrap();
+    browser
+        .find_by_role("heading", "Sign in to continue")
+        .await
+        .expect("the page asks to sign in again");
+    let again = browser
+        .client()
+        .find(fantoccini::Locator::XPath(
+            "//main//button[normalize-space()='Sign in']",
+        ))
+        .await
+        .unwrap();
+    scroll_and_click(&browser, &again, "the page's Sign in").await;
+    sign_in_by_typing(&browser, WRITER.0, WRITER.1)
+        .await
+        .unwrap();
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    wait_for_text(
+        &browser,
+        "Your unsaved changes from before you signed in again are back",
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.value_of(NAME).await.unwrap(), kept);
+
+    browser.client().back().await.unwrap();
+    let dialog = Dialog::expect(&browser, "Leave without saving?")
+        .await
+        .unwrap();
+    dialog.press("Leave without saving").await.unwrap();
+    browser
+        .wait_for_script(
+            &format!("return location.pathname === '{tenant}' && !location.search"),
+            "the organisation's page, the one before the twin",
+        )
+        .await
+        .unwrap();
+    browser.find_by_role("heading", "Contoso").await.unwrap();
     assert_no_problems(&browser).await;
     browser.close().await.unwrap();
 }

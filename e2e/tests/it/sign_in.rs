@@ -227,6 +227,55 @@ async fn a_northwind_user_needs_consent_and_succeeds_after_an_admin_gives_it() {
 }
 
 #[tokio::test]
+async fn back_after_signing_in_goes_to_the_page_before_the_sign_in() {
+    // The person came from elsewhere, followed a deep link, signed in. Back goes to where they
+    // were, in one press: not to the identity platform's page, which, still signed in, sends
+    // its answer to the old sign-in straight back (before: the start page, then the same
+    // organisation again on the next press).
+    let f = Fixture::new(json!({})).await;
+    f.browser
+        .goto("data:text/html,<h1>Elsewhere</h1>")
+        .await
+        .unwrap();
+    let tenant = format!("/t/{CONTOSO}");
+    f.sign_in_at(&tenant, "adele@contoso.onmicrosoft.com", "Adele-dev-1")
+        .await;
+    f.browser.find_by_role("heading", "Contoso").await.unwrap();
+    assert_eq!(f.path().await, tenant);
+
+    f.browser.client().back().await.unwrap();
+    f.browser
+        .wait_for_script(
+            "return location.href.startsWith('data:') && document.body.innerText.includes('Elsewhere')",
+            "the page before the sign-in",
+        )
+        .await
+        .unwrap();
+    // It stays there: nothing sends the person on by itself.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        f.browser
+            .client()
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with("data:"),
+        "Back stays where it went"
+    );
+
+    // Forward comes back to the organisation, still signed in, and no code in any address.
+    f.browser.client().forward().await.unwrap();
+    f.browser.find_by_role("heading", "Contoso").await.unwrap();
+    assert_eq!(f.path().await, tenant);
+    assert_eq!(
+        AppHeader::new(&f.browser).signed_in_user().await.unwrap(),
+        "adele@contoso.onmicrosoft.com"
+    );
+    f.browser.close().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_tampered_state_is_refused_with_a_clear_message() {
     let f = Fixture::new(json!({})).await;
     f.browser.goto(&f.stack.url("/")).await.unwrap();
