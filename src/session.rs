@@ -15,15 +15,13 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::auth::accounts::{Account, TenantProfile};
 use crate::auth::admin_consent::ConsentOutcome;
 use crate::auth::cache::{HomeAccountId, ScopeSet};
-use crate::auth::client::{
-    AccessToken, AuthClient, AuthError, Environment, SignInFailure, SignInOptions,
-};
+use crate::auth::client::{AccessToken, AuthClient, AuthError, Environment, SignInOptions};
 use crate::auth::http::browser_fetch;
 use crate::auth::return_path::ReturnPath;
 use crate::auth::state::{self, AuthState};
@@ -217,31 +215,31 @@ impl Session {
                     client.recover_abandoned_sign_in();
                     this.refresh();
                 }
-                Err(SignInFailure {
-                    error: AuthError::Transaction(TransactionError::AlreadyAnswered { return_path }),
-                    ..
-                }) => {
-                    // Back reached the identity platform's page, which, still signed in,
-                    // answered the sign-in already completed here once more: the person was
-                    // going back past it. Its address becomes the page it was for (no code
-                    // stays in the history), and Back goes on.
-                    this.refresh();
-                    replace_address(return_path.as_str());
-                    (this.navigate.get_value())(return_path.as_str());
-                    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-                        let _ = history.back();
-                    }
-                }
                 Err(failure) => {
                     log::warn!("sign-in did not complete: {}", failure.error);
+                    // Back reached the identity platform's page, which, still signed in,
+                    // answered a sign-in completed here once more: the person was going back
+                    // past it, so Back goes on (from the page it was for: no code stays in
+                    // the history).
+                    let answered = matches!(
+                        failure.error,
+                        AuthError::Transaction(TransactionError::AlreadyAnswered(_))
+                    );
                     // A response of ours goes back to the page it was for, which says what
                     // went wrong and offers to try again; anything else to the start page.
                     let back = failure
                         .return_path
                         .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+                    let history = web_sys::window().and_then(|w| w.history().ok());
+                    if let Some(history) = history.as_ref().filter(|_| answered) {
+                        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&back));
+                    }
                     (this.navigate.get_value())(&back);
                     // A failed second sign-in keeps the account already signed in.
                     this.refresh_or_signed_out(failure.error);
+                    if let Some(history) = history.filter(|_| answered) {
+                        let _ = history.back();
+                    }
                 }
             }
         });
@@ -303,8 +301,7 @@ impl Session {
         let to_here = options.return_path.is_some() && options.return_path == current_path();
         spawn_local(async move {
             match this.client().begin_sign_in(options).await {
-                Ok(url) if to_here => leave_in_place_of_this_page(url),
-                Ok(url) => navigate_away(&url),
+                Ok(url) => navigate_away(&url, to_here),
                 Err(problem) => this.state.set(AuthState::SignedOut {
                     problem: Some(problem),
                 }),
@@ -368,7 +365,7 @@ impl Session {
             match client.end_session_url(hint.as_ref()).await {
                 Ok(Some(url)) => {
                     leave_signed_out_note(&who, now_seconds());
-                    navigate_away(&url);
+                    navigate_away(&url, false);
                 }
                 // No end-session endpoint (or no answer): signed out here, and staying.
                 _ => this.signing_out.set(false),
@@ -606,29 +603,18 @@ fn read_signed_out_note(text: &str, now: i64) -> Option<Vec<String>> {
     )
 }
 
-fn navigate_away(url: &str) {
-    if let Some(window) = web_sys::window()
-        && window.location().assign(url).is_err()
-    {
-        log::error!("could not leave for the sign-in page");
-    }
-}
-
-/// Leaves for `url` in place of this page's history entry (and of the leave guard's copy of
-/// it, if that is on top).
-fn leave_in_place_of_this_page(url: String) {
-    crate::components::leave_guard::off_guard_entry(move || {
-        if let Some(window) = web_sys::window()
-            && window.location().replace(&url).is_err()
-        {
-            log::error!("could not leave for the sign-in page");
-        }
-    });
-}
-
-fn replace_address(path: &str) {
-    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+/// Leaves for `url`; `in_place`: in place of this page's history entry.
+fn navigate_away(url: &str, in_place: bool) {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return;
+    };
+    let left = if in_place {
+        location.replace(url)
+    } else {
+        location.assign(url)
+    };
+    if left.is_err() {
+        log::error!("could not leave for the identity platform");
     }
 }
 

@@ -437,7 +437,13 @@ impl AuthClient {
         let completed = self
             .transactions
             .complete(response.state(), now)
-            .map_err(SignInFailure::unplaced)?;
+            .map_err(|error| SignInFailure {
+                return_path: match &error {
+                    TransactionError::AlreadyAnswered(path) => Some(path.clone()),
+                    _ => None,
+                },
+                error: error.into(),
+            })?;
         let return_path = completed.return_path.clone();
         self.exchange(response, completed, now)
             .await

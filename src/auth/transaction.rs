@@ -91,7 +91,7 @@ pub enum TransactionError {
     /// The answer to a sign-in this tab already completed, sent again when Back returned to
     /// the identity platform's page: never redeemed; the app steps on past it.
     #[error("this answers a sign-in that was already completed here; it was not used again")]
-    AlreadyAnswered { return_path: ReturnPath },
+    AlreadyAnswered(ReturnPath),
     #[error("the sign-in took longer than {MAX_AGE_SECONDS} seconds; please start again")]
     Expired,
     #[error("the stored sign-in data was changed or damaged; please start again")]
@@ -208,7 +208,7 @@ impl<S: Storage> Transactions<S> {
             .and_then(|n| n.get("returnPath")?.as_str().map(ReturnPath::parse));
         match (at, path) {
             (Some(at), Some(Ok(return_path))) if (0..=DONE_KEEP_SECONDS).contains(&(now - at)) => {
-                TransactionError::AlreadyAnswered { return_path }
+                TransactionError::AlreadyAnswered(return_path)
             }
             _ => TransactionError::UnknownState,
         }
@@ -228,35 +228,23 @@ impl<S: Storage> Transactions<S> {
         }
     }
 
-    /// Removes records too old to complete (and any that cannot be read).
+    /// Removes records too old to complete, notes of sign-ins older than
+    /// [`DONE_KEEP_SECONDS`], and any that cannot be read.
     pub fn sweep(&self, now: i64) {
-        for key in self
-            .storage
-            .keys()
-            .into_iter()
-            .filter(|k| k.starts_with(KEY_PREFIX))
-        {
-            let started_at = self
-                .storage
-                .get(&key)
-                .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
-                .and_then(|v| v.get("startedAt").and_then(Value::as_i64));
-            if started_at.is_none_or(|t| now - t > MAX_AGE_SECONDS) {
-                self.storage.remove(&key);
-            }
-        }
-        for key in self
-            .storage
-            .keys()
-            .into_iter()
-            .filter(|k| k.starts_with(DONE_PREFIX))
-        {
+        for key in self.storage.keys() {
+            let (field, max_age) = if key.starts_with(KEY_PREFIX) {
+                ("startedAt", MAX_AGE_SECONDS)
+            } else if key.starts_with(DONE_PREFIX) {
+                ("at", DONE_KEEP_SECONDS)
+            } else {
+                continue;
+            };
             let at = self
                 .storage
                 .get(&key)
                 .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
-                .and_then(|v| v.get("at").and_then(Value::as_i64));
-            if at.is_none_or(|t| !(0..=DONE_KEEP_SECONDS).contains(&(now - t))) {
+                .and_then(|v| v.get(field).and_then(Value::as_i64));
+            if at.is_none_or(|t| now - t > max_age) {
                 self.storage.remove(&key);
             }
         }
@@ -371,15 +359,11 @@ mod tests {
         let again = |at: i64| tx.complete(Some(&redirect.state), at).unwrap_err();
         assert_eq!(
             again(NOW + 31),
-            TransactionError::AlreadyAnswered {
-                return_path: ReturnPath::parse("/t/x/i/h.example/twins").unwrap()
-            }
+            TransactionError::AlreadyAnswered(ReturnPath::parse("/t/x/i/h.example/twins").unwrap())
         );
         assert_eq!(
             again(NOW + 30 + DONE_KEEP_SECONDS),
-            TransactionError::AlreadyAnswered {
-                return_path: ReturnPath::parse("/t/x/i/h.example/twins").unwrap()
-            }
+            TransactionError::AlreadyAnswered(ReturnPath::parse("/t/x/i/h.example/twins").unwrap())
         );
         // After a day the note is gone, and the answer is one nobody here knows.
         assert_eq!(

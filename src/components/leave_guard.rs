@@ -91,36 +91,6 @@ fn on_guard_entry() -> bool {
         .is_some_and(|s| s == GUARD_STATE)
 }
 
-thread_local! {
-    /// The tab is stepping off a guard entry to leave ([`off_guard_entry`]): that pop is no
-    /// Back of the person's.
-    static STEPPING_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `then` once this tab's history is off a guard entry: at once when it is not on one,
-/// else after stepping back off it (the entry below holds the same address). For leaving in
-/// place of the page's own entry (a sign-in that comes back to it).
-pub fn off_guard_entry(then: impl FnOnce() + 'static) {
-    let (Some(window), Some(history)) = (web_sys::window(), history()) else {
-        return then();
-    };
-    if !on_guard_entry() {
-        return then();
-    }
-    STEPPING_OFF.set(true);
-    let then = std::cell::Cell::new(Some(then));
-    let run = Closure::<dyn Fn()>::new(move || {
-        if let Some(then) = then.take() {
-            then();
-        }
-    })
-    .into_js_value();
-    let _ = window.add_event_listener_with_callback("popstate", run.unchecked_ref());
-    // Should the step not be reported, leave all the same.
-    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), 1000);
-    let _ = history.back();
-}
-
 fn push_guard() {
     if let Some(h) = history() {
         let _ = h.push_state_with_url(&GUARD_STATE.into(), "", Some(&href_now()));
@@ -214,9 +184,6 @@ pub fn use_leave_guard(dirty: Signal<bool>) -> LeaveGuard {
 
     // Back took the guard entry off: ask.
     let pops = window_event_listener(ev::popstate, move |_| {
-        if STEPPING_OFF.get() {
-            return;
-        }
         if guard.ignore_pop.get_value() {
             guard.ignore_pop.set_value(false);
             return;
@@ -259,6 +226,14 @@ pub fn use_leave_guard(dirty: Signal<bool>) -> LeaveGuard {
     on_cleanup(move || {
         pops.remove();
         unloads.remove();
+        // Gone while its entry is on top (the session ended under the edits, taking the page
+        // with it): the entry goes too, so the sign-in that follows takes the page's own entry
+        // and Back after it does not meet the same address again.
+        if on_guard_entry()
+            && let Some(h) = history()
+        {
+            let _ = h.back();
+        }
         if let (Some(w), Some(f)) = (web_sys::window(), clicks.try_get_value()) {
             let _ =
                 w.remove_event_listener_with_callback_and_bool("click", f.unchecked_ref(), true);

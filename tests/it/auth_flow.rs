@@ -60,9 +60,9 @@ async fn a_contoso_user_signs_in_and_lands_where_they_started() {
     let replay = f.client.complete_sign_in(&fragment).await.unwrap_err();
     assert_eq!(
         replay,
-        AuthError::Transaction(TransactionError::AlreadyAnswered {
-            return_path: signed_in.return_path.clone()
-        })
+        AuthError::Transaction(TransactionError::AlreadyAnswered(
+            signed_in.return_path.clone()
+        ))
     );
     assert_eq!(f.requests(), before, "nothing is exchanged again");
 }

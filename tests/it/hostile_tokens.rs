@@ -495,7 +495,7 @@ async fn a_replayed_state_is_refused_without_a_second_exchange() {
     assert!(
         matches!(
             e,
-            AuthError::Transaction(TransactionError::AlreadyAnswered { .. })
+            AuthError::Transaction(TransactionError::AlreadyAnswered(_))
         ),
         "{e:?}"
     );

@@ -218,11 +218,24 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
     .arg(split.join(format!("{APP}.wasm")));
     run_visible(cmd).map_err(|e| format!("{e} (run `cargo xtask setup`)"))?;
 
-    // 4. the link module into the glue
-    let glue = inline_link_module(
-        &read(&bindgen.join(format!("{APP}.js")))?,
-        &read(&split.join(LINK_MODULE))?,
+    //    and without the classes no Rust code hands to JavaScript, nor the exports only they
+    //    called (`dead_classes`)
+    let (glue, dead) =
+        crate::dead_classes::drop_dead_classes(&read(&bindgen.join(format!("{APP}.js")))?);
+    let main_bg = bindgen.join(format!("{APP}_bg.wasm"));
+    let kept = crate::wasm_binary::retain_exports(
+        &std::fs::read(&main_bg).map_err(|e| format!("cannot read {}: {e}", main_bg.display()))?,
+        |name| !dead.iter().any(|d| d == name),
     )?;
+    write(&main_bg, &kept)?;
+    eprintln!(
+        "build: {} exports of classes the app never creates dropped ({})",
+        dead.len(),
+        dead.join(", ")
+    );
+
+    // 4. the link module into the glue
+    let glue = inline_link_module(&glue, &read(&split.join(LINK_MODULE))?)?;
 
     // 5. wasm-opt on every module; 6. hashed names
     std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;

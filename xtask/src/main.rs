@@ -7,6 +7,7 @@
 mod bench;
 mod build;
 mod compress;
+mod dead_classes;
 mod dev;
 mod fuzz;
 mod minify_js;

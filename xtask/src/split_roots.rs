@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use crate::wasm_binary::{
     Import, SECTION_CUSTOM, SECTION_EXPORT, SECTION_IMPORT, imports, read_leb, replace_section,
-    sections, skip_name, write_leb,
+    retain_exports, sections, skip_name, write_leb,
 };
 
 /// The split points (`wasm_split` module names) that must not share a module with another.
@@ -123,32 +123,7 @@ pub fn root_functions(module: &[u8], names: &[String]) -> Result<(Vec<u8>, usize
 /// The split main module without the rooting exports: once split, what the lazy modules use
 /// of it they reach through its function table, and the exports would only be bytes.
 pub fn unroot(module: &[u8]) -> Result<Vec<u8>, String> {
-    let parsed = sections(module)?;
-    let (sections, _) = &parsed;
-    let Some(export) = sections.iter().position(|(id, _, _)| *id == SECTION_EXPORT) else {
-        return Ok(module.to_vec());
-    };
-    let (_, start, end) = sections[export];
-    let body = &module[start..end];
-    let mut pos = 0;
-    let mut kept = Vec::with_capacity(body.len());
-    let mut count = 0;
-    for _ in 0..read_leb(body, &mut pos)? {
-        let entry = pos;
-        let name = skip_name(body, &mut pos)?;
-        pos += 1;
-        read_leb(body, &mut pos)?;
-        if !name.starts_with(PREFIX) {
-            kept.extend_from_slice(body.get(entry..pos).ok_or("truncated export")?);
-            count += 1;
-        }
-    }
-    let mut new_body = Vec::with_capacity(kept.len() + 5);
-    write_leb(count, &mut new_body);
-    new_body.extend_from_slice(&kept);
-    new_body.extend_from_slice(&body[pos..]);
-    let out = replace_section(module, &parsed, export, &new_body);
-    Ok(out)
+    retain_exports(module, |name| !name.starts_with(PREFIX))
 }
 
 fn leb_len(bytes: &[u8]) -> Result<usize, String> {

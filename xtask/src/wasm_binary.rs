@@ -49,6 +49,35 @@ pub const SECTION_IMPORT: u8 = 2;
 pub const SECTION_TABLE: u8 = 4;
 pub const SECTION_EXPORT: u8 = 7;
 
+/// `module` with only the exports whose names `keep` accepts.
+pub fn retain_exports(module: &[u8], keep: impl Fn(&str) -> bool) -> Result<Vec<u8>, String> {
+    let parsed = sections(module)?;
+    let (sections, _) = &parsed;
+    let Some(export) = sections.iter().position(|(id, _, _)| *id == SECTION_EXPORT) else {
+        return Ok(module.to_vec());
+    };
+    let (_, start, end) = sections[export];
+    let body = &module[start..end];
+    let mut pos = 0;
+    let mut kept = Vec::with_capacity(body.len());
+    let mut count = 0;
+    for _ in 0..read_leb(body, &mut pos)? {
+        let entry = pos;
+        let name = skip_name(body, &mut pos)?;
+        pos += 1;
+        read_leb(body, &mut pos)?;
+        if keep(&name) {
+            kept.extend_from_slice(body.get(entry..pos).ok_or("truncated export")?);
+            count += 1;
+        }
+    }
+    let mut new_body = Vec::with_capacity(kept.len() + 5);
+    write_leb(count, &mut new_body);
+    new_body.extend_from_slice(&kept);
+    new_body.extend_from_slice(&body[pos..]);
+    Ok(replace_section(module, &parsed, export, &new_body))
+}
+
 /// `module` with the body of section number `index` (in [`sections`]' order) replaced by
 /// `body`; the section keeps its id and place.
 pub fn replace_section(

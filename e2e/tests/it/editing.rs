@@ -7,11 +7,11 @@ use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::{ConflictView, CreateTwin, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
-    open_signed_in, open_signed_in_recording, scroll_and_click, sign_in_by_typing,
+    open_signed_in, open_signed_in_recording, scroll_and_click, sign_in_by_typing, type_text,
 };
 use twinscope_e2e::problems::problems;
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
-use twinscope_emulator::adt::seed_graph::{EQUIPMENT, ROOM as ROOM_MODEL};
+use twinscope_emulator::adt::seed_graph::{EQUIPMENT, HAS_SENSOR, ROOM as ROOM_MODEL, SENSOR};
 use twinscope_emulator::adt::store::Record;
 use twinscope_emulator::adt::wire::new_etag;
 
@@ -517,5 +517,196 @@ async fn unsaved_edits_come_back_after_the_sign_in_an_ended_session_needs() {
         .await
         .unwrap();
     assert!(!said.as_str().unwrap().contains("are back"), "{said}");
+    browser.close().await.unwrap();
+}
+
+/// The element with `id`, scrolled to and clicked as a person does.
+async fn click_field(browser: &Browser, id: &str) -> fantoccini::elements::Element {
+    let field = browser
+        .client()
+        .find(fantoccini::Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"));
+    scroll_and_click(browser, &field, id).await;
+    field
+}
+
+async fn value_of(browser: &Browser, id: &str) -> Value {
+    browser
+        .eval(&format!(
+            "const e = document.getElementById({}); return e ? e.value : null",
+            json!(id)
+        ))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_relationship_being_edited_and_one_being_added_come_back_after_the_sign_in() {
+    // Both forms of the relationships section hold typing too: the session ends as the person
+    // adds a relationship, with another one's editor open and changed. After signing in again
+    // both are as they were, and both save.
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    stack
+        .emulator
+        .identity()
+        .set_access_token_lifetime(Some(240));
+    let (equipment, rel_id, linked_sensor) = {
+        let store = stack.campus().store();
+        let ((source, id), rel) = store
+            .state
+            .relationships
+            .iter()
+            .find(|(_, r)| r["$relationshipName"] == HAS_SENSOR)
+            .expect("a seeded hasSensor relationship");
+        (
+            source.clone(),
+            id.clone(),
+            rel["$targetId"].as_str().unwrap().to_owned(),
+        )
+    };
+    let other_sensor = {
+        let store = stack.campus().store();
+        store
+            .state
+            .twins
+            .iter()
+            .find(|(id, t)| t["$metadata"]["$model"] == SENSOR && **id != linked_sensor)
+            .map(|(id, _)| id.clone())
+            .expect("another sensor")
+    };
+    let stored_position = |rel: &str| {
+        stack
+            .campus()
+            .store()
+            .state
+            .relationships
+            .get(&(equipment.clone(), rel.to_owned()))
+            .map(|r| r["position"].clone())
+    };
+    let browser = open_signed_in_recording(&stack, &twin_url(&equipment), WRITER).await;
+    TwinDetail::expect(&browser, &equipment).await.unwrap();
+
+    // The relationship's editor, changed.
+    let edit = browser
+        .find_by_role("button", &format!("Edit relationship {rel_id}"))
+        .await
+        .unwrap();
+    scroll_and_click(&browser, &edit, "Edit…").await;
+    let position = click_field(&browser, "edit-rel-prop-position").await;
+    type_text(&position, "Behind the panel").await.unwrap();
+    // "Add a relationship", filled in.
+    let name = click_field(&browser, "new-rel-name").await;
+    type_text(&name, HAS_SENSOR).await.unwrap();
+    let target = click_field(&browser, "new-rel-target").await;
+    type_text(&target, &other_sensor).await.unwrap();
+    let id = click_field(&browser, "new-rel-id").await;
+    type_text(&id, "kept-through-sign-in").await.unwrap();
+    let new_position = click_field(&browser, "new-rel-prop-position").await;
+    type_text(&new_position, "Under the desk").await.unwrap();
+
+    // The session ends (revoked); adding needs a new token.
+    assert!(stack.emulator.identity().revoke_sessions(WRITER.0));
+    let add = browser
+        .find_by_role("button", "Add relationship")
+        .await
+        .unwrap();
+    scroll_and_click(&browser, &add, "Add relationship").await;
+    browser
+        .find_by_role("heading", "Sign in to continue")
+        .await
+        .expect("the page asks to sign in again");
+    wait_for_text(
+        &browser,
+        "Your unsaved changes are kept in this tab and come back once you have signed in",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        stored_position("kept-through-sign-in"),
+        None,
+        "nothing added"
+    );
+    let again = browser
+        .client()
+        .find(fantoccini::Locator::XPath(
+            "//main//button[normalize-space()='Sign in']",
+        ))
+        .await
+        .unwrap();
+    scroll_and_click(&browser, &again, "the page's Sign in").await;
+    sign_in_by_typing(&browser, WRITER.0, WRITER.1)
+        .await
+        .unwrap();
+    TwinDetail::expect(&browser, &equipment).await.unwrap();
+
+    // Both are back as they were.
+    wait_for_text(
+        &browser,
+        "Your unsaved changes to this relationship from before you signed in again are back.",
+    )
+    .await
+    .unwrap();
+    wait_for_text(
+        &browser,
+        "What you had filled in here before you signed in again is back.",
+    )
+    .await
+    .unwrap();
+    browser
+        .wait_for_script(
+            "const e = document.getElementById('new-rel-prop-position'); return !!e && e.value === 'Under the desk'",
+            "the new relationship's property typed back",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        value_of(&browser, "edit-rel-prop-position").await,
+        json!("Behind the panel")
+    );
+    assert_eq!(value_of(&browser, "new-rel-name").await, json!(HAS_SENSOR));
+    assert_eq!(
+        value_of(&browser, "new-rel-target").await,
+        json!(other_sensor)
+    );
+    assert_eq!(
+        value_of(&browser, "new-rel-id").await,
+        json!("kept-through-sign-in")
+    );
+    browser
+        .screenshot(&screenshot_dir().join("relationship-edits-back.png"))
+        .await
+        .unwrap();
+
+    // And both save.
+    let save = browser
+        .find_by_role("button", "Save relationship")
+        .await
+        .unwrap();
+    scroll_and_click(&browser, &save, "Save relationship").await;
+    let add = browser
+        .find_by_role("button", "Add relationship")
+        .await
+        .unwrap();
+    scroll_and_click(&browser, &add, "Add relationship").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while stored_position(&rel_id) != Some(json!("Behind the panel"))
+        || stored_position("kept-through-sign-in") != Some(json!("Under the desk"))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not saved: {:?} {:?}",
+            stored_position(&rel_id),
+            stored_position("kept-through-sign-in")
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let problems = problems(&browser).await;
+    assert!(
+        problems
+            .iter()
+            .all(|p| !p.contains("panicked") && !p.starts_with("uncaught")),
+        "{problems:#?}"
+    );
     browser.close().await.unwrap();
 }

@@ -1,17 +1,21 @@
-//! A twin's unsaved property edits kept through a sign-in the identity platform forced (the
-//! 24 hours ran out, an administrator revoked the session): the page goes when the session
-//! ends, so its edits go into this tab's sessionStorage first (`Session::keep_through_sign_in`),
-//! under the account, organisation, instance and twin. When that twin opens again for the
-//! same account, they are taken back, once, with the version they were made against: saving
-//! then sends the same JSON Patch with the same `If-Match` as if the page had stayed, and a
-//! twin changed meanwhile opens the conflict view (their version beside yours) instead of
-//! being overwritten. Text typed that did not fit its field comes back into that field.
+//! A twin's unsaved edits kept through a sign-in the identity platform forced (the 24 hours
+//! ran out, an administrator revoked the session): the page goes when the session ends, so
+//! what it holds goes into this tab's sessionStorage first (`Session::keep_through_sign_in`),
+//! under the account, organisation, instance, twin and [`Part`]: the property edits, the
+//! relationship whose editor is open (`relationship_edit`), the relationship being added
+//! (`relationship_form`). When that twin opens again for the same account, each is taken
+//! back, once. Property edits come back with the version they were made against: saving then
+//! sends the same JSON Patch with the same `If-Match` as if the page had stayed, and a twin
+//! changed meanwhile opens the conflict view (their version beside yours) instead of being
+//! overwritten; a relationship's edits likewise keep its `$etag`. Text typed that did not fit
+//! its field comes back into that field.
 //!
 //! Signing out on purpose drops every draft (`session::forget_drafts`).
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -48,16 +52,83 @@ impl Restored {
     }
 }
 
-fn key(home: &HomeAccountId, twin: TwinState) -> String {
+/// What of a twin's page a draft holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Part {
+    Properties,
+    /// The relationship whose editor is open under its row.
+    RelationshipEdit,
+    /// "Add a relationship", filled in.
+    NewRelationship,
+}
+
+impl Part {
+    fn key(self) -> &'static str {
+        match self {
+            Part::Properties => "properties",
+            Part::RelationshipEdit => "relationship-edit",
+            Part::NewRelationship => "new-relationship",
+        }
+    }
+}
+
+fn key(home: &HomeAccountId, twin: TwinState, part: Part) -> String {
     let id = twin.id.get_value();
     twin.instance.with_value(|(tenant, host)| {
         format!(
-            "{DRAFT_PREFIX}{}\n{}\n{}\n{id}",
+            "{DRAFT_PREFIX}{}\n{}\n{}\n{id}\n{}",
             home.as_str(),
             tenant.as_str(),
-            host.as_str()
+            host.as_str(),
+            part.key()
         )
     })
+}
+
+/// While the caller's owner lives, for a writer: if the session ends, keeps what `draft`
+/// returns then (nothing for `None`) as `twin`'s `part`. (Without a session in context, as in
+/// tests of the page alone, nothing is kept.)
+pub(super) fn keep<T: Serialize>(
+    twin: TwinState,
+    part: Part,
+    draft: impl Fn() -> Option<T> + 'static,
+) {
+    if !twin.can_write {
+        return;
+    }
+    let Some(session) = use_context::<Session>() else {
+        return;
+    };
+    session.keep_through_sign_in(move |home| {
+        let (Some(draft), Ok(storage)) = (draft(), WebStorage::session()) else {
+            return;
+        };
+        let text = serde_json::to_string(&draft).unwrap_or_default();
+        if let Err(e) = storage.set(&key(home, twin, part), &text) {
+            log::warn!("the unsaved edits could not be kept through the sign-in: {e}");
+        }
+    });
+}
+
+/// Takes back, once, `twin`'s `part` kept for the signed-in account, if any (for a writer).
+pub(super) fn take<T: DeserializeOwned>(twin: TwinState, part: Part) -> Option<T> {
+    if !twin.can_write {
+        return None;
+    }
+    let home = use_context::<Session>()?
+        .state
+        .with_untracked(|s| s.account().map(|a| a.home.clone()))?;
+    let storage = WebStorage::session().ok()?;
+    let key = key(&home, twin, part);
+    let text = storage.get(&key)?;
+    storage.remove(&key);
+    match serde_json::from_slice(text.as_bytes()) {
+        Ok(draft) => Some(draft),
+        Err(e) => {
+            log::warn!("unsaved edits kept through the sign-in could not be read: {e}");
+            None
+        }
+    }
 }
 
 /// The draft of the property edits `twin` holds now, if it holds any (values that differ from
@@ -97,33 +168,7 @@ impl TwinState {
     /// them, and takes back those kept for this twin and account, if any. (Without a session
     /// in context, as in tests of the page alone, nothing is kept.)
     pub(super) fn keep_and_restore(self) -> Option<Restored> {
-        if !self.can_write {
-            return None;
-        }
-        let session = use_context::<Session>()?;
-        session.keep_through_sign_in(move |home| {
-            let (Some(draft), Ok(storage)) = (draft_of(self), WebStorage::session()) else {
-                return;
-            };
-            let text = serde_json::to_string(&draft).unwrap_or_default();
-            if let Err(e) = storage.set(&key(home, self), &text) {
-                log::warn!("the unsaved edits could not be kept through the sign-in: {e}");
-            }
-        });
-        let home = session
-            .state
-            .with_untracked(|s| s.account().map(|a| a.home.clone()))?;
-        let storage = WebStorage::session().ok()?;
-        let key = key(&home, self);
-        let text = storage.get(&key)?;
-        storage.remove(&key);
-        let draft: Draft = match serde_json::from_slice(text.as_bytes()) {
-            Ok(draft) => draft,
-            Err(e) => {
-                log::warn!("unsaved edits kept through the sign-in could not be read: {e}");
-                return None;
-            }
-        };
-        put_back(self, draft)
+        keep(self, Part::Properties, move || draft_of(self));
+        put_back(self, take(self, Part::Properties)?)
     }
 }

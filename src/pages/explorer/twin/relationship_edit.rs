@@ -4,15 +4,19 @@
 //! relationship's rules as the form that adds one checks them. Save sends the JSON Patch
 //! between the relationship as listed and as edited with `If-Match` (its `$etag`): a 412 closes
 //! the editor, shows the list as it is now and says that someone else changed it; a refusal
-//! shows what the service said, each detail beside the field it names.
+//! shows what the service said, each detail beside the field it names. Should the session end
+//! with the editor open and changed, its edits are kept through the sign-in ([`KeptEdit`]) and
+//! the editor opens with them again, against the `$etag` they were made on.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 
+use super::draft::{self, Part};
 use super::editor::TwinState;
 use super::relationships::text;
 use crate::adt::types::{ETag, user_members};
@@ -29,6 +33,19 @@ enum SaveState {
     Said(String),
     /// The service refused the change: what it said, sorted by field.
     Refused(AdtError, Placed),
+}
+
+/// A relationship's unsaved edits kept through a forced sign-in ([`super::draft`]): the
+/// relationship as listed when the editor opened (its `$etag`, its properties), the edits, and
+/// text typed that did not fit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct KeptEdit {
+    pub rel_id: String,
+    etag: Option<String>,
+    base: Value,
+    edited: Value,
+    #[serde(default)]
+    typed: BTreeMap<String, String>,
 }
 
 /// The controls of relationship `rel`'s properties: those its model declares, then those it
@@ -51,18 +68,27 @@ pub(super) fn fields(twin: TwinState, rel: &Value) -> Vec<FieldSpec> {
 
 /// The editor of relationship `rel` of the twin, open while `open` names it: a save or Cancel
 /// closes it. (A signal, not a callback: after an await the table may have gone, and a
-/// signal's `try_set` then does nothing where a callback would panic.)
+/// signal's `try_set` then does nothing where a callback would panic.) It starts from `kept`
+/// when that holds this relationship's edits from before a sign-in; closing drops them.
 #[component]
 pub(super) fn RelationshipEdit(
     twin: TwinState,
     rel: Value,
     open: RwSignal<Option<String>>,
+    kept: StoredValue<Option<KeptEdit>, LocalStorage>,
 ) -> impl IntoView {
     let rel_id = text(&rel, "$relationshipId");
     let name = text(&rel, "$relationshipName");
     let specs = fields(twin, &rel);
-    let original = Value::Object(user_members(&rel));
-    let etag = rel.get("$etag").and_then(Value::as_str).and_then(ETag::new);
+    let listed_etag = rel.get("$etag").and_then(Value::as_str).and_then(ETag::new);
+    let restored = kept.with_value(|k| k.as_ref().filter(|k| k.rel_id == rel_id).cloned());
+    let changed_since = restored
+        .as_ref()
+        .is_some_and(|k| k.etag.as_deref() != listed_etag.as_ref().map(ETag::as_str));
+    let (original, etag) = match &restored {
+        Some(k) => (k.base.clone(), k.etag.as_deref().and_then(ETag::new)),
+        None => (Value::Object(user_members(&rel)), listed_etag),
+    };
     let rules = twin.model.with_untracked(|m| match m {
         Some(m) => EditRules::Relationship {
             set: m.set.clone(),
@@ -71,7 +97,32 @@ pub(super) fn RelationshipEdit(
         },
         None => EditRules::Unchecked,
     });
-    let values = EditState::new(original.clone(), rules, Access::Edit, "edit-rel-prop");
+    let values = EditState::new(
+        restored
+            .as_ref()
+            .map_or_else(|| original.clone(), |k| k.edited.clone()),
+        rules,
+        Access::Edit,
+        "edit-rel-prop",
+    );
+    let restored = restored.map(|k| values.type_back(k.typed)).is_some();
+    {
+        let (original, rel_id, etag) = (original.clone(), rel_id.clone(), etag.clone());
+        draft::keep(twin, Part::RelationshipEdit, move || {
+            let edited = values.edited.try_get_untracked()?;
+            let typed = values.invalid.try_get_untracked().unwrap_or_default();
+            if typed.is_empty() && diff_twin(&original, &edited).is_empty() {
+                return None;
+            }
+            Some(KeptEdit {
+                rel_id: rel_id.clone(),
+                etag: etag.as_ref().map(|e| e.as_str().to_owned()),
+                base: original.clone(),
+                edited,
+                typed,
+            })
+        });
+    }
     let saving = RwSignal::new(SaveState::Idle);
     // Changes typed here and not saved: the twin's leave guard asks about them too.
     let unsaved = twin.relationships.unsaved;
@@ -91,6 +142,7 @@ pub(super) fn RelationshipEdit(
     // Closing the editor (saved, cancelled, or their version shown) drops its changes.
     let close = move || {
         unsaved.try_set(None);
+        kept.try_set_value(None);
         open.try_set(None);
     };
     let keys = property_keys(&specs);
@@ -189,6 +241,15 @@ pub(super) fn RelationshipEdit(
     view! {
         <form node_ref=form_ref class="relationship-edit" on:submit=save aria-label=format!("Edit relationship {rel_id}")>
             <p class="hint">{format!("{name} → {}", text(&rel, "$targetId"))}</p>
+            {restored.then(|| view! {
+                <p class="notice notice--draft" role="status">
+                    {if changed_since {
+                        "Your unsaved changes to this relationship from before you signed in again are back. Someone changed it since: saving will not overwrite their version."
+                    } else {
+                        "Your unsaved changes to this relationship from before you signed in again are back."
+                    }}
+                </p>
+            })}
             <div class="twin-properties">{controls}</div>
             {(!writable && !specs_empty).then(|| view! {
                 <p class="hint">"None of its properties is writable (the model says so); they are shown as they are."</p>

@@ -1,7 +1,8 @@
 //! "Add a relationship" (for writers): a relationship the twin's model declares (or any name),
 //! a target twin (twins of the relationship's target model offered), an optional id, and the
 //! relationship's own properties with their checks. A refusal shows what the service said,
-//! each detail beside the property it names.
+//! each detail beside the property it names. What is filled in is kept through a forced sign-in
+//! ([`super::draft`]) and is there again after it.
 //!
 //! In the Twins workspace's inspector, beside a drawn graph, the target can also be picked
 //! with a click on it in the graph ([`GraphPick`]), and the relationship created is drawn.
@@ -10,8 +11,10 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::draft::{self, Part};
 use super::editor::TwinState;
 use super::relationships::relationship_body;
 use crate::adt::AdtError;
@@ -39,6 +42,27 @@ struct Draft {
     refusal: RwSignal<Option<(AdtError, Placed)>>,
     /// The workspace's graph to pick the target in, when there is one.
     pick: Option<GraphPick>,
+}
+
+/// The form as filled in, kept through a forced sign-in.
+#[derive(Debug, Serialize, Deserialize)]
+struct Kept {
+    name: String,
+    target: String,
+    id: String,
+    edited: Value,
+    #[serde(default)]
+    typed: BTreeMap<String, String>,
+}
+
+impl Kept {
+    fn is_empty(&self) -> bool {
+        [&self.name, &self.target, &self.id]
+            .iter()
+            .all(|t| t.trim().is_empty())
+            && self.typed.is_empty()
+            && self.edited.as_object().is_none_or(|o| o.is_empty())
+    }
 }
 
 /// The relationships the twin's model declares.
@@ -100,10 +124,35 @@ impl Draft {
         }
     }
 
-    /// A relationship chosen: its properties start empty, checked by its rules.
+    /// Keeps what is filled in should the session end, and fills in what was kept for this
+    /// twin before the sign-in that follows; true if it did.
+    fn keep_and_restore(self, twin: TwinState) -> bool {
+        draft::keep(twin, Part::NewRelationship, move || {
+            let kept = Kept {
+                name: self.name.try_get_untracked()?,
+                target: self.target.try_get_untracked()?,
+                id: self.id.try_get_untracked()?,
+                edited: self.values.edited.try_get_untracked()?,
+                typed: self.values.invalid.try_get_untracked().unwrap_or_default(),
+            };
+            (!kept.is_empty()).then_some(kept)
+        });
+        let Some(kept) = draft::take::<Kept>(twin, Part::NewRelationship) else {
+            return false;
+        };
+        self.name.set(kept.name);
+        self.target.set(kept.target);
+        self.id.set(kept.id);
+        self.values.edited.set(kept.edited);
+        self.values.type_back(kept.typed);
+        true
+    }
+
+    /// Another relationship chosen: its properties start empty, checked by its rules. (The
+    /// model arriving, or the form filled in again after a sign-in, keeps the values.)
     fn follow_choice(self, twin: TwinState) {
-        let (model, fields, values) = (twin.model, self.fields, self.values);
-        Effect::new(move |_| {
+        let (model, fields, values, name) = (twin.model, self.fields, self.values, self.name);
+        Effect::new(move |last: Option<String>| {
             let chosen = fields.with(|r| r.as_ref().map(|(name, _)| name.clone()));
             let rules = model.with_untracked(|m| match (m, chosen) {
                 (Some(m), Some(name)) => EditRules::Relationship {
@@ -114,8 +163,12 @@ impl Draft {
                 _ => EditRules::Unchecked,
             });
             values.rules.set_value(rules);
-            values.edited.set(json!({}));
-            values.invalid.set(BTreeMap::new());
+            let typed = name.get_untracked();
+            if last.is_some_and(|last| last != typed) {
+                values.edited.set(json!({}));
+                values.invalid.set(BTreeMap::new());
+            }
+            typed
         });
     }
 
@@ -217,6 +270,7 @@ impl Draft {
 pub(super) fn RelationshipForm(twin: TwinState) -> impl IntoView {
     let declared = declared(twin);
     let draft = Draft::new(twin);
+    let restored = draft.keep_and_restore(twin);
     draft.follow_choice(twin);
     draft.offer_targets(twin, declared);
     let Draft {
@@ -238,6 +292,9 @@ pub(super) fn RelationshipForm(twin: TwinState) -> impl IntoView {
     view! {
         <form class="card relationship-form" on:submit=create_relationship aria-labelledby="new-rel-title">
             <h3 id="new-rel-title">"Add a relationship"</h3>
+            {restored.then(|| view! {
+                <p class="notice notice--draft" role="status">"What you had filled in here before you signed in again is back."</p>
+            })}
             <label class="field__label" for="new-rel-name">"Relationship"</label>
             <input id="new-rel-name" class="input" list="new-rel-names"
                 prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev))/>

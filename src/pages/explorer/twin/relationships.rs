@@ -12,8 +12,9 @@ use leptos_router::components::A;
 use serde_json::{Value, json};
 use wasm_bindgen::JsCast;
 
+use super::draft::{self, Part};
 use super::editor::TwinState;
-use super::relationship_edit::{self, RelationshipEdit};
+use super::relationship_edit::{self, KeptEdit, RelationshipEdit};
 use crate::adt::types::{IncomingRelationship, user_members};
 use crate::adt::{AdtClient, AdtError};
 use crate::components::confirm::{ConfirmDialog, focus_if_connected};
@@ -279,6 +280,8 @@ struct Deletions {
     undo_error: RwSignal<Option<String>>,
     /// The relationship whose properties are open for editing under its row (its id).
     editing: RwSignal<Option<String>>,
+    /// Its edits from before a forced sign-in, to open the editor with.
+    kept: StoredValue<Option<KeptEdit>, LocalStorage>,
 }
 
 impl Deletions {
@@ -391,7 +394,12 @@ pub(super) fn OutgoingRelationships(
         recent: RwSignal::new(Vec::new()),
         undo_error: RwSignal::new(None),
         editing: RwSignal::new(None),
+        kept: StoredValue::new_local(None),
     };
+    if let Some(kept) = draft::take::<KeptEdit>(twin, Part::RelationshipEdit) {
+        deletions.editing.set(Some(kept.rel_id.clone()));
+        deletions.kept.set_value(Some(kept));
+    }
     let undo_error = deletions.undo_error;
     if let Some(open) = open {
         let editing = deletions.editing;
@@ -474,7 +482,7 @@ fn OutgoingTable(deletions: Deletions) -> impl IntoView {
                     let rel = r.clone();
                     view! {
                         <tr class="relationship-edit-row">
-                            <td colspan="5"><RelationshipEdit twin rel open=editing/></td>
+                            <td colspan="5"><RelationshipEdit twin rel open=editing kept=deletions.kept/></td>
                         </tr>
                     }
                 });
