@@ -36,9 +36,16 @@ pub fn SignInProblem(problem: AuthError) -> impl IntoView {
         }.into_any(),
         _ => view! { <p>"Start the sign-in again. If it keeps failing, tell your administrator what this says."</p> }.into_any(),
     };
+    // A session that ended (its 24 hours, a revocation, a sign-out elsewhere) is no failed
+    // sign-in: the sign-in did complete, a while ago.
+    let lead = if next == Some(NextStep::SignInAgain) {
+        "Signed out: "
+    } else {
+        "Sign-in did not complete: "
+    };
     view! {
         <div class="alert" role="alert">
-            <p><strong>"Sign-in did not complete: "</strong>{problem.to_string()}</p>
+            <p><strong>{lead}</strong>{problem.to_string()}</p>
             {advice}
         </div>
     }

@@ -431,7 +431,8 @@ async fn unsaved_edits_come_back_after_the_sign_in_an_ended_session_needs() {
         .find_by_role("heading", "Sign in to continue")
         .await
         .expect("the page asks to sign in again");
-    wait_for_text(&browser, "your session has ended")
+    // Said as what happened: the session ended (no sign-in failed).
+    wait_for_text(&browser, "Signed out: your session has ended")
         .await
         .unwrap();
     wait_for_text(
