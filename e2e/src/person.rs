@@ -193,6 +193,22 @@ pub async fn open_signed_in_recording(
     browser
 }
 
+/// "Sign in to continue" answered as a person does: the page's own "Sign in" (the bar at the
+/// top has one too), then the credentials typed on the identity platform's page.
+pub async fn sign_in_again_from_the_page(browser: &Browser, (upn, password): (&str, &str)) {
+    let again = browser
+        .client()
+        .find(fantoccini::Locator::XPath(
+            "//main//button[normalize-space()='Sign in']",
+        ))
+        .await
+        .expect("the page's own Sign in");
+    scroll_and_click(browser, &again, "the page's Sign in").await;
+    sign_in_by_typing(browser, upn, password)
+        .await
+        .unwrap_or_else(|e| panic!("signing in again as {upn}: {e}"));
+}
+
 pub async fn type_text(field: &Element, text: &str) -> Result<()> {
     for c in text.chars() {
         field.send_keys(&c.to_string()).await?;

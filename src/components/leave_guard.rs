@@ -215,6 +215,10 @@ pub fn use_leave_guard(dirty: Signal<bool>) -> LeaveGuard {
     }
     let clicks = StoredValue::new_local(clicks);
 
+    // The router's address (the app's, not this page's), to tell a page taken down in place
+    // from one being left.
+    let location = leptos_router::hooks::use_location();
+
     // Reload or close: the browser's own question.
     let unloads = window_event_listener_untyped("beforeunload", move |e| {
         if asking() {
@@ -226,10 +230,22 @@ pub fn use_leave_guard(dirty: Signal<bool>) -> LeaveGuard {
     on_cleanup(move || {
         pops.remove();
         unloads.remove();
-        // Gone while its entry is on top (the session ended under the edits, taking the page
-        // with it): the entry goes too, so the sign-in that follows takes the page's own entry
-        // and Back after it does not meet the same address again.
-        if on_guard_entry()
+        // Taken down on its own entry with no navigation under way (the session ended under
+        // the edits, taking the page with it): the entry goes too, so the sign-in that follows
+        // takes the page's own entry and Back after it does not meet the same address again.
+        // (Leaving on purpose released the guard; a navigation changes the router's address
+        // before the history's.)
+        let staying = location
+            .pathname
+            .try_get_untracked()
+            .zip(location.search.try_get_untracked())
+            .is_some_and(|(path, query)| match query.as_str() {
+                "" => path == current_place(),
+                query => format!("{path}?{query}") == current_place(),
+            });
+        if guard.released.try_get_value() == Some(false)
+            && staying
+            && on_guard_entry()
             && let Some(h) = history()
         {
             let _ = h.back();

@@ -627,6 +627,27 @@ mod tests {
     }
 
     #[test]
+    fn the_page_carries_public_favicon_svg_as_its_icon() {
+        // One source for the icon: the page's data URL is the file, URL-encoded.
+        let root = crate::root();
+        let index = read(&root.join("index.html")).unwrap();
+        let svg = read(&root.join("public/favicon.svg")).unwrap();
+        let encoded = svg
+            .trim()
+            .replace('"', "'")
+            .replace('%', "%25")
+            .replace('<', "%3C")
+            .replace('>', "%3E")
+            .replace('#', "%23");
+        assert!(
+            index.contains(&format!(
+                "<link rel=\"icon\" href=\"data:image/svg+xml,{encoded}\">"
+            )),
+            "index.html's icon is not public/favicon.svg as it is now: update the data URL"
+        );
+    }
+
+    #[test]
     fn the_repository_page_and_trunk_toml_are_understood() {
         let root = crate::root();
         let index = read(&root.join("index.html")).unwrap();

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use twinscope_e2e::Browser;
 use twinscope_e2e::pages::{ConflictView, CreateTwin, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
-    open_signed_in, open_signed_in_recording, scroll_and_click, sign_in_by_typing, type_text,
+    open_signed_in, open_signed_in_recording, scroll_and_click, sign_in_again_from_the_page,
+    type_text,
 };
 use twinscope_e2e::problems::problems;
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
@@ -463,18 +464,7 @@ async fn unsaved_edits_come_back_after_the_sign_in_an_ended_session_needs() {
     // Meanwhile someone else renames the room.
     change_behind_the_ui(&stack, ROOM, "name", json!("Office 0.01 (theirs)"));
 
-    // The page's own "Sign in" (the bar at the top has one too).
-    let again = browser
-        .client()
-        .find(fantoccini::Locator::XPath(
-            "//main//button[normalize-space()='Sign in']",
-        ))
-        .await
-        .unwrap();
-    scroll_and_click(&browser, &again, "the page's Sign in").await;
-    sign_in_by_typing(&browser, WRITER.0, WRITER.1)
-        .await
-        .unwrap();
+    sign_in_again_from_the_page(&browser, WRITER).await;
     let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
     wait_for_text(
         &browser,
@@ -628,17 +618,7 @@ async fn a_relationship_being_edited_and_one_being_added_come_back_after_the_sig
         None,
         "nothing added"
     );
-    let again = browser
-        .client()
-        .find(fantoccini::Locator::XPath(
-            "//main//button[normalize-space()='Sign in']",
-        ))
-        .await
-        .unwrap();
-    scroll_and_click(&browser, &again, "the page's Sign in").await;
-    sign_in_by_typing(&browser, WRITER.0, WRITER.1)
-        .await
-        .unwrap();
+    sign_in_again_from_the_page(&browser, WRITER).await;
     TwinDetail::expect(&browser, &equipment).await.unwrap();
 
     // Both are back as they were.

@@ -14,7 +14,7 @@ use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::{Dialog, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
     assert_in_view, click_button, click_in_view, open_signed_in, open_signed_in_recording, press,
-    scroll_and_click, scroll_to, sign_in_by_typing, type_text,
+    scroll_and_click, scroll_to, sign_in_again_from_the_page, type_text,
 };
 use twinscope_e2e::problems::assert_no_problems;
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
@@ -330,17 +330,7 @@ async fn back_after_a_sign_in_that_kept_edits_asks_once_and_leaves_the_twin() {
         .find_by_role("heading", "Sign in to continue")
         .await
         .expect("the page asks to sign in again");
-    let again = browser
-        .client()
-        .find(fantoccini::Locator::XPath(
-            "//main//button[normalize-space()='Sign in']",
-        ))
-        .await
-        .unwrap();
-    scroll_and_click(&browser, &again, "the page's Sign in").await;
-    sign_in_by_typing(&browser, WRITER.0, WRITER.1)
-        .await
-        .unwrap();
+    sign_in_again_from_the_page(&browser, WRITER).await;
     let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
     wait_for_text(
         &browser,
