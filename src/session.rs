@@ -74,6 +74,8 @@ pub struct Session {
     /// What the pages on screen keep if the session ends under them (numbered, to go with
     /// their owner).
     keepers: StoredValue<Vec<(u32, Keeper)>, LocalStorage>,
+    /// The tab is leaving for a sign-in with what the pages hold kept: nothing to ask about.
+    kept_for_sign_in: StoredValue<bool>,
 }
 
 impl std::fmt::Debug for Session {
@@ -140,6 +142,7 @@ impl Session {
             signed_out: RwSignal::new(Vec::new()),
             consent: RwSignal::new(None),
             keepers: StoredValue::new_local(Vec::new()),
+            kept_for_sign_in: StoredValue::new(false),
         };
         provide_context(session);
         session.listen_for_other_tabs();
@@ -309,13 +312,17 @@ impl Session {
         });
     }
 
-    /// Signs in again (same account, back to this page) before the 24 hours run out.
+    /// Signs in again (same account, back to this page) before the 24 hours run out. What
+    /// the page holds unsaved is kept and comes back after it, as after a forced sign-in.
     pub fn sign_in_again(&self) {
-        let hint = self
+        let account = self
             .state
-            .get_untracked()
-            .account()
-            .map(|a| a.username.clone());
+            .with_untracked(|s| s.account().map(|a| (a.home.clone(), a.username.clone())));
+        let hint = account.map(|(home, username)| {
+            self.keep_drafts(&home);
+            self.kept_for_sign_in.set_value(true);
+            username
+        });
         self.sign_in(SignInOptions {
             return_path: current_path(),
             login_hint: hint,
@@ -472,6 +479,22 @@ impl Session {
         });
     }
 
+    /// Has the pages on screen keep what they hold unsaved for `home`'s next sign-in.
+    fn keep_drafts(&self, home: &HomeAccountId) {
+        let keepers: Vec<Keeper> = self
+            .keepers
+            .with_value(|k| k.iter().map(|(_, keep)| keep.clone()).collect());
+        for keep in keepers {
+            keep(home);
+        }
+    }
+
+    /// Whether the tab is leaving for a sign-in with the pages' unsaved edits kept (a leave
+    /// guard need not ask then).
+    pub fn leaving_with_drafts_kept(&self) -> bool {
+        self.kept_for_sign_in.try_get_value().unwrap_or(false)
+    }
+
     /// A token failure that only a new sign-in can fix (the 24 hours are up, the session
     /// was revoked) ends this account's session here, and the UI asks to sign in again.
     fn check(&self, error: AuthError) -> AuthError {
@@ -479,12 +502,7 @@ impl Session {
             let client = self.client();
             if let Some(account) = client.active_account() {
                 // Before the pages go: what they hold unsaved comes back after the sign-in.
-                let keepers: Vec<Keeper> = self
-                    .keepers
-                    .with_value(|k| k.iter().map(|(_, keep)| keep.clone()).collect());
-                for keep in keepers {
-                    keep(&account.home);
-                }
+                self.keep_drafts(&account.home);
                 let _ = client.forget(&account.home);
             }
             // The page goes in a task of its own: the request that met this failure still

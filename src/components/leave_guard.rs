@@ -219,9 +219,11 @@ pub fn use_leave_guard(dirty: Signal<bool>) -> LeaveGuard {
     // from one being left.
     let location = leptos_router::hooks::use_location();
 
-    // Reload or close: the browser's own question.
+    // Reload or close: the browser's own question (not when the app leaves for a sign-in
+    // with the edits kept for after it).
+    let session = use_context::<crate::session::Session>();
     let unloads = window_event_listener_untyped("beforeunload", move |e| {
-        if asking() {
+        if asking() && !session.is_some_and(|s| s.leaving_with_drafts_kept()) {
             e.prevent_default();
             let _ = js_sys::Reflect::set(&e, &"returnValue".into(), &"".into());
         }

@@ -16,7 +16,7 @@ pub fn SessionNotice() -> impl IntoView {
             Notice::EndingSoon { minutes_left } => Some(view! {
                 <div class="notice" role="status">
                     <p>{format!(
-                        "Your sign-in ends in {minutes_left} minute{}. Save your work, then sign in again to continue.",
+                        "Your sign-in ends in {minutes_left} minute{}. Sign in again now to continue; unsaved twin and relationship edits are kept and come back after it.",
                         if minutes_left == 1 { "" } else { "s" }
                     )}</p>
                     <button type="button" class="button" on:click=move |_| session.sign_in_again()>
@@ -26,7 +26,7 @@ pub fn SessionNotice() -> impl IntoView {
             }.into_any()),
             Notice::Ended => Some(view! {
                 <div class="notice notice--ended" role="alert">
-                    <p>"Your sign-in has lasted 24 hours, the limit for browser apps. Sign in again to continue; unsaved edits stay on this page."</p>
+                    <p>"Your sign-in has lasted 24 hours, the limit for browser apps. Sign in again to continue; unsaved twin and relationship edits are kept and come back after it."</p>
                     <button type="button" class="button button--primary" on:click=move |_| session.sign_in_again()>
                         "Sign in again"
                     </button>

@@ -691,3 +691,62 @@ async fn a_relationship_being_edited_and_one_being_added_come_back_after_the_sig
     );
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn signing_in_again_before_the_day_ends_keeps_the_unsaved_edits() {
+    // The notice offers to sign in again before the 24 hours run out; a person does so in the
+    // middle of an edit. Before, the browser asked whether to leave the page and the edit was
+    // gone; now it is kept like one a forced sign-in keeps, and is back after.
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    let browser = open_signed_in_recording(&stack, &twin_url(ROOM), WRITER).await;
+    TwinDetail::expect(&browser, ROOM).await.unwrap();
+    // The day nearly over: this tab's sign-in began 23 h 50 min ago.
+    browser
+        .eval(
+            "for (const s of [sessionStorage, localStorage]) for (const k of Object.keys(s)) { \
+             if (!k.startsWith('twinscope.token.')) continue; \
+             try { const v = JSON.parse(s.getItem(k)); \
+               if (v && typeof v.signedInAt === 'number') { v.signedInAt -= 23 * 3600 + 50 * 60; s.setItem(k, JSON.stringify(v)); } \
+             } catch (e) {} } return true",
+        )
+        .await
+        .unwrap();
+    browser.client().refresh().await.unwrap();
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    wait_for_text(&browser, "Your sign-in ends in")
+        .await
+        .unwrap();
+    let renamed = "Office 0.01, kept through signing in again";
+    page.set_text(NAME, renamed).await.unwrap();
+
+    let again = browser
+        .find_by_role("button", "Sign in again now")
+        .await
+        .unwrap();
+    scroll_and_click(&browser, &again, "Sign in again now").await;
+    // Still signed in at the identity platform: straight back to the twin.
+    browser
+        .wait_for_script(
+            "return !!window.performance && performance.getEntriesByType('navigation')[0].name.includes('code=')",
+            "the document that returned with the sign-in",
+        )
+        .await
+        .unwrap();
+    let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
+    wait_for_text(
+        &browser,
+        "Your unsaved changes from before you signed in again are back",
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.value_of(NAME).await.unwrap(), renamed);
+    let said = browser
+        .eval("return document.body.innerText")
+        .await
+        .unwrap();
+    assert!(
+        !said.as_str().unwrap().contains("Your sign-in ends in"),
+        "a new day began: {said}"
+    );
+    browser.close().await.unwrap();
+}
