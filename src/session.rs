@@ -621,18 +621,37 @@ fn read_signed_out_note(text: &str, now: i64) -> Option<Vec<String>> {
     )
 }
 
-/// Leaves for `url`; `in_place`: in place of this page's history entry.
+/// Leaves for `url`; `in_place`: in place of this page's history entry (and of the leave
+/// guard's entry above it, which repeats the page's address: Back steps off that first).
 fn navigate_away(url: &str, in_place: bool) {
-    let Some(location) = web_sys::window().map(|w| w.location()) else {
+    let Some(window) = web_sys::window() else {
         return;
     };
-    let left = if in_place {
-        location.replace(url)
-    } else {
-        location.assign(url)
-    };
-    if left.is_err() {
-        log::error!("could not leave for the identity platform");
+    let location = window.location();
+    if !in_place {
+        if location.assign(url).is_err() {
+            log::error!("could not leave for the identity platform");
+        }
+        return;
+    }
+    let history = window.history().ok();
+    let on_guard = history
+        .as_ref()
+        .and_then(|h| h.state().ok())
+        .and_then(|s| s.as_string())
+        .is_some_and(|s| s == crate::components::leave_guard::GUARD_STATE);
+    match history.filter(|_| on_guard) {
+        Some(history) => {
+            let url = url.to_owned();
+            let go = Closure::once_into_js(move || {
+                let _ = location.replace(&url);
+            });
+            let _ = window.add_event_listener_with_callback("popstate", go.unchecked_ref());
+            let _ = history.back();
+        }
+        None => {
+            let _ = location.replace(url);
+        }
     }
 }
 

@@ -25,7 +25,7 @@ use wasm_bindgen::closure::Closure;
 use crate::components::confirm::ConfirmDialog;
 
 /// Marks our history entry (`history.state`).
-const GUARD_STATE: &str = "twinscope:unsaved-guard";
+pub const GUARD_STATE: &str = "twinscope:unsaved-guard";
 
 /// Where the person tried to go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,8 +182,14 @@ pub fn use_leave_guard(dirty: Signal<bool>) -> LeaveGuard {
         }
     });
 
-    // Back took the guard entry off: ask.
+    // Back took the guard entry off: ask (unless the app steps off it to leave for a sign-in
+    // with the edits kept).
+    let session = use_context::<crate::session::Session>();
+    let leaving_kept = move || session.is_some_and(|s| s.leaving_with_drafts_kept());
     let pops = window_event_listener(ev::popstate, move |_| {
+        if leaving_kept() {
+            return;
+        }
         if guard.ignore_pop.get_value() {
             guard.ignore_pop.set_value(false);
             return;
@@ -221,9 +227,8 @@ pub fn use_leave_guard(dirty: Signal<bool>) -> LeaveGuard {
 
     // Reload or close: the browser's own question (not when the app leaves for a sign-in
     // with the edits kept for after it).
-    let session = use_context::<crate::session::Session>();
     let unloads = window_event_listener_untyped("beforeunload", move |e| {
-        if asking() && !session.is_some_and(|s| s.leaving_with_drafts_kept()) {
+        if asking() && !leaving_kept() {
             e.prevent_default();
             let _ = js_sys::Reflect::set(&e, &"returnValue".into(), &"".into());
         }

@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 use twinscope_e2e::Browser;
-use twinscope_e2e::pages::{ConflictView, CreateTwin, ModelsPage, TwinDetail, wait_for_text};
+use twinscope_e2e::pages::{
+    ConflictView, CreateTwin, Dialog, ModelsPage, TwinDetail, wait_for_text,
+};
 use twinscope_e2e::person::{
     open_signed_in, open_signed_in_recording, scroll_and_click, sign_in_again_from_the_page,
     type_text,
@@ -748,5 +750,19 @@ async fn signing_in_again_before_the_day_ends_keeps_the_unsaved_edits() {
         !said.as_str().unwrap().contains("Your sign-in ends in"),
         "a new day began: {said}"
     );
+    // The sign-in took the page's place in the history (and the guard's entry above it): Back
+    // asks once, then leaves the twin, not for the same twin again.
+    browser.client().back().await.unwrap();
+    let dialog = Dialog::expect(&browser, "Leave without saving?")
+        .await
+        .unwrap();
+    dialog.press("Leave without saving").await.unwrap();
+    browser
+        .wait_for_script(
+            &format!("return !location.href.includes('/twins/{ROOM}')"),
+            "Back to leave the twin",
+        )
+        .await
+        .unwrap();
     browser.close().await.unwrap();
 }
