@@ -209,6 +209,18 @@ pub async fn sign_in_again_from_the_page(browser: &Browser, (upn, password): (&s
         .unwrap_or_else(|e| panic!("signing in again as {upn}: {e}"));
 }
 
+/// Back on a page with unsaved edits, as a person presses it: the question, answered with
+/// "Leave without saving".
+pub async fn back_and_leave_without_saving(browser: &Browser) {
+    browser.client().back().await.expect("Back");
+    crate::pages::Dialog::expect(browser, "Leave without saving?")
+        .await
+        .expect("Back asks about the unsaved edits")
+        .press("Leave without saving")
+        .await
+        .expect("Leave without saving");
+}
+
 pub async fn type_text(field: &Element, text: &str) -> Result<()> {
     for c in text.chars() {
         field.send_keys(&c.to_string()).await?;

@@ -5,12 +5,10 @@
 
 use serde_json::{Value, json};
 use twinscope_e2e::Browser;
-use twinscope_e2e::pages::{
-    ConflictView, CreateTwin, Dialog, ModelsPage, TwinDetail, wait_for_text,
-};
+use twinscope_e2e::pages::{ConflictView, CreateTwin, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
-    open_signed_in, open_signed_in_recording, scroll_and_click, sign_in_again_from_the_page,
-    type_text,
+    back_and_leave_without_saving, open_signed_in, open_signed_in_recording, scroll_and_click,
+    sign_in_again_from_the_page, type_text,
 };
 use twinscope_e2e::problems::problems;
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
@@ -752,11 +750,7 @@ async fn signing_in_again_before_the_day_ends_keeps_the_unsaved_edits() {
     );
     // The sign-in took the page's place in the history (and the guard's entry above it): Back
     // asks once, then leaves the twin, not for the same twin again.
-    browser.client().back().await.unwrap();
-    let dialog = Dialog::expect(&browser, "Leave without saving?")
-        .await
-        .unwrap();
-    dialog.press("Leave without saving").await.unwrap();
+    back_and_leave_without_saving(&browser).await;
     browser
         .wait_for_script(
             &format!("return !location.href.includes('/twins/{ROOM}')"),

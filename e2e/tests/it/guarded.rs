@@ -13,8 +13,9 @@ use twinscope_e2e::Browser;
 use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::{Dialog, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
-    assert_in_view, click_button, click_in_view, open_signed_in, open_signed_in_recording, press,
-    scroll_and_click, scroll_to, sign_in_again_from_the_page, type_text,
+    assert_in_view, back_and_leave_without_saving, click_button, click_in_view, open_signed_in,
+    open_signed_in_recording, press, scroll_and_click, scroll_to, sign_in_again_from_the_page,
+    type_text,
 };
 use twinscope_e2e::problems::assert_no_problems;
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
@@ -340,11 +341,7 @@ async fn back_after_a_sign_in_that_kept_edits_asks_once_and_leaves_the_twin() {
     .unwrap();
     assert_eq!(page.value_of(NAME).await.unwrap(), kept);
 
-    browser.client().back().await.unwrap();
-    let dialog = Dialog::expect(&browser, "Leave without saving?")
-        .await
-        .unwrap();
-    dialog.press("Leave without saving").await.unwrap();
+    back_and_leave_without_saving(&browser).await;
     browser
         .wait_for_script(
             &format!("return location.pathname === '{tenant}' && !location.search"),
