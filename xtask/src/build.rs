@@ -227,6 +227,9 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
         &std::fs::read(&main_bg).map_err(|e| format!("cannot read {}: {e}", main_bg.display()))?,
         |name| !dead.iter().any(|d| d == name),
     )?;
+    //    and with short names for the closure shims' exports (`short_exports`)
+    let (kept, glue, shortened) = crate::short_exports::shorten(&kept, &glue)?;
+    eprintln!("build: {shortened} closure shims' exports renamed __wbg_c0…");
     write(&main_bg, &kept)?;
     eprintln!(
         "build: {} exports of classes the app never creates dropped ({})",
