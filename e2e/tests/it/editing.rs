@@ -760,3 +760,73 @@ async fn signing_in_again_before_the_day_ends_keeps_the_unsaved_edits() {
         .unwrap();
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn kept_edits_of_a_relationship_deleted_meanwhile_are_said_to_be_lost() {
+    // The session ends as the person saves a relationship's edits; before they sign in again,
+    // someone deletes that relationship. Its edits cannot come back (it has no row to open its
+    // editor in): the page says so instead of dropping them unsaid.
+    let stack = Stack::start(json!({})).await.expect("stack starts");
+    stack
+        .emulator
+        .identity()
+        .set_access_token_lifetime(Some(240));
+    let (equipment, rel_id) = {
+        let store = stack.campus().store();
+        let ((source, id), _) = store
+            .state
+            .relationships
+            .iter()
+            .find(|(_, r)| r["$relationshipName"] == HAS_SENSOR)
+            .expect("a seeded hasSensor relationship");
+        (source.clone(), id.clone())
+    };
+    let browser = open_signed_in_recording(&stack, &twin_url(&equipment), WRITER).await;
+    TwinDetail::expect(&browser, &equipment).await.unwrap();
+    let edit = browser
+        .find_by_role("button", &format!("Edit relationship {rel_id}"))
+        .await
+        .unwrap();
+    scroll_and_click(&browser, &edit, "Edit…").await;
+    let position = click_field(&browser, "edit-rel-prop-position").await;
+    type_text(&position, "By the window").await.unwrap();
+
+    assert!(stack.emulator.identity().revoke_sessions(WRITER.0));
+    let save = browser
+        .find_by_role("button", "Save relationship")
+        .await
+        .unwrap();
+    scroll_and_click(&browser, &save, "Save relationship").await;
+    browser
+        .find_by_role("heading", "Sign in to continue")
+        .await
+        .expect("the page asks to sign in again");
+    stack
+        .campus()
+        .store()
+        .commit(vec![Record::DeleteRelationship {
+            source: equipment.clone(),
+            id: rel_id.clone(),
+        }])
+        .expect("someone else deletes the relationship");
+    sign_in_again_from_the_page(&browser, WRITER).await;
+    TwinDetail::expect(&browser, &equipment).await.unwrap();
+    wait_for_text(
+        &browser,
+        &format!(
+            "Relationship {rel_id}, which you were editing before you signed in again, was deleted meanwhile: your unsaved changes to it could not be kept."
+        ),
+    )
+    .await
+    .unwrap();
+    let editors = browser
+        .eval("return document.querySelectorAll('form.relationship-edit').length")
+        .await
+        .unwrap();
+    assert_eq!(
+        editors,
+        json!(0),
+        "no editor for a relationship that is gone"
+    );
+    browser.close().await.unwrap();
+}

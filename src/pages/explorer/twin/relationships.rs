@@ -397,8 +397,28 @@ pub(super) fn OutgoingRelationships(
         kept: StoredValue::new_local(None),
     };
     if let Some(kept) = draft::take::<KeptEdit>(twin, Part::RelationshipEdit) {
-        deletions.editing.set(Some(kept.rel_id.clone()));
+        let rel_id = kept.rel_id.clone();
+        deletions.editing.set(Some(rel_id.clone()));
         deletions.kept.set_value(Some(kept));
+        // Once the list is in: a relationship deleted meanwhile has no row to open its editor
+        // in, so its kept edits cannot come back. Say so rather than drop them unsaid.
+        let (outgoing, read, undo_error) = (
+            twin.relationships.outgoing,
+            twin.relationships.outgoing_read,
+            deletions.undo_error,
+        );
+        Effect::new(move |said: Option<bool>| {
+            if said == Some(true) || read.get() != ListRead::Read {
+                return said.unwrap_or(false);
+            }
+            let gone = outgoing.with(|o| !o.iter().any(|r| text(r, "$relationshipId") == rel_id));
+            if gone {
+                undo_error.set(Some(format!(
+                    "Relationship {rel_id}, which you were editing before you signed in again, was deleted meanwhile: your unsaved changes to it could not be kept."
+                )));
+            }
+            true
+        });
     }
     let undo_error = deletions.undo_error;
     if let Some(open) = open {
