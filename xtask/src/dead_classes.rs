@@ -49,10 +49,13 @@ fn exported_classes(glue: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether `c` can be part of a JavaScript identifier (the ASCII ones the glue uses).
+pub fn is_part(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
+}
+
 fn is_identifier(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    !s.is_empty() && s.chars().all(is_part)
 }
 
 /// `glue` without class `name`, its dispose line and its registry; and what was taken out.
@@ -84,13 +87,20 @@ fn without_class(glue: &str, name: &str) -> Option<(String, String)> {
     Some((rest, taken))
 }
 
+/// Where `word` occurs in `text` not inside a longer identifier.
+pub fn whole(text: &str, word: &str) -> Vec<usize> {
+    text.match_indices(word)
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            !text[at + word.len()..].chars().next().is_some_and(is_part)
+                && !text[..at].chars().next_back().is_some_and(is_part)
+        })
+        .collect()
+}
+
 /// Whether `name` occurs in `text` as a whole identifier.
-fn mentions(text: &str, name: &str) -> bool {
-    let part = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
-    text.match_indices(name).any(|(at, _)| {
-        !text[..at].chars().next_back().is_some_and(part)
-            && !text[at + name.len()..].chars().next().is_some_and(part)
-    })
+pub fn mentions(text: &str, name: &str) -> bool {
+    !whole(text, name).is_empty()
 }
 
 /// The `wasm.NAME` members `text` uses.
@@ -99,7 +109,7 @@ fn wasm_members(text: &str) -> Vec<String> {
         .map(|(at, m)| {
             text[at + m.len()..]
                 .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '$')
+                .take_while(|c| is_part(*c))
                 .collect::<String>()
         })
         .filter(|n| !n.is_empty())

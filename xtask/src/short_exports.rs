@@ -8,6 +8,7 @@
 //! the table and `__wasm_split_shared0`), so they become `__wbg_cN`: about 1.2 kB raw each
 //! in the module and the glue, 0.35 kB Brotli, off every first load.
 
+use crate::dead_classes::{mentions, whole};
 use crate::wasm_binary::{
     SECTION_EXPORT, read_leb, replace_section, sections, skip_name, write_leb,
 };
@@ -85,25 +86,6 @@ fn rename_exports(module: &[u8], renames: &[(String, String)]) -> Result<Vec<u8>
     }
     out.extend_from_slice(&body[pos..]);
     Ok(replace_section(module, &parsed, export, &out))
-}
-
-fn is_part(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '$'
-}
-
-/// Where `word` occurs in `text` not inside a longer identifier.
-fn whole(text: &str, word: &str) -> Vec<usize> {
-    text.match_indices(word)
-        .map(|(at, _)| at)
-        .filter(|&at| {
-            !text[at + word.len()..].chars().next().is_some_and(is_part)
-                && !text[..at].chars().next_back().is_some_and(is_part)
-        })
-        .collect()
-}
-
-fn mentions(text: &str, word: &str) -> bool {
-    !whole(text, word).is_empty()
 }
 
 fn replace_whole(text: &str, word: &str, by: &str) -> String {
