@@ -511,6 +511,22 @@ async fn unsaved_edits_come_back_after_the_sign_in_an_ended_session_needs() {
     browser.close().await.unwrap();
 }
 
+/// A seeded equipment twin's first `hasSensor` relationship: source, relationship id, target.
+fn a_sensor_link(stack: &Stack) -> (String, String, String) {
+    let store = stack.campus().store();
+    let ((source, id), rel) = store
+        .state
+        .relationships
+        .iter()
+        .find(|(_, r)| r["$relationshipName"] == HAS_SENSOR)
+        .expect("a seeded hasSensor relationship");
+    (
+        source.clone(),
+        id.clone(),
+        rel["$targetId"].as_str().unwrap().to_owned(),
+    )
+}
+
 /// The element with `id`, scrolled to and clicked as a person does.
 async fn click_field(browser: &Browser, id: &str) -> fantoccini::elements::Element {
     let field = browser
@@ -542,20 +558,7 @@ async fn a_relationship_being_edited_and_one_being_added_come_back_after_the_sig
         .emulator
         .identity()
         .set_access_token_lifetime(Some(240));
-    let (equipment, rel_id, linked_sensor) = {
-        let store = stack.campus().store();
-        let ((source, id), rel) = store
-            .state
-            .relationships
-            .iter()
-            .find(|(_, r)| r["$relationshipName"] == HAS_SENSOR)
-            .expect("a seeded hasSensor relationship");
-        (
-            source.clone(),
-            id.clone(),
-            rel["$targetId"].as_str().unwrap().to_owned(),
-        )
-    };
+    let (equipment, rel_id, linked_sensor) = a_sensor_link(&stack);
     let other_sensor = {
         let store = stack.campus().store();
         store
@@ -771,16 +774,7 @@ async fn kept_edits_of_a_relationship_deleted_meanwhile_are_said_to_be_lost() {
         .emulator
         .identity()
         .set_access_token_lifetime(Some(240));
-    let (equipment, rel_id) = {
-        let store = stack.campus().store();
-        let ((source, id), _) = store
-            .state
-            .relationships
-            .iter()
-            .find(|(_, r)| r["$relationshipName"] == HAS_SENSOR)
-            .expect("a seeded hasSensor relationship");
-        (source.clone(), id.clone())
-    };
+    let (equipment, rel_id, _) = a_sensor_link(&stack);
     let browser = open_signed_in_recording(&stack, &twin_url(&equipment), WRITER).await;
     TwinDetail::expect(&browser, &equipment).await.unwrap();
     let edit = browser
