@@ -562,7 +562,8 @@ fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 
-/// The sessionStorage keys of the unsaved edits this tab keeps through a forced sign-in.
+/// The sessionStorage keys of the unsaved edits this tab keeps through a sign-in (forced, or
+/// "Sign in again now").
 fn draft_keys(storage: &WebStorage) -> impl Iterator<Item = String> {
     storage
         .keys()
@@ -575,7 +576,7 @@ pub fn holds_drafts() -> bool {
     WebStorage::session().is_ok_and(|storage| draft_keys(&storage).next().is_some())
 }
 
-/// Drops every page's unsaved edits kept in this tab through a forced sign-in: signing out
+/// Drops every page's unsaved edits kept in this tab through a sign-in: signing out
 /// means nothing of the account stays.
 fn forget_drafts() {
     if let Ok(storage) = WebStorage::session() {

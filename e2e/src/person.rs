@@ -209,6 +209,25 @@ pub async fn sign_in_again_from_the_page(browser: &Browser, (upn, password): (&s
         .unwrap_or_else(|e| panic!("signing in again as {upn}: {e}"));
 }
 
+/// The identity platform ends `upn`'s session (revoked; the 24 hours running out alike),
+/// then the person presses `button`, whose request needs a new token: the page asks to sign
+/// in again.
+pub async fn session_ends_then_press(stack: &Stack, browser: &Browser, upn: &str, button: &str) {
+    assert!(
+        stack.emulator.identity().revoke_sessions(upn),
+        "{upn} had a session"
+    );
+    let pressed = browser
+        .find_by_role("button", button)
+        .await
+        .unwrap_or_else(|e| panic!("the {button} button: {e}"));
+    scroll_and_click(browser, &pressed, button).await;
+    browser
+        .find_by_role("heading", "Sign in to continue")
+        .await
+        .unwrap_or_else(|e| panic!("after {button}, the page asks to sign in again: {e}"));
+}
+
 /// Back on a page with unsaved edits, as a person presses it: the question, answered with
 /// "Leave without saving".
 pub async fn back_and_leave_without_saving(browser: &Browser) {

@@ -49,6 +49,18 @@ impl Stack {
     /// The app's address must be known before the emulator starts (it is a registered
     /// redirect URI), so it is picked free first and bound by the gateway afterwards; if
     /// another process took the port in between, everything starts again on a new one.
+    /// A stack whose access tokens are issued near their end (4 minutes), so the app renews
+    /// one before every request, as an hour after signing in: a session the identity platform
+    /// ended shows at the next request.
+    pub async fn start_renewing_before_every_request() -> Result<Self> {
+        let stack = Self::start(json!({})).await?;
+        stack
+            .emulator
+            .identity()
+            .set_access_token_lifetime(Some(240));
+        Ok(stack)
+    }
+
     pub async fn start_with(config: Value, options: Options) -> Result<Self> {
         const ATTEMPTS: usize = 3;
         let mut attempt = 1;
@@ -112,6 +124,23 @@ impl Stack {
     /// Twin `id` of the campus as the emulator stores it now.
     pub fn stored_twin(&self, id: &str) -> Option<Value> {
         self.campus().store().state.twins.get(id).cloned()
+    }
+
+    /// The campus's first seeded relationship called `name`: (source, relationship id,
+    /// target).
+    pub fn seeded_relationship(&self, name: &str) -> (String, String, String) {
+        let store = self.campus().store();
+        let ((source, id), rel) = store
+            .state
+            .relationships
+            .iter()
+            .find(|(_, r)| r["$relationshipName"] == name)
+            .unwrap_or_else(|| panic!("a seeded {name} relationship"));
+        (
+            source.clone(),
+            id.clone(),
+            rel["$targetId"].as_str().unwrap().to_owned(),
+        )
     }
 
     /// Relationship `id` of `source` in the campus as the emulator stores it now.

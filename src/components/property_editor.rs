@@ -764,7 +764,7 @@ pub struct EditState {
     /// The fields whose text does not fit (by path key), with the text as typed.
     pub invalid: RwSignal<BTreeMap<String, String>>,
     /// Text to put back into fields as they are made (by path key): what was typed before a
-    /// forced sign-in ([`EditState::type_back`]).
+    /// sign-in ([`EditState::type_back`]).
     typed_back: StoredValue<BTreeMap<String, String>>,
     /// The service's problems by path key (`name`, `panel/level`), shown beside the field
     /// until its value is changed (see `components::service_error`).
@@ -855,7 +855,7 @@ impl EditState {
     }
 
     /// The fields made from now on show `texts` (by path key) as if typed, each checked as it
-    /// goes in: text that did not fit before a forced sign-in is back where it was.
+    /// goes in: text that did not fit before a sign-in is back where it was.
     pub fn type_back(&self, texts: BTreeMap<String, String>) {
         self.typed_back.set_value(texts);
     }

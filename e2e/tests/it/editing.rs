@@ -8,7 +8,7 @@ use twinscope_e2e::Browser;
 use twinscope_e2e::pages::{ConflictView, CreateTwin, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
     back_and_leave_without_saving, open_signed_in, open_signed_in_recording, scroll_and_click,
-    sign_in_again_from_the_page, type_text,
+    session_ends_then_press, sign_in_again_from_the_page, type_text,
 };
 use twinscope_e2e::problems::problems;
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
@@ -412,12 +412,9 @@ async fn unsaved_edits_come_back_after_the_sign_in_an_ended_session_needs() {
     // revokes it; the 24 hours run out alike): the save that needs a new token cannot go, the
     // page asks to sign in again, and after signing in the edits are back to be saved.
     const OCCUPANCY: &str = "Occupancy (occupancy)";
-    let stack = Stack::start(json!({})).await.expect("stack starts");
-    // Tokens near their end: the app renews before every request, as an hour on.
-    stack
-        .emulator
-        .identity()
-        .set_access_token_lifetime(Some(240));
+    let stack = Stack::start_renewing_before_every_request()
+        .await
+        .expect("stack starts");
     let browser = open_signed_in_recording(&stack, &twin_url(ROOM), WRITER).await;
     let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
     let before = stack.stored_twin(ROOM).unwrap();
@@ -426,12 +423,7 @@ async fn unsaved_edits_come_back_after_the_sign_in_an_ended_session_needs() {
     page.set_text(OCCUPANCY, "7").await.unwrap();
     assert!(page.can_save().await.unwrap());
 
-    assert!(stack.emulator.identity().revoke_sessions(WRITER.0));
-    page.save().await.unwrap();
-    browser
-        .find_by_role("heading", "Sign in to continue")
-        .await
-        .expect("the page asks to sign in again");
+    session_ends_then_press(&stack, &browser, WRITER.0, "Save changes").await;
     // Said as what happened: the session ended (no sign-in failed).
     wait_for_text(&browser, "Signed out: your session has ended")
         .await
@@ -511,22 +503,6 @@ async fn unsaved_edits_come_back_after_the_sign_in_an_ended_session_needs() {
     browser.close().await.unwrap();
 }
 
-/// A seeded equipment twin's first `hasSensor` relationship: source, relationship id, target.
-fn a_sensor_link(stack: &Stack) -> (String, String, String) {
-    let store = stack.campus().store();
-    let ((source, id), rel) = store
-        .state
-        .relationships
-        .iter()
-        .find(|(_, r)| r["$relationshipName"] == HAS_SENSOR)
-        .expect("a seeded hasSensor relationship");
-    (
-        source.clone(),
-        id.clone(),
-        rel["$targetId"].as_str().unwrap().to_owned(),
-    )
-}
-
 /// The element with `id`, scrolled to and clicked as a person does.
 async fn click_field(browser: &Browser, id: &str) -> fantoccini::elements::Element {
     let field = browser
@@ -553,12 +529,10 @@ async fn a_relationship_being_edited_and_one_being_added_come_back_after_the_sig
     // Both forms of the relationships section hold typing too: the session ends as the person
     // adds a relationship, with another one's editor open and changed. After signing in again
     // both are as they were, and both save.
-    let stack = Stack::start(json!({})).await.expect("stack starts");
-    stack
-        .emulator
-        .identity()
-        .set_access_token_lifetime(Some(240));
-    let (equipment, rel_id, linked_sensor) = a_sensor_link(&stack);
+    let stack = Stack::start_renewing_before_every_request()
+        .await
+        .expect("stack starts");
+    let (equipment, rel_id, linked_sensor) = stack.seeded_relationship(HAS_SENSOR);
     let other_sensor = {
         let store = stack.campus().store();
         store
@@ -571,11 +545,7 @@ async fn a_relationship_being_edited_and_one_being_added_come_back_after_the_sig
     };
     let stored_position = |rel: &str| {
         stack
-            .campus()
-            .store()
-            .state
-            .relationships
-            .get(&(equipment.clone(), rel.to_owned()))
+            .stored_relationship(&equipment, rel)
             .map(|r| r["position"].clone())
     };
     let browser = open_signed_in_recording(&stack, &twin_url(&equipment), WRITER).await;
@@ -600,16 +570,7 @@ async fn a_relationship_being_edited_and_one_being_added_come_back_after_the_sig
     type_text(&new_position, "Under the desk").await.unwrap();
 
     // The session ends (revoked); adding needs a new token.
-    assert!(stack.emulator.identity().revoke_sessions(WRITER.0));
-    let add = browser
-        .find_by_role("button", "Add relationship")
-        .await
-        .unwrap();
-    scroll_and_click(&browser, &add, "Add relationship").await;
-    browser
-        .find_by_role("heading", "Sign in to continue")
-        .await
-        .expect("the page asks to sign in again");
+    session_ends_then_press(&stack, &browser, WRITER.0, "Add relationship").await;
     wait_for_text(
         &browser,
         "Your unsaved changes are kept in this tab and come back once you have signed in",
@@ -769,12 +730,10 @@ async fn kept_edits_of_a_relationship_deleted_meanwhile_are_said_to_be_lost() {
     // The session ends as the person saves a relationship's edits; before they sign in again,
     // someone deletes that relationship. Its edits cannot come back (it has no row to open its
     // editor in): the page says so instead of dropping them unsaid.
-    let stack = Stack::start(json!({})).await.expect("stack starts");
-    stack
-        .emulator
-        .identity()
-        .set_access_token_lifetime(Some(240));
-    let (equipment, rel_id, _) = a_sensor_link(&stack);
+    let stack = Stack::start_renewing_before_every_request()
+        .await
+        .expect("stack starts");
+    let (equipment, rel_id, _) = stack.seeded_relationship(HAS_SENSOR);
     let browser = open_signed_in_recording(&stack, &twin_url(&equipment), WRITER).await;
     TwinDetail::expect(&browser, &equipment).await.unwrap();
     let edit = browser
@@ -785,16 +744,7 @@ async fn kept_edits_of_a_relationship_deleted_meanwhile_are_said_to_be_lost() {
     let position = click_field(&browser, "edit-rel-prop-position").await;
     type_text(&position, "By the window").await.unwrap();
 
-    assert!(stack.emulator.identity().revoke_sessions(WRITER.0));
-    let save = browser
-        .find_by_role("button", "Save relationship")
-        .await
-        .unwrap();
-    scroll_and_click(&browser, &save, "Save relationship").await;
-    browser
-        .find_by_role("heading", "Sign in to continue")
-        .await
-        .expect("the page asks to sign in again");
+    session_ends_then_press(&stack, &browser, WRITER.0, "Save relationship").await;
     stack
         .campus()
         .store()

@@ -14,8 +14,8 @@ use twinscope_e2e::a11y::assert_no_serious_violations;
 use twinscope_e2e::pages::{Dialog, ModelsPage, TwinDetail, wait_for_text};
 use twinscope_e2e::person::{
     assert_in_view, back_and_leave_without_saving, click_button, click_in_view, open_signed_in,
-    open_signed_in_recording, press, scroll_and_click, scroll_to, sign_in_again_from_the_page,
-    type_text,
+    open_signed_in_recording, press, scroll_and_click, scroll_to, session_ends_then_press,
+    sign_in_again_from_the_page, type_text,
 };
 use twinscope_e2e::problems::assert_no_problems;
 use twinscope_e2e::stack::{CAMPUS, CONTOSO, Stack, screenshot_dir};
@@ -312,11 +312,9 @@ async fn back_after_a_sign_in_that_kept_edits_asks_once_and_leaves_the_twin() {
     // asks once and, on "Leave without saving", goes to the page before the twin: before, the
     // same twin came twice more (the guard's entry from before the sign-in and the address the
     // sign-in left from), then the identity platform's page.
-    let stack = Stack::start(json!({})).await.expect("stack starts");
-    stack
-        .emulator
-        .identity()
-        .set_access_token_lifetime(Some(240));
+    let stack = Stack::start_renewing_before_every_request()
+        .await
+        .expect("stack starts");
     let tenant = format!("/t/{CONTOSO}");
     let browser = open_signed_in_recording(&stack, &tenant, WRITER).await;
     browser.find_by_role("heading", "Contoso").await.unwrap();
@@ -325,12 +323,7 @@ async fn back_after_a_sign_in_that_kept_edits_asks_once_and_leaves_the_twin() {
     let kept = "Office 0.01, kept";
     page.set_text(NAME, kept).await.unwrap();
 
-    assert!(stack.emulator.identity().revoke_sessions(WRITER.0));
-    page.save().await.unwrap();
-    browser
-        .find_by_role("heading", "Sign in to continue")
-        .await
-        .expect("the page asks to sign in again");
+    session_ends_then_press(&stack, &browser, WRITER.0, "Save changes").await;
     sign_in_again_from_the_page(&browser, WRITER).await;
     let page = TwinDetail::expect(&browser, ROOM).await.unwrap();
     wait_for_text(

@@ -258,45 +258,23 @@ async fn the_inspector_edits_in_place_guards_edits_and_picks_a_relationship_targ
     p.browser.close().await.unwrap();
 }
 
-/// A seeded equipment twin's first `hasSensor` relationship: (source, relationship id).
-fn a_sensor_link(p: &Person) -> (String, String) {
-    let store = p.stack.campus().store();
-    store
-        .state
-        .relationships
-        .iter()
-        .find(|(_, r)| r["$relationshipName"] == HAS_SENSOR)
-        .map(|((source, id), _)| (source.clone(), id.clone()))
-        .expect("a seeded hasSensor relationship")
-}
-
-fn stored_relationship(p: &Person, source: &str, id: &str) -> Value {
-    p.stack
-        .campus()
-        .store()
-        .state
-        .relationships
-        .get(&(source.to_owned(), id.to_owned()))
-        .cloned()
-        .expect("the relationship exists")
-}
-
 #[tokio::test]
 async fn a_relationship_clicked_in_the_graph_is_edited_in_the_inspector_and_a_conflict_saves_nothing()
  {
     let p = Person::start().await;
     let browser = &p.browser;
-    let (equipment, rel_id) = a_sensor_link(&p);
+    let (equipment, rel_id, sensor) = p.stack.seeded_relationship(HAS_SENSOR);
+    let stored_link = || {
+        p.stack
+            .stored_relationship(&equipment, &rel_id)
+            .expect("the relationship exists")
+    };
     p.sign_in_at(&format!("/t/{CONTOSO}/i/{CAMPUS}/twins"), ADELE.0, ADELE.1)
         .await;
     browser
         .find_by_role("heading", "Query twins")
         .await
         .unwrap();
-    let sensor = stored_relationship(&p, &equipment, &rel_id)["$targetId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let editor = field(browser, "query-text").await;
     retype(
         &editor,
@@ -354,13 +332,11 @@ async fn a_relationship_clicked_in_the_graph_is_edited_in_the_inspector_and_a_co
     click_button(browser, "Save relationship").await;
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while stored_relationship(&p, &equipment, &rel_id)["position"]
-        != json!("Top flange, north side")
-    {
+    while stored_link()["position"] != json!("Top flange, north side") {
         assert!(
             std::time::Instant::now() < deadline,
             "the relationship was not saved: {}",
-            stored_relationship(&p, &equipment, &rel_id)
+            stored_link()
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -432,7 +408,7 @@ async fn a_relationship_clicked_in_the_graph_is_edited_in_the_inspector_and_a_co
     .await;
     assert!(said.as_str().unwrap().contains(&rel_id), "{said}");
     assert_eq!(
-        stored_relationship(&p, &equipment, &rel_id)["position"],
+        stored_link()["position"],
         json!("Bottom flange"),
         "their version stays"
     );

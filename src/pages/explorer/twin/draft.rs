@@ -1,6 +1,8 @@
-//! A twin's unsaved edits kept through a sign-in the identity platform forced (the 24 hours
-//! ran out, an administrator revoked the session): the page goes when the session ends, so
-//! what it holds goes into this tab's sessionStorage first (`Session::keep_through_sign_in`),
+//! A twin's unsaved edits kept through a sign-in: one the identity platform forced (the 24
+//! hours ran out, an administrator revoked the session) or one the person chose early with
+//! the session notice's "Sign in again now". The page goes when the tab leaves for the
+//! identity platform, so what it holds goes into this tab's sessionStorage first
+//! (`Session::keep_through_sign_in`),
 //! under the account, organisation, instance, twin and [`Part`]: the property edits, the
 //! relationship whose editor is open (`relationship_edit`), the relationship being added
 //! (`relationship_form`). When that twin opens again for the same account, each is taken

@@ -35,7 +35,7 @@ enum SaveState {
     Refused(AdtError, Placed),
 }
 
-/// A relationship's unsaved edits kept through a forced sign-in ([`super::draft`]): the
+/// A relationship's unsaved edits kept through a sign-in ([`super::draft`]): the
 /// relationship as listed when the editor opened (its `$etag`, its properties), the edits, and
 /// text typed that did not fit.
 #[derive(Debug, Clone, Serialize, Deserialize)]

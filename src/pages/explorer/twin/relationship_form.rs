@@ -1,8 +1,8 @@
 //! "Add a relationship" (for writers): a relationship the twin's model declares (or any name),
 //! a target twin (twins of the relationship's target model offered), an optional id, and the
 //! relationship's own properties with their checks. A refusal shows what the service said,
-//! each detail beside the property it names. What is filled in is kept through a forced sign-in
-//! ([`super::draft`]) and is there again after it.
+//! each detail beside the property it names. What is filled in is kept through a sign-in (forced,
+//! or "Sign in again now"; [`super::draft`]) and is there again after it.
 //!
 //! In the Twins workspace's inspector, beside a drawn graph, the target can also be picked
 //! with a click on it in the graph ([`GraphPick`]), and the relationship created is drawn.
@@ -44,7 +44,7 @@ struct Draft {
     pick: Option<GraphPick>,
 }
 
-/// The form as filled in, kept through a forced sign-in.
+/// The form as filled in, kept through a sign-in.
 #[derive(Debug, Serialize, Deserialize)]
 struct Kept {
     name: String,

@@ -280,7 +280,7 @@ struct Deletions {
     undo_error: RwSignal<Option<String>>,
     /// The relationship whose properties are open for editing under its row (its id).
     editing: RwSignal<Option<String>>,
-    /// Its edits from before a forced sign-in, to open the editor with.
+    /// Its edits from before a sign-in, to open the editor with.
     kept: StoredValue<Option<KeptEdit>, LocalStorage>,
 }
 
