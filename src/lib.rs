@@ -28,7 +28,7 @@ use leptos_router::path;
 use crate::components::header::Header;
 use crate::components::sign_in_gate::RequireSignIn;
 use crate::config::RuntimeConfig;
-use crate::pages::error::{ConfigErrorPage, ErrorPage, Loading, StorageUnavailable};
+use crate::pages::error::{ConfigErrorPage, ErrorPage, StorageUnavailable};
 use crate::pages::instance::{
     Instance, InstanceConnector, InstanceScreen, Screen, SessionConnector,
 };
@@ -43,43 +43,43 @@ use crate::tenants::TenantDirectory;
 /// the end-to-end tests and `cargo xtask bench` read it.
 pub const SHELL_MOUNTED_MARK: &str = "twinscope:shell-mounted";
 
-/// The whole application: the runtime configuration, then routes. The configuration the page
-/// carries is used at once; only a page without it (`trunk serve`, a plain static server)
-/// waits for `/config.json` under a `Transition`. (Everything under that `Transition` that
-/// reads a resource still loading holds it, and until it has settled twice it shows its
-/// fallback again: a page that carries its configuration has no such boundary over it.)
+/// The runtime configuration: the one the page carries (the gateway writes it into the page
+/// it serves, so nothing waits for it), else `/config.json` fetched (`trunk serve`, a plain
+/// static server).
+pub async fn runtime_config() -> Result<RuntimeConfig, config::ConfigError> {
+    match api::config_in_page() {
+        Some(config) => config,
+        None => api::fetch_config().await,
+    }
+}
+
+/// Mounts the app for `config` on the page's body, in place of the page's own "Loading
+/// twinscope…" (`#boot` in `index.html`, shown while the code and the configuration arrive).
+pub fn mount_to_body(config: Result<RuntimeConfig, config::ConfigError>) {
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(BOOT_ID))
+    {
+        boot.remove();
+    }
+    leptos::mount::mount_to_body(move || view! { <App config/> });
+}
+
+/// The id of the page's own loading line, which the app replaces.
+pub const BOOT_ID: &str = "boot";
+
+/// The whole application for a configuration: routes, or the page that says why there is
+/// none.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(config: Result<RuntimeConfig, config::ConfigError>) -> impl IntoView {
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <Configured/>
+            {match config {
+                Ok(config) => view! { <Shell config/> }.into_any(),
+                Err(error) => view! { <Header/><ConfigErrorPage error/> }.into_any(),
+            }}
         </Router>
-    }
-}
-
-/// Inside the router: the configuration as the page carries it, or as fetched.
-#[component]
-fn Configured() -> impl IntoView {
-    match api::config_in_page() {
-        Some(config) => configured(config),
-        None => {
-            let config = LocalResource::new(api::fetch_config);
-            view! {
-                <Transition fallback=|| view! { <Header/><Loading/> }>
-                    {move || Suspend::new(async move { configured(config.await) })}
-                </Transition>
-            }
-            .into_any()
-        }
-    }
-}
-
-/// The app for `config`, or the page that says why there is none.
-fn configured(config: Result<RuntimeConfig, config::ConfigError>) -> AnyView {
-    match config {
-        Ok(config) => view! { <Shell config/> }.into_any(),
-        Err(error) => view! { <Header/><ConfigErrorPage error/> }.into_any(),
     }
 }
 

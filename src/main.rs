@@ -1,4 +1,4 @@
-//! Boots the SPA: panic hook, logging, theme, mount. Nothing else lives here.
+//! Boots the SPA: panic hook, logging, theme, configuration, mount. Nothing else lives here.
 
 fn main() {
     console_error_panic_hook::set_once();
@@ -10,5 +10,7 @@ fn main() {
     // Only fails if a logger is already set, in which case that one is used.
     let _ = console_log::init_with_level(level);
     twinscope::components::theme::apply_saved_theme();
-    leptos::mount::mount_to_body(twinscope::App);
+    wasm_bindgen_futures::spawn_local(async {
+        twinscope::mount_to_body(twinscope::runtime_config().await);
+    });
 }

@@ -62,16 +62,6 @@ pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
     }
 }
 
-/// Shown while the configuration loads: the same frame as the pages, so nothing jumps.
-#[component]
-pub fn Loading() -> impl IntoView {
-    view! {
-        <main id="main" class="page page--message" aria-busy="true" aria-label="Loading">
-            <p class="loading">"Loading twinscope…"</p>
-        </main>
-    }
-}
-
 /// The browser refuses Web Storage (some private modes, or storage disabled): sign-in
 /// cannot keep its one-time values, so say so instead of failing later.
 #[component]

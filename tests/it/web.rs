@@ -2,6 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
+use twinscope::App;
 use twinscope::config::{ConfigError, FieldError, FieldProblem, RuntimeConfig};
 use twinscope::pages::error::ConfigErrorPage;
 use wasm_bindgen::JsCast;
@@ -94,7 +95,8 @@ async fn config_error_page_names_each_field() {
 async fn app_without_a_config_explains_instead_of_going_blank() {
     // The test server has no /config.json, so the app must say so.
     let root = container();
-    let _handle = crate::mounted::mount(&root, twinscope::App);
+    let config = twinscope::runtime_config().await;
+    let _handle = crate::mounted::mount(&root, move || view! { <App config/> });
     let alert = wait_for(&root, "[role=alert]").await;
     let text = alert.text_content().unwrap();
     assert!(text.contains("twinscope cannot start"), "{text}");
@@ -124,7 +126,8 @@ async fn app_starts_from_the_config_the_page_carries() {
     document().head().unwrap().append_child(&meta).unwrap();
     let _meta = Meta(meta);
     let root = container();
-    let _handle = crate::mounted::mount(&root, twinscope::App);
+    let config = twinscope::runtime_config().await;
+    let _handle = crate::mounted::mount(&root, move || view! { <App config/> });
     let alert = wait_for(&root, "[role=alert]").await;
     let text = alert.text_content().unwrap();
     assert!(text.contains("twinscope cannot start"), "{text}");

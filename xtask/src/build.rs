@@ -227,9 +227,12 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
         &std::fs::read(&main_bg).map_err(|e| format!("cannot read {}: {e}", main_bg.display()))?,
         |name| !dead.iter().any(|d| d == name),
     )?;
-    //    and with short names for the closure shims' exports (`short_exports`)
-    let (kept, glue, shortened) = crate::short_exports::shorten(&kept, &glue)?;
+    //    and with short names for the closure shims' exports and the glue's imports
+    //    (`short_names`)
+    let (kept, glue, shortened) = crate::short_names::shorten(&kept, &glue)?;
     eprintln!("build: {shortened} closure shims' exports renamed __wbg_c0…");
+    let (kept, glue, shortened) = crate::short_names::shorten_imports(&kept, &glue)?;
+    eprintln!("build: {shortened} imports from the glue renamed a, b, …");
     write(&main_bg, &kept)?;
     eprintln!(
         "build: {} exports of classes the app never creates dropped ({})",
@@ -258,7 +261,8 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let bytes = opt.run(chunk, &work.join("opt.wasm"))?;
+        let (bytes, _) =
+            crate::wasm_binary::without_custom_sections(&opt.run(chunk, &work.join("opt.wasm"))?)?;
         let name = format!("{stem}-{}.wasm", content_hash(&[&bytes]));
         let reference = format!("\"./{stem}.wasm\"");
         if glue.matches(&reference).count() != 1 {
@@ -275,6 +279,12 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
         &work.join("opt.wasm"),
     )?;
     let (main, fix) = crate::wasm_fix::fix_module(&main)?;
+    //    (and every module without its custom sections: producers and target features)
+    let (main, custom) = crate::wasm_binary::without_custom_sections(&main)?;
+    eprintln!(
+        "build: custom sections taken out of the modules: {}",
+        custom.join(", ")
+    );
     if let crate::wasm_fix::Fix::Repointed { from, to } = fix {
         eprintln!(
             "build: export {} re-pointed from table {from} to table {to} (binaryen 108 defect)",
@@ -661,7 +671,7 @@ mod tests {
         let loader = loader_html(&pattern, "app-1.js", "app-1_bg.wasm");
         assert!(
             loader.starts_with(
-                "<script type=\"module\">import init from '/app-1.js';await init({module_or_path:'/app-1_bg.wasm'});</script>"
+                "<script type=\"module\">import('/app-1.js').then(m=>m.default({module_or_path:'/app-1_bg.wasm'}))"
             ),
             "{loader}"
         );

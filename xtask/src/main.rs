@@ -14,7 +14,7 @@ mod minify_js;
 mod process;
 mod redirect_server;
 mod setup;
-mod short_exports;
+mod short_names;
 mod split_roots;
 mod test;
 mod wasm_binary;

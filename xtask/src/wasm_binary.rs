@@ -1,6 +1,7 @@
 //! Reading and writing the few parts of the WebAssembly binary format the build touches
-//! (sections, LEB128 numbers, names): the export repair (`wasm_fix`) and the split roots
-//! (`split_roots`).
+//! (sections, LEB128 numbers, names, imports): the export repair (`wasm_fix`), the split
+//! roots (`split_roots`), the glue's dead classes (`dead_classes`), short names
+//! (`short_names`), and the modules without custom sections.
 
 pub fn read_leb(bytes: &[u8], pos: &mut usize) -> Result<u32, String> {
     let mut value: u64 = 0;
@@ -139,34 +140,103 @@ pub fn imports(body: &[u8]) -> Result<Vec<Import>, String> {
     for _ in 0..count {
         skip_name(body, &mut pos)?;
         skip_name(body, &mut pos)?;
-        let kind = *body.get(pos).ok_or("truncated import")?;
-        pos += 1;
-        imports.push(match kind {
-            0 => {
-                read_leb(body, &mut pos)?;
-                Import::Function
-            }
-            1 => {
-                let element = *body.get(pos).ok_or("truncated import")?;
-                pos += 1;
-                skip_limits(body, &mut pos)?;
-                Import::Table { element }
-            }
-            2 => {
-                skip_limits(body, &mut pos)?;
-                Import::Memory
-            }
-            3 => {
-                pos += 2;
-                Import::Global
-            }
-            4 => {
-                pos += 1;
-                read_leb(body, &mut pos)?;
-                Import::Tag
-            }
-            other => return Err(format!("unknown import kind {other}")),
-        });
+        imports.push(skip_import_description(body, &mut pos)?);
     }
     Ok(imports)
+}
+
+/// Reads past the description of an import (after its module and name): what it imports.
+pub fn skip_import_description(body: &[u8], pos: &mut usize) -> Result<Import, String> {
+    let kind = *body.get(*pos).ok_or("truncated import")?;
+    *pos += 1;
+    Ok(match kind {
+        0 => {
+            read_leb(body, pos)?;
+            Import::Function
+        }
+        1 => {
+            let element = *body.get(*pos).ok_or("truncated import")?;
+            *pos += 1;
+            skip_limits(body, pos)?;
+            Import::Table { element }
+        }
+        2 => {
+            skip_limits(body, pos)?;
+            Import::Memory
+        }
+        3 => {
+            *pos += 2;
+            Import::Global
+        }
+        4 => {
+            *pos += 1;
+            read_leb(body, pos)?;
+            Import::Tag
+        }
+        other => return Err(format!("unknown import kind {other}")),
+    })
+}
+
+/// `module` without its custom sections (names, producers, target features: for tools, not
+/// for browsers); and the names of those taken out.
+pub fn without_custom_sections(module: &[u8]) -> Result<(Vec<u8>, Vec<String>), String> {
+    let (sections, headers) = sections(module)?;
+    let mut out = module[..8].to_vec();
+    let mut dropped = Vec::new();
+    for (&(id, start, end), &header) in sections.iter().zip(&headers) {
+        if id == SECTION_CUSTOM {
+            let mut pos = start;
+            dropped.push(skip_name(module, &mut pos)?);
+        } else {
+            out.extend_from_slice(&module[header..end]);
+        }
+    }
+    Ok((out, dropped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
+        out.push(id);
+        write_leb(body.len() as u32, out);
+        out.extend_from_slice(body);
+    }
+
+    fn custom(name: &str, payload: &[u8]) -> Vec<u8> {
+        let mut body = Vec::new();
+        write_leb(name.len() as u32, &mut body);
+        body.extend_from_slice(name.as_bytes());
+        body.extend_from_slice(payload);
+        body
+    }
+
+    #[test]
+    fn custom_sections_leave_and_every_other_section_stays_in_place() {
+        let header = b"\0asm\x01\0\0\0".to_vec();
+        let mut module = header.clone();
+        section(&mut module, 1, &[1, 0x60, 0, 0]);
+        section(&mut module, SECTION_CUSTOM, &custom("producers", &[0; 200]));
+        section(&mut module, 3, &[1, 0]);
+        section(&mut module, 10, &[1, 2, 0, 0x0b]);
+        section(
+            &mut module,
+            SECTION_CUSTOM,
+            &custom("target_features", b"+bulk"),
+        );
+        let (out, dropped) = without_custom_sections(&module).unwrap();
+        assert_eq!(dropped, ["producers", "target_features"]);
+        let mut expected = header;
+        section(&mut expected, 1, &[1, 0x60, 0, 0]);
+        section(&mut expected, 3, &[1, 0]);
+        section(&mut expected, 10, &[1, 2, 0, 0x0b]);
+        assert_eq!(out, expected);
+        // Nothing to take out: the same bytes.
+        assert_eq!(
+            without_custom_sections(&out).unwrap(),
+            (out.clone(), vec![])
+        );
+        assert!(without_custom_sections(b"not wasm").is_err());
+    }
 }
