@@ -261,8 +261,9 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let (bytes, _) =
-            crate::wasm_binary::without_custom_sections(&opt.run(chunk, &work.join("opt.wasm"))?)?;
+        let bytes =
+            crate::function_order::by_signature_and_size(&opt.run(chunk, &work.join("opt.wasm"))?)?;
+        let (bytes, _) = crate::wasm_binary::without_custom_sections(&bytes)?;
         let name = format!("{stem}-{}.wasm", content_hash(&[&bytes]));
         let reference = format!("\"./{stem}.wasm\"");
         if glue.matches(&reference).count() != 1 {
@@ -279,7 +280,9 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
         &work.join("opt.wasm"),
     )?;
     let (main, fix) = crate::wasm_fix::fix_module(&main)?;
-    //    (and every module without its custom sections: producers and target features)
+    //    (its functions in the order that compresses best, and every module without its
+    //    custom sections: producers and target features)
+    let main = crate::function_order::by_signature_and_size(&main)?;
     let (main, custom) = crate::wasm_binary::without_custom_sections(&main)?;
     eprintln!(
         "build: custom sections taken out of the modules: {}",

@@ -9,6 +9,7 @@ mod build;
 mod compress;
 mod dead_classes;
 mod dev;
+mod function_order;
 mod fuzz;
 mod minify_js;
 mod process;
