@@ -1,7 +1,8 @@
 //! Precompressed siblings of the release bundle's assets, written by the post-build hook:
 //! `{file}.br` (Brotli, quality 11) and `{file}.gz` (gzip by Zopfli: the same format every
 //! gzip client reads, about 4 % smaller than zlib's level 9; 344.2 instead of 359.3 kB for
-//! the main wasm on 2026-12-04, about 2 s per megabyte) beside every wasm, js,
+//! the main wasm on 2026-12-04, about 4 s per megabyte with both block limits tried, see
+//! [`gzip`]) beside every wasm, js,
 //! css and svg file, which the gateway serves by `Accept-Encoding`. `index.html` (rewritten
 //! per response by the gateway) and `config.json` (replaceable per deployment) get none.
 //! Release builds only: a debug wasm is large and rebuilt often.
@@ -50,15 +51,32 @@ fn brotli(raw: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// Zopfli's gzip with its default limit of 15 deflate blocks and without a limit, whichever
+/// is smaller: a module of several hundred kilobytes has more parts that each want their own
+/// Huffman codes (the main wasm 1.2 kB smaller unlimited on 2026-12-06), while Zopfli warns
+/// that no limit can hurt on some inputs.
 fn gzip(raw: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    zopfli::compress(
-        zopfli::Options::default(),
-        zopfli::Format::Gzip,
+    let limited = zopfli_gzip(raw, zopfli::Options::default())?;
+    // `u16::MAX`, not the documented 0: zopfli 0.8.4's `blocksplit_lz77` reads 0 as "no
+    // split at all".
+    let unlimited = zopfli_gzip(
         raw,
-        &mut out,
-    )
-    .map_err(|e| format!("gzip: {e}"))?;
+        zopfli::Options {
+            maximum_block_splits: u16::MAX,
+            ..zopfli::Options::default()
+        },
+    )?;
+    Ok(if unlimited.len() < limited.len() {
+        unlimited
+    } else {
+        limited
+    })
+}
+
+fn zopfli_gzip(raw: &[u8], options: zopfli::Options) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    zopfli::compress(options, zopfli::Format::Gzip, raw, &mut out)
+        .map_err(|e| format!("gzip: {e}"))?;
     Ok(out)
 }
 
@@ -122,5 +140,48 @@ mod tests {
             zopfli.len(),
             level_9.len()
         );
+    }
+
+    #[test]
+    fn gzip_splits_into_more_blocks_than_zopflis_default_where_that_pays() {
+        // 32 parts of 1 kB, each drawing from its own eight bytes with skewed frequencies:
+        // each part wants its own Huffman codes, more than Zopfli's default 15 blocks give.
+        let mut x: u32 = 12345;
+        let mut input = Vec::new();
+        for part in 0..32u32 {
+            for _ in 0..1024 {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345) & 0x7fff_ffff;
+                let mut r = (x >> 16) & 0xffff;
+                let mut k = 0;
+                while r & 1 == 1 && k < 7 {
+                    k += 1;
+                    r >>= 1;
+                }
+                input.push(((part * 7 + k) & 0xff) as u8);
+            }
+        }
+        let chosen = gzip(&input).unwrap();
+        let default = zopfli_gzip(&input, zopfli::Options::default()).unwrap();
+        assert!(
+            chosen.len() < default.len(),
+            "{} bytes, Zopfli's default {}",
+            chosen.len(),
+            default.len()
+        );
+        let mut ungz = Vec::new();
+        flate2::read::GzDecoder::new(&chosen[..])
+            .read_to_end(&mut ungz)
+            .unwrap();
+        assert_eq!(ungz, input);
+        // Why `u16::MAX` and not the documented 0: 0 splits nothing in this Zopfli.
+        let zero = zopfli_gzip(
+            &input,
+            zopfli::Options {
+                maximum_block_splits: 0,
+                ..zopfli::Options::default()
+            },
+        )
+        .unwrap();
+        assert!(zero.len() > default.len(), "0 splits again: use it");
     }
 }

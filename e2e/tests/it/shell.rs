@@ -336,10 +336,11 @@ async fn theme_choice_applies_and_survives_a_reload() {
 /// the glue's imports under short names (`xtask/src/short_names.rs`, −6.6 kB Brotli, −7.2 kB
 /// gzip) and the configuration fetched before mounting instead of through a resource (−2.0 /
 /// −2.7 kB, the page's own loading line counted): 258.2/304.4; the main module's functions
-/// grouped by signature, smallest first (`xtask/src/function_order.rs`, −5.0 / −8.1 kB):
-/// 253.3/296.2.
-const FIRST_LOAD_CEILING_BROTLI: u64 = 253 * 1000 + 900;
-const FIRST_LOAD_CEILING_GZIP: u64 = 296 * 1000 + 800;
+/// grouped by signature and size (`xtask/src/function_order.rs`, −5.8 / −8.3 kB) and the gzip
+/// siblings with as many deflate blocks as pay (`xtask/src/compress.rs`, −1.2 kB gzip):
+/// 252.5/294.8.
+const FIRST_LOAD_CEILING_BROTLI: u64 = 253 * 1000;
+const FIRST_LOAD_CEILING_GZIP: u64 = 295 * 1000 + 300;
 /// Issue #16's targets, reported by the test's message and by `cargo xtask bench`.
 const FIRST_LOAD_TARGET_BROTLI: u64 = 230 * 1000;
 const FIRST_LOAD_TARGET_GZIP: u64 = 290 * 1000;
