@@ -52,21 +52,11 @@ type Defined<'a> = (u32, &'a [u8]);
 
 /// The number of imported functions, and the functions defined here.
 fn functions(module: &[u8]) -> Result<(u32, Vec<Defined<'_>>), String> {
-    let mut imported = 0;
+    let imported = crate::wasm_binary::imported_functions(module)?;
     let mut types = Vec::new();
     let mut bodies = Vec::new();
     for payload in Parser::new(0).parse_all(module) {
         match payload.map_err(|e| e.to_string())? {
-            Payload::ImportSection(section) => {
-                for import in section.into_imports() {
-                    if matches!(
-                        import.map_err(|e| e.to_string())?.ty,
-                        wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_)
-                    ) {
-                        imported += 1;
-                    }
-                }
-            }
             Payload::FunctionSection(section) => {
                 for ty in section {
                     types.push(ty.map_err(|e| e.to_string())?);

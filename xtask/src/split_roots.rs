@@ -19,8 +19,8 @@
 use std::collections::BTreeMap;
 
 use crate::wasm_binary::{
-    Import, SECTION_CUSTOM, SECTION_EXPORT, SECTION_IMPORT, imports, read_leb, replace_section,
-    retain_exports, sections, skip_name, write_leb,
+    SECTION_CUSTOM, SECTION_EXPORT, imported_functions, read_leb, replace_section, retain_exports,
+    sections, skip_name, write_leb,
 };
 
 /// The split points (`wasm_split` module names) that must not share a module with another.
@@ -132,19 +132,6 @@ fn leb_len(bytes: &[u8]) -> Result<usize, String> {
     Ok(pos)
 }
 
-/// How many functions the module imports (they come first in the function index space).
-fn imported_functions(module: &[u8]) -> Result<u32, String> {
-    let (sections, _) = sections(module)?;
-    let Some(&(_, start, end)) = sections.iter().find(|(id, _, _)| *id == SECTION_IMPORT) else {
-        return Ok(0);
-    };
-    let functions = imports(&module[start..end])?
-        .into_iter()
-        .filter(|i| *i == Import::Function)
-        .count();
-    u32::try_from(functions).map_err(|_| "too many imports".to_owned())
-}
-
 /// `(function index, name)` from the `name` section's function names.
 fn function_names(module: &[u8]) -> Result<Vec<(u32, String)>, String> {
     let (sections, _) = sections(module)?;
@@ -182,6 +169,7 @@ fn function_names(module: &[u8]) -> Result<Vec<(u32, String)>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wasm_binary::SECTION_IMPORT;
 
     fn name(out: &mut Vec<u8>, s: &str) {
         write_leb(s.len() as u32, out);

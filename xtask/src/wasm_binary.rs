@@ -132,6 +132,19 @@ pub enum Import {
     Tag,
 }
 
+/// How many functions the module imports (they come first in the function index space).
+pub fn imported_functions(module: &[u8]) -> Result<u32, String> {
+    let (sections, _) = sections(module)?;
+    let Some(&(_, start, end)) = sections.iter().find(|(id, _, _)| *id == SECTION_IMPORT) else {
+        return Ok(0);
+    };
+    let functions = imports(&module[start..end])?
+        .into_iter()
+        .filter(|i| *i == Import::Function)
+        .count();
+    u32::try_from(functions).map_err(|_| "too many imports".to_owned())
+}
+
 /// The imports an import section's `body` declares, in order.
 pub fn imports(body: &[u8]) -> Result<Vec<Import>, String> {
     let mut pos = 0;
