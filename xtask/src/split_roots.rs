@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 
 use crate::wasm_binary::{
-    SECTION_CUSTOM, SECTION_EXPORT, imported_functions, read_leb, replace_section, retain_exports,
+    SECTION_EXPORT, function_names, imported_functions, read_leb, replace_section, retain_exports,
     sections, skip_name, write_leb,
 };
 
@@ -29,7 +29,6 @@ pub const ISOLATED: &[&str] = &["seldom_pages"];
 /// What the exports that root a function are called: `{PREFIX}{n}`.
 pub const PREFIX: &str = "__twinscope_main";
 
-const NAME_FUNCTIONS: u8 = 1;
 const EXTERNAL_FUNCTION: u8 = 0;
 
 /// The shared modules of a link module (`chunk_N`) that serve an isolated split point and
@@ -132,44 +131,10 @@ fn leb_len(bytes: &[u8]) -> Result<usize, String> {
     Ok(pos)
 }
 
-/// `(function index, name)` from the `name` section's function names.
-fn function_names(module: &[u8]) -> Result<Vec<(u32, String)>, String> {
-    let (sections, _) = sections(module)?;
-    for &(id, start, end) in &sections {
-        if id != SECTION_CUSTOM {
-            continue;
-        }
-        let body = &module[start..end];
-        let mut pos = 0;
-        if skip_name(body, &mut pos)? != "name" {
-            continue;
-        }
-        while pos < body.len() {
-            let sub = body[pos];
-            pos += 1;
-            let size = read_leb(body, &mut pos)? as usize;
-            let sub_end = pos + size;
-            if sub_end > body.len() {
-                return Err("truncated name section".to_owned());
-            }
-            if sub == NAME_FUNCTIONS {
-                let mut names = Vec::new();
-                for _ in 0..read_leb(body, &mut pos)? {
-                    let index = read_leb(body, &mut pos)?;
-                    names.push((index, skip_name(body, &mut pos)?));
-                }
-                return Ok(names);
-            }
-            pos = sub_end;
-        }
-    }
-    Err("the module has no function names (a `name` section)".to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wasm_binary::SECTION_IMPORT;
+    use crate::wasm_binary::{NAME_FUNCTIONS, SECTION_CUSTOM, SECTION_IMPORT};
 
     fn name(out: &mut Vec<u8>, s: &str) {
         write_leb(s.len() as u32, out);

@@ -46,6 +46,8 @@ pub fn skip_name(bytes: &[u8], pos: &mut usize) -> Result<String, String> {
 }
 
 pub const SECTION_CUSTOM: u8 = 0;
+/// The function names' subsection of the `name` custom section.
+pub const NAME_FUNCTIONS: u8 = 1;
 pub const SECTION_IMPORT: u8 = 2;
 pub const SECTION_TABLE: u8 = 4;
 pub const SECTION_EXPORT: u8 = 7;
@@ -205,6 +207,40 @@ pub fn without_custom_sections(module: &[u8]) -> Result<(Vec<u8>, Vec<String>), 
         }
     }
     Ok((out, dropped))
+}
+
+/// `(function index, name)` from the `name` section's function names.
+pub fn function_names(module: &[u8]) -> Result<Vec<(u32, String)>, String> {
+    let (sections, _) = sections(module)?;
+    for &(id, start, end) in &sections {
+        if id != SECTION_CUSTOM {
+            continue;
+        }
+        let body = &module[start..end];
+        let mut pos = 0;
+        if skip_name(body, &mut pos)? != "name" {
+            continue;
+        }
+        while pos < body.len() {
+            let sub = body[pos];
+            pos += 1;
+            let size = read_leb(body, &mut pos)? as usize;
+            let sub_end = pos + size;
+            if sub_end > body.len() {
+                return Err("truncated name section".to_owned());
+            }
+            if sub == NAME_FUNCTIONS {
+                let mut names = Vec::new();
+                for _ in 0..read_leb(body, &mut pos)? {
+                    let index = read_leb(body, &mut pos)?;
+                    names.push((index, skip_name(body, &mut pos)?));
+                }
+                return Ok(names);
+            }
+            pos = sub_end;
+        }
+    }
+    Err("the module has no function names (a `name` section)".to_owned())
 }
 
 #[cfg(test)]

@@ -552,13 +552,7 @@ async fn a_relationship_being_edited_and_one_being_added_come_back_after_the_sig
     TwinDetail::expect(&browser, &equipment).await.unwrap();
 
     // The relationship's editor, changed.
-    let edit = browser
-        .find_by_role("button", &format!("Edit relationship {rel_id}"))
-        .await
-        .unwrap();
-    scroll_and_click(&browser, &edit, "Edit…").await;
-    let position = click_field(&browser, "edit-rel-prop-position").await;
-    type_text(&position, "Behind the panel").await.unwrap();
+    type_relationship_position(&browser, &rel_id, "Behind the panel").await;
     // "Add a relationship", filled in.
     let name = click_field(&browser, "new-rel-name").await;
     type_text(&name, HAS_SENSOR).await.unwrap();
@@ -725,6 +719,18 @@ async fn signing_in_again_before_the_day_ends_keeps_the_unsaved_edits() {
     browser.close().await.unwrap();
 }
 
+/// Opens relationship `rel_id`'s editor as a person does and types `position` into its
+/// `position` field.
+async fn type_relationship_position(browser: &Browser, rel_id: &str, position: &str) {
+    let edit = browser
+        .find_by_role("button", &format!("Edit relationship {rel_id}"))
+        .await
+        .unwrap();
+    scroll_and_click(browser, &edit, "Edit…").await;
+    let field = click_field(browser, "edit-rel-prop-position").await;
+    type_text(&field, position).await.unwrap();
+}
+
 #[tokio::test]
 async fn kept_edits_of_a_relationship_deleted_meanwhile_are_said_to_be_lost() {
     // The session ends as the person saves a relationship's edits; before they sign in again,
@@ -736,13 +742,7 @@ async fn kept_edits_of_a_relationship_deleted_meanwhile_are_said_to_be_lost() {
     let (equipment, rel_id, _) = stack.seeded_relationship(HAS_SENSOR);
     let browser = open_signed_in_recording(&stack, &twin_url(&equipment), WRITER).await;
     TwinDetail::expect(&browser, &equipment).await.unwrap();
-    let edit = browser
-        .find_by_role("button", &format!("Edit relationship {rel_id}"))
-        .await
-        .unwrap();
-    scroll_and_click(&browser, &edit, "Edit…").await;
-    let position = click_field(&browser, "edit-rel-prop-position").await;
-    type_text(&position, "By the window").await.unwrap();
+    type_relationship_position(&browser, &rel_id, "By the window").await;
 
     session_ends_then_press(&stack, &browser, WRITER.0, "Save relationship").await;
     stack
