@@ -188,18 +188,27 @@ async fn a_page_whose_code_does_not_arrive_says_so_instead_of_loading_forever() 
 fn the_served_modules_carry_no_custom_sections() {
     // Names, producers and target features are for tools, not browsers: every module of the
     // bundle goes out without them.
-    let dist = release_dist();
-    let mut modules = 0;
-    for entry in std::fs::read_dir(&dist).unwrap().flatten() {
-        let name = entry.file_name().into_string().unwrap();
-        if !name.ends_with(".wasm") {
-            continue;
-        }
-        modules += 1;
-        let custom = custom_sections(&std::fs::read(entry.path()).unwrap());
+    for (name, module) in served_modules() {
+        let custom = custom_sections(&module);
         assert!(custom.is_empty(), "{name} carries {custom:?}");
     }
-    assert!(modules >= 5, "the main module and the lazy ones: {modules}");
+}
+
+/// Every wasm module of the bundle (at least the main one and the lazy ones): name, bytes.
+fn served_modules() -> Vec<(String, Vec<u8>)> {
+    let mut modules = Vec::new();
+    for entry in std::fs::read_dir(release_dist()).unwrap().flatten() {
+        let name = entry.file_name().into_string().unwrap();
+        if name.ends_with(".wasm") {
+            modules.push((name, std::fs::read(entry.path()).unwrap()));
+        }
+    }
+    let names: Vec<&String> = modules.iter().map(|(name, _)| name).collect();
+    assert!(
+        names.len() >= 5,
+        "the main module and the lazy ones: {names:?}"
+    );
+    modules
 }
 
 #[test]
@@ -207,14 +216,8 @@ fn the_served_modules_name_no_source_file_and_no_build_directory() {
     // Panics go out without their location (`-Zlocation-detail=none`): no source path, and
     // so nothing of the machine that built the bundle, is in a served module. Their messages
     // stay.
-    let dist = release_dist();
     let mut messages = 0;
-    for entry in std::fs::read_dir(&dist).unwrap().flatten() {
-        let name = entry.file_name().into_string().unwrap();
-        if !name.ends_with(".wasm") {
-            continue;
-        }
-        let module = std::fs::read(entry.path()).unwrap();
+    for (name, module) in served_modules() {
         let text = String::from_utf8_lossy(&module);
         let sources: Vec<&str> = text
             .split(|c: char| !(c.is_ascii_alphanumeric() || "_-./".contains(c)))
