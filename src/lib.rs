@@ -9,6 +9,7 @@ pub mod arm;
 pub mod auth;
 pub mod components;
 pub mod config;
+pub mod console;
 pub mod focus;
 pub mod format;
 pub mod graph;

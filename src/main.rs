@@ -7,8 +7,7 @@ fn main() {
     } else {
         log::Level::Info
     };
-    // Only fails if a logger is already set, in which case that one is used.
-    let _ = console_log::init_with_level(level);
+    twinscope::console::init(level);
     twinscope::components::theme::apply_saved_theme();
     wasm_bindgen_futures::spawn_local(async {
         twinscope::mount_to_body(twinscope::runtime_config().await);
