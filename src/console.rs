@@ -1,10 +1,60 @@
-//! The log's records on the browser console, one line each: `LEVEL target: message` through
-//! the console method of its level, with `(file:line)` after the target when the build keeps
-//! source locations (`trunk serve`, the tests). The release bundle's have none
-//! (`-Zlocation-detail=none`: `xtask/src/build.rs`): its lines name the module that logged
-//! (`twinscope::session`), never the `<redacted>:0` that location would read.
+//! The browser console: the log's records and panics.
+//!
+//! A record is one line, `LEVEL target: message`, through the console method of its level,
+//! with `(file:line)` after the target when the build keeps source locations (`trunk serve`,
+//! the tests). The release bundle's have none (`-Zlocation-detail=none`: `xtask/src/build.rs`):
+//! its lines name the module that logged (`twinscope::session`), never the `<redacted>:0` that
+//! location would read. A panic is `console.error`ed with its message, its place where the
+//! build kept it, and the JavaScript stack: in the release bundle the stack's
+//! `wasm-function[N]` frames are where, named by `cargo xtask symbolize`.
 
 use log::{Level, Log, Metadata, Record};
+
+/// Sends every panic's message and stack to the console (before the wasm traps).
+pub fn report_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map(|l| (l.file(), l.line(), l.column()));
+        write(
+            Level::Error,
+            &panic_report(payload_text(info.payload()), place, &stack()),
+        );
+    }));
+}
+
+/// A panic's payload as text: `panic!("…")`'s `&str` or a formatted message's `String`.
+fn payload_text(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+}
+
+/// The JavaScript stack where this is called (empty natively).
+fn stack() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let error = js_sys::Error::new("");
+        js_sys::Reflect::get(&error, &"stack".into())
+            .ok()
+            .and_then(|stack| stack.as_string())
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        String::new()
+    }
+}
+
+/// What the console says of a panic: its message (a payload that is not text is said to be
+/// one), its place if the build kept it (a redacted one has line 0), and the stack.
+fn panic_report(message: Option<&str>, place: Option<(&str, u32, u32)>, stack: &str) -> String {
+    let message = message.unwrap_or("(a panic whose payload is not text)");
+    let place = match place {
+        Some((file, line, column)) if line != 0 => format!(" at {file}:{line}:{column}"),
+        _ => String::new(),
+    };
+    format!("panicked{place}: {message}\n\nStack:\n\n{stack}")
+}
 
 /// Sends the log's records of `level` and above to the console; a logger set already stays.
 pub fn init(level: Level) {
@@ -82,6 +132,40 @@ mod tests {
             ),
             expected
         );
+    }
+
+    #[test]
+    fn a_panic_says_its_message_its_place_where_kept_and_the_stack() {
+        let stack = "Error\n    at https://twinscope.example/twinscope-0123456789abcdef_bg.wasm:wasm-function[12]:0x3";
+        for (message, place, expected) in [
+            (
+                Some("called `Option::unwrap()` on a `None` value"),
+                Some(("src/session.rs", 223, 9)),
+                "panicked at src/session.rs:223:9: called `Option::unwrap()` on a `None` value",
+            ),
+            // The release bundle's: `-Zlocation-detail=none`.
+            (
+                Some("called `Option::unwrap()` on a `None` value"),
+                Some(("<redacted>", 0, 0)),
+                "panicked: called `Option::unwrap()` on a `None` value",
+            ),
+            (None, None, "panicked: (a panic whose payload is not text)"),
+        ] {
+            assert_eq!(
+                panic_report(message, place, stack),
+                format!("{expected}\n\nStack:\n\n{stack}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_payload_is_text_whether_given_or_formatted() {
+        let given: Box<dyn std::any::Any + Send> = Box::new("index out of bounds");
+        let formatted: Box<dyn std::any::Any + Send> = Box::new(format!("{} of {}", 3, 2));
+        let other: Box<dyn std::any::Any + Send> = Box::new(7_u32);
+        assert_eq!(payload_text(&*given), Some("index out of bounds"));
+        assert_eq!(payload_text(&*formatted), Some("3 of 2"));
+        assert_eq!(payload_text(&*other), None);
     }
 
     #[test]

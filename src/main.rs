@@ -1,7 +1,7 @@
 //! Boots the SPA: panic hook, logging, theme, configuration, mount. Nothing else lives here.
 
 fn main() {
-    console_error_panic_hook::set_once();
+    twinscope::console::report_panics();
     let level = if cfg!(debug_assertions) {
         log::Level::Debug
     } else {

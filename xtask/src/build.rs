@@ -46,8 +46,8 @@ const APP: &str = "twinscope";
 /// The cfgs of the split build (see the module documentation).
 const SPLIT_RUSTFLAGS: &str =
     "--cfg twinscope_split --cfg erase_components -Clink-args=--emit-relocs";
-/// Panics without their source location: the message stays (`console_error_panic_hook` prints
-/// it and the stack), the file, line and column go, and with them 5.9 kB Brotli, 6.8 kB gzip of
+/// Panics without their source location: the message stays (the app's panic hook prints it
+/// and the stack: `src/console.rs`), the file, line and column go, and with them 5.9 kB Brotli, 6.8 kB gzip of
 /// the main module (2026-12-06). Where a panic happened is read from its stack instead: the
 /// build writes each module's function names beside the bundle (`crate::symbols`), and
 /// `cargo xtask symbolize` names the function of every frame. `cargo xtask dev` builds keep
@@ -58,8 +58,8 @@ const PANIC_LOCATIONS: &str = "-Zlocation-detail=none";
 pub const TOOLCHAIN: &str = "nightly";
 /// The standard library compiled with the app, for size: with `optimize_for_size` (smaller
 /// algorithms in `core`/`alloc`) and LTO across it, the main module is 18.8 kB smaller Brotli
-/// (29.7 kB gzip) than with the prebuilt one. Panics still unwind to `console_error_panic_hook`'s
-/// message: `panic_immediate_abort` would save more but print nothing.
+/// (29.7 kB gzip) than with the prebuilt one. Panics still reach the app's panic hook
+/// and its message: `panic_immediate_abort` would save more but print nothing.
 const BUILD_STD: [&str; 2] = [
     "-Zbuild-std=std,panic_abort",
     "-Zbuild-std-features=optimize_for_size",
