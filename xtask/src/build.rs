@@ -47,11 +47,11 @@ const APP: &str = "twinscope";
 const SPLIT_RUSTFLAGS: &str =
     "--cfg twinscope_split --cfg erase_components -Clink-args=--emit-relocs";
 /// Panics without their source location: the message stays (the app's panic hook prints it
-/// and the stack: `src/console.rs`), the file, line and column go, and with them 5.9 kB Brotli, 6.8 kB gzip of
-/// the main module (2026-12-06). Where a panic happened is read from its stack instead: the
-/// build writes each module's function names beside the bundle (`crate::symbols`), and
-/// `cargo xtask symbolize` names the function of every frame. `cargo xtask dev` builds keep
-/// the locations.
+/// and the stack: `src/console.rs`), the file, line and column go, and with them 5.8 kB
+/// Brotli, 6.8 kB gzip of the main module (2026-12-06). Where a panic happened is read from
+/// its stack instead: the build writes each module's function names beside the bundle
+/// (`crate::symbols`), and `cargo xtask symbolize` names the function of every frame.
+/// `cargo xtask dev` builds keep the locations.
 const PANIC_LOCATIONS: &str = "-Zlocation-detail=none";
 /// The toolchain of the split build: `-Zbuild-std` needs nightly and its `rust-src` (`cargo
 /// xtask setup` installs both; `trunk serve` and a plain `trunk build` stay on stable).
