@@ -241,13 +241,12 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let bytes =
-            crate::function_order::by_signature_and_size(&opt.run(chunk, &work.join("opt.wasm"))?)?;
-        let names = crate::wasm_binary::function_names(&bytes)
+        let Served {
+            bytes, symbol_map, ..
+        } = as_served(&opt.run(chunk, &work.join("opt.wasm"))?)
             .map_err(|e| format!("{}: {e}", chunk.display()))?;
-        let (bytes, _) = crate::wasm_binary::without_custom_sections(&bytes)?;
         let name = format!("{stem}-{}.wasm", content_hash(&[&bytes]));
-        symbol_maps.push((name.clone(), crate::symbols::map(&names)));
+        symbol_maps.push((name.clone(), symbol_map));
         let reference = format!("\"./{stem}.wasm\"");
         if glue.matches(&reference).count() != 1 {
             return Err(format!(
@@ -263,12 +262,11 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
         &work.join("opt.wasm"),
     )?;
     let (main, fix) = crate::wasm_fix::fix_module(&main)?;
-    //    (its functions in the order that compresses best, and every module without its
-    //    custom sections: producers and target features)
-    let main = crate::function_order::by_signature_and_size(&main)?;
-    let names =
-        crate::wasm_binary::function_names(&main).map_err(|e| format!("main module: {e}"))?;
-    let (main, custom) = crate::wasm_binary::without_custom_sections(&main)?;
+    let Served {
+        bytes: main,
+        symbol_map,
+        custom,
+    } = as_served(&main).map_err(|e| format!("main module: {e}"))?;
     eprintln!(
         "build: custom sections taken out of the modules: {}",
         custom.join(", ")
@@ -282,7 +280,7 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
     let glue = crate::minify_js::minify(&glue)?;
     let hash = content_hash(&[glue.as_bytes(), &main]);
     let (js_name, wasm_name) = (format!("{APP}-{hash}.js"), format!("{APP}-{hash}_bg.wasm"));
-    symbol_maps.push((wasm_name.clone(), crate::symbols::map(&names)));
+    symbol_maps.push((wasm_name.clone(), symbol_map));
     modules.push((wasm_name.clone(), main));
 
     // 7. the page
@@ -347,6 +345,29 @@ pub fn build(dist: &Path, target_dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// A module as it is served, and what the build keeps of it beside the bundle.
+struct Served {
+    bytes: Vec<u8>,
+    /// Its function names by index, as served (`crate::symbols`).
+    symbol_map: String,
+    /// The names of the custom sections taken out.
+    custom: Vec<String>,
+}
+
+/// An optimised module as it is served: its functions in the order that compresses best
+/// (`function_order`), its function names read for its symbol map once they no longer move,
+/// then without its custom sections (names, producers, target features).
+fn as_served(optimised: &[u8]) -> Result<Served, String> {
+    let ordered = crate::function_order::by_signature_and_size(optimised)?;
+    let names = crate::wasm_binary::function_names(&ordered)?;
+    let (bytes, custom) = crate::wasm_binary::without_custom_sections(&ordered)?;
+    Ok(Served {
+        bytes,
+        symbol_map: crate::symbols::map(&names),
+        custom,
+    })
+}
+
 /// The staged page's Trunk configuration: `Trunk.toml`'s `[build]` settings that shape the
 /// page (hashed names, minified on release), without its Rust asset's settings and its
 /// post-build hook (this pipeline does those steps itself).
@@ -368,7 +389,7 @@ fn split_module(linked: &Path, split: &Path, work: &Path) -> Result<(), String> 
             .args(["--target", "web", "--out-name", APP]);
         run_visible(cmd).map_err(|e| format!("{e} (run `cargo xtask setup`)"))?;
         let shared = split_roots::shared_with_isolated(&read(&split.join(LINK_MODULE))?);
-        if shared.is_empty() || std::env::var_os("EXP_ALLOW").is_some() {
+        if shared.is_empty() {
             if rooted > 0 {
                 eprintln!(
                     "xtask: {rooted} functions shared by an isolated split point kept in the main module"
