@@ -268,17 +268,13 @@ async fn a_trap_in_the_served_code_is_traced_to_its_function_by_the_symbol_maps(
         .lines()
         .find(|l| l.contains(":wasm-function["))
         .unwrap_or_else(|| panic!("no wasm frame in {stack}"));
-    let module = frame
-        .split(":wasm-function[")
-        .next()
-        .and_then(|s| s.rsplit('/').next())
-        .unwrap();
-    let index: u32 = frame
-        .split(":wasm-function[")
-        .nth(1)
-        .and_then(|s| s.split(']').next())
-        .and_then(|i| i.parse().ok())
-        .unwrap();
+    // `at http://127.0.0.1:…/twinscope-<hash>_bg.wasm:wasm-function[3326]:0x6efb3`
+    let (url, rest) = frame.split_once(":wasm-function[").unwrap();
+    let module = url.rsplit('/').next().unwrap();
+    let index: u32 = rest
+        .split_once(']')
+        .and_then(|(index, _)| index.parse().ok())
+        .unwrap_or_else(|| panic!("no function index in {frame}"));
     assert!(
         module.starts_with("twinscope-") && module.ends_with("_bg.wasm"),
         "{frame}"
