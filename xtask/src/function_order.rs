@@ -81,6 +81,16 @@ struct Reorder {
     order: Vec<usize>,
 }
 
+impl Reorder {
+    /// What a section holds per defined function (types, bodies), in the functions' new order.
+    fn in_new_order<T: Clone>(&self, by_old_place: &[T]) -> Vec<T> {
+        self.order
+            .iter()
+            .map(|&old| by_old_place[old].clone())
+            .collect()
+    }
+}
+
 impl Reencode for Reorder {
     type Error = String;
 
@@ -103,8 +113,8 @@ impl Reencode for Reorder {
         // As many as `order` has places: `functions` read this same section and checked it
         // against the code section.
         let types = section.into_iter().collect::<Result<Vec<u32>, _>>()?;
-        for old in self.order.clone() {
-            functions.function(self.type_index(types[old])?);
+        for ty in self.in_new_order(&types) {
+            functions.function(self.type_index(ty)?);
         }
         Ok(())
     }
@@ -115,8 +125,8 @@ impl Reencode for Reorder {
         section: wasmparser::CodeSectionReader<'_>,
     ) -> Result<(), Error<String>> {
         let bodies = section.into_iter().collect::<Result<Vec<_>, _>>()?;
-        for old in self.order.clone() {
-            self.parse_function_body(code, bodies[old].clone())?;
+        for body in self.in_new_order(&bodies) {
+            self.parse_function_body(code, body)?;
         }
         Ok(())
     }
