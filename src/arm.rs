@@ -18,6 +18,8 @@ use crate::auth::client::AuthError;
 use crate::auth::http::{HttpClient, HttpRequest, NetworkError, header};
 use crate::config::WebUrl;
 use crate::ids::AdtHost;
+use crate::json;
+use crate::sorted;
 
 /// API versions per resource type.
 pub const TENANTS_API_VERSION: &str = "2022-12-01";
@@ -158,7 +160,9 @@ impl ArmClient {
 
     async fn list_all(&self, first: String) -> Result<Vec<Value>, ArmError> {
         let mut items = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        // Next links already followed (a loop would otherwise never end); a sorted vector,
+        // as the first load's other small sets (`crate::sorted`).
+        let mut seen = Vec::new();
         let mut url = first;
         loop {
             let page = self.get(&url).await?;
@@ -167,7 +171,7 @@ impl ArmClient {
                 _ => return Err(ArmError::Malformed("a list has no `value` array".into())),
             }
             match page.get("nextLink").and_then(Value::as_str) {
-                Some(link) if !link.is_empty() && seen.insert(link.to_owned()) => {
+                Some(link) if !link.is_empty() && sorted::insert(&mut seen, link.to_owned()) => {
                     url = self.own_link(link)?;
                 }
                 _ => return Ok(items),
@@ -203,7 +207,7 @@ impl ArmClient {
                 );
             let (outcome, failure) = match (self.0.http)(request).await {
                 Ok(response) if response.is_success() => {
-                    return serde_json::from_slice(&response.body)
+                    return json::parse(&response.body)
                         .map_err(|e| ArmError::Malformed(e.to_string()));
                 }
                 Ok(response) => {
@@ -233,7 +237,7 @@ impl ArmClient {
 
 /// A non-success Resource Manager answer (`{"error":{"code","message"}}`) as an [`ArmError`].
 pub fn classify(status: u16, body: &[u8], retry_after: Option<Duration>) -> ArmError {
-    let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let value: Value = json::parse(body).unwrap_or(Value::Null);
     let error = value.get("error").unwrap_or(&value);
     let text = |k: &str| {
         error

@@ -10,6 +10,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::ids::{ClientId, TenantId, is_guid};
+use crate::json;
 
 /// Where tokens are cached in the browser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -419,12 +420,11 @@ impl RuntimeConfig {
     /// (`window.location.origin`); the redirect URI defaults to `{page_origin}/` and must be
     /// on that origin.
     pub fn from_json(text: &str, page_origin: &str) -> Result<Self, ConfigError> {
-        let value: Value =
-            serde_json::from_slice(text.as_bytes()).map_err(|e| ConfigError::NotJson {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
+        let value: Value = json::parse(text.as_bytes()).map_err(|e| ConfigError::NotJson {
+            line: e.line,
+            column: e.column,
+            message: e.problem.to_string(),
+        })?;
         let Value::Object(object) = &value else {
             return Err(ConfigError::NotAnObject {
                 found: json_kind(&value),

@@ -14,6 +14,7 @@ pub mod focus;
 pub mod format;
 pub mod graph;
 pub mod ids;
+pub mod json;
 pub mod model_set;
 pub mod pages;
 pub mod perf;
@@ -29,12 +30,11 @@ use leptos_router::path;
 use crate::components::header::Header;
 use crate::components::sign_in_gate::RequireSignIn;
 use crate::config::RuntimeConfig;
-use crate::pages::error::{ConfigErrorPage, ErrorPage, StorageUnavailable};
 use crate::pages::instance::{
     Instance, InstanceConnector, InstanceScreen, Screen, SessionConnector,
 };
 use crate::pages::landing::Landing;
-use crate::pages::lazy::{LazyPage, Page};
+use crate::pages::lazy::{LazyPage, Page, Seldom, seldom_view};
 use crate::pages::not_found::NotFound;
 use crate::pages::tenant::TenantPage;
 use crate::session::Session;
@@ -78,7 +78,7 @@ pub fn App(config: Result<RuntimeConfig, config::ConfigError>) -> impl IntoView 
             <a class="skip-link" href="#main">"Skip to content"</a>
             {match config {
                 Ok(config) => view! { <Shell config/> }.into_any(),
-                Err(error) => view! { <Header/><ConfigErrorPage error/> }.into_any(),
+                Err(error) => view! { <Header/>{seldom_view(Seldom::ConfigError(error))} }.into_any(),
             }}
         </Router>
     }
@@ -103,9 +103,9 @@ fn Shell(config: RuntimeConfig) -> impl IntoView {
     view! {
         <Header/>
         {match session {
-            Err(error) => view! { <StorageUnavailable error/> }.into_any(),
+            Err(error) => seldom_view(Seldom::StorageUnavailable(error)).into_any(),
             Ok(_) => view! {
-                <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
+                <ErrorBoundary fallback=|errors| seldom_view(Seldom::Failed(errors))>
                     <AppRoutes/>
                 </ErrorBoundary>
             }.into_any(),

@@ -29,6 +29,7 @@ use crate::auth::storage::{ConfiguredStorage, Storage, StorageError, WebStorage}
 use crate::auth::transaction::TransactionError;
 use crate::config::RuntimeConfig;
 use crate::ids::TenantId;
+use crate::json;
 
 /// The channel tabs announce sign-outs on.
 pub const CHANNEL: &str = "twinscope.auth";
@@ -589,7 +590,7 @@ fn forget_drafts() {
 /// Notes in this tab's sessionStorage that it is leaving for the identity platform's
 /// sign-out (who, and when).
 fn leave_signed_out_note(who: &[String], now: i64) {
-    let note = serde_json::json!({ "who": who, "at": now }).to_string();
+    let note = json::to_string(&json::object! { "who": who, "at": now });
     if let Some(storage) = session_storage()
         && storage.set_item(SIGNED_OUT_NOTE, &note).is_err()
     {
@@ -607,7 +608,7 @@ fn take_signed_out_note(now: i64) -> Option<Vec<String>> {
 
 /// The note's names, if it is readable and at most [`SIGNED_OUT_NOTE_SECONDS`] old.
 fn read_signed_out_note(text: &str, now: i64) -> Option<Vec<String>> {
-    let note: serde_json::Value = serde_json::from_slice(text.as_bytes()).ok()?;
+    let note: serde_json::Value = json::parse(text.as_bytes()).ok()?;
     let at = note.get("at")?.as_i64()?;
     if now - at > SIGNED_OUT_NOTE_SECONDS || at > now + 60 {
         return None;

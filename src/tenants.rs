@@ -19,7 +19,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::arm::{ArmClient, ArmError, ArmTenant};
 use crate::auth::accounts::Account;
@@ -28,6 +28,7 @@ use crate::auth::storage::Storage;
 use crate::config::{AuthorityTenant, RuntimeConfig};
 use crate::format::lowercase;
 use crate::ids::TenantId;
+use crate::json;
 use crate::session::Session;
 
 /// Where the name book is kept (in the configured token storage).
@@ -118,7 +119,7 @@ impl NameBook {
     /// is left out.
     pub fn from_json(text: Option<&str>) -> Self {
         let value: Value = text
-            .and_then(|t| serde_json::from_slice(t.as_bytes()).ok())
+            .and_then(|t| json::parse(t.as_bytes()).ok())
             .unwrap_or(Value::Null);
         let mut book = Self::default();
         if let Some(object) = value.as_object() {
@@ -138,11 +139,14 @@ impl NameBook {
             .map(|(id, n)| {
                 (
                     id.to_string(),
-                    json!({ "name": n.display_name, "domain": n.default_domain }),
+                    json::object! {
+                        "name": n.display_name.as_deref(),
+                        "domain": n.default_domain.as_deref(),
+                    },
                 )
             })
             .collect();
-        Value::Object(object).to_string()
+        json::to_string(&Value::Object(object))
     }
 
     pub fn load(storage: &dyn Storage) -> Self {

@@ -74,7 +74,8 @@ impl Person {
         )
     }
 
-    /// Clicks the account menu's button in the header and waits for the menu.
+    /// Clicks the account menu's button in the header and waits for the menu's body (whose
+    /// code comes with the first opening).
     pub async fn open_account_menu(&self) {
         let summary = self
             .browser
@@ -87,7 +88,7 @@ impl Person {
             .unwrap();
         self.browser
             .wait_for_script(
-                "return document.querySelector('header details[open] .account__menu') ? true : null",
+                "return document.querySelector('header details[open] .account__menu .account__section') ? true : null",
                 "the account menu to open",
             )
             .await

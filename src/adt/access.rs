@@ -7,7 +7,6 @@
 
 use super::client::AdtClient;
 use super::error::AdtError;
-use super::types::QueryPage;
 use crate::ids::AdtHost;
 
 /// One twin id, at most: any answer but 403 proves read access.
@@ -63,7 +62,7 @@ impl Access {
 }
 
 /// The access a probe's outcome shows.
-pub fn classify(result: &Result<QueryPage, AdtError>) -> Access {
+pub fn classify(result: &Result<(), AdtError>) -> Access {
     match result {
         Ok(_) => Access::Readable,
         Err(AdtError::Forbidden { .. }) => Access::NoReadRole,
@@ -74,7 +73,7 @@ pub fn classify(result: &Result<QueryPage, AdtError>) -> Access {
 
 /// Runs the probe on `adt`'s instance.
 pub async fn check(adt: &AdtClient) -> Access {
-    classify(&adt.query(PROBE_QUERY, None).await)
+    classify(&adt.probe(PROBE_QUERY).await)
 }
 
 #[cfg(test)]
@@ -84,12 +83,7 @@ mod tests {
     #[test]
     fn a_403_is_no_role_and_a_foreign_instance_is_named_as_such() {
         let host = AdtHost::parse("contoso-lab.api.weu.digitaltwins.azure.net").unwrap();
-        let page = QueryPage {
-            items: Vec::new(),
-            continuation_token: None,
-            charge: None,
-        };
-        assert_eq!(classify(&Ok(page)), Access::Readable);
+        assert_eq!(classify(&Ok(())), Access::Readable);
         let forbidden = classify(&Err(AdtError::Forbidden {
             host: host.clone(),
             write: false,

@@ -20,6 +20,7 @@ use super::types::{
 use crate::auth::http::{Headers, HttpClient, HttpRequest, Method, header};
 use crate::config::AdtPathPrefix;
 use crate::ids::AdtHost;
+use crate::json;
 
 /// Data-plane paths, relative to the instance.
 pub mod routes {
@@ -90,7 +91,7 @@ impl Call {
     }
 
     fn json(mut self, value: &Value) -> Self {
-        self.body = Some((value.to_string().into_bytes(), JSON));
+        self.body = Some((json::to_string(value).into_bytes(), JSON));
         self
     }
 
@@ -285,21 +286,32 @@ impl AdtClient {
         }
     }
 
+    fn query_call(&self, text: &str, continuation: Option<&str>) -> Call {
+        let mut spec = json::object! { "query": text };
+        if let Some(token) = continuation {
+            spec["continuationToken"] = token.into();
+        }
+        let mut call = Call::new(Method::Post, self.url(routes::QUERY, &[])).json(&spec);
+        // A query changes nothing, so it is safe to send again and needs only read access.
+        call.idempotent = true;
+        call.write = false;
+        call
+    }
+
+    /// Runs a query for its outcome only: whether this user may read the instance. Its
+    /// rows are not read, so the first load, whose tenant page probes every instance, carries
+    /// no reader of Digital Twins' answers ([`crate::json`] reads its error bodies).
+    pub async fn probe(&self, text: &str) -> Result<(), AdtError> {
+        self.send(self.query_call(text, None)).await.map(drop)
+    }
+
     /// One page of a query (`continuation` from the previous page's token).
     pub async fn query(
         &self,
         text: &str,
         continuation: Option<&str>,
     ) -> Result<QueryPage, AdtError> {
-        let mut spec = json!({ "query": text });
-        if let Some(token) = continuation {
-            spec["continuationToken"] = json!(token);
-        }
-        let mut call = Call::new(Method::Post, self.url(routes::QUERY, &[])).json(&spec);
-        // A query changes nothing, so it is safe to send again and needs only read access.
-        call.idempotent = true;
-        call.write = false;
-        let answer = self.send(call).await?;
+        let answer = self.send(self.query_call(text, continuation)).await?;
         let body = answer.json()?;
         Ok(QueryPage {
             items: list_items(&body)?,

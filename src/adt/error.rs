@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::auth::client::AuthError;
 use crate::auth::http::NetworkError;
 use crate::ids::AdtHost;
+use crate::json;
 
 /// The data-plane role that reads an instance.
 pub const READER_ROLE: &str = "Azure Digital Twins Data Reader";
@@ -168,7 +169,7 @@ fn inner_codes(error: &Value) -> Vec<String> {
 }
 
 fn parse_body(body: &[u8], header_code: Option<&str>) -> ErrorBody {
-    let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let value: Value = json::parse(body).unwrap_or(Value::Null);
     let error = value.get("error").unwrap_or(&value);
     let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
     let code = Some(text(error.get("code")))

@@ -3,13 +3,14 @@
 //! Kept in the configured storage beside the tokens. Nothing here is a secret; a record
 //! that cannot be read (edited storage) is dropped, which signs that account out.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::cache::HomeAccountId;
 use super::id_token::IdTokenClaims;
 use super::roles::Roles;
 use super::storage::{Storage, StorageError};
 use crate::ids::TenantId;
+use crate::json;
 
 const ACCOUNTS_KEY: &str = "twinscope.auth.accounts";
 const ACTIVE_KEY: &str = "twinscope.auth.active";
@@ -89,16 +90,20 @@ impl Account {
             .tenants
             .iter()
             .map(|(_, p)| {
-                json!({ "tenant": p.tenant.as_str(), "oid": p.object_id, "roles": p.roles.claim_values() })
+                json::object! {
+                    "tenant": p.tenant.as_str(),
+                    "oid": p.object_id.as_str(),
+                    "roles": p.roles.claim_values(),
+                }
             })
             .collect();
-        json!({
+        json::object! {
             "home": self.home.as_str(),
             "homeTenant": self.home_tenant.as_str(),
-            "username": self.username,
-            "name": self.name,
+            "username": self.username.as_str(),
+            "name": self.name.as_str(),
             "tenants": tenants,
-        })
+        }
     }
 
     fn from_json(v: &Value) -> Option<Self> {
@@ -145,16 +150,14 @@ impl<S: Storage> Accounts<S> {
         let Some(text) = self.storage.get(ACCOUNTS_KEY) else {
             return Vec::new();
         };
-        let parsed = serde_json::from_slice::<Value>(text.as_bytes())
-            .ok()
-            .and_then(|v| {
-                v.as_array().map(|items| {
-                    items
-                        .iter()
-                        .filter_map(Account::from_json)
-                        .collect::<Vec<_>>()
-                })
-            });
+        let parsed = json::parse(text.as_bytes()).ok().and_then(|v| {
+            v.as_array().map(|items| {
+                items
+                    .iter()
+                    .filter_map(Account::from_json)
+                    .collect::<Vec<_>>()
+            })
+        });
         match parsed {
             Some(accounts) => accounts,
             None => {
@@ -182,7 +185,7 @@ impl<S: Storage> Accounts<S> {
     fn write(&self, all: &[Account]) -> Result<(), StorageError> {
         let list: Vec<Value> = all.iter().map(Account::to_json).collect();
         self.storage
-            .set(ACCOUNTS_KEY, &Value::Array(list).to_string())
+            .set(ACCOUNTS_KEY, &json::to_string(&Value::Array(list)))
     }
 
     pub fn remove(&self, home: &HomeAccountId) -> Result<(), StorageError> {

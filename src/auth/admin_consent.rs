@@ -14,12 +14,13 @@
 //! administrator who opens it elsewhere, or a crafted address) is judged by its AADSTS code
 //! alone, so a crafted address cannot put words of its choosing on the page.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::base64url;
 use super::errors::aadsts_code;
 use super::storage::{Storage, StorageError};
 use crate::ids::TenantId;
+use crate::json;
 
 /// Every admin-consent `state` starts so; sign-in states are base64url without dots.
 pub const STATE_PREFIX: &str = "consent.";
@@ -93,9 +94,9 @@ impl<S: Storage> ConsentRequests<S> {
     ) -> Result<String, StorageError> {
         self.sweep(now);
         let state = format!("{STATE_PREFIX}{}", base64url::encode(random));
-        let record = json!({ "tenant": tenant_segment, "startedAt": now });
+        let record = json::object! { "tenant": tenant_segment, "startedAt": now };
         self.storage
-            .set(&format!("{KEY_PREFIX}{state}"), &record.to_string())?;
+            .set(&format!("{KEY_PREFIX}{state}"), &json::to_string(&record))?;
         Ok(state)
     }
 
@@ -108,7 +109,7 @@ impl<S: Storage> ConsentRequests<S> {
         let key = format!("{KEY_PREFIX}{state}");
         let stored = self.storage.get(&key)?;
         self.storage.remove(&key);
-        let record: Value = serde_json::from_slice(stored.as_bytes()).ok()?;
+        let record: Value = json::parse(stored.as_bytes()).ok()?;
         let request = ConsentRequest {
             tenant_segment: record.get("tenant")?.as_str()?.to_owned(),
             started_at: record.get("startedAt")?.as_i64()?,
@@ -126,7 +127,7 @@ impl<S: Storage> ConsentRequests<S> {
                 let started = self
                     .storage
                     .get(&k)
-                    .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
+                    .and_then(|v| json::parse(v.as_bytes()).ok())
                     .and_then(|v| v.get("startedAt").and_then(Value::as_i64));
                 (k, started)
             })

@@ -11,10 +11,11 @@
 
 use std::fmt;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::storage::{Storage, StorageError};
 use crate::ids::TenantId;
+use crate::json;
 
 /// Access tokens are treated as expired this long before `expires_in` says.
 pub const EARLY_EXPIRY_SECONDS: i64 = 5 * 60;
@@ -58,7 +59,7 @@ impl HomeAccountId {
     /// From `client_info` (base64url JSON `{"uid","utid"}`), as Entra returns it.
     pub fn from_client_info(client_info: &str) -> Option<Self> {
         let bytes = super::base64url::decode(client_info.trim_end_matches('=')).ok()?;
-        let value: Value = serde_json::from_slice(&bytes).ok()?;
+        let value: Value = json::parse(&bytes).ok()?;
         let uid = value.get("uid")?.as_str()?;
         let utid = TenantId::parse(value.get("utid")?.as_str()?).ok()?;
         if uid.is_empty() || !uid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
@@ -172,7 +173,7 @@ impl<S: Storage> TokenCache<S> {
 
     fn read(&self, key: &str) -> Option<Value> {
         let text = self.storage.get(key)?;
-        match serde_json::from_slice::<Value>(text.as_bytes()) {
+        match json::parse(text.as_bytes()) {
             Ok(v) if v.is_object() => Some(v),
             _ => {
                 log::warn!("a stored token entry could not be read and was removed");
@@ -210,8 +211,10 @@ impl<S: Storage> TokenCache<S> {
         expires_in: i64,
         now: i64,
     ) -> Result<(), StorageError> {
-        let entry = json!({ "secret": token.expose(), "expiresAt": now + expires_in.max(0) });
-        self.storage.set(&key.storage_key(), &entry.to_string())
+        let entry =
+            json::object! { "secret": token.expose(), "expiresAt": now + expires_in.max(0) };
+        self.storage
+            .set(&key.storage_key(), &json::to_string(&entry))
     }
 
     pub fn refresh_token(&self, account: &HomeAccountId, now: i64) -> Option<CachedRefreshToken> {
@@ -241,8 +244,9 @@ impl<S: Storage> TokenCache<S> {
         token: &Secret,
         signed_in_at: i64,
     ) -> Result<(), StorageError> {
-        let entry = json!({ "secret": token.expose(), "signedInAt": signed_in_at });
-        self.storage.set(&refresh_key(account), &entry.to_string())
+        let entry = json::object! { "secret": token.expose(), "signedInAt": signed_in_at };
+        self.storage
+            .set(&refresh_key(account), &json::to_string(&entry))
     }
 
     /// When this account's session ends and it must sign in again, if it has one.

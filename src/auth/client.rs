@@ -21,7 +21,6 @@ use std::rc::Rc;
 
 use futures::FutureExt;
 use futures::future::Shared;
-use serde::Deserialize;
 
 use super::accounts::{Account, Accounts};
 use super::admin_consent::{self, ConsentOutcome, ConsentRequests};
@@ -36,8 +35,11 @@ use super::storage::{Storage, StorageError};
 use super::transaction::{
     InteractionLock, LockError, RANDOM_BYTES, TransactionError, Transactions,
 };
+use serde_json::Value;
+
 use crate::config::{Authority, RuntimeConfig};
 use crate::ids::TenantId;
+use crate::json;
 
 /// Scopes every sign-in and refresh asks for besides the resource's.
 pub const OIDC_SCOPES: [&str; 3] = ["openid", "profile", "offline_access"];
@@ -174,22 +176,13 @@ pub struct SignedIn {
 }
 
 /// The token endpoint's answer (RFC 6749 §5.1) with Entra's `id_token` and `client_info`.
-#[derive(Deserialize)]
 struct TokenGrant {
     access_token: String,
-    /// Required by RFC 6749 (any type is accepted, as Entra sends `Bearer`).
-    #[serde(rename = "token_type")]
-    _token_type: String,
-    #[serde(default)]
     expires_in: Option<u64>,
-    #[serde(default)]
     refresh_token: Option<String>,
     /// Space-delimited.
-    #[serde(default)]
     scope: Option<String>,
-    #[serde(default)]
     id_token: Option<String>,
-    #[serde(default)]
     client_info: Option<String>,
 }
 
@@ -204,6 +197,21 @@ impl std::fmt::Debug for TokenGrant {
 }
 
 impl TokenGrant {
+    /// Reads the members it knows; `token_type` is required by RFC 6749 (any value is
+    /// accepted, as Entra sends `Bearer`).
+    fn read(answer: &Value) -> Result<Self, String> {
+        let text = |name| member(answer, name, Value::as_str).map(|t| t.map(str::to_owned));
+        text("token_type")?.ok_or("missing field `token_type`")?;
+        Ok(Self {
+            access_token: text("access_token")?.ok_or("missing field `access_token`")?,
+            expires_in: member(answer, "expires_in", Value::as_u64)?,
+            refresh_token: text("refresh_token")?,
+            scope: text("scope")?,
+            id_token: text("id_token")?,
+            client_info: text("client_info")?,
+        })
+    }
+
     fn scopes(&self) -> Vec<&str> {
         self.scope
             .as_deref()
@@ -212,12 +220,22 @@ impl TokenGrant {
     }
 }
 
-/// The token endpoint's error answer (RFC 6749 §5.2).
-#[derive(Deserialize)]
-struct TokenErrorAnswer {
-    error: String,
-    #[serde(default)]
-    error_description: Option<String>,
+/// A member of a JSON object, read as serde's derive would: `None` when absent or `null`,
+/// an error when of another type (or when `answer` is not an object).
+fn member<'a, T>(
+    answer: &'a Value,
+    name: &str,
+    read: fn(&'a Value) -> Option<T>,
+) -> Result<Option<T>, String> {
+    let Value::Object(members) = answer else {
+        return Err("the answer is not a JSON object".to_owned());
+    };
+    match members.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => read(value)
+            .map(Some)
+            .ok_or_else(|| format!("`{name}` has the wrong type")),
+    }
 }
 
 type SharedTokenFuture = Shared<Pin<Box<dyn Future<Output = Result<AccessToken, AuthError>>>>>;
@@ -851,11 +869,12 @@ fn read_token_answer(response: &HttpResponse) -> Result<TokenGrant, AuthError> {
         if body.is_empty() {
             return Err(malformed("server returned empty error response".to_owned()));
         }
-        let answer: TokenErrorAnswer =
-            serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))?;
+        let answer = json::parse(body).map_err(|e| malformed(e.to_string()))?;
+        let text = |name| member(&answer, name, Value::as_str).map_err(malformed);
+        let error = text("error")?.ok_or_else(|| malformed("missing field `error`".into()))?;
         return Err(SignInError::from_entra(
-            &answer.error,
-            answer.error_description.as_deref().unwrap_or_default(),
+            error,
+            text("error_description")?.unwrap_or_default(),
             None,
         )
         .into());
@@ -873,7 +892,8 @@ fn read_token_answer(response: &HttpResponse) -> Result<TokenGrant, AuthError> {
     if body.is_empty() {
         return Err(malformed("server returned empty response body".to_owned()));
     }
-    serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))
+    let answer = json::parse(body).map_err(|e| malformed(e.to_string()))?;
+    TokenGrant::read(&answer).map_err(malformed)
 }
 
 /// `application/x-www-form-urlencoded` (the token request's body, the authorize URL's query):

@@ -6,12 +6,13 @@
 //! rotation). Endpoints must be on the authority's own host: a tampered or hostile document
 //! cannot send the code or the refresh token elsewhere.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::id_token::{Jwks, JwksError};
 use super::storage::Storage;
 use crate::config::{Authority, AuthorityTenant, WebUrl};
 use crate::ids::TenantId;
+use crate::json;
 
 /// Discovery documents and keys are refreshed after a day.
 pub const MAX_AGE_SECONDS: i64 = 24 * 60 * 60;
@@ -56,8 +57,8 @@ pub enum DiscoveryError {
 impl Metadata {
     /// Parses and checks a discovery document for `authority`.
     pub fn from_json(text: &str, authority: &Authority) -> Result<Self, DiscoveryError> {
-        let value: Value = serde_json::from_slice(text.as_bytes())
-            .map_err(|e| DiscoveryError::NotJson(e.to_string()))?;
+        let value: Value =
+            json::parse(text.as_bytes()).map_err(|e| DiscoveryError::NotJson(e.to_string()))?;
         let host = authority.host();
         let endpoint = |field: &'static str| -> Result<String, DiscoveryError> {
             let raw = value
@@ -174,7 +175,7 @@ impl<S: Storage> DiscoveryCache<S> {
         let key = Self::key(authority);
         let text = self.storage.get(&key)?;
         let parsed = (|| {
-            let v: Value = serde_json::from_slice(text.as_bytes()).ok()?;
+            let v: Value = json::parse(text.as_bytes()).ok()?;
             let metadata = Metadata::from_json(v.get("metadata")?.as_str()?, authority).ok()?;
             let jwks_text = v.get("jwks")?.as_str()?.to_owned();
             let jwks = Jwks::from_json(&jwks_text).ok()?;
@@ -197,8 +198,12 @@ impl<S: Storage> DiscoveryCache<S> {
 
     /// Keeps the metadata document text and the JWKS text as fetched.
     pub fn put(&self, authority: &Authority, metadata_text: &str, jwks_text: &str, now: i64) {
-        let entry = json!({ "metadata": metadata_text, "jwks": jwks_text, "fetchedAt": now });
-        if let Err(e) = self.storage.set(&Self::key(authority), &entry.to_string()) {
+        let entry =
+            json::object! { "metadata": metadata_text, "jwks": jwks_text, "fetchedAt": now };
+        if let Err(e) = self
+            .storage
+            .set(&Self::key(authority), &json::to_string(&entry))
+        {
             log::warn!("discovery could not be kept for the next load: {e}");
         }
     }
@@ -210,6 +215,8 @@ impl<S: Storage> DiscoveryCache<S> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::super::storage::MemoryStorage;
     use super::*;
 

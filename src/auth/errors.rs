@@ -4,6 +4,7 @@
 //! `AADSTSnnnnn:`, and (at the token endpoint) `error_codes`. [`SignInError::from_entra`]
 //! reads the AADSTS number first (it is the precise one) and falls back on the OAuth code.
 
+use crate::json;
 use serde_json::Value;
 
 /// What went wrong, and so what the user can do next.
@@ -108,7 +109,7 @@ impl SignInError {
 
     /// From a token endpoint's JSON error body.
     pub fn from_token_response(body: &str) -> Self {
-        let Ok(value) = serde_json::from_slice::<Value>(body.as_bytes()) else {
+        let Ok(value) = json::parse(body.as_bytes()) else {
             return Self::Other {
                 error: "invalid_response".to_owned(),
                 code: None,

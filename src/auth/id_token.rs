@@ -12,6 +12,7 @@ use super::base64url;
 use super::jwt::{self, JwtError, UnverifiedJwt};
 use super::signature::{self, SignatureError};
 use crate::ids::{ClientId, TenantId};
+use crate::json;
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
 pub const SKEW_SECONDS: i64 = 5 * 60;
@@ -44,8 +45,8 @@ impl Jwks {
     /// Keeps the RSA signature keys that have a `kid`; other entries are ignored, as the
     /// spec asks.
     pub fn from_json(text: &str) -> Result<Self, JwksError> {
-        let value: Value = serde_json::from_slice(text.as_bytes())
-            .map_err(|e| JwksError::NotJson(e.to_string()))?;
+        let value: Value =
+            json::parse(text.as_bytes()).map_err(|e| JwksError::NotJson(e.to_string()))?;
         let keys = value
             .get("keys")
             .and_then(Value::as_array)

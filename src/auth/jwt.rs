@@ -6,8 +6,9 @@
 
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
+
+use crate::json::{self, JsonError, JsonProblem};
 
 /// Tokens longer than this are refused before decoding (Entra ID tokens are a few KiB).
 pub const MAX_TOKEN_LEN: usize = 32 * 1024;
@@ -84,44 +85,6 @@ impl fmt::Debug for UnverifiedJwt {
     }
 }
 
-/// A JSON object that remembers which member names it saw twice (serde_json keeps the last
-/// silently, which would let a forged duplicate `tid` or `aud` slip past a check).
-struct CheckedObject {
-    map: Map<String, Value>,
-    duplicates: Vec<String>,
-}
-
-impl<'de> Deserialize<'de> for CheckedObject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = CheckedObject;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut access: A,
-            ) -> Result<CheckedObject, A::Error> {
-                let mut object = CheckedObject {
-                    map: Map::new(),
-                    duplicates: Vec::new(),
-                };
-                while let Some(key) = access.next_key::<String>()? {
-                    let value: Value = access.next_value()?;
-                    if object.map.insert(key.clone(), value).is_some() {
-                        object.duplicates.push(key);
-                    }
-                }
-                Ok(object)
-            }
-        }
-        deserializer.deserialize_map(ObjectVisitor)
-    }
-}
-
 fn decode_segment(text: &str, segment: Segment) -> Result<Vec<u8>, JwtError> {
     if text.is_empty() {
         return Err(JwtError::EmptySegment(segment));
@@ -129,21 +92,22 @@ fn decode_segment(text: &str, segment: Segment) -> Result<Vec<u8>, JwtError> {
     super::base64url::decode(text).map_err(|_| JwtError::NotBase64Url(segment))
 }
 
+/// A segment's JSON object. The reader refuses an object that names a member twice
+/// (serde_json would keep the last silently, which would let a forged duplicate `tid` or
+/// `aud` slip past a check).
 fn decode_object(text: &str, segment: Segment) -> Result<Map<String, Value>, JwtError> {
     let bytes = decode_segment(text, segment)?;
-    match serde_json::from_slice::<CheckedObject>(&bytes) {
-        Ok(checked) => match checked.duplicates.into_iter().next() {
-            Some(name) => Err(JwtError::DuplicateMember { segment, name }),
-            None => Ok(checked.map),
-        },
-        // Only on failure: tell "valid JSON, but not an object" from "not JSON".
-        Err(_) => match serde_json::from_slice::<Value>(&bytes) {
-            Ok(_) => Err(JwtError::NotAnObject(segment)),
-            Err(e) => Err(JwtError::NotJson {
-                segment,
-                message: e.to_string(),
-            }),
-        },
+    match json::parse(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(JwtError::NotAnObject(segment)),
+        Err(JsonError {
+            problem: JsonProblem::DuplicateKey(name),
+            ..
+        }) => Err(JwtError::DuplicateMember { segment, name }),
+        Err(e) => Err(JwtError::NotJson {
+            segment,
+            message: e.to_string(),
+        }),
     }
 }
 
@@ -167,7 +131,7 @@ pub fn decode(token: &str) -> Result<UnverifiedJwt, JwtError> {
     match header.get("typ") {
         None => {}
         Some(Value::String(t)) if t.eq_ignore_ascii_case("JWT") => {}
-        Some(other) => return Err(JwtError::UnexpectedType(other.to_string())),
+        Some(other) => return Err(JwtError::UnexpectedType(json::to_string(other))),
     }
     let kid = match header.get("kid") {
         None => None,

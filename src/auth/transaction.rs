@@ -16,12 +16,13 @@
 
 use std::fmt;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::base64url;
 use super::return_path::ReturnPath;
 use super::signature::{SignatureError, sha256};
 use super::storage::{Storage, StorageError};
+use crate::json;
 
 /// How long a sign-in may take between redirect and return.
 pub const MAX_AGE_SECONDS: i64 = 10 * 60;
@@ -126,15 +127,15 @@ impl<S: Storage> Transactions<S> {
         let mut verifier_bytes = [0u8; 32];
         verifier_bytes.copy_from_slice(&random[64..]);
         let verifier = PkceVerifier::from_bytes(&verifier_bytes);
-        let record = json!({
-            "nonce": nonce,
+        let record = json::object! {
+            "nonce": nonce.as_str(),
             "verifier": verifier.secret(),
             "returnPath": return_path.as_str(),
             "authorityTenant": authority_tenant,
             "startedAt": now,
-        });
+        };
         self.storage
-            .set(&format!("{KEY_PREFIX}{state}"), &record.to_string())?;
+            .set(&format!("{KEY_PREFIX}{state}"), &json::to_string(&record))?;
         Ok(Redirect {
             state,
             nonce,
@@ -161,7 +162,7 @@ impl<S: Storage> Transactions<S> {
         };
         self.storage.remove(&key);
         let record: Value =
-            serde_json::from_slice(stored.as_bytes()).map_err(|_| TransactionError::Tampered)?;
+            json::parse(stored.as_bytes()).map_err(|_| TransactionError::Tampered)?;
         let text = |k: &str| {
             record
                 .get(k)
@@ -187,11 +188,11 @@ impl<S: Storage> Transactions<S> {
                 .unwrap_or_else(|_| ReturnPath::home()),
             authority_tenant: text("authorityTenant")?,
         };
-        let note = json!({"returnPath": completed.return_path.as_str(), "at": now});
+        let note = json::object! { "returnPath": completed.return_path.as_str(), "at": now };
         // Only a convenience for Back: a sign-in does not fail for want of it.
         let _ = self
             .storage
-            .set(&format!("{DONE_PREFIX}{state}"), &note.to_string());
+            .set(&format!("{DONE_PREFIX}{state}"), &json::to_string(&note));
         Ok(completed)
     }
 
@@ -201,7 +202,7 @@ impl<S: Storage> Transactions<S> {
         let note = self
             .storage
             .get(&format!("{DONE_PREFIX}{state}"))
-            .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok());
+            .and_then(|v| json::parse(v.as_bytes()).ok());
         let at = note.as_ref().and_then(|n| n.get("at")?.as_i64());
         let path = note
             .as_ref()
@@ -242,7 +243,7 @@ impl<S: Storage> Transactions<S> {
             let at = self
                 .storage
                 .get(&key)
-                .and_then(|v| serde_json::from_slice::<Value>(v.as_bytes()).ok())
+                .and_then(|v| json::parse(v.as_bytes()).ok())
                 .and_then(|v| v.get(field).and_then(Value::as_i64));
             if at.is_none_or(|t| now - t > max_age) {
                 self.storage.remove(&key);

@@ -15,6 +15,8 @@ use wasm_bindgen::JsCast;
 use crate::auth::client::SignInOptions;
 use crate::auth::state::AuthState;
 use crate::components::tenant_switcher::TenantChoices;
+use crate::ids::TenantId;
+use crate::pages::lazy::{NotLoaded, Seldom, seldom_call};
 use crate::session::{SignOut, current_path, use_session};
 use crate::tenants::{tenant_in_path, use_tenant_directory};
 
@@ -66,7 +68,6 @@ fn inside(details: &web_sys::HtmlElement, target: Option<web_sys::EventTarget>) 
 
 #[component]
 fn Menu(name: String, username: String) -> impl IntoView {
-    let session = use_session();
     let directory = use_tenant_directory();
     let details = NodeRef::<Details>::new();
     let element = move || {
@@ -121,10 +122,21 @@ fn Menu(name: String, username: String) -> impl IntoView {
                 .unwrap_or_else(|| "Organisation".to_owned())
         })
     };
+    // The body's code is fetched the first time the menu opens (each opening draws it
+    // afresh, so one that did not arrive is asked for again).
+    let opens = RwSignal::new(0_u32);
+    let opened = Memo::new(move |_| opens.get() > 0);
     let on_toggle = move |_| {
         if element().is_some_and(|d| d.has_attribute("open")) {
             directory.want();
+            opens.update(|n| *n += 1);
         }
+    };
+    let body = MenuBody {
+        name: name.clone(),
+        username: username.clone(),
+        current,
+        close: Callback::new(move |()| close_menu()),
     };
     let initials = initials(&name);
     view! {
@@ -140,40 +152,90 @@ fn Menu(name: String, username: String) -> impl IntoView {
                 </span>
             </summary>
             <div class="account__menu">
-                <p class="account__who">
-                    <strong>{name.clone()}</strong><br/>
-                    <span>{username.clone()}</span>
-                </p>
-                <section class="account__section" aria-labelledby="switcher-title">
-                    <h2 id="switcher-title" class="account__heading">"Organisations"</h2>
-                    <TenantChoices current=current on_choose=Callback::new(move |()| close_menu())/>
-                </section>
-                <OtherAccounts on_choose=Callback::new(move |()| close_menu())/>
-                <button type="button" class="button button--quiet"
-                    on:click=move |_| session.sign_in(SignInOptions {
-                        return_path: current_path(),
-                        prompt: Some("select_account".into()),
-                        ..SignInOptions::default()
-                    })>
-                    "Add another account"
-                </button>
-                <a class="button button--quiet" href="/settings" on:click=move |_| close_menu()>"Settings"</a>
-                <button type="button" class="button button--quiet"
-                    on:click=move |_| {
-                        close_menu();
-                        if let Some(active) = session.state.get_untracked().account() {
-                            session.sign_out(SignOut::One(active.home.clone()));
-                        }
-                    }>
-                    "Sign out"
-                </button>
-                <button type="button" class="button button--quiet"
-                    on:click=move |_| { close_menu(); session.sign_out(SignOut::All); }>
-                    "Sign out of all accounts"
-                </button>
+                {move || opened.get().then(|| {
+                    let body = body.clone();
+                    view! {
+                        <Transition fallback=|| view! { <p class="account__loading" role="status">"Opening…"</p> }>
+                            {move || {
+                                opens.track();
+                                let body = body.clone();
+                                Suspend::new(async move {
+                                    seldom_call(Seldom::AccountMenu(body)).await.unwrap_or_else(|NotLoaded| not_loaded())
+                                })
+                            }}
+                        </Transition>
+                    }
+                })}
             </div>
         </details>
     }
+}
+
+/// What the menu's body needs from its summary: text and handles only (`Send`), so they can
+/// cross the `Suspend` that waits for the body's code.
+#[derive(Debug, Clone)]
+pub struct MenuBody {
+    name: String,
+    username: String,
+    current: Memo<Option<TenantId>>,
+    /// Closes the menu.
+    close: Callback<()>,
+}
+
+/// The menu's body, which comes with the seldom pages' module in the split bundle
+/// ([`crate::pages::lazy`]): the first load draws only the summary.
+pub fn menu_body(body: MenuBody) -> AnyView {
+    let session = use_session();
+    let MenuBody {
+        name,
+        username,
+        current,
+        close,
+    } = body;
+    view! {
+        <p class="account__who">
+            <strong>{name}</strong><br/>
+            <span>{username}</span>
+        </p>
+        <section class="account__section" aria-labelledby="switcher-title">
+            <h2 id="switcher-title" class="account__heading">"Organisations"</h2>
+            <TenantChoices current=current on_choose=close/>
+        </section>
+        <OtherAccounts on_choose=close/>
+        <button type="button" class="button button--quiet"
+            on:click=move |_| session.sign_in(SignInOptions {
+                return_path: current_path(),
+                prompt: Some("select_account".into()),
+                ..SignInOptions::default()
+            })>
+            "Add another account"
+        </button>
+        <a class="button button--quiet" href="/settings" on:click=move |_| close.run(())>"Settings"</a>
+        <button type="button" class="button button--quiet"
+            on:click=move |_| {
+                close.run(());
+                if let Some(active) = session.state.get_untracked().account() {
+                    session.sign_out(SignOut::One(active.home.clone()));
+                }
+            }>
+            "Sign out"
+        </button>
+        <button type="button" class="button button--quiet"
+            on:click=move |_| { close.run(()); session.sign_out(SignOut::All); }>
+            "Sign out of all accounts"
+        </button>
+    }
+    .into_any()
+}
+
+/// Said in the menu when its code did not arrive.
+fn not_loaded() -> AnyView {
+    view! {
+        <p class="alert alert--error" role="alert">
+            "The menu could not be loaded. Close it and open it again, or reload the page."
+        </p>
+    }
+    .into_any()
 }
 
 /// The other signed-in accounts, to switch to.

@@ -4,8 +4,9 @@
 //! `trunk build`, tests) split points are ordinary functions.
 //!
 //! Three split points: the instance screens in two groups ([`crate::pages::instance`] says
-//! why two), and the pages a person seldom opens ([`Page`]: settings, the administrator's
-//! onboarding, the page after signing out).
+//! why two), and what a person seldom opens outside an instance ([`Seldom`]): the pages
+//! ([`Page`]: settings, the administrator's onboarding, the page after signing out) and the
+//! account menu's body (the header draws its summary; the body, its first time open).
 //!
 //! Invariant: opening a page or screen costs its own module and, for a screen, at most the
 //! one module both screen groups share. wasm-split puts the code each *combination* of split
@@ -20,6 +21,10 @@
 
 use leptos::prelude::*;
 
+use crate::auth::storage::StorageError;
+use crate::components::account::{MenuBody, menu_body};
+use crate::config::ConfigError;
+use crate::pages::error::{ConfigErrorPage, ErrorPage, StorageUnavailable};
 use crate::pages::onboarding::Onboarding;
 use crate::pages::settings::Settings;
 use crate::pages::signed_out::SignedOut;
@@ -86,23 +91,55 @@ pub enum Page {
 /// The route view of a [`Page`].
 #[component]
 pub fn LazyPage(page: Page) -> impl IntoView {
+    seldom_view(Seldom::Page(page))
+}
+
+/// A [`Seldom`] view, drawn once its module has arrived.
+pub fn seldom_view(call: Seldom) -> impl IntoView {
     view! {
         <Transition fallback=opening>
-            {move || Suspend::new(async move {
-                split_call!(seldom_pages(page)).unwrap_or_else(|NotLoaded| not_loaded_page())
-            })}
+            {move || {
+                let call = call.clone();
+                Suspend::new(async move {
+                    seldom_call(call).await.unwrap_or_else(|NotLoaded| not_loaded_page())
+                })
+            }}
         </Transition>
     }
+}
+
+/// Draws `call` with the seldom pages' module, fetched first if need be.
+pub async fn seldom_call(call: Seldom) -> Result<AnyView, NotLoaded> {
+    split_call!(seldom_pages(call))
+}
+
+/// What the seldom pages' module draws.
+#[derive(Debug, Clone)]
+pub enum Seldom {
+    Page(Page),
+    /// The account menu's body, drawn the first time the menu opens (its summary is in the
+    /// main module).
+    AccountMenu(MenuBody),
+    /// The deployment's configuration cannot be used: the app's only page then.
+    ConfigError(ConfigError),
+    /// The browser refuses Web Storage: the app's only page then.
+    StorageUnavailable(StorageError),
+    /// A page failed (the app's error boundary).
+    Failed(ArcRwSignal<Errors>),
 }
 
 #[cfg_attr(
     twinscope_split,
     wasm_split_helpers::wasm_split(seldom_pages, fallible)
 )]
-fn seldom_pages(page: Page) -> Result<AnyView, NotLoaded> {
-    Ok(match page {
-        Page::Settings => view! { <Settings/> }.into_any(),
-        Page::Onboarding => view! { <Onboarding/> }.into_any(),
-        Page::SignedOut => view! { <SignedOut/> }.into_any(),
+fn seldom_pages(call: Seldom) -> Result<AnyView, NotLoaded> {
+    Ok(match call {
+        Seldom::Page(Page::Settings) => view! { <Settings/> }.into_any(),
+        Seldom::Page(Page::Onboarding) => view! { <Onboarding/> }.into_any(),
+        Seldom::Page(Page::SignedOut) => view! { <SignedOut/> }.into_any(),
+        Seldom::AccountMenu(body) => menu_body(body),
+        Seldom::ConfigError(error) => view! { <ConfigErrorPage error/> }.into_any(),
+        Seldom::StorageUnavailable(error) => view! { <StorageUnavailable error/> }.into_any(),
+        Seldom::Failed(errors) => view! { <ErrorPage errors/> }.into_any(),
     })
 }

@@ -16,6 +16,7 @@ use crate::components::organisation::OrganisationTitle;
 use crate::components::problem::SignInProblem;
 use crate::config::RuntimeConfig;
 use crate::ids::{AdtHost, TenantId};
+use crate::json;
 use crate::session::use_session;
 use crate::tenants::{unheld, use_tenant_directory};
 
@@ -31,25 +32,27 @@ pub fn remembered_hosts(tenant: &TenantId) -> Vec<AdtHost> {
         .ok()
         .flatten()
         .unwrap_or_default();
-    serde_json::from_slice::<Vec<String>>(text.as_bytes())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|h| AdtHost::parse(h).ok())
-        .collect()
+    match json::parse(text.as_bytes()) {
+        Ok(serde_json::Value::Array(hosts)) => hosts
+            .iter()
+            .filter_map(|h| AdtHost::parse(h.as_str()?).ok())
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn remember_host(tenant: &TenantId, host: &AdtHost) {
-    let mut hosts: Vec<String> = remembered_hosts(tenant)
+    let mut hosts: Vec<serde_json::Value> = remembered_hosts(tenant)
         .into_iter()
-        .map(|h| h.to_string())
-        .filter(|h| h != host.as_str())
+        .filter(|h| h != host)
+        .map(|h| h.as_str().into())
         .collect();
-    hosts.insert(0, host.to_string());
+    hosts.insert(0, host.as_str().into());
     hosts.truncate(20);
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = storage.set_item(
             &format!("{REMEMBERED_PREFIX}{tenant}"),
-            &serde_json::to_string(&hosts).unwrap_or_default(),
+            &json::to_string(&serde_json::Value::Array(hosts)),
         );
     }
 }

@@ -15,6 +15,7 @@ mod bench_dtdl;
 mod bench_silent;
 mod graph_layout;
 mod hostile_tokens;
+mod json_in_the_browser;
 mod locale;
 mod mounted;
 mod redirects;

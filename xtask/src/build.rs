@@ -389,27 +389,40 @@ fn split_module(linked: &Path, split: &Path, work: &Path) -> Result<(), String> 
             .args(["--target", "web", "--out-name", APP]);
         run_visible(cmd).map_err(|e| format!("{e} (run `cargo xtask setup`)"))?;
         let shared = split_roots::shared_with_isolated(&read(&split.join(LINK_MODULE))?);
-        if shared.is_empty() {
+        let report = || {
             if rooted > 0 {
                 eprintln!(
                     "xtask: {rooted} functions shared by an isolated split point kept in the main module"
                 );
             }
+        };
+        if shared.is_empty() {
+            report();
             return Ok(());
         }
         let mut names = Vec::new();
+        let mut data_only = Vec::new();
         for (chunk, users) in &shared {
             let path = split.join(format!("{chunk}.wasm"));
             let module =
                 std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let defined = split_roots::defined_function_names(&module)
                 .map_err(|e| format!("{}: {e}", path.display()))?;
+            if defined.is_empty() {
+                data_only.push((chunk, users, path, module));
+                continue;
+            }
             eprintln!(
                 "xtask: {chunk} ({} functions) is shared by {}: into the main module",
                 defined.len(),
                 users.join(", ")
             );
             names.extend(defined);
+        }
+        if names.is_empty() {
+            // Only data is shared now: it goes into the main module as it is.
+            report();
+            return fold_data_only(split, &data_only);
         }
         let module =
             std::fs::read(&input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
@@ -423,6 +436,32 @@ fn split_module(linked: &Path, split: &Path, work: &Path) -> Result<(), String> 
         "after {ROUNDS} rounds a shared module still serves an isolated split point ({}): see `src/pages/lazy.rs`",
         split_roots::ISOLATED.join(", ")
     ))
+}
+
+/// Folds the shared modules that hold only data into the split main module, and takes their
+/// loaders out of the link module (`split_roots::fold_data`).
+fn fold_data_only(
+    split: &Path,
+    chunks: &[(&String, &Vec<String>, PathBuf, Vec<u8>)],
+) -> Result<(), String> {
+    let main_path = split.join(format!("{APP}.wasm"));
+    let mut main = std::fs::read(&main_path)
+        .map_err(|e| format!("cannot read {}: {e}", main_path.display()))?;
+    let link_path = split.join(LINK_MODULE);
+    let mut link = read(&link_path)?;
+    for (chunk, users, path, module) in chunks {
+        let (folded, bytes) = split_roots::fold_data(&main, module)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        main = folded;
+        link = split_roots::drop_chunk(&link, chunk)?;
+        std::fs::remove_file(path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+        eprintln!(
+            "xtask: {chunk} (data only, {bytes} bytes) is shared by {}: its data into the main module",
+            users.join(", ")
+        );
+    }
+    write(&main_path, &main)?;
+    write(&link_path, link.as_bytes())
 }
 
 fn read(path: &Path) -> Result<String, String> {

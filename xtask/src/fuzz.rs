@@ -16,12 +16,13 @@ use std::process::{Command, Stdio};
 use crate::process;
 
 /// Every target in `fuzz/Cargo.toml`, in the order they run.
-pub const TARGETS: [&str; 5] = [
+pub const TARGETS: [&str; 6] = [
     "jwt_claims",
     "auth_response",
     "adt_query",
     "json_patch",
     "dtdl_models",
+    "json_reader",
 ];
 /// The target seeded with the DTDL conformance suite's inputs.
 const DTDL_TARGET: &str = "dtdl_models";

@@ -55,7 +55,7 @@ commands:
   fuzz    run the cargo-fuzz targets (nightly) one after another; fails on any crash
             --seconds N  time per target (default 600)
             TARGET…      only these (jwt_claims, auth_response, adt_query, json_patch,
-                         dtdl_models)
+                         dtdl_models, json_reader)
 ";
 
 /// The workspace root (the parent of this crate's directory).

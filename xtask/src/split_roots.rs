@@ -19,8 +19,9 @@
 use std::collections::BTreeMap;
 
 use crate::wasm_binary::{
-    SECTION_EXPORT, function_names, imported_functions, read_leb, replace_section, retain_exports,
-    sections, skip_name, write_leb,
+    SECTION_CODE, SECTION_DATA, SECTION_DATA_COUNT, SECTION_ELEMENT, SECTION_EXPORT,
+    SECTION_FUNCTION, function_names, imported_functions, read_leb, replace_section,
+    retain_exports, sections, skip_name, write_leb,
 };
 
 /// The split points (`wasm_split` module names) that must not share a module with another.
@@ -54,6 +55,118 @@ pub fn shared_with_isolated(link_js: &str) -> Vec<(String, Vec<String>)> {
         }
     }
     found
+}
+
+const I32_CONST: u8 = 0x41;
+const END: u8 = 0x0b;
+
+/// `main` with the data of `chunk`, a shared module without functions (text that two split
+/// points use, and no code): rooting cannot move data, since wasm-split places it beside the
+/// functions that use it, so its segments are added to the main module's instead. They are
+/// active segments at fixed addresses of the one memory, which the chunk would have written
+/// when it arrived; the main module writes them when it starts. Returns how many bytes moved.
+/// A chunk with code or table elements, or with a segment that is not active at a constant
+/// address, is an error.
+pub fn fold_data(main: &[u8], chunk: &[u8]) -> Result<(Vec<u8>, usize), String> {
+    let (chunk_sections, _) = sections(chunk)?;
+    if let Some((id, _, _)) = chunk_sections.iter().find(|(id, start, end)| {
+        [SECTION_FUNCTION, SECTION_ELEMENT, SECTION_CODE].contains(id)
+            && end > start
+            && chunk[*start] != 0
+    }) {
+        return Err(format!(
+            "the shared module has a section {id} (code or elements): only data can be folded"
+        ));
+    }
+    let mut segments = Vec::new();
+    let mut count = 0;
+    let mut moved = 0;
+    if let Some(&(_, start, end)) = chunk_sections.iter().find(|s| s.0 == SECTION_DATA) {
+        let body = &chunk[start..end];
+        let mut pos = 0;
+        for _ in 0..read_leb(body, &mut pos)? {
+            let segment = pos;
+            if read_leb(body, &mut pos)? != 0 || body.get(pos) != Some(&I32_CONST) {
+                return Err(
+                    "a data segment of the shared module is not active at a constant address"
+                        .to_owned(),
+                );
+            }
+            pos += 1;
+            while body.get(pos).is_some_and(|b| b & 0x80 != 0) {
+                pos += 1;
+            }
+            pos += 1;
+            if body.get(pos) != Some(&END) {
+                return Err("a data segment's address is not a constant".to_owned());
+            }
+            pos += 1;
+            let len = read_leb(body, &mut pos)? as usize;
+            pos += len;
+            if pos > body.len() {
+                return Err("truncated data segment".to_owned());
+            }
+            if len > 0 {
+                segments.extend_from_slice(&body[segment..pos]);
+                count += 1;
+                moved += len;
+            }
+        }
+    }
+    if count == 0 {
+        return Ok((main.to_vec(), 0));
+    }
+    let parsed = sections(main)?;
+    let data = parsed
+        .0
+        .iter()
+        .position(|s| s.0 == SECTION_DATA)
+        .ok_or("the main module has no data section")?;
+    let (_, start, end) = parsed.0[data];
+    let mut pos = start;
+    let total = read_leb(main, &mut pos)? + count;
+    let mut body = Vec::with_capacity(end - start + segments.len());
+    write_leb(total, &mut body);
+    body.extend_from_slice(&main[pos..end]);
+    body.extend_from_slice(&segments);
+    let mut out = replace_section(main, &parsed, data, &body);
+    let parsed = sections(&out)?;
+    if let Some(index) = parsed.0.iter().position(|s| s.0 == SECTION_DATA_COUNT) {
+        let mut body = Vec::new();
+        write_leb(total, &mut body);
+        out = replace_section(&out, &parsed, index, &body);
+    }
+    Ok((out, moved))
+}
+
+/// `link_js` without the loader of `chunk` (`chunk_N`) and without it among any loader's
+/// dependencies: its data is in the main module now ([`fold_data`]).
+pub fn drop_chunk(link_js: &str, chunk: &str) -> Result<String, String> {
+    let name = format!("__{chunk}");
+    let start = link_js
+        .find(&format!("const {name} = makeLoad("))
+        .ok_or_else(|| format!("no loader of {chunk}"))?;
+    // Its `/* users */` line goes with it.
+    let start = link_js[..start]
+        .trim_end_matches('\n')
+        .rfind('\n')
+        .filter(|&line| link_js[line + 1..start].trim_start().starts_with("/*"))
+        .map_or(start, |line| line + 1);
+    let end = link_js[start..]
+        .find("]);\n")
+        .map(|at| start + at + "]);\n".len())
+        .ok_or_else(|| format!("the loader of {chunk} does not end"))?;
+    let out = format!("{}{}", &link_js[..start], &link_js[end..])
+        .replace(&format!("{name}, "), "")
+        .replace(&format!(", {name}]"), "]")
+        .replace(&format!("[{name}]"), "[]");
+    let left = out
+        .match_indices(&name)
+        .any(|(at, _)| !out[at + name.len()..].starts_with(|c: char| c.is_ascii_digit()));
+    if left {
+        return Err(format!("{chunk} is still named after its loader went"));
+    }
+    Ok(out)
 }
 
 /// What wasm-split appends to the name of the stub it writes for a call into another module.
@@ -211,6 +324,130 @@ const __wasm_split_load_seldom_pages = wrapAsyncCb(makeLoad(() => {
         assert_eq!(found[1].1, ["query_and_twin_screens", "seldom_pages"]);
         let screens_only = LINK.replace(", seldom_pages", "");
         assert!(shared_with_isolated(&screens_only).is_empty());
+    }
+
+    /// A data section of active segments at constant addresses.
+    fn data(segments: &[(u32, &[u8])]) -> Vec<u8> {
+        let mut body = Vec::new();
+        write_leb(segments.len() as u32, &mut body);
+        for (address, bytes) in segments {
+            body.extend_from_slice(&[0, I32_CONST]);
+            // A signed LEB128 of a small positive address: one or two bytes.
+            if *address < 64 {
+                body.push(*address as u8);
+            } else {
+                body.extend_from_slice(&[(*address as u8 & 0x7f) | 0x80, (*address >> 7) as u8]);
+            }
+            body.push(END);
+            write_leb(bytes.len() as u32, &mut body);
+            body.extend_from_slice(bytes);
+        }
+        body
+    }
+
+    /// The data segments of `module` as `(address, bytes)`, and its data count if it has one.
+    fn segments(module: &[u8]) -> (Vec<(u32, Vec<u8>)>, Option<u32>) {
+        let (sections, _) = sections(module).unwrap();
+        let mut found = Vec::new();
+        let &(_, start, end) = sections.iter().find(|s| s.0 == SECTION_DATA).unwrap();
+        let body = &module[start..end];
+        let mut pos = 0;
+        for _ in 0..read_leb(body, &mut pos).unwrap() {
+            assert_eq!(&body[pos..pos + 2], [0, I32_CONST]);
+            pos += 2;
+            let address = read_leb(body, &mut pos).unwrap();
+            assert_eq!(body[pos], END);
+            pos += 1;
+            let len = read_leb(body, &mut pos).unwrap() as usize;
+            found.push((address, body[pos..pos + len].to_vec()));
+            pos += len;
+        }
+        assert_eq!(pos, body.len(), "nothing after the segments");
+        let count = sections
+            .iter()
+            .find(|s| s.0 == SECTION_DATA_COUNT)
+            .map(|&(_, start, _)| {
+                let mut pos = start;
+                read_leb(module, &mut pos).unwrap()
+            });
+        (found, count)
+    }
+
+    #[test]
+    fn a_shared_module_of_data_only_is_folded_into_the_main_one_with_its_count() {
+        let mut main = module(0, &["memory"], &["f"]);
+        section(&mut main, SECTION_DATA_COUNT, &[1]);
+        section(&mut main, SECTION_DATA, &data(&[(8, b"main")]));
+        let mut chunk = module(0, &[], &[]);
+        section(
+            &mut chunk,
+            SECTION_DATA,
+            &data(&[(100, b"problems; "), (120, b""), (40, b"x")]),
+        );
+        let (folded, moved) = fold_data(&main, &chunk).unwrap();
+        assert_eq!(moved, 11);
+        assert_eq!(
+            segments(&folded),
+            (
+                vec![
+                    (8, b"main".to_vec()),
+                    (100, b"problems; ".to_vec()),
+                    (40, b"x".to_vec())
+                ],
+                Some(3)
+            )
+        );
+        // Everything else as it was.
+        assert_eq!(
+            function_names(&folded).unwrap(),
+            function_names(&main).unwrap()
+        );
+        assert_eq!(exports(&folded), exports(&main));
+    }
+
+    #[test]
+    fn a_shared_module_with_code_or_a_passive_segment_is_not_folded() {
+        let mut main = module(0, &["memory"], &["f"]);
+        section(&mut main, SECTION_DATA, &data(&[(8, b"main")]));
+        let mut with_code = module(0, &[], &[]);
+        section(&mut with_code, SECTION_FUNCTION, &[1, 0]);
+        section(&mut with_code, SECTION_CODE, &[1, 2, 0, END]);
+        assert!(
+            fold_data(&main, &with_code)
+                .unwrap_err()
+                .contains("only data")
+        );
+        let mut passive = module(0, &[], &[]);
+        section(&mut passive, SECTION_DATA, &[1, 1, 1, b'p']);
+        assert!(
+            fold_data(&main, &passive)
+                .unwrap_err()
+                .contains("not active")
+        );
+    }
+
+    #[test]
+    fn a_folded_chunk_leaves_the_link_module_and_every_loader_s_dependencies() {
+        let link = drop_chunk(LINK, "chunk_4").unwrap();
+        assert!(!link.contains("chunk_4"), "{link}");
+        assert!(link.contains("}, [__chunk_6]));"), "{link}");
+        assert!(link.contains("/* query_and_twin_screens, seldom_pages */\nconst __chunk_6"));
+        let link = drop_chunk(&link, "chunk_6").unwrap();
+        assert!(link.contains("}, []));"), "{link}");
+        assert_eq!(shared_with_isolated(&link), []);
+        // The other loaders are untouched.
+        assert!(link.contains("const __chunk_3 = makeLoad("));
+        assert!(drop_chunk(&link, "chunk_9").is_err());
+        // `chunk_4` is not `chunk_40`.
+        let with_40 = LINK.replace(
+            "[__chunk_4, __chunk_6]",
+            "[__chunk_40, __chunk_4, __chunk_6]",
+        );
+        assert!(
+            drop_chunk(&with_40, "chunk_4")
+                .unwrap()
+                .contains("[__chunk_40, __chunk_6]")
+        );
     }
 
     #[test]

@@ -49,8 +49,13 @@ pub const SECTION_CUSTOM: u8 = 0;
 /// The function names' subsection of the `name` custom section.
 pub const NAME_FUNCTIONS: u8 = 1;
 pub const SECTION_IMPORT: u8 = 2;
+pub const SECTION_FUNCTION: u8 = 3;
 pub const SECTION_TABLE: u8 = 4;
 pub const SECTION_EXPORT: u8 = 7;
+pub const SECTION_ELEMENT: u8 = 9;
+pub const SECTION_CODE: u8 = 10;
+pub const SECTION_DATA: u8 = 11;
+pub const SECTION_DATA_COUNT: u8 = 12;
 
 /// `module` with only the exports whose names `keep` accepts.
 pub fn retain_exports(module: &[u8], keep: impl Fn(&str) -> bool) -> Result<Vec<u8>, String> {
