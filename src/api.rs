@@ -1,8 +1,10 @@
 //! Talking to our own origin: the runtime configuration.
 
-use gloo_net::http::Request;
-use web_sys::RequestCache;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestCache, RequestInit};
 
+use crate::auth::http::{fetch, js_reason};
 use crate::config::{ConfigError, RuntimeConfig};
 
 /// Where the deployment serves its configuration, next to `index.html`.
@@ -27,20 +29,22 @@ pub fn config_in_page() -> Option<Result<RuntimeConfig, ConfigError>> {
 /// plain static server). Never cached by the browser, so a redeployed configuration takes
 /// effect on the next load.
 pub async fn fetch_config() -> Result<RuntimeConfig, ConfigError> {
-    let response = Request::get(CONFIG_PATH)
-        .cache(RequestCache::NoStore)
-        .send()
-        .await
-        .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
+    let unreachable = |e: &JsValue| ConfigError::Unreachable(js_reason(e));
+    let init = RequestInit::new();
+    init.set_cache(RequestCache::NoStore);
+    let request =
+        Request::new_with_str_and_init(CONFIG_PATH, &init).map_err(|e| unreachable(&e))?;
+    let response = fetch(&request).await.map_err(ConfigError::Unreachable)?;
     if !response.ok() {
         return Err(ConfigError::HttpStatus {
             status: response.status(),
         });
     }
-    let text = response
-        .text()
+    let text = JsFuture::from(response.text().map_err(|e| unreachable(&e))?)
         .await
-        .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
+        .map_err(|e| unreachable(&e))?
+        .as_string()
+        .unwrap_or_default();
     RuntimeConfig::from_json(&text, &page_origin())
 }
 

@@ -35,7 +35,6 @@ use crate::pages::instance::{
 };
 use crate::pages::landing::Landing;
 use crate::pages::lazy::{LazyPage, Page, Seldom, seldom_view};
-use crate::pages::not_found::NotFound;
 use crate::pages::tenant::TenantPage;
 use crate::session::Session;
 use crate::tenants::TenantDirectory;
@@ -121,7 +120,7 @@ fn Shell(config: RuntimeConfig) -> impl IntoView {
 #[component]
 pub fn AppRoutes() -> impl IntoView {
     view! {
-        <Routes fallback=NotFound>
+        <Routes fallback=|| view! { <LazyPage page=Page::NotFound/> }>
             <Route path=path!("/") view=Landing/>
             <Route path=path!("/onboarding") view=|| view! { <LazyPage page=Page::Onboarding/> }/>
             <Route path=path!("/signed-out") view=|| view! { <LazyPage page=Page::SignedOut/> }/>

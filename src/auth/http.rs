@@ -1,7 +1,7 @@
 //! The HTTP client the auth core uses: a closure from request to response.
 //!
 //! The auth core, the ARM and the ADT clients take any `Fn(HttpRequest) -> ResponseFuture`,
-//! so the browser uses [`browser_fetch`] (gloo-net, `credentials: omit`, never cached) and
+//! so the browser uses [`browser_fetch`] (its `fetch`, `credentials: omit`, never cached) and
 //! tests use a closure that answers from a table and counts calls.
 
 use std::future::Future;
@@ -244,9 +244,8 @@ pub fn browser_fetch(request: HttpRequest) -> ResponseFuture {
             reason,
         };
         let carries_bearer = request.headers.contains(header::AUTHORIZATION);
-        // The request is built as given: `gloo-net`'s builder would parse the URL again and
-        // append its own (here empty) query after an `&`, so every `…?api-version=…` left
-        // with a trailing `&`.
+        // The request is built as given (gloo-net's builder, once used here, parsed the URL
+        // again and appended its own, here empty, query after an `&`).
         let init = web_sys::RequestInit::new();
         init.set_method(request.method.as_str());
         init.set_cache(web_sys::RequestCache::NoStore);
@@ -273,8 +272,7 @@ pub fn browser_fetch(request: HttpRequest) -> ResponseFuture {
         }
         let raw = web_sys::Request::new_with_str_and_init(&request.url, &init)
             .map_err(|e| fail(js_reason(&e)))?;
-        let sent = gloo_net::http::Request::from(raw).send().await;
-        let response = sent.map_err(|e| {
+        let response = fetch(&raw).await.map_err(|e| {
             log::warn!("{described}: {e}");
             fail(NO_ANSWER.to_owned())
         })?;
@@ -285,19 +283,41 @@ pub fn browser_fetch(request: HttpRequest) -> ResponseFuture {
             return Err(fail(REDIRECTED.to_owned()));
         }
         let mut out = HttpResponse::new(response.status());
-        for (name, value) in response.headers().entries() {
-            out.headers.append(&name, value);
+        let entries = js_sys::try_iter(response.headers().as_ref()).ok().flatten();
+        for entry in entries.into_iter().flatten().flatten() {
+            let pair = js_sys::Array::from(&entry);
+            if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                out.headers.append(&name, value);
+            }
         }
-        out.body = response.binary().await.map_err(|e| fail(e.to_string()))?;
+        out.body = body(&response).await.map_err(|e| fail(js_reason(&e)))?;
         Ok(out)
     })
 }
 
-/// What the browser said when it refused to build a request (a `TypeError`'s message).
-fn js_reason(error: &wasm_bindgen::JsValue) -> String {
+/// The browser's `fetch(request)`: its response, or why there is none (the rejection's
+/// message, a `TypeError` such as "Failed to fetch").
+pub async fn fetch(request: &web_sys::Request) -> Result<web_sys::Response, String> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or("no window to fetch from")?;
+    wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(request))
+        .await
+        .map_err(|e| js_reason(&e))?
+        .dyn_into()
+        .map_err(|_| "fetch answered something other than a response".to_owned())
+}
+
+/// A response's body, as its bytes.
+async fn body(response: &web_sys::Response) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(response.array_buffer()?).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// What the browser said when it refused a request (a `TypeError`'s message).
+pub fn js_reason(error: &wasm_bindgen::JsValue) -> String {
     use wasm_bindgen::JsCast;
     error.dyn_ref::<js_sys::Error>().map_or_else(
-        || "the browser refused to build the request".to_owned(),
+        || "the browser refused the request".to_owned(),
         |e| String::from(e.message()),
     )
 }

@@ -217,55 +217,21 @@ pub fn Instance() -> impl IntoView {
     }
 }
 
-/// The shell of one instance: its ADT client, the user's roles there and whether they can
-/// read it are asked for at once (in the main module) while the code that draws the shell
-/// arrives ([`shell_view`], in the module the screen groups share: the first load does not
-/// carry it, and opening an instance fetches no module its first screen does not need
-/// anyway).
+/// The shell of one instance, drawn by the module of the screen group the address names
+/// ([`shell_view`], in the module the screen groups share: the first load carries none of
+/// it, and opening an instance fetches no module its first screen does not need anyway).
 #[component]
 fn InstanceShell(tenant: TenantId, host: AdtHost) -> impl IntoView {
-    let connector = InstanceConnector::get();
-    let profile = {
-        let (connector, tenant) = (connector.clone(), tenant.clone());
-        LocalResource::new(move || connector.profile(&tenant))
-    };
-    let adt = StoredValue::new_local(connector.adt(&tenant, &host));
-    // Can this user read the instance? Asked beside the role check, before any screen, so
-    // an instance they cannot read says so before they press Run.
-    let again = RwSignal::new(false);
-    let access = {
-        let key = AccessKey {
-            account: connector.account(),
-            tenant: tenant.clone(),
-            host: host.clone(),
-        };
-        LocalResource::new(move || {
-            let (adt, key, again) = (adt.get_value(), key.clone(), again.get());
-            async move { access::check_remembered(&adt, key, again).await }
-        })
-    };
-    if let Some(directory) = use_context::<TenantDirectory>() {
-        directory.want();
-    }
     // The group of the screen the address names (the query's for the instance's own address),
     // asked for once: later screens reuse the shell.
     let group = Screen::of_path(&use_location().pathname.get_untracked()).unwrap_or(Screen::Twins);
-    let shell = Shell {
-        tenant,
-        host,
-        profile,
-        access,
-        adt,
-        again,
-        // One per shell, so per instance: what screens keep for when the person comes back.
-        memory: ScreenMemory::new(),
-    };
+    let at = ShellAt { tenant, host };
     view! {
         <Transition fallback=checking_access>
             {move || {
-                let shell = shell.clone();
+                let at = at.clone();
                 Suspend::new(async move {
-                    shell_from(group, shell)
+                    shell_from(group, at)
                         .await
                         .unwrap_or_else(|NotLoaded| not_loaded_page())
                 })
@@ -277,9 +243,9 @@ fn InstanceShell(tenant: TenantId, host: AdtHost) -> impl IntoView {
 /// The shell's view from `screen`'s group or, if that module does not arrive, from the other
 /// group's: the shell then stands, that screen says it could not be loaded, and the other
 /// group's screens still open from the navigation.
-async fn shell_from(screen: Screen, shell: Shell) -> Result<AnyView, NotLoaded> {
-    match screen_group(screen, GroupCall::Shell(shell.clone())).await {
-        Err(NotLoaded) => screen_group(screen.other_group(), GroupCall::Shell(shell)).await,
+async fn shell_from(screen: Screen, at: ShellAt) -> Result<AnyView, NotLoaded> {
+    match screen_group(screen, GroupCall::Shell(at.clone())).await {
+        Err(NotLoaded) => screen_group(screen.other_group(), GroupCall::Shell(at)).await,
         shown => shown,
     }
 }
@@ -288,8 +254,18 @@ fn checking_access() -> impl IntoView {
     view! { <p class="loading page" role="status">"Checking your access…"</p> }
 }
 
-/// What the instance shell asked for before its code arrived; handles only (`Send`), so they
-/// can cross the `Suspend` that waits for the code.
+/// Which instance the shell is for; `Send`, so it can cross the `Suspend` that waits for the
+/// shell's code.
+#[derive(Clone)]
+struct ShellAt {
+    tenant: TenantId,
+    host: AdtHost,
+}
+
+/// What the instance shell asks for at once, as its code starts: the user's roles in the
+/// tenant and whether they can read the instance. On the usual way in, from the tenant page,
+/// neither waits: the roles are in the session's account and the tenant page's access answer
+/// in the access book (`adt::access`); a deep link asks once the code has arrived.
 #[derive(Clone)]
 struct Shell {
     tenant: TenantId,
@@ -301,9 +277,48 @@ struct Shell {
     memory: ScreenMemory,
 }
 
+impl Shell {
+    fn new(ShellAt { tenant, host }: ShellAt) -> Self {
+        let connector = InstanceConnector::get();
+        let profile = {
+            let (connector, tenant) = (connector.clone(), tenant.clone());
+            LocalResource::new(move || connector.profile(&tenant))
+        };
+        let adt = StoredValue::new_local(connector.adt(&tenant, &host));
+        // Can this user read the instance? Asked beside the role check, before any screen, so
+        // an instance they cannot read says so before they press Run.
+        let again = RwSignal::new(false);
+        let access = {
+            let key = AccessKey {
+                account: connector.account(),
+                tenant: tenant.clone(),
+                host: host.clone(),
+            };
+            LocalResource::new(move || {
+                let (adt, key, again) = (adt.get_value(), key.clone(), again.get());
+                async move { access::check_remembered(&adt, key, again).await }
+            })
+        };
+        if let Some(directory) = use_context::<TenantDirectory>() {
+            directory.want();
+        }
+        Self {
+            tenant,
+            host,
+            profile,
+            access,
+            adt,
+            again,
+            // One per shell, so per instance: what screens keep for when the person comes back.
+            memory: ScreenMemory::new(),
+        }
+    }
+}
+
 /// The instance's navigation, then its screen once the roles and access are known (or why
 /// there is none). Called by both screen groups, so it travels in the module they share.
-fn shell_view(shell: Shell) -> AnyView {
+fn shell_view(at: ShellAt) -> AnyView {
+    let shell = Shell::new(at);
     let access = shell.access;
     let screens = Signal::derive(move || access.get().is_none_or(|a| !a.is_blocked()));
     view! {
@@ -360,7 +375,7 @@ async fn screen_view(screen: Screen) -> AnyView {
 /// What a screen group's module is asked for.
 enum GroupCall {
     /// The instance's shell ([`shell_view`]).
-    Shell(Shell),
+    Shell(ShellAt),
     /// A screen's view.
     Screen(Screen),
 }

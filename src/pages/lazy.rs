@@ -5,8 +5,10 @@
 //!
 //! Three split points: the instance screens in two groups ([`crate::pages::instance`] says
 //! why two), and what a person seldom opens outside an instance ([`Seldom`]): the pages
-//! ([`Page`]: settings, the administrator's onboarding, the page after signing out) and the
-//! account menu's body (the header draws its summary; the body, its first time open).
+//! ([`Page`]: settings, the administrator's onboarding, the page after signing out, the page
+//! for an address no route claims), the account menu's body (the header draws its summary;
+//! the body, its first time open), and the pages for when the app cannot go on (a bad
+//! configuration, no Web Storage, a failed page).
 //!
 //! Invariant: opening a page or screen costs its own module and, for a screen, at most the
 //! one module both screen groups share. wasm-split puts the code each *combination* of split
@@ -25,6 +27,7 @@ use crate::auth::storage::StorageError;
 use crate::components::account::{MenuBody, menu_body};
 use crate::config::ConfigError;
 use crate::pages::error::{ConfigErrorPage, ErrorPage, StorageUnavailable};
+use crate::pages::not_found::NotFound;
 use crate::pages::onboarding::Onboarding;
 use crate::pages::settings::Settings;
 use crate::pages::signed_out::SignedOut;
@@ -86,6 +89,8 @@ pub enum Page {
     Settings,
     Onboarding,
     SignedOut,
+    /// Any address no route claims.
+    NotFound,
 }
 
 /// The route view of a [`Page`].
@@ -137,6 +142,7 @@ fn seldom_pages(call: Seldom) -> Result<AnyView, NotLoaded> {
         Seldom::Page(Page::Settings) => view! { <Settings/> }.into_any(),
         Seldom::Page(Page::Onboarding) => view! { <Onboarding/> }.into_any(),
         Seldom::Page(Page::SignedOut) => view! { <SignedOut/> }.into_any(),
+        Seldom::Page(Page::NotFound) => view! { <NotFound/> }.into_any(),
         Seldom::AccountMenu(body) => menu_body(body),
         Seldom::ConfigError(error) => view! { <ConfigErrorPage error/> }.into_any(),
         Seldom::StorageUnavailable(error) => view! { <StorageUnavailable error/> }.into_any(),

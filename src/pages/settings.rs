@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 
 use crate::auth::state::AuthState;
-use crate::components::local_time::LocalTime;
+use crate::components::local_time::LocalTimeAt;
 use crate::config::RuntimeConfig;
-use crate::format::{count, rfc3339_from_unix};
+use crate::format::count;
 use crate::session::{SignOut, use_session};
 use crate::tenants::use_tenant_directory;
 
@@ -72,7 +72,7 @@ pub fn Settings() -> impl IntoView {
                 <p>
                     "Time left before you must sign in again: " <strong>{left}</strong>
                     {move || ends_at().map(|t| view! {
-                        " (until " <LocalTime raw=rfc3339_from_unix(t)/> ")"
+                        " (until " <LocalTimeAt seconds=t/> ")"
                     })}
                 </p>
                 <div class="actions">
