@@ -21,6 +21,7 @@ use std::rc::Rc;
 
 use futures::FutureExt;
 use futures::future::Shared;
+use serde_json::Value;
 
 use super::accounts::{Account, Accounts};
 use super::admin_consent::{self, ConsentOutcome, ConsentRequests};
@@ -35,8 +36,6 @@ use super::storage::{Storage, StorageError};
 use super::transaction::{
     InteractionLock, LockError, RANDOM_BYTES, TransactionError, Transactions,
 };
-use serde_json::Value;
-
 use crate::config::{Authority, RuntimeConfig};
 use crate::ids::TenantId;
 use crate::json;

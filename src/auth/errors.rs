@@ -4,8 +4,9 @@
 //! `AADSTSnnnnn:`, and (at the token endpoint) `error_codes`. [`SignInError::from_entra`]
 //! reads the AADSTS number first (it is the precise one) and falls back on the OAuth code.
 
-use crate::json;
 use serde_json::Value;
+
+use crate::json;
 
 /// What went wrong, and so what the user can do next.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
