@@ -389,17 +389,6 @@ fn split_module(linked: &Path, split: &Path, work: &Path) -> Result<(), String> 
             .args(["--target", "web", "--out-name", APP]);
         run_visible(cmd).map_err(|e| format!("{e} (run `cargo xtask setup`)"))?;
         let shared = split_roots::shared_with_isolated(&read(&split.join(LINK_MODULE))?);
-        let report = || {
-            if rooted > 0 {
-                eprintln!(
-                    "xtask: {rooted} functions shared by an isolated split point kept in the main module"
-                );
-            }
-        };
-        if shared.is_empty() {
-            report();
-            return Ok(());
-        }
         let mut names = Vec::new();
         let mut data_only = Vec::new();
         for (chunk, users) in &shared {
@@ -420,9 +409,16 @@ fn split_module(linked: &Path, split: &Path, work: &Path) -> Result<(), String> 
             names.extend(defined);
         }
         if names.is_empty() {
-            // Only data is shared now: it goes into the main module as it is.
-            report();
-            return fold_data_only(split, &data_only);
+            // No code is shared now; data that is goes into the main module as it is.
+            if rooted > 0 {
+                eprintln!(
+                    "xtask: {rooted} functions shared by an isolated split point kept in the main module"
+                );
+            }
+            if !data_only.is_empty() {
+                fold_data_only(split, &data_only)?;
+            }
+            return Ok(());
         }
         let module =
             std::fs::read(&input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
